@@ -1,0 +1,12 @@
+/** Unit specs (`*.spec.ts`) sit beside the code; integration (`*.int-spec.ts`) and HTTP e2e
+ * (`*.e2e-spec.ts`) specs run against a database: DATABASE_URL when set, else embedded PGlite. */
+module.exports = {
+  rootDir: '.',
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testRegex: '.*\\.(spec|int-spec|e2e-spec)\\.ts$',
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  testTimeout: 60000,
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
+};

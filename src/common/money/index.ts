@@ -1,0 +1,4 @@
+export * from './decimal';
+export * from './money';
+export * from './rate';
+export * from './money-parse';
