@@ -1,0 +1,3 @@
+export * from './iso-date';
+export * from './quarter';
+export * from './working-days';
