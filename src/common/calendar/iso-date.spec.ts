@@ -15,7 +15,11 @@ import {
 
 /** An arbitrary real date between 1990 and 2100, built from integers (no JS Date). */
 const arbDate = fc
-  .record({ year: fc.integer({ min: 1990, max: 2100 }), month: fc.integer({ min: 1, max: 12 }), day: fc.integer({ min: 1, max: 31 }) })
+  .record({
+    year: fc.integer({ min: 1990, max: 2100 }),
+    month: fc.integer({ min: 1, max: 12 }),
+    day: fc.integer({ min: 1, max: 31 }),
+  })
   .map(({ year, month, day }) => {
     const d = Math.min(day, daysInMonth(year, month));
     return `${year}-${String(month).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
@@ -26,12 +30,21 @@ describe('isValidIsoDate (RULES §9; API.md dates are YYYY-MM-DD)', () => {
     expect(isValidIsoDate(d)).toBe(true);
   });
 
-  it.each(['2025-02-29', '1900-02-29', '2025-13-01', '2025-00-10', '2025-04-31', '2025-1-01', '2025-01-01T00:00:00Z', '20250101', '', ' 2025-01-01', '0000-01-01'])(
-    'refuses %j',
-    (d) => {
-      expect(isValidIsoDate(d)).toBe(false);
-    },
-  );
+  it.each([
+    '2025-02-29',
+    '1900-02-29',
+    '2025-13-01',
+    '2025-00-10',
+    '2025-04-31',
+    '2025-1-01',
+    '2025-01-01T00:00:00Z',
+    '20250101',
+    '',
+    ' 2025-01-01',
+    '0000-01-01',
+  ])('refuses %j', (d) => {
+    expect(isValidIsoDate(d)).toBe(false);
+  });
 
   it('refuses non-strings', () => {
     expect(isValidIsoDate(20250101)).toBe(false);
@@ -94,7 +107,13 @@ describe('addDays / daysBetween (actual calendar days, RULES §4 ACT/360)', () =
   });
 
   it('property: daysBetween(d, addDays(d, n)) = n', () => {
-    fc.assert(fc.property(arbDate, fc.integer({ min: -5000, max: 5000 }), (d, n) => daysBetween(d, addDays(d, n)) === n));
+    fc.assert(
+      fc.property(
+        arbDate,
+        fc.integer({ min: -5000, max: 5000 }),
+        (d, n) => daysBetween(d, addDays(d, n)) === n,
+      ),
+    );
   });
 });
 

@@ -90,11 +90,14 @@ export function toDayNumber(date: IsoDate): number {
 
 /** The date `dayNumber` days after 1970-01-01 (Hinnant's civil_from_days). */
 export function fromDayNumber(dayNumber: number): IsoDate {
-  if (!Number.isSafeInteger(dayNumber)) throw new Error(`fromDayNumber(${dayNumber}): not an integer`);
+  if (!Number.isSafeInteger(dayNumber))
+    throw new Error(`fromDayNumber(${dayNumber}): not an integer`);
   const z = dayNumber + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
   const day = doy - Math.floor((153 * mp + 2) / 5) + 1;

@@ -14,16 +14,19 @@ describe('quarters (RULES §9)', () => {
     expect(parseQuarter('2025Q2')).toEqual({ year: 2025, quarter: 2 });
   });
 
-  it.each(['2025Q0', '2025Q5', '2025q2', '25Q2', '2025-Q2', '', ' 2025Q2', '0000Q1'])('parseQuarter refuses %j with QUARTER.INVALID', (q) => {
-    try {
-      parseQuarter(q);
-      throw new Error('expected a throw');
-    } catch (e) {
-      expect(e).toBeInstanceOf(DomainError);
-      expect((e as DomainError).code).toBe('QUARTER.INVALID');
-      expect((e as DomainError).kind).toBe('invalid');
-    }
-  });
+  it.each(['2025Q0', '2025Q5', '2025q2', '25Q2', '2025-Q2', '', ' 2025Q2', '0000Q1'])(
+    'parseQuarter refuses %j with QUARTER.INVALID',
+    (q) => {
+      try {
+        parseQuarter(q);
+        throw new Error('expected a throw');
+      } catch (e) {
+        expect(e).toBeInstanceOf(DomainError);
+        expect((e as DomainError).code).toBe('QUARTER.INVALID');
+        expect((e as DomainError).kind).toBe('invalid');
+      }
+    },
+  );
 
   it('parseQuarter refuses a non-string', () => {
     expect(() => parseQuarter(20252)).toThrow(DomainError);

@@ -21,7 +21,11 @@ export function parseQuarter(value: unknown): ParsedQuarter {
   const m = typeof value === 'string' ? QUARTER.exec(value) : null;
   if (!m || Number(m[1]) < 1) {
     throw DomainError.invalid('QUARTER.INVALID', 'quarter must be written like 2025Q2', [
-      { code: 'QUARTER.INVALID', field: 'quarter', message: `${JSON.stringify(value)} is not a quarter such as 2025Q2` },
+      {
+        code: 'QUARTER.INVALID',
+        field: 'quarter',
+        message: `${JSON.stringify(value)} is not a quarter such as 2025Q2`,
+      },
     ]);
   }
   return { year: Number(m[1]), quarter: Number(m[2]) };
@@ -62,13 +66,17 @@ export function quarterLastDay(quarter: QuarterId): IsoDate {
 /** previousQuarter('2025Q1') = '2024Q4'. */
 export function previousQuarter(quarter: QuarterId): QuarterId {
   const { year, quarter: q } = parseQuarter(quarter);
-  return q === 1 ? formatQuarter({ year: year - 1, quarter: 4 }) : formatQuarter({ year, quarter: q - 1 });
+  return q === 1
+    ? formatQuarter({ year: year - 1, quarter: 4 })
+    : formatQuarter({ year, quarter: q - 1 });
 }
 
 /** nextQuarter('2024Q4') = '2025Q1'. */
 export function nextQuarter(quarter: QuarterId): QuarterId {
   const { year, quarter: q } = parseQuarter(quarter);
-  return q === 4 ? formatQuarter({ year: year + 1, quarter: 1 }) : formatQuarter({ year, quarter: q + 1 });
+  return q === 4
+    ? formatQuarter({ year: year + 1, quarter: 1 })
+    : formatQuarter({ year, quarter: q + 1 });
 }
 
 /**

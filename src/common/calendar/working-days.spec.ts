@@ -9,12 +9,18 @@ import {
 } from './working-days';
 
 describe('isWorkingDay: 2025 Spring Festival (RULES §9; 国办发明电〔2024〕12号)', () => {
-  it.each(['2025-01-28', '2025-01-29', '2025-01-30', '2025-01-31', '2025-02-01', '2025-02-02', '2025-02-03', '2025-02-04'])(
-    '%s is a holiday',
-    (d) => {
-      expect(isWorkingDay(d)).toBe(false);
-    },
-  );
+  it.each([
+    '2025-01-28',
+    '2025-01-29',
+    '2025-01-30',
+    '2025-01-31',
+    '2025-02-01',
+    '2025-02-02',
+    '2025-02-03',
+    '2025-02-04',
+  ])('%s is a holiday', (d) => {
+    expect(isWorkingDay(d)).toBe(false);
+  });
 
   it('2025-01-26 (Sunday) and 2025-02-08 (Saturday) are adjusted working days', () => {
     expect(isWorkingDay('2025-01-26')).toBe(true);
@@ -33,9 +39,12 @@ describe('isWorkingDay: 2025 Spring Festival (RULES §9; 国办发明电〔2024�
 });
 
 describe('isWorkingDay: 2025 National Day and Mid-Autumn', () => {
-  it.each(['2025-10-01', '2025-10-02', '2025-10-03', '2025-10-06', '2025-10-07', '2025-10-08'])('%s is a holiday', (d) => {
-    expect(isWorkingDay(d)).toBe(false);
-  });
+  it.each(['2025-10-01', '2025-10-02', '2025-10-03', '2025-10-06', '2025-10-07', '2025-10-08'])(
+    '%s is a holiday',
+    (d) => {
+      expect(isWorkingDay(d)).toBe(false);
+    },
+  );
 
   it('2025-09-28 (Sunday) and 2025-10-11 (Saturday) are working days; 2025-10-09 is back to work', () => {
     expect(isWorkingDay('2025-09-28')).toBe(true);
@@ -46,13 +55,15 @@ describe('isWorkingDay: 2025 National Day and Mid-Autumn', () => {
 
 describe('isWorkingDay: 2024 examples', () => {
   it('Spring Festival 2024-02-10..02-17 off; Sundays 2024-02-04 and 2024-02-18 worked', () => {
-    for (let d = '2024-02-10'; d <= '2024-02-17'; d = addDays(d, 1)) expect(isWorkingDay(d)).toBe(false);
+    for (let d = '2024-02-10'; d <= '2024-02-17'; d = addDays(d, 1))
+      expect(isWorkingDay(d)).toBe(false);
     expect(isWorkingDay('2024-02-04')).toBe(true);
     expect(isWorkingDay('2024-02-18')).toBe(true);
   });
 
   it('National Day 2024-10-01..10-07 off; 2024-09-29 (Sun) and 2024-10-12 (Sat) worked', () => {
-    for (let d = '2024-10-01'; d <= '2024-10-07'; d = addDays(d, 1)) expect(isWorkingDay(d)).toBe(false);
+    for (let d = '2024-10-01'; d <= '2024-10-07'; d = addDays(d, 1))
+      expect(isWorkingDay(d)).toBe(false);
     expect(isWorkingDay('2024-09-29')).toBe(true);
     expect(isWorkingDay('2024-10-12')).toBe(true);
   });
@@ -73,14 +84,16 @@ describe('isWorkingDay: 2026 examples', () => {
   });
 
   it('Spring Festival 2026-02-15..02-23 off; 2026-02-14 and 2026-02-28 (Saturdays) worked', () => {
-    for (let d = '2026-02-15'; d <= '2026-02-23'; d = addDays(d, 1)) expect(isWorkingDay(d)).toBe(false);
+    for (let d = '2026-02-15'; d <= '2026-02-23'; d = addDays(d, 1))
+      expect(isWorkingDay(d)).toBe(false);
     expect(isWorkingDay('2026-02-14')).toBe(true);
     expect(isWorkingDay('2026-02-28')).toBe(true);
     expect(isWorkingDay('2026-02-24')).toBe(true);
   });
 
   it('National Day 2026-10-01..10-07 off; 2026-09-20 (Sun) and 2026-10-10 (Sat) worked', () => {
-    for (let d = '2026-10-01'; d <= '2026-10-07'; d = addDays(d, 1)) expect(isWorkingDay(d)).toBe(false);
+    for (let d = '2026-10-01'; d <= '2026-10-07'; d = addDays(d, 1))
+      expect(isWorkingDay(d)).toBe(false);
     expect(isWorkingDay('2026-09-20')).toBe(true);
     expect(isWorkingDay('2026-10-10')).toBe(true);
   });
@@ -140,7 +153,13 @@ describe('calendarCoverage and the override table', () => {
   it('an override year replaces the fallback: holidays off, adjusted weekends worked', () => {
     const cal = createWorkingDayCalendar(
       validateHolidayOverrides({
-        years: { '2027': { holidays: ['2027-02-05', '2027-02-08'], workdays: ['2027-02-07'], source: 'test notice' } },
+        years: {
+          '2027': {
+            holidays: ['2027-02-05', '2027-02-08'],
+            workdays: ['2027-02-07'],
+            source: 'test notice',
+          },
+        },
       }),
     );
     expect(cal.calendarCoverage(2027)).toEqual({
@@ -156,7 +175,9 @@ describe('calendarCoverage and the override table', () => {
   });
 
   it('an override for a package year replaces the package data for that year only', () => {
-    const cal = createWorkingDayCalendar(validateHolidayOverrides({ years: { '2025': { holidays: ['2025-03-03'], workdays: [] } } }));
+    const cal = createWorkingDayCalendar(
+      validateHolidayOverrides({ years: { '2025': { holidays: ['2025-03-03'], workdays: [] } } }),
+    );
     expect(cal.calendarCoverage(2025).source).toBe('override');
     expect(cal.isWorkingDay('2025-03-03')).toBe(false);
     expect(cal.isWorkingDay('2025-01-28')).toBe(true);

@@ -1,6 +1,14 @@
 import chineseDaysTable from 'chinese-days/dist/chinese-days.json';
 import overridesFile from '../../../data/holiday-overrides.json';
-import { IsoDate, addDays, isValidIsoDate, isWeekend, monthDayOf, parseIsoDate, yearOf } from './iso-date';
+import {
+  IsoDate,
+  addDays,
+  isValidIsoDate,
+  isWeekend,
+  monthDayOf,
+  parseIsoDate,
+  yearOf,
+} from './iso-date';
 
 /**
  * PRC working days (RULES §9: "weekends, public holidays and the adjusted working weekends").
@@ -51,7 +59,13 @@ export interface HolidayTable {
 }
 
 /** Fixed-date statutory holidays used for uncovered years: New Year, Labour Day, National Day. */
-export const FALLBACK_FIXED_HOLIDAYS: readonly string[] = ['01-01', '05-01', '10-01', '10-02', '10-03'];
+export const FALLBACK_FIXED_HOLIDAYS: readonly string[] = [
+  '01-01',
+  '05-01',
+  '10-01',
+  '10-02',
+  '10-03',
+];
 
 export interface WorkingDayCalendar {
   isWorkingDay(date: IsoDate): boolean;
@@ -73,7 +87,8 @@ export function validateHolidayOverrides(raw: unknown): HolidayOverrides {
   };
   if (typeof raw !== 'object' || raw === null) return fail('not an object');
   const years = (raw as { years?: unknown }).years;
-  if (typeof years !== 'object' || years === null || Array.isArray(years)) return fail('"years" must be an object');
+  if (typeof years !== 'object' || years === null || Array.isArray(years))
+    return fail('"years" must be an object');
   const result: Record<string, HolidayOverrideYear> = {};
   for (const [key, value] of Object.entries(years as Record<string, unknown>)) {
     if (!/^[0-9]{4}$/.test(key)) fail(`year key "${key}" is not YYYY`);
@@ -87,7 +102,8 @@ export function validateHolidayOverrides(raw: unknown): HolidayOverrides {
       if (yearOf(d) !== Number(key)) fail(`${key}: "${d}" is not in ${key}`);
     }
     const off = new Set(entry.holidays);
-    for (const d of entry.workdays) if (off.has(d)) fail(`${key}: "${d}" is both a holiday and a working day`);
+    for (const d of entry.workdays)
+      if (off.has(d)) fail(`${key}: "${d}" is both a holiday and a working day`);
     result[key] = {
       holidays: [...entry.holidays],
       workdays: [...entry.workdays],
@@ -129,7 +145,11 @@ export function createWorkingDayCalendar(
       };
     }
     if (packageYears.has(year)) {
-      return { year, source: 'package', description: `${year}: PRC holiday tables of the chinese-days package` };
+      return {
+        year,
+        source: 'package',
+        description: `${year}: PRC holiday tables of the chinese-days package`,
+      };
     }
     return {
       year,
@@ -155,7 +175,8 @@ export function createWorkingDayCalendar(
   }
 
   function addWorkingDays(date: IsoDate, n: number): IsoDate {
-    if (!Number.isInteger(n) || n < 0) throw new Error(`addWorkingDays: n must be an integer ≥ 0, got ${n}`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new Error(`addWorkingDays: n must be an integer ≥ 0, got ${n}`);
     parseIsoDate(date);
     let current = date;
     let remaining = n;

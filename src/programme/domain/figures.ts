@@ -1,0 +1,36 @@
+import { D } from '../../common/money/decimal';
+import { Money } from '../../common/money/money';
+import { Rate } from '../../common/money/rate';
+
+/**
+ * How figures are written in breakdowns, so a bank or an auditor can redo the arithmetic by hand:
+ * money with thousands separators and exactly 2 decimals ("3,042,050.00"), rates as exact decimal
+ * fractions ("0.0435") or percentages ("4.35%"). Pure formatting, never used for arithmetic.
+ */
+export function groupThousands(fixed: string): string {
+  const negative = fixed.startsWith('-');
+  const body = negative ? fixed.slice(1) : fixed;
+  const [int, frac] = body.split('.');
+  const grouped = int.replace(/\B(?=([0-9]{3})+(?![0-9]))/g, ',');
+  return `${negative ? '-' : ''}${grouped}${frac !== undefined ? `.${frac}` : ''}`;
+}
+
+/** "3,042,050.00" */
+export function fmtMoney(m: Money): string {
+  return groupThousands(m.toString());
+}
+
+/** A decimal written exactly, grouped: "1,825,230" or "0.0435". */
+export function fmtDecimal(d: D): string {
+  return groupThousands(d.toFixed());
+}
+
+/** "0.0435" */
+export function fmtRate(r: Rate): string {
+  return r.toString();
+}
+
+/** "4.35%" */
+export function fmtPercent(r: Rate): string {
+  return r.toPercentString();
+}
