@@ -1,0 +1,49 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from './auth/auth.module';
+import { Clock } from './common/clock/clock';
+import { DatabaseModule } from './common/database/database.module';
+import { HttpErrorFilter } from './common/errors/http-error.filter';
+import { AppConfig, loadConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { HealthController } from './health/health.controller';
+import { JobsModule } from './jobs/jobs.module';
+import { ClockModule } from './common/clock/clock.module';
+
+export interface AppModuleOptions {
+  config?: Partial<AppConfig>;
+  jobsPrefix?: string;
+}
+
+/** Feature modules of the programme; each adds itself here. */
+const FEATURE_MODULES: DynamicModule['imports'] = [];
+
+@Module({})
+export class AppModule {
+  static forRoot(options: AppModuleOptions = {}): DynamicModule {
+    const config = { ...loadConfig(), ...options.config };
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(options.config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            redact: ['req.headers.authorization'],
+            autoLogging: { ignore: (req) => req.url === '/health' },
+          },
+        }),
+        ClockModule,
+        DatabaseModule,
+        JobsModule.forRoot({ redisUrl: config.redisUrl, prefix: options.jobsPrefix }),
+        AuthModule,
+        ...(FEATURE_MODULES ?? []),
+      ],
+      controllers: [HealthController],
+      providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
+    };
+  }
+}
+
+export { Clock };

@@ -1,0 +1,25 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { Request } from 'express';
+import type { Role } from './api-token.entity';
+
+/** Who is calling: attached to the request by the auth guard. */
+export interface Principal {
+  tokenId: string;
+  role: Role;
+  partyCode: string | null;
+}
+
+export type AuthedRequest = Request & { principal?: Principal };
+
+export const IS_PUBLIC = 'auth:isPublic';
+export const ROLES_KEY = 'auth:roles';
+
+/** No token needed (only /health; /docs is served outside the router). */
+export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+/** Only these roles may call the route; without it any valid token may. */
+export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+
+export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal | undefined => {
+  return ctx.switchToHttp().getRequest<AuthedRequest>().principal;
+});

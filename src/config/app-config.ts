@@ -1,0 +1,68 @@
+/**
+ * Environment → typed configuration, validated once at boot. Every problem is listed in one
+ * message so an operator fixes them all in one go (issue #2 item 8/9).
+ */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface AppConfig {
+  port: number;
+  /** Real PostgreSQL when set; else the embedded database under `dataDir`. */
+  databaseUrl: string | null;
+  /** BullMQ on this Redis when set; else jobs run in-process through the same processors. */
+  redisUrl: string | null;
+  /** Where the embedded database keeps its files; ':memory:' keeps nothing (tests). */
+  dataDir: string;
+  bootstrapAdminToken: string | null;
+  logLevel: LogLevel;
+  /** Seconds between heartbeat jobs; 0 disables the schedule (tests enqueue by hand). */
+  heartbeatSeconds: number;
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function blankToNull(value: string | undefined): string | null {
+  return value === undefined || value.trim() === '' ? null : value.trim();
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+
+  const portRaw = blankToNull(env.PORT) ?? '3000';
+  const port = /^[0-9]{1,5}$/.test(portRaw) ? Number(portRaw) : NaN;
+  if (!(port >= 0 && port <= 65535)) problems.push(`PORT must be an integer 0–65535, got "${portRaw}"`);
+
+  const databaseUrl = blankToNull(env.DATABASE_URL);
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+
+  const redisUrl = blankToNull(env.REDIS_URL);
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://');
+
+  const dataDir = blankToNull(env.DATA_DIR) ?? './data/db';
+
+  const bootstrapAdminToken = blankToNull(env.BOOTSTRAP_ADMIN_TOKEN);
+  if (bootstrapAdminToken && bootstrapAdminToken.length < 16) {
+    problems.push('BOOTSTRAP_ADMIN_TOKEN must be at least 16 characters');
+  }
+
+  const logLevel = (blankToNull(env.LOG_LEVEL) ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const hbRaw = blankToNull(env.HEARTBEAT_SECONDS) ?? '60';
+  const heartbeatSeconds = /^[0-9]{1,6}$/.test(hbRaw) ? Number(hbRaw) : NaN;
+  if (Number.isNaN(heartbeatSeconds)) problems.push('HEARTBEAT_SECONDS must be a whole number of seconds');
+
+  if (problems.length) throw new ConfigError(problems);
+  return { port, databaseUrl, redisUrl, dataDir, bootstrapAdminToken, logLevel, heartbeatSeconds };
+}
+
+/** Injection token for AppConfig. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,41 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
+import { Public } from '../auth/principal';
+import { EmbeddedHolder } from '../common/database/database.module';
+import { HeartbeatProcessor } from '../jobs/heartbeat';
+import { JobQueue } from '../jobs/job-registry';
+
+@ApiTags('Operations')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly queue: JobQueue,
+    private readonly heartbeat: HeartbeatProcessor,
+    private readonly embedded: EmbeddedHolder,
+  ) {}
+
+  @Get()
+  @Public()
+  @ApiOperation({ summary: 'Liveness and readiness: database and job queue (no token needed).' })
+  async health(@Res({ passthrough: true }) res: Response) {
+    let database = 'up';
+    let lastHeartbeat: { beatAt: string; beats: number } | null = null;
+    try {
+      await this.dataSource.query('SELECT 1');
+      lastHeartbeat = await this.heartbeat.lastBeat();
+    } catch {
+      database = 'down';
+    }
+    const queue = (await this.queue.healthy()) ? 'up' : 'down';
+    const ok = database === 'up' && queue === 'up';
+    res.status(ok ? 200 : 503);
+    return {
+      status: ok ? 'ok' : 'degraded',
+      database: { status: database, embedded: this.embedded.instance !== null },
+      queue: { status: queue, mode: this.queue.mode, lastHeartbeat },
+    };
+  }
+}

@@ -1,0 +1,52 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { Clock } from '../common/clock/clock';
+import { JobProcessor, JobQueue, JobRegistry } from './job-registry';
+
+export const HEARTBEAT_JOB = 'heartbeat';
+
+/**
+ * The smallest real job: it stamps `job_heartbeats` so /health shows that jobs actually run, on
+ * whichever path (BullMQ or in-process) this instance uses.
+ */
+@Injectable()
+export class HeartbeatProcessor implements JobProcessor<{ source?: string }, { beatAt: string }>, OnModuleInit, OnApplicationBootstrap {
+  readonly jobName = HEARTBEAT_JOB;
+
+  constructor(
+    private readonly registry: JobRegistry,
+    private readonly queue: JobQueue,
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(this);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.heartbeatSeconds > 0) {
+      await this.queue.schedule(HEARTBEAT_JOB, { source: 'schedule' }, this.config.heartbeatSeconds * 1000);
+    }
+  }
+
+  async process(payload: { source?: string }): Promise<{ beatAt: string }> {
+    const beatAt = this.clock.now().toISOString();
+    await this.dataSource.query(
+      `INSERT INTO job_heartbeats (mode, beat_at, source) VALUES ($1, $2, $3)
+       ON CONFLICT (mode) DO UPDATE SET beat_at = EXCLUDED.beat_at, source = EXCLUDED.source, beats = job_heartbeats.beats + 1`,
+      [this.queue.mode, beatAt, String(payload?.source ?? 'manual').slice(0, 50)],
+    );
+    return { beatAt };
+  }
+
+  async lastBeat(): Promise<{ beatAt: string; beats: number } | null> {
+    const rows: { beat_at: Date; beats: string }[] = await this.dataSource.query(
+      'SELECT beat_at, beats FROM job_heartbeats WHERE mode = $1',
+      [this.queue.mode],
+    );
+    return rows[0] ? { beatAt: new Date(rows[0].beat_at).toISOString(), beats: Number(rows[0].beats) } : null;
+  }
+}

@@ -1,0 +1,53 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { BullJobQueue, BullJobsWorker, JOBS_QUEUE } from './bull-job-queue';
+import { HeartbeatProcessor } from './heartbeat';
+import { InProcessJobQueue } from './in-process-job-queue';
+import { JobQueue, JobRegistry } from './job-registry';
+
+export interface JobsOptions {
+  redisUrl: string | null;
+  /** BullMQ key prefix; tests give each app its own. */
+  prefix?: string;
+}
+
+function redisConnection(url: string) {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+    maxRetriesPerRequest: null,
+  };
+}
+
+/**
+ * Jobs (issue #2 item 3): BullMQ through @nestjs/bullmq when REDIS_URL is set; otherwise an
+ * in-process runner. Both dispatch to the same processors through JobRegistry.
+ */
+@Global()
+@Module({})
+export class JobsModule {
+  static forRoot(options: JobsOptions): DynamicModule {
+    const common = [JobRegistry, HeartbeatProcessor];
+    if (options.redisUrl) {
+      return {
+        module: JobsModule,
+        imports: [
+          BullModule.forRoot({ connection: redisConnection(options.redisUrl), prefix: options.prefix ?? 'reserve' }),
+          BullModule.registerQueue({ name: JOBS_QUEUE }),
+        ],
+        providers: [...common, BullJobsWorker, BullJobQueue, { provide: JobQueue, useExisting: BullJobQueue }],
+        exports: [JobRegistry, JobQueue, HeartbeatProcessor],
+      };
+    }
+    return {
+      module: JobsModule,
+      providers: [...common, InProcessJobQueue, { provide: JobQueue, useExisting: InProcessJobQueue }],
+      exports: [JobRegistry, JobQueue, HeartbeatProcessor],
+    };
+  }
+}
