@@ -1,0 +1,82 @@
+import type { BreakdownStep } from '../../common/breakdown';
+import { DomainError } from '../../common/errors/domain-error';
+import { D } from '../../common/money/decimal';
+import { Money } from '../../common/money/money';
+import type { PolicyVersion } from '../../programme/domain/policy-version';
+import { formatCny, formatPercent } from '../../risk/domain/breakdown-format';
+
+export type CustodyFeePolicy = Pick<PolicyVersion, 'custodyFeeRate'>;
+
+export interface CustodyFeeInput {
+  /**
+   * The reserve's total at quarter end BEFORE this quarter's interest is added: the principal of
+   * all reserve accounts (准备金总额), excluding the quarter's interest (准备金利息).
+   */
+  reserveTotal: Money;
+  /** Deposit interest credited for the quarter, across all reserve accounts. */
+  quarterInterest: Money;
+}
+
+export interface CustodyFeeResult {
+  /** rate × reserve total, rounded half-up to the fen. */
+  fee: Money;
+  /** min(fee, interest). */
+  fromInterest: Money;
+  /** fee − fromInterest: the part the interest did not cover. */
+  fromPrincipal: Money;
+  /** interest − fromInterest: interest left over, added to principal. */
+  interestToPrincipal: Money;
+  /** interestToPrincipal − fromPrincipal: the net change of principal (may be negative). */
+  principalChange: Money;
+  breakdown: BreakdownStep[];
+}
+
+/**
+ * The custodian's quarterly fee and where it comes from.
+ *
+ * RULES §8; R 第二十二条: at each quarter end the custodian may take 0.1% (policy `custodyFeeRate`)
+ * of the reserve's total, first from that quarter's deposit interest, the shortfall from
+ * principal; interest left over is added to principal.
+ * Decision (which total): the principal total at quarter end before the quarter's interest is
+ * added (R 第二十二条 "当期信贷准备金总额" read as the fund itself, the interest being the separate
+ * "准备金利息" the fee is drawn from); this is what RULES' example uses. Rounded half-up to the fen.
+ * Invariants: fromInterest + fromPrincipal = fee; fromInterest + interestToPrincipal = interest.
+ *
+ * Worked example: reserve 320,000,000.00, interest 920,000.00 → fee 320,000,000.00 × 0.1% =
+ * 320,000.00, all from interest; 920,000.00 − 320,000.00 = 600,000.00 added to principal.
+ */
+export function computeCustodyFee(input: CustodyFeeInput, policy: CustodyFeePolicy): CustodyFeeResult {
+  if (input.reserveTotal.isNegative() || input.quarterInterest.isNegative()) {
+    throw DomainError.invalid('RESERVE.NEGATIVE_AMOUNT', 'Reserve total and interest must not be negative.');
+  }
+  const rule = 'RULES §8; R 第二十二条';
+  const rate = new D(policy.custodyFeeRate);
+  const fee = input.reserveTotal.timesRounded(rate);
+  const fromInterest = fee.min(input.quarterInterest);
+  const fromPrincipal = fee.minus(fromInterest);
+  const interestToPrincipal = input.quarterInterest.minus(fromInterest);
+  const principalChange = interestToPrincipal.minus(fromPrincipal);
+  const breakdown: BreakdownStep[] = [
+    {
+      rule,
+      text: `Fee = reserve total ${formatCny(input.reserveTotal)} (before the quarter's interest) × ${formatPercent(rate)} = ${formatCny(fee)} (rounded half-up to the fen)`,
+      value: fee.toString(),
+    },
+    {
+      rule,
+      text: `From interest = min(fee ${formatCny(fee)}, interest ${formatCny(input.quarterInterest)}) = ${formatCny(fromInterest)}`,
+      value: fromInterest.toString(),
+    },
+    {
+      rule,
+      text: `From principal = ${formatCny(fee)} − ${formatCny(fromInterest)} = ${formatCny(fromPrincipal)}`,
+      value: fromPrincipal.toString(),
+    },
+    {
+      rule,
+      text: `Interest added to principal = ${formatCny(input.quarterInterest)} − ${formatCny(fromInterest)} = ${formatCny(interestToPrincipal)}`,
+      value: interestToPrincipal.toString(),
+    },
+  ];
+  return { fee, fromInterest, fromPrincipal, interestToPrincipal, principalChange, breakdown };
+}
