@@ -4,7 +4,7 @@ import { D, ROUND_DOWN } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
 import { formatCny, formatPercent } from '../../risk/domain/breakdown-format';
-import { assertIsoDate, compareDates } from '../../risk/domain/date-arithmetic';
+import { parseIsoDate } from '../../common/calendar/iso-date';
 
 export type AgencyFeePolicy = Pick<PolicyVersion, 'agencyFeeCapAnnual'>;
 
@@ -56,8 +56,8 @@ export interface AgencyFeeCheckResult {
  * with AGENCY.FEE_ABOVE_CAP.
  */
 export function checkAgencyFee(input: AgencyFeeInput, policy: AgencyFeePolicy): AgencyFeeCheckResult {
-  assertIsoDate(input.chargedOn);
-  if (input.confirmationLetterOn !== null) assertIsoDate(input.confirmationLetterOn);
+  parseIsoDate(input.chargedOn, 'chargedOn');
+  if (input.confirmationLetterOn !== null) parseIsoDate(input.confirmationLetterOn, 'confirmationLetterOn');
   if (!Number.isInteger(input.periodMonths) || input.periodMonths < 1) {
     throw DomainError.invalid('AGENCY.INVALID_FEE_PERIOD', 'periodMonths must be a whole number of months, at least 1.', [
       { code: 'AGENCY.INVALID_FEE_PERIOD', message: 'periodMonths must be an integer ≥ 1', field: 'periodMonths' },
@@ -96,7 +96,7 @@ export function checkAgencyFee(input: AgencyFeeInput, policy: AgencyFeePolicy): 
   }
 
   const letter = input.confirmationLetterOn;
-  const beforeLetter = letter === null || compareDates(input.chargedOn, letter) < 0;
+  const beforeLetter = letter === null || input.chargedOn < letter;
   breakdown.push({
     rule,
     text:

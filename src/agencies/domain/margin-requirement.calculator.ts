@@ -4,7 +4,7 @@ import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
 import { formatCny, formatPercent } from '../../risk/domain/breakdown-format';
-import { addYearsClamped, assertIsoDate, compareDates } from '../../risk/domain/date-arithmetic';
+import { addMonths, parseIsoDate } from '../../common/calendar/iso-date';
 
 /** Policy parameters of the business-margin requirement (RULES §7). */
 export type MarginRequirementPolicy = Pick<
@@ -70,8 +70,8 @@ export function computeMarginRequirement(
   input: MarginRequirementInput,
   policy: MarginRequirementPolicy,
 ): MarginRequirementResult {
-  assertIsoDate(input.joinedOn);
-  assertIsoDate(input.asOf);
+  parseIsoDate(input.joinedOn, 'joinedOn');
+  parseIsoDate(input.asOf, 'asOf');
   const rule = 'RULES §7; A 第十八条(三)';
   const breakdown: BreakdownStep[] = [];
 
@@ -84,8 +84,8 @@ export function computeMarginRequirement(
     value: feesReceivable.toString(),
   });
 
-  const anniversary = addYearsClamped(input.joinedOn, policy.marginReducedMinYears);
-  const moreThanMinYears = compareDates(input.asOf, anniversary) > 0;
+  const anniversary = addMonths(input.joinedOn, policy.marginReducedMinYears * 12);
+  const moreThanMinYears = input.asOf > anniversary;
   breakdown.push({
     rule,
     text: moreThanMinYears

@@ -1,6 +1,6 @@
 import type { BreakdownStep } from '../../common/breakdown';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
-import { addMonthsClamped, addYearsClamped, assertIsoDate, compareDates, laterDate } from './date-arithmetic';
+import { addMonths, parseIsoDate } from '../../common/calendar/iso-date';
 
 /** Policy parameters of the dormancy rules (RULES §6). */
 export type DormancyPolicy = Pick<PolicyVersion, 'bankDormantYears' | 'agencyDormantMonths'>;
@@ -52,15 +52,15 @@ export interface BankDormancyResult {
  * reapply from 2026-03-15. As of 2024-03-14 → not disqualified.
  */
 export function checkBankDormancy(input: BankDormancyInput, policy: DormancyPolicy): BankDormancyResult {
-  assertIsoDate(input.joinedOn);
-  assertIsoDate(input.asOf);
-  if (input.lastDisbursedOn !== null) assertIsoDate(input.lastDisbursedOn);
+  parseIsoDate(input.joinedOn, 'joinedOn');
+  parseIsoDate(input.asOf, 'asOf');
+  if (input.lastDisbursedOn !== null) parseIsoDate(input.lastDisbursedOn, 'lastDisbursedOn');
   const rule = 'RULES §6; B 第十八条';
   const dormantSince = input.lastDisbursedOn === null ? input.joinedOn : laterDate(input.joinedOn, input.lastDisbursedOn);
-  const disqualifiedFrom = addYearsClamped(dormantSince, policy.bankDormantYears);
-  const disqualified = compareDates(input.asOf, disqualifiedFrom) >= 0;
+  const disqualifiedFrom = addMonths(dormantSince, policy.bankDormantYears * 12);
+  const disqualified = input.asOf >= disqualifiedFrom;
   const waitYears = input.bankReapplyWaitYears ?? BANK_REAPPLY_WAIT_YEARS;
-  const mayReapplyFrom = addYearsClamped(disqualifiedFrom, waitYears);
+  const mayReapplyFrom = addMonths(disqualifiedFrom, waitYears * 12);
   const breakdown: BreakdownStep[] = [
     {
       rule,
@@ -117,13 +117,13 @@ export interface AgencyDormancyResult {
  * dormant since 2024-08-31, disqualified from 2025-02-28 → disqualified; as of 2025-02-27 → not.
  */
 export function checkAgencyDormancy(input: AgencyDormancyInput, policy: DormancyPolicy): AgencyDormancyResult {
-  assertIsoDate(input.joinedOn);
-  assertIsoDate(input.asOf);
-  if (input.lastBusinessOn !== null) assertIsoDate(input.lastBusinessOn);
+  parseIsoDate(input.joinedOn, 'joinedOn');
+  parseIsoDate(input.asOf, 'asOf');
+  if (input.lastBusinessOn !== null) parseIsoDate(input.lastBusinessOn, 'lastBusinessOn');
   const rule = 'RULES §6; A 第二十一条';
   const dormantSince = input.lastBusinessOn === null ? input.joinedOn : laterDate(input.joinedOn, input.lastBusinessOn);
-  const disqualifiedFrom = addMonthsClamped(dormantSince, policy.agencyDormantMonths);
-  const disqualified = compareDates(input.asOf, disqualifiedFrom) >= 0;
+  const disqualifiedFrom = addMonths(dormantSince, policy.agencyDormantMonths);
+  const disqualified = input.asOf >= disqualifiedFrom;
   const breakdown: BreakdownStep[] = [
     {
       rule,
@@ -147,4 +147,9 @@ export function checkAgencyDormancy(input: AgencyDormancyInput, policy: Dormancy
     },
   ];
   return { dormantSince, disqualifiedFrom, disqualified, breakdown };
+}
+
+/** The later of two valid ISO dates (they order like strings). */
+function laterDate(a: string, b: string): string {
+  return a >= b ? a : b;
 }
