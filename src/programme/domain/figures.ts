@@ -34,3 +34,13 @@ export function fmtRate(r: Rate): string {
 export function fmtPercent(r: Rate): string {
   return r.toPercentString();
 }
+
+/** A ratio with at least 2 decimals, as the API shows it: 0.6 → "0.60", 0.575 → "0.575". */
+export function fmtRatio(r: Rate): string {
+  return r.value.toFixed(Math.max(2, r.value.decimalPlaces()));
+}
+
+/** An unrounded amount written exactly with at least 2 decimals: 1500000 → "1,500,000.00". */
+export function fmtAmountExact(d: D): string {
+  return groupThousands(d.toFixed(Math.max(2, d.decimalPlaces())));
+}

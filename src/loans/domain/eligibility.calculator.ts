@@ -1,0 +1,199 @@
+import type { BreakdownStep } from '../../common/breakdown';
+import { parseIsoDate } from '../../common/calendar/iso-date';
+import { DomainError, ErrorDetail } from '../../common/errors/domain-error';
+import { ROUND_HALF_UP } from '../../common/money/decimal';
+import { Money } from '../../common/money/money';
+import { Rate } from '../../common/money/rate';
+import { fmtAmountExact, fmtMoney, fmtPercent, fmtRate, fmtRatio } from '../../programme/domain/figures';
+import { lprBenchmark, LprBenchmarkResult } from '../../programme/domain/lpr-benchmark.calculator';
+import type { PolicyVersion } from '../../programme/domain/policy-version';
+import { LoanSecurity, assertLoanSecurity, assertTermMonths, isUncollateralisedSecurity } from './loan-security';
+
+export interface EligibilityInput {
+  amount: Money;
+  annualRate: Rate;
+  termMonths: number;
+  /** YYYY-MM-DD; fixes the LPR used for the rate cap. */
+  contractDate: string;
+  security: LoanSecurity;
+  /** Appraised value of the physical collateral (0.00 when none). */
+  collateralValue: Money;
+  /** A single indivisible physical asset whose own value exceeds the 30% limit. */
+  singleAssetException: boolean;
+  /** A renewal (续贷) of an existing registered loan: exempt from the minimum term. */
+  isRenewal: boolean;
+  borrower: { highTech: boolean; techSme: boolean };
+}
+
+/** One broken rule, with the figures that break it (an ErrorDetail for the 422 `details`). */
+export interface EligibilityViolation extends ErrorDetail {
+  code:
+    | 'LOAN.COLLATERAL_TOO_HIGH'
+    | 'LOAN.SECURITY_INCONSISTENT'
+    | 'LOAN.RATE_ABOVE_CAP'
+    | 'LOAN.BORROWER_NOT_QUALIFIED'
+    | 'LOAN.TERM_TOO_SHORT';
+  message: string;
+}
+
+export interface EligibilityResult {
+  eligible: boolean;
+  /** Every broken rule, not just the first (API.md: 422 "with every reason in details"). */
+  violations: EligibilityViolation[];
+  benchmark: LprBenchmarkResult;
+  /** benchmark × rateCapMultiplier, exact. */
+  rateCap: Rate;
+  /** collateralValue / amount rounded half-up to 6 decimals, for display only. */
+  collateralRatio: Rate;
+  breakdown: BreakdownStep[];
+}
+
+const RULE_COLLATERAL = 'RULES §2; S 二(一)';
+const RULE_RATE = 'RULES §2; S 二(一)';
+const RULE_BORROWER = 'RULES §2; S 二(一), S 三(一)';
+const RULE_TERM = 'RULES §2; B 第七条';
+const RULE_SECURITY = 'RULES §3; S 二(一)3(1)e';
+
+/**
+ * Whether a loan counts as a tech loan (RULES §2; S 二(一), S 三(一), B 第七条). Every broken
+ * rule is listed, with its figures:
+ * - collateral ≤ collateralRatioMax (30%) of the amount, inclusive, unless `singleAssetException`
+ *   (LOAN.COLLATERAL_TOO_HIGH); compared exactly as collateral ≤ amount × 0.30, no division;
+ * - a `credit` or `shareholder_guarantee_only` loan carries no collateral at all
+ *   (LOAN.SECURITY_INCONSISTENT; its 60% ratio depends on "无抵质押");
+ * - annual rate ≤ benchmark × rateCapMultiplier (1.3), inclusive, benchmark from `lprBenchmark`
+ *   (LOAN.RATE_ABOVE_CAP);
+ * - borrower is a high-tech enterprise or a tech SME (LOAN.BORROWER_NOT_QUALIFIED);
+ * - term ≥ termMonthsMin (12) unless a renewal (LOAN.TERM_TOO_SHORT; RULES §2 Decision).
+ *
+ * Example: 5,000,000.00 at 3.90% for 12 months contracted 2025-06-03, collateral 1,500,000.00 →
+ * cap 3.00% × 1.3 = 3.90% (rate allowed, inclusive), collateral 1,500,000.00 ≤ 5,000,000.00 ×
+ * 0.30 = 1,500,000.00 (allowed, inclusive) → eligible. At 3.91% → LOAN.RATE_ABOVE_CAP.
+ *
+ * Malformed input (amount ≤ 0, bad date, term not a whole number ≥ 1, unknown security) throws
+ * DomainError invalid (400) instead: those are not rule violations but bad requests.
+ */
+export function checkEligibility(input: EligibilityInput, policy: PolicyVersion): EligibilityResult {
+  parseIsoDate(input.contractDate, 'contractDate');
+  assertTermMonths(input.termMonths);
+  assertLoanSecurity(input.security);
+  if (!input.amount.isPositive()) {
+    throw DomainError.invalid('LOAN.AMOUNT_INVALID', 'amount must be greater than 0.00', [
+      { code: 'LOAN.AMOUNT_INVALID', field: 'amount', message: `amount ${input.amount.toString()} is not positive` },
+    ]);
+  }
+
+  const violations: EligibilityViolation[] = [];
+  const breakdown: BreakdownStep[] = [];
+
+  // Collateral (RULES §2): exact comparison against amount × max, the ratio only for display.
+  const collateralRatioMax = Rate.of(policy.collateralRatioMax);
+  const collateralMax = input.amount.times(collateralRatioMax);
+  const collateralRatio = Rate.of(input.collateralValue.dividedBy(input.amount).toDecimalPlaces(6, ROUND_HALF_UP));
+  const collateralOk = input.collateralValue.amount.lessThanOrEqualTo(collateralMax);
+  const maxText = `${fmtMoney(input.amount)} × ${fmtRatio(collateralRatioMax)} = ${fmtAmountExact(collateralMax)}`;
+  if (collateralOk) {
+    breakdown.push({
+      rule: RULE_COLLATERAL,
+      text: `Collateral ${fmtMoney(input.collateralValue)} ≤ ${maxText}: within the limit (ratio ${fmtPercent(collateralRatio)})`,
+      value: collateralRatio.toString(),
+    });
+  } else if (input.singleAssetException) {
+    breakdown.push({
+      rule: RULE_COLLATERAL,
+      text: `Collateral ${fmtMoney(input.collateralValue)} > ${maxText}, allowed: a single indivisible asset (single-asset exception)`,
+      value: collateralRatio.toString(),
+    });
+  } else {
+    breakdown.push({
+      rule: RULE_COLLATERAL,
+      text: `Collateral ${fmtMoney(input.collateralValue)} > ${maxText}: above the ${fmtPercent(collateralRatioMax)} limit`,
+      value: collateralRatio.toString(),
+    });
+    violations.push({
+      code: 'LOAN.COLLATERAL_TOO_HIGH',
+      message: `Collateral ${fmtMoney(input.collateralValue)} is above ${maxText} (${fmtPercent(collateralRatioMax)} of the loan)`,
+      collateralValue: input.collateralValue.toString(),
+      amount: input.amount.toString(),
+      collateralMax: collateralMax.toFixed(Math.max(2, collateralMax.decimalPlaces())),
+      collateralRatio: collateralRatio.toString(),
+      collateralRatioMax: collateralRatioMax.toString(),
+    });
+  }
+
+  if (isUncollateralisedSecurity(input.security) && input.collateralValue.isPositive()) {
+    breakdown.push({
+      rule: RULE_SECURITY,
+      text: `Security "${input.security}" means no collateral, but collateral ${fmtMoney(input.collateralValue)} is recorded`,
+    });
+    violations.push({
+      code: 'LOAN.SECURITY_INCONSISTENT',
+      message: `A ${input.security} loan carries no collateral, but collateral ${fmtMoney(input.collateralValue)} is recorded`,
+      security: input.security,
+      collateralValue: input.collateralValue.toString(),
+    });
+  }
+
+  // Rate cap (RULES §2): benchmark × 1.3, exact, inclusive.
+  const benchmark = lprBenchmark(policy, input.termMonths, input.contractDate);
+  breakdown.push(...benchmark.breakdown);
+  const multiplier = Rate.of(policy.rateCapMultiplier);
+  const rateCap = benchmark.rate.times(multiplier.value);
+  const capText = `${fmtRate(benchmark.rate)} × ${fmtRate(multiplier)} = ${fmtRate(rateCap)}`;
+  if (input.annualRate.lte(rateCap)) {
+    breakdown.push({ rule: RULE_RATE, text: `Rate ${fmtRate(input.annualRate)} ≤ cap ${capText}: allowed`, value: rateCap.toString() });
+  } else {
+    breakdown.push({ rule: RULE_RATE, text: `Rate ${fmtRate(input.annualRate)} > cap ${capText}: above the cap`, value: rateCap.toString() });
+    violations.push({
+      code: 'LOAN.RATE_ABOVE_CAP',
+      message: `Rate ${fmtPercent(input.annualRate)} is above the cap ${fmtPercent(rateCap)} (benchmark ${fmtPercent(benchmark.rate)} × ${multiplier.toString()})`,
+      annualRate: input.annualRate.toString(),
+      benchmark: benchmark.rate.toString(),
+      rateCapMultiplier: multiplier.toString(),
+      rateCap: rateCap.toString(),
+    });
+  }
+
+  // Borrower (RULES §2).
+  const { highTech, techSme } = input.borrower;
+  if (highTech || techSme) {
+    breakdown.push({
+      rule: RULE_BORROWER,
+      text: `Borrower is ${[highTech ? 'a high-tech enterprise' : '', techSme ? 'a registered tech SME' : ''].filter(Boolean).join(' and ')}: qualified`,
+    });
+  } else {
+    breakdown.push({ rule: RULE_BORROWER, text: 'Borrower is neither a high-tech enterprise nor a registered tech SME' });
+    violations.push({
+      code: 'LOAN.BORROWER_NOT_QUALIFIED',
+      message: 'The borrower is neither a high-tech enterprise nor a registered tech SME',
+      highTech,
+      techSme,
+    });
+  }
+
+  // Term (RULES §2 Decision; B 第七条).
+  if (input.termMonths >= policy.termMonthsMin) {
+    breakdown.push({ rule: RULE_TERM, text: `Term ${input.termMonths} months ≥ ${policy.termMonthsMin}: allowed` });
+  } else if (input.isRenewal) {
+    breakdown.push({
+      rule: RULE_TERM,
+      text: `Term ${input.termMonths} months < ${policy.termMonthsMin}, allowed: a renewal (续贷) of a registered loan`,
+    });
+  } else {
+    breakdown.push({ rule: RULE_TERM, text: `Term ${input.termMonths} months < ${policy.termMonthsMin} and not a renewal` });
+    violations.push({
+      code: 'LOAN.TERM_TOO_SHORT',
+      message: `Term ${input.termMonths} months is shorter than ${policy.termMonthsMin} months and the loan is not a renewal`,
+      termMonths: input.termMonths,
+      termMonthsMin: policy.termMonthsMin,
+    });
+  }
+
+  breakdown.push({
+    rule: 'RULES §2',
+    text: violations.length === 0 ? 'All tech-loan conditions hold: eligible' : `${violations.length} condition(s) broken: not eligible`,
+    value: violations.length === 0 ? 'eligible' : 'not eligible',
+  });
+
+  return { eligible: violations.length === 0, violations, benchmark, rateCap, collateralRatio, breakdown };
+}
