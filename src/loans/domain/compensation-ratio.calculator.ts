@@ -5,7 +5,12 @@ import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
 import { fmtMoney, fmtRatio } from '../../programme/domain/figures';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
-import { LoanSecurity, assertLoanSecurity, assertTermMonths, isUncollateralisedSecurity } from './loan-security';
+import {
+  LoanSecurity,
+  assertLoanSecurity,
+  assertTermMonths,
+  isUncollateralisedSecurity,
+} from './loan-security';
 
 /** Months in a year: the term bonus counts whole years beyond the first (RULES §3 Decision). */
 const MONTHS_PER_YEAR = 12;
@@ -47,7 +52,10 @@ const RULE_TERM = 'RULES §3; S 二(一)3(1)f';
  * Example (RULES §4 case B): revenue 80,000,000.00, guarantee, 36 months → bracket ≤
  * 100,000,000.00 gives 0.40; floor((36 − 12) / 12) = 2 years × 0.05 = 0.10; 0.40 + 0.10 = 0.50.
  */
-export function compensationRatio(input: CompensationRatioInput, policy: PolicyVersion): CompensationRatioResult {
+export function compensationRatio(
+  input: CompensationRatioInput,
+  policy: PolicyVersion,
+): CompensationRatioResult {
   assertTermMonths(input.termMonths);
   assertLoanSecurity(input.security);
   const breakdown: BreakdownStep[] = [];
@@ -81,7 +89,8 @@ export function compensationRatio(input: CompensationRatioInput, policy: PolicyV
     baseRatio = Rate.of(chosen.ratio);
     basis = 'revenue_bracket';
     const lowerText = lower === null ? '' : `${fmtMoney(Money.of(lower))} < `;
-    const upperText = chosen.revenueMax === null ? '' : ` ≤ ${fmtMoney(Money.of(chosen.revenueMax))}`;
+    const upperText =
+      chosen.revenueMax === null ? '' : ` ≤ ${fmtMoney(Money.of(chosen.revenueMax))}`;
     breakdown.push({
       rule: RULE_BRACKET,
       text: `Revenue bracket: ${lowerText}${fmtMoney(input.revenue)}${upperText} → base ratio ${fmtRatio(baseRatio)}`,
@@ -89,7 +98,10 @@ export function compensationRatio(input: CompensationRatioInput, policy: PolicyV
     });
   }
 
-  const additionalYears = Math.max(0, Math.floor((input.termMonths - MONTHS_PER_YEAR) / MONTHS_PER_YEAR));
+  const additionalYears = Math.max(
+    0,
+    Math.floor((input.termMonths - MONTHS_PER_YEAR) / MONTHS_PER_YEAR),
+  );
   const bonusPerYear = Rate.of(policy.termBonusPerYear);
   const termBonus = bonusPerYear.times(additionalYears);
   breakdown.push({
@@ -153,9 +165,18 @@ export function chooseRevenueYear(
   const byYear = new Map<number, Money>();
   for (const r of input.revenues) {
     if (byYear.has(r.year)) {
-      throw DomainError.invalid('LOAN.REVENUE_DUPLICATE_YEAR', `revenue for ${r.year} is given twice`, [
-        { code: 'LOAN.REVENUE_DUPLICATE_YEAR', field: 'revenues', message: `revenue for ${r.year} is given twice`, year: r.year },
-      ]);
+      throw DomainError.invalid(
+        'LOAN.REVENUE_DUPLICATE_YEAR',
+        `revenue for ${r.year} is given twice`,
+        [
+          {
+            code: 'LOAN.REVENUE_DUPLICATE_YEAR',
+            field: 'revenues',
+            message: `revenue for ${r.year} is given twice`,
+            year: r.year,
+          },
+        ],
+      );
     }
     byYear.set(r.year, r.amount);
   }
@@ -204,7 +225,13 @@ export function chooseRevenueYear(
     : `No revenue recorded for ${prior}; a registration on or after ${cutoff} (month-day) needs the prior year's revenue`;
   return {
     found: false,
-    violation: { code: 'LOAN.REVENUE_MISSING', message, field: 'revenues', registrationYear, yearsAccepted },
+    violation: {
+      code: 'LOAN.REVENUE_MISSING',
+      message,
+      field: 'revenues',
+      registrationYear,
+      yearsAccepted,
+    },
     breakdown: [{ rule: RULE_REVENUE_YEAR, text: message }],
   };
 }
@@ -231,12 +258,18 @@ export interface RegistrationRatioResult extends CompensationRatioResult {
  * Example: registered 2025-03-10, revenues {2024: 18,000,000.00}, collateral, 12 months →
  * revenueYearUsed 2024, ratio 0.60 (RULES §4 case A).
  */
-export function registrationCompensationRatio(input: RegistrationRatioInput, policy: PolicyVersion): RegistrationRatioResult {
+export function registrationCompensationRatio(
+  input: RegistrationRatioInput,
+  policy: PolicyVersion,
+): RegistrationRatioResult {
   const choice = chooseRevenueYear(input, policy);
   if (!choice.found) {
     throw DomainError.rule('LOAN.REVENUE_MISSING', choice.violation.message, [choice.violation]);
   }
-  const result = compensationRatio({ revenue: choice.revenue, security: input.security, termMonths: input.termMonths }, policy);
+  const result = compensationRatio(
+    { revenue: choice.revenue, security: input.security, termMonths: input.termMonths },
+    policy,
+  );
   return {
     ...result,
     breakdown: [...choice.breakdown, ...result.breakdown],

@@ -6,7 +6,9 @@ import { Rate } from '../../common/money/rate';
 import { buildDefaultPolicy } from '../../programme/domain/policy-lookup';
 import { EligibilityInput, checkEligibility } from './eligibility.calculator';
 
-const policy = buildDefaultPolicy(readFileSync(join(__dirname, '../../../data/lpr-history.csv'), 'utf8'));
+const policy = buildDefaultPolicy(
+  readFileSync(join(__dirname, '../../../data/lpr-history.csv'), 'utf8'),
+);
 
 /** A loan that meets every rule: 5,000,000.00 at 3.50%, 12 months, contracted 2025-06-03. */
 function loan(overrides: Partial<EligibilityInput> = {}): EligibilityInput {
@@ -33,7 +35,9 @@ describe('checkEligibility — collateral ≤ 30% (RULES §2; S 二(一))', () =
     const r = checkEligibility(loan({ collateralValue: Money.of('1500000.00') }), policy);
     expect(r.eligible).toBe(true);
     expect(r.collateralRatio.toString()).toBe('0.3');
-    expect(r.breakdown[0].text).toBe('Collateral 1,500,000.00 ≤ 5,000,000.00 × 0.30 = 1,500,000.00: within the limit (ratio 30%)');
+    expect(r.breakdown[0].text).toBe(
+      'Collateral 1,500,000.00 ≤ 5,000,000.00 × 0.30 = 1,500,000.00: within the limit (ratio 30%)',
+    );
   });
 
   it('RULES §2: collateral one fen above 30% (1,500,000.01) is refused with its figures', () => {
@@ -42,7 +46,8 @@ describe('checkEligibility — collateral ≤ 30% (RULES §2; S 二(一))', () =
     expect(r.violations).toEqual([
       {
         code: 'LOAN.COLLATERAL_TOO_HIGH',
-        message: 'Collateral 1,500,000.01 is above 5,000,000.00 × 0.30 = 1,500,000.00 (30% of the loan)',
+        message:
+          'Collateral 1,500,000.01 is above 5,000,000.00 × 0.30 = 1,500,000.00 (30% of the loan)',
         collateralValue: '1500000.01',
         amount: '5000000.00',
         collateralMax: '1500000.00',
@@ -53,13 +58,18 @@ describe('checkEligibility — collateral ≤ 30% (RULES §2; S 二(一))', () =
   });
 
   it('RULES §2: a single indivisible asset above 30% is allowed with the exception flag', () => {
-    const r = checkEligibility(loan({ collateralValue: Money.of('4000000.00'), singleAssetException: true }), policy);
+    const r = checkEligibility(
+      loan({ collateralValue: Money.of('4000000.00'), singleAssetException: true }),
+      policy,
+    );
     expect(r.eligible).toBe(true);
     expect(r.collateralRatio.toString()).toBe('0.8');
   });
 
   it('RULES §3: a credit loan with collateral recorded is inconsistent', () => {
-    expect(codes(loan({ security: 'credit', collateralValue: Money.of('100.00') }))).toEqual(['LOAN.SECURITY_INCONSISTENT']);
+    expect(codes(loan({ security: 'credit', collateralValue: Money.of('100.00') }))).toEqual([
+      'LOAN.SECURITY_INCONSISTENT',
+    ]);
   });
 
   it('RULES §3: a credit loan without collateral is fine', () => {
@@ -89,25 +99,39 @@ describe('checkEligibility — rate ≤ LPR × 1.3 (RULES §2; S 二(一))', () 
   });
 
   it('RULES §2: a 61-month loan is capped on the 5-year LPR: 3.50% × 1.3 = 4.55%', () => {
-    expect(checkEligibility(loan({ termMonths: 61, annualRate: Rate.of('0.0455') }), policy).eligible).toBe(true);
-    expect(codes(loan({ termMonths: 61, annualRate: Rate.of('0.04550001') }))).toEqual(['LOAN.RATE_ABOVE_CAP']);
+    expect(
+      checkEligibility(loan({ termMonths: 61, annualRate: Rate.of('0.0455') }), policy).eligible,
+    ).toBe(true);
+    expect(codes(loan({ termMonths: 61, annualRate: Rate.of('0.04550001') }))).toEqual([
+      'LOAN.RATE_ABOVE_CAP',
+    ]);
   });
 
   it('RULES §2: the LPR in force on the contract date counts: 2025-05-19 → 3.10% × 1.3 = 4.03%', () => {
-    const r = checkEligibility(loan({ contractDate: '2025-05-19', annualRate: Rate.of('0.0403') }), policy);
+    const r = checkEligibility(
+      loan({ contractDate: '2025-05-19', annualRate: Rate.of('0.0403') }),
+      policy,
+    );
     expect(r.eligible).toBe(true);
     expect(r.rateCap.toString()).toBe('0.0403');
   });
 
   it('RULES §2: a 2019-06-01 contract uses the PBoC benchmark: 12 months 4.35% × 1.3 = 5.655%', () => {
-    expect(checkEligibility(loan({ contractDate: '2019-06-01', annualRate: Rate.of('0.05655') }), policy).eligible).toBe(true);
-    expect(codes(loan({ contractDate: '2019-06-01', annualRate: Rate.of('0.05656') }))).toEqual(['LOAN.RATE_ABOVE_CAP']);
+    expect(
+      checkEligibility(loan({ contractDate: '2019-06-01', annualRate: Rate.of('0.05655') }), policy)
+        .eligible,
+    ).toBe(true);
+    expect(codes(loan({ contractDate: '2019-06-01', annualRate: Rate.of('0.05656') }))).toEqual([
+      'LOAN.RATE_ABOVE_CAP',
+    ]);
   });
 });
 
 describe('checkEligibility — borrower and term (RULES §2; B 第七条)', () => {
   it('RULES §2: neither high-tech nor tech SME is refused', () => {
-    expect(codes(loan({ borrower: { highTech: false, techSme: false } }))).toEqual(['LOAN.BORROWER_NOT_QUALIFIED']);
+    expect(codes(loan({ borrower: { highTech: false, techSme: false } }))).toEqual([
+      'LOAN.BORROWER_NOT_QUALIFIED',
+    ]);
   });
 
   it('RULES §2: a tech SME that is not high-tech qualifies', () => {

@@ -4,10 +4,21 @@ import { DomainError, ErrorDetail } from '../../common/errors/domain-error';
 import { ROUND_HALF_UP } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
-import { fmtAmountExact, fmtMoney, fmtPercent, fmtRate, fmtRatio } from '../../programme/domain/figures';
+import {
+  fmtAmountExact,
+  fmtMoney,
+  fmtPercent,
+  fmtRate,
+  fmtRatio,
+} from '../../programme/domain/figures';
 import { lprBenchmark, LprBenchmarkResult } from '../../programme/domain/lpr-benchmark.calculator';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
-import { LoanSecurity, assertLoanSecurity, assertTermMonths, isUncollateralisedSecurity } from './loan-security';
+import {
+  LoanSecurity,
+  assertLoanSecurity,
+  assertTermMonths,
+  isUncollateralisedSecurity,
+} from './loan-security';
 
 export interface EligibilityInput {
   amount: Money;
@@ -73,13 +84,20 @@ const RULE_SECURITY = 'RULES §3; S 二(一)3(1)e';
  * Malformed input (amount ≤ 0, bad date, term not a whole number ≥ 1, unknown security) throws
  * DomainError invalid (400) instead: those are not rule violations but bad requests.
  */
-export function checkEligibility(input: EligibilityInput, policy: PolicyVersion): EligibilityResult {
+export function checkEligibility(
+  input: EligibilityInput,
+  policy: PolicyVersion,
+): EligibilityResult {
   parseIsoDate(input.contractDate, 'contractDate');
   assertTermMonths(input.termMonths);
   assertLoanSecurity(input.security);
   if (!input.amount.isPositive()) {
     throw DomainError.invalid('LOAN.AMOUNT_INVALID', 'amount must be greater than 0.00', [
-      { code: 'LOAN.AMOUNT_INVALID', field: 'amount', message: `amount ${input.amount.toString()} is not positive` },
+      {
+        code: 'LOAN.AMOUNT_INVALID',
+        field: 'amount',
+        message: `amount ${input.amount.toString()} is not positive`,
+      },
     ]);
   }
 
@@ -89,7 +107,9 @@ export function checkEligibility(input: EligibilityInput, policy: PolicyVersion)
   // Collateral (RULES §2): exact comparison against amount × max, the ratio only for display.
   const collateralRatioMax = Rate.of(policy.collateralRatioMax);
   const collateralMax = input.amount.times(collateralRatioMax);
-  const collateralRatio = Rate.of(input.collateralValue.dividedBy(input.amount).toDecimalPlaces(6, ROUND_HALF_UP));
+  const collateralRatio = Rate.of(
+    input.collateralValue.dividedBy(input.amount).toDecimalPlaces(6, ROUND_HALF_UP),
+  );
   const collateralOk = input.collateralValue.amount.lessThanOrEqualTo(collateralMax);
   const maxText = `${fmtMoney(input.amount)} × ${fmtRatio(collateralRatioMax)} = ${fmtAmountExact(collateralMax)}`;
   if (collateralOk) {
@@ -141,9 +161,17 @@ export function checkEligibility(input: EligibilityInput, policy: PolicyVersion)
   const rateCap = benchmark.rate.times(multiplier.value);
   const capText = `${fmtRate(benchmark.rate)} × ${fmtRate(multiplier)} = ${fmtRate(rateCap)}`;
   if (input.annualRate.lte(rateCap)) {
-    breakdown.push({ rule: RULE_RATE, text: `Rate ${fmtRate(input.annualRate)} ≤ cap ${capText}: allowed`, value: rateCap.toString() });
+    breakdown.push({
+      rule: RULE_RATE,
+      text: `Rate ${fmtRate(input.annualRate)} ≤ cap ${capText}: allowed`,
+      value: rateCap.toString(),
+    });
   } else {
-    breakdown.push({ rule: RULE_RATE, text: `Rate ${fmtRate(input.annualRate)} > cap ${capText}: above the cap`, value: rateCap.toString() });
+    breakdown.push({
+      rule: RULE_RATE,
+      text: `Rate ${fmtRate(input.annualRate)} > cap ${capText}: above the cap`,
+      value: rateCap.toString(),
+    });
     violations.push({
       code: 'LOAN.RATE_ABOVE_CAP',
       message: `Rate ${fmtPercent(input.annualRate)} is above the cap ${fmtPercent(rateCap)} (benchmark ${fmtPercent(benchmark.rate)} × ${multiplier.toString()})`,
@@ -162,7 +190,10 @@ export function checkEligibility(input: EligibilityInput, policy: PolicyVersion)
       text: `Borrower is ${[highTech ? 'a high-tech enterprise' : '', techSme ? 'a registered tech SME' : ''].filter(Boolean).join(' and ')}: qualified`,
     });
   } else {
-    breakdown.push({ rule: RULE_BORROWER, text: 'Borrower is neither a high-tech enterprise nor a registered tech SME' });
+    breakdown.push({
+      rule: RULE_BORROWER,
+      text: 'Borrower is neither a high-tech enterprise nor a registered tech SME',
+    });
     violations.push({
       code: 'LOAN.BORROWER_NOT_QUALIFIED',
       message: 'The borrower is neither a high-tech enterprise nor a registered tech SME',
@@ -173,14 +204,20 @@ export function checkEligibility(input: EligibilityInput, policy: PolicyVersion)
 
   // Term (RULES §2 Decision; B 第七条).
   if (input.termMonths >= policy.termMonthsMin) {
-    breakdown.push({ rule: RULE_TERM, text: `Term ${input.termMonths} months ≥ ${policy.termMonthsMin}: allowed` });
+    breakdown.push({
+      rule: RULE_TERM,
+      text: `Term ${input.termMonths} months ≥ ${policy.termMonthsMin}: allowed`,
+    });
   } else if (input.isRenewal) {
     breakdown.push({
       rule: RULE_TERM,
       text: `Term ${input.termMonths} months < ${policy.termMonthsMin}, allowed: a renewal (续贷) of a registered loan`,
     });
   } else {
-    breakdown.push({ rule: RULE_TERM, text: `Term ${input.termMonths} months < ${policy.termMonthsMin} and not a renewal` });
+    breakdown.push({
+      rule: RULE_TERM,
+      text: `Term ${input.termMonths} months < ${policy.termMonthsMin} and not a renewal`,
+    });
     violations.push({
       code: 'LOAN.TERM_TOO_SHORT',
       message: `Term ${input.termMonths} months is shorter than ${policy.termMonthsMin} months and the loan is not a renewal`,
@@ -191,9 +228,19 @@ export function checkEligibility(input: EligibilityInput, policy: PolicyVersion)
 
   breakdown.push({
     rule: 'RULES §2',
-    text: violations.length === 0 ? 'All tech-loan conditions hold: eligible' : `${violations.length} condition(s) broken: not eligible`,
+    text:
+      violations.length === 0
+        ? 'All tech-loan conditions hold: eligible'
+        : `${violations.length} condition(s) broken: not eligible`,
     value: violations.length === 0 ? 'eligible' : 'not eligible',
   });
 
-  return { eligible: violations.length === 0, violations, benchmark, rateCap, collateralRatio, breakdown };
+  return {
+    eligible: violations.length === 0,
+    violations,
+    benchmark,
+    rateCap,
+    collateralRatio,
+    breakdown,
+  };
 }

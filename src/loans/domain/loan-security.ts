@@ -7,7 +7,12 @@ import { DomainError } from '../../common/errors/domain-error';
  */
 export type LoanSecurity = 'collateral' | 'guarantee' | 'shareholder_guarantee_only' | 'credit';
 
-export const LOAN_SECURITIES: readonly LoanSecurity[] = ['collateral', 'guarantee', 'shareholder_guarantee_only', 'credit'];
+export const LOAN_SECURITIES: readonly LoanSecurity[] = [
+  'collateral',
+  'guarantee',
+  'shareholder_guarantee_only',
+  'credit',
+];
 
 export function isLoanSecurity(value: unknown): value is LoanSecurity {
   return typeof value === 'string' && (LOAN_SECURITIES as readonly string[]).includes(value);
@@ -21,17 +26,33 @@ export function isUncollateralisedSecurity(security: LoanSecurity): boolean {
 /** Throws DomainError invalid `LOAN.SECURITY_INVALID` (400) for anything but the four values. */
 export function assertLoanSecurity(value: unknown): asserts value is LoanSecurity {
   if (!isLoanSecurity(value)) {
-    throw DomainError.invalid('LOAN.SECURITY_INVALID', `security must be one of ${LOAN_SECURITIES.join(', ')}`, [
-      { code: 'LOAN.SECURITY_INVALID', field: 'security', message: `${JSON.stringify(value)} is not a known security` },
-    ]);
+    throw DomainError.invalid(
+      'LOAN.SECURITY_INVALID',
+      `security must be one of ${LOAN_SECURITIES.join(', ')}`,
+      [
+        {
+          code: 'LOAN.SECURITY_INVALID',
+          field: 'security',
+          message: `${JSON.stringify(value)} is not a known security`,
+        },
+      ],
+    );
   }
 }
 
 /** Throws DomainError invalid `LOAN.TERM_INVALID` (400) unless termMonths is a whole number ≥ 1. */
 export function assertTermMonths(termMonths: unknown): asserts termMonths is number {
   if (typeof termMonths !== 'number' || !Number.isInteger(termMonths) || termMonths < 1) {
-    throw DomainError.invalid('LOAN.TERM_INVALID', 'termMonths must be a whole number of months ≥ 1', [
-      { code: 'LOAN.TERM_INVALID', field: 'termMonths', message: `${JSON.stringify(termMonths)} is not a whole number ≥ 1` },
-    ]);
+    throw DomainError.invalid(
+      'LOAN.TERM_INVALID',
+      'termMonths must be a whole number of months ≥ 1',
+      [
+        {
+          code: 'LOAN.TERM_INVALID',
+          field: 'termMonths',
+          message: `${JSON.stringify(termMonths)} is not a whole number ≥ 1`,
+        },
+      ],
+    );
   }
 }
