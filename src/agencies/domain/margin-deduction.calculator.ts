@@ -193,7 +193,7 @@ export function toMarginDeductionResponse(result: MarginDeductionResult): Margin
     lossRateBefore: result.lossRateBefore === null ? null : result.lossRateBefore.value.toFixed(),
     lossRateAfter: result.lossRateAfter === null ? null : result.lossRateAfter.value.toFixed(),
     bands: result.bands
-      .filter((b) => b.amount.isPositive() && new D(b.share).isPositive())
+      .filter((b) => b.amount.isPositive() && new D(b.share).greaterThan(0))
       .map((b) => ({
         from: b.from,
         to: b.to,
