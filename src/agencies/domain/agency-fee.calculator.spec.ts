@@ -1,7 +1,11 @@
 import { DomainError } from '../../common/errors/domain-error';
 import { Money } from '../../common/money/money';
 import { HENAN_2021_BASE } from '../../programme/domain/policy-version';
-import { assertAgencyFeeAllowed, checkAgencyFee, type AgencyFeeInput } from './agency-fee.calculator';
+import {
+  assertAgencyFeeAllowed,
+  checkAgencyFee,
+  type AgencyFeeInput,
+} from './agency-fee.calculator';
 
 const policy = HENAN_2021_BASE;
 
@@ -32,15 +36,25 @@ describe('checkAgencyFee (RULES §7; A 第六条(一))', () => {
   });
 
   it('RULES §7 Decision (pro-rating): one fee for an 18-month term is capped at 3,000,000 × 1% × 18/12 = 45,000.00', () => {
-    expect(checkAgencyFee(fee({ fee: Money.of('45000.00'), periodMonths: 18 }), policy).allowed).toBe(true);
-    expect(checkAgencyFee(fee({ fee: Money.of('45000.01'), periodMonths: 18 }), policy).allowed).toBe(false);
+    expect(
+      checkAgencyFee(fee({ fee: Money.of('45000.00'), periodMonths: 18 }), policy).allowed,
+    ).toBe(true);
+    expect(
+      checkAgencyFee(fee({ fee: Money.of('45000.01'), periodMonths: 18 }), policy).allowed,
+    ).toBe(false);
   });
 
   it('RULES §7 Decision: the cap is compared exactly and shown rounded down: 1,234,567.89 × 1% × 7/12 = 7,201.646025 → 7,201.64', () => {
-    const ok = checkAgencyFee(fee({ loanAmount: Money.of('1234567.89'), fee: Money.of('7201.64'), periodMonths: 7 }), policy);
+    const ok = checkAgencyFee(
+      fee({ loanAmount: Money.of('1234567.89'), fee: Money.of('7201.64'), periodMonths: 7 }),
+      policy,
+    );
     expect(ok.cap.toString()).toBe('7201.64');
     expect(ok.allowed).toBe(true);
-    const over = checkAgencyFee(fee({ loanAmount: Money.of('1234567.89'), fee: Money.of('7201.65'), periodMonths: 7 }), policy);
+    const over = checkAgencyFee(
+      fee({ loanAmount: Money.of('1234567.89'), fee: Money.of('7201.65'), periodMonths: 7 }),
+      policy,
+    );
     expect(over.allowed).toBe(false);
   });
 
@@ -54,8 +68,14 @@ describe('checkAgencyFee (RULES §7; A 第六条(一))', () => {
   });
 
   it('RULES §7: no letter yet and above the cap → both violations listed; assert throws 422 AGENCY.FEE_REFUSED', () => {
-    const r = checkAgencyFee(fee({ fee: Money.of('50000.00'), confirmationLetterOn: null }), policy);
-    expect(r.violations.map((v) => v.code)).toEqual(['AGENCY.FEE_ABOVE_CAP', 'AGENCY.FEE_BEFORE_CONFIRMATION']);
+    const r = checkAgencyFee(
+      fee({ fee: Money.of('50000.00'), confirmationLetterOn: null }),
+      policy,
+    );
+    expect(r.violations.map((v) => v.code)).toEqual([
+      'AGENCY.FEE_ABOVE_CAP',
+      'AGENCY.FEE_BEFORE_CONFIRMATION',
+    ]);
     let thrown: unknown;
     try {
       assertAgencyFeeAllowed(r);
@@ -65,7 +85,10 @@ describe('checkAgencyFee (RULES §7; A 第六条(一))', () => {
     expect(thrown).toBeInstanceOf(DomainError);
     expect((thrown as DomainError).code).toBe('AGENCY.FEE_REFUSED');
     expect((thrown as DomainError).kind).toBe('rule');
-    expect((thrown as DomainError).details.map((d) => d.code)).toEqual(['AGENCY.FEE_ABOVE_CAP', 'AGENCY.FEE_BEFORE_CONFIRMATION']);
+    expect((thrown as DomainError).details.map((d) => d.code)).toEqual([
+      'AGENCY.FEE_ABOVE_CAP',
+      'AGENCY.FEE_BEFORE_CONFIRMATION',
+    ]);
   });
 
   it('RULES §7: a period of 0 months → 400 AGENCY.INVALID_FEE_PERIOD', () => {

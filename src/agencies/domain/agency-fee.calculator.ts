@@ -55,16 +55,31 @@ export interface AgencyFeeCheckResult {
  * letter 2025-03-05 → cap 3,000,000.00 × 1% × 18 / 12 = 45,000.00 → allowed. Fee 45,000.01 → refused
  * with AGENCY.FEE_ABOVE_CAP.
  */
-export function checkAgencyFee(input: AgencyFeeInput, policy: AgencyFeePolicy): AgencyFeeCheckResult {
+export function checkAgencyFee(
+  input: AgencyFeeInput,
+  policy: AgencyFeePolicy,
+): AgencyFeeCheckResult {
   parseIsoDate(input.chargedOn, 'chargedOn');
-  if (input.confirmationLetterOn !== null) parseIsoDate(input.confirmationLetterOn, 'confirmationLetterOn');
+  if (input.confirmationLetterOn !== null)
+    parseIsoDate(input.confirmationLetterOn, 'confirmationLetterOn');
   if (!Number.isInteger(input.periodMonths) || input.periodMonths < 1) {
-    throw DomainError.invalid('AGENCY.INVALID_FEE_PERIOD', 'periodMonths must be a whole number of months, at least 1.', [
-      { code: 'AGENCY.INVALID_FEE_PERIOD', message: 'periodMonths must be an integer ≥ 1', field: 'periodMonths' },
-    ]);
+    throw DomainError.invalid(
+      'AGENCY.INVALID_FEE_PERIOD',
+      'periodMonths must be a whole number of months, at least 1.',
+      [
+        {
+          code: 'AGENCY.INVALID_FEE_PERIOD',
+          message: 'periodMonths must be an integer ≥ 1',
+          field: 'periodMonths',
+        },
+      ],
+    );
   }
   if (input.loanAmount.isNegative() || input.fee.isNegative()) {
-    throw DomainError.invalid('AGENCY.NEGATIVE_AMOUNT', 'Loan amount and fee must not be negative.');
+    throw DomainError.invalid(
+      'AGENCY.NEGATIVE_AMOUNT',
+      'Loan amount and fee must not be negative.',
+    );
   }
   const rule = 'RULES §7; A 第六条(一)';
   const capRate = new D(policy.agencyFeeCapAnnual);

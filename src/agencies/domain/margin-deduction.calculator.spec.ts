@@ -8,7 +8,10 @@ const policy = HENAN_2021_BASE;
 const m = (s: string): Money => Money.of(s);
 
 function deduct(balance: string, prior: string, claim: string) {
-  return computeMarginDeduction({ reviewedBalance: m(balance), priorNetCompensation: m(prior), compensation: m(claim) }, policy);
+  return computeMarginDeduction(
+    { reviewedBalance: m(balance), priorNetCompensation: m(prior), compensation: m(claim) },
+    policy,
+  );
 }
 
 describe('computeMarginDeduction (RULES §7; A 第十八条(四), marginal reading)', () => {
@@ -29,7 +32,9 @@ describe('computeMarginDeduction (RULES §7; A 第十八条(四), marginal readi
       deduction: '300000.00',
       lossRateBefore: '0.015',
       lossRateAfter: '0.035',
-      bands: [{ from: '0.02', to: '0.04', amount: '1500000.00', share: '0.20', deduction: '300000.00' }],
+      bands: [
+        { from: '0.02', to: '0.04', amount: '1500000.00', share: '0.20', deduction: '300000.00' },
+      ],
     });
   });
 
@@ -47,7 +52,9 @@ describe('computeMarginDeduction (RULES §7; A 第十八条(四), marginal readi
         { from: '0.06', to: null, amount: '2000000.00', share: '0.50', deduction: '1000000.00' },
       ],
     });
-    expect(r.breakdown.at(-1)?.text).toBe('Deduction = 200,000.00 + 800,000.00 + 1,000,000.00 = 2,000,000.00');
+    expect(r.breakdown.at(-1)?.text).toBe(
+      'Deduction = 200,000.00 + 800,000.00 + 1,000,000.00 = 2,000,000.00',
+    );
   });
 
   it('RULES §7: a claim entirely under 2% (0 → 1%) takes nothing and lists no band', () => {
@@ -57,11 +64,15 @@ describe('computeMarginDeduction (RULES §7; A 第十八条(四), marginal readi
   });
 
   it('RULES §7: a claim starting exactly on the 2% edge (2% → 4%) takes 2,000,000 × 20% = 400,000.00', () => {
-    expect(deduct('100000000.00', '2000000.00', '2000000.00').deduction.toString()).toBe('400000.00');
+    expect(deduct('100000000.00', '2000000.00', '2000000.00').deduction.toString()).toBe(
+      '400000.00',
+    );
   });
 
   it('RULES §7: a claim when the agency is already above 6% (7% → 8%) takes 1,000,000 × 50% = 500,000.00', () => {
-    expect(deduct('100000000.00', '7000000.00', '1000000.00').deduction.toString()).toBe('500000.00');
+    expect(deduct('100000000.00', '7000000.00', '1000000.00').deduction.toString()).toBe(
+      '500000.00',
+    );
   });
 
   it('RULES §7 Decision: zero balance puts the whole claim in the top band: 1,000,000 × 50% = 500,000.00; loss rates null', () => {
@@ -70,7 +81,9 @@ describe('computeMarginDeduction (RULES §7; A 第十八条(四), marginal readi
       deduction: '500000.00',
       lossRateBefore: null,
       lossRateAfter: null,
-      bands: [{ from: '0.06', to: null, amount: '1000000.00', share: '0.50', deduction: '500000.00' }],
+      bands: [
+        { from: '0.06', to: null, amount: '1000000.00', share: '0.50', deduction: '500000.00' },
+      ],
     });
   });
 
@@ -93,25 +106,44 @@ describe('computeMarginDeduction (RULES §7; A 第十八条(四), marginal readi
 
   it('RULES §7: negative inputs → 400 AGENCY.NEGATIVE_AMOUNT', () => {
     expect(() =>
-      computeMarginDeduction({ reviewedBalance: m('100.00'), priorNetCompensation: Money.parseSigned('-1.00'), compensation: m('1.00') }, policy),
+      computeMarginDeduction(
+        {
+          reviewedBalance: m('100.00'),
+          priorNetCompensation: Money.parseSigned('-1.00'),
+          compensation: m('1.00'),
+        },
+        policy,
+      ),
     ).toThrow(DomainError);
   });
 
   it('RULES §7: a malformed band table (gap between 2% and 3%) is a programmer error', () => {
-    const bad = { marginDeductionBands: [{ from: '0', to: '0.02', share: '0' }, { from: '0.03', to: null, share: '0.5' }] };
+    const bad = {
+      marginDeductionBands: [
+        { from: '0', to: '0.02', share: '0' },
+        { from: '0.03', to: null, share: '0.5' },
+      ],
+    };
     expect(() =>
-      computeMarginDeduction({ reviewedBalance: m('100.00'), priorNetCompensation: Money.ZERO, compensation: m('1.00') }, bad),
+      computeMarginDeduction(
+        { reviewedBalance: m('100.00'), priorNetCompensation: Money.ZERO, compensation: m('1.00') },
+        bad,
+      ),
     ).toThrow(/gap or overlap/);
   });
 });
 
 describe('computeMarginDeduction properties (RULES §7)', () => {
-  const fen = (max: number) => fc.bigInt({ min: 0n, max: BigInt(max) }).map((f) => Money.fromFen(f));
+  const fen = (max: number) =>
+    fc.bigInt({ min: 0n, max: BigInt(max) }).map((f) => Money.fromFen(f));
 
   it('RULES §7: the deduction is never negative, never above the claim, and the band parts add up to the claim', () => {
     fc.assert(
       fc.property(fen(2e10), fen(1e9), fen(1e9), (balance, prior, claim) => {
-        const r = computeMarginDeduction({ reviewedBalance: balance, priorNetCompensation: prior, compensation: claim }, policy);
+        const r = computeMarginDeduction(
+          { reviewedBalance: balance, priorNetCompensation: prior, compensation: claim },
+          policy,
+        );
         expect(r.deduction.isNegative()).toBe(false);
         expect(r.deduction.lte(claim)).toBe(true);
         expect(Money.sum(r.bands.map((b) => b.amount)).eq(claim)).toBe(true);
@@ -123,8 +155,14 @@ describe('computeMarginDeduction properties (RULES §7)', () => {
   it('RULES §7: the deduction is monotone: a larger claim never takes less', () => {
     fc.assert(
       fc.property(fen(2e10), fen(1e9), fen(1e9), fen(1e9), (balance, prior, c1, extra) => {
-        const small = computeMarginDeduction({ reviewedBalance: balance, priorNetCompensation: prior, compensation: c1 }, policy);
-        const large = computeMarginDeduction({ reviewedBalance: balance, priorNetCompensation: prior, compensation: c1.plus(extra) }, policy);
+        const small = computeMarginDeduction(
+          { reviewedBalance: balance, priorNetCompensation: prior, compensation: c1 },
+          policy,
+        );
+        const large = computeMarginDeduction(
+          { reviewedBalance: balance, priorNetCompensation: prior, compensation: c1.plus(extra) },
+          policy,
+        );
         expect(large.deduction.gte(small.deduction)).toBe(true);
       }),
     );
@@ -133,7 +171,10 @@ describe('computeMarginDeduction properties (RULES §7)', () => {
   it('RULES §7: the deduction is at least the share of the lowest band and at most the top share of the claim (±1 fen per band)', () => {
     fc.assert(
       fc.property(fen(2e10), fen(1e9), fen(1e9), (balance, prior, claim) => {
-        const r = computeMarginDeduction({ reviewedBalance: balance, priorNetCompensation: prior, compensation: claim }, policy);
+        const r = computeMarginDeduction(
+          { reviewedBalance: balance, priorNetCompensation: prior, compensation: claim },
+          policy,
+        );
         // top share 50%: deduction ≤ claim × 0.5 + rounding of 4 bands (≤ 0.02)
         expect(r.deduction.lte(claim.timesRounded('0.5').plus(Money.of('0.02')))).toBe(true);
       }),

@@ -69,7 +69,10 @@ const RULE = 'RULES §7; A 第十八条(四)';
  * - N0 3,000,000.00, c 5,000,000.00 (3% → 8%): 1,000,000.00 × 20% + 2,000,000.00 × 40% +
  *   2,000,000.00 × 50% = 200,000.00 + 800,000.00 + 1,000,000.00 = 2,000,000.00.
  */
-export function computeMarginDeduction(input: MarginDeductionInput, policy: MarginDeductionPolicy): MarginDeductionResult {
+export function computeMarginDeduction(
+  input: MarginDeductionInput,
+  policy: MarginDeductionPolicy,
+): MarginDeductionResult {
   const { reviewedBalance, priorNetCompensation, compensation } = input;
   for (const [field, value] of [
     ['reviewedBalance', reviewedBalance],
@@ -109,7 +112,15 @@ export function computeMarginDeduction(input: MarginDeductionInput, policy: Marg
     const amount = top.minus(bottom).max(Money.ZERO);
     const share = new D(band.share);
     const bandDeduction = amount.timesRounded(share);
-    bands.push({ from: band.from, to: band.to, share: band.share, lowerEdge, upperEdge, amount, deduction: bandDeduction });
+    bands.push({
+      from: band.from,
+      to: band.to,
+      share: band.share,
+      lowerEdge,
+      upperEdge,
+      amount,
+      deduction: bandDeduction,
+    });
     deduction = deduction.plus(bandDeduction);
     partsTotal = partsTotal.plus(amount);
     const span =
@@ -126,14 +137,18 @@ export function computeMarginDeduction(input: MarginDeductionInput, policy: Marg
   }
   // The bands cover [0, ∞) without gaps, so the parts add up to the claim; anything else is a bug.
   if (!partsTotal.eq(compensation)) {
-    throw new Error(`margin deduction: band parts ${partsTotal.toString()} ≠ claim ${compensation.toString()}`);
+    throw new Error(
+      `margin deduction: band parts ${partsTotal.toString()} ≠ claim ${compensation.toString()}`,
+    );
   }
   breakdown.push({
     rule: RULE,
-    text: `Deduction = ${bands
-      .filter((b) => b.amount.isPositive())
-      .map((b) => formatCny(b.deduction))
-      .join(' + ') || '0.00'} = ${formatCny(deduction)}`,
+    text: `Deduction = ${
+      bands
+        .filter((b) => b.amount.isPositive())
+        .map((b) => formatCny(b.deduction))
+        .join(' + ') || '0.00'
+    } = ${formatCny(deduction)}`,
     value: deduction.toString(),
   });
   return { deduction, lossRateBefore, lossRateAfter, bands, breakdown };
@@ -159,8 +174,10 @@ function checkedBands(bands: readonly MarginDeductionBand[]): readonly MarginDed
     if (!last) {
       if (band.to === null) fail('only the last band may be open');
       else {
-        if (!new D(band.to).greaterThan(new D(band.from))) fail(`band ${band.from}–${band.to} is empty`);
-        if (!new D(bands[i + 1].from).equals(new D(band.to))) fail(`gap or overlap after ${band.to}`);
+        if (!new D(band.to).greaterThan(new D(band.from)))
+          fail(`band ${band.from}–${band.to} is empty`);
+        if (!new D(bands[i + 1].from).equals(new D(band.to)))
+          fail(`gap or overlap after ${band.to}`);
       }
     }
   });

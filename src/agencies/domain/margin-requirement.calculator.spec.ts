@@ -1,7 +1,10 @@
 import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
 import { HENAN_2021_BASE } from '../../programme/domain/policy-version';
-import { computeMarginRequirement, type MarginRequirementInput } from './margin-requirement.calculator';
+import {
+  computeMarginRequirement,
+  type MarginRequirementInput,
+} from './margin-requirement.calculator';
 
 const policy = HENAN_2021_BASE;
 const m = (s: string): Money => Money.of(s);
@@ -40,13 +43,19 @@ describe('computeMarginRequirement (RULES §7; A 第十八条(三))', () => {
   });
 
   it('RULES §7 "more than 3 years": on the third anniversary (2022-01-10 → 2025-01-10) the 30% still applies', () => {
-    const r = computeMarginRequirement(input({ joinedOn: '2022-01-10', asOf: '2025-01-10', lossRate: Rate.of('0.01') }), policy);
+    const r = computeMarginRequirement(
+      input({ joinedOn: '2022-01-10', asOf: '2025-01-10', lossRate: Rate.of('0.01') }),
+      policy,
+    );
     expect(r.moreThanMinYears).toBe(false);
     expect(r.requirement.toString()).toBe('300000.00');
   });
 
   it('RULES §7 "more than 3 years": the day after the third anniversary the 20% applies', () => {
-    const r = computeMarginRequirement(input({ joinedOn: '2022-01-10', asOf: '2025-01-11', lossRate: Rate.of('0.01') }), policy);
+    const r = computeMarginRequirement(
+      input({ joinedOn: '2022-01-10', asOf: '2025-01-11', lossRate: Rate.of('0.01') }),
+      policy,
+    );
     expect(r.moreThanMinYears).toBe(true);
     expect(r.requirement.toString()).toBe('200000.00');
   });
@@ -69,14 +78,21 @@ describe('computeMarginRequirement (RULES §7; A 第十八条(三))', () => {
   });
 
   it('RULES §7 rounding: 100,000,005.00 × 1% = 1,000,000.05; × 30% = 300,000.015 → 300,000.02 (half-up)', () => {
-    const r = computeMarginRequirement(input({ reviewedBalancePreviousQuarter: m('100000005.00'), joinedOn: '2024-01-01' }), policy);
+    const r = computeMarginRequirement(
+      input({ reviewedBalancePreviousQuarter: m('100000005.00'), joinedOn: '2024-01-01' }),
+      policy,
+    );
     expect(r.feesReceivable.toString()).toBe('1000000.05');
     expect(r.requirement.toString()).toBe('300000.02');
   });
 
   it('RULES §7 rounding: 123,456,789.01 × 0.8% = 987,654.31208 → 987,654.31; × 30% = 296,296.293 → 296,296.29', () => {
     const r = computeMarginRequirement(
-      input({ reviewedBalancePreviousQuarter: m('123456789.01'), feeRateAnnual: Rate.of('0.008'), joinedOn: '2024-01-01' }),
+      input({
+        reviewedBalancePreviousQuarter: m('123456789.01'),
+        feeRateAnnual: Rate.of('0.008'),
+        joinedOn: '2024-01-01',
+      }),
       policy,
     );
     expect(r.feesReceivable.toString()).toBe('987654.31');

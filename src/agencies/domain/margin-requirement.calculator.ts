@@ -9,7 +9,10 @@ import { addMonths, parseIsoDate } from '../../common/calendar/iso-date';
 /** Policy parameters of the business-margin requirement (RULES §7). */
 export type MarginRequirementPolicy = Pick<
   PolicyVersion,
-  'marginRequirementStandard' | 'marginRequirementReduced' | 'marginReducedMinYears' | 'marginReducedLossRateBelow'
+  | 'marginRequirementStandard'
+  | 'marginRequirementReduced'
+  | 'marginReducedMinYears'
+  | 'marginReducedLossRateBelow'
 >;
 
 export interface MarginRequirementInput {
@@ -94,7 +97,8 @@ export function computeMarginRequirement(
   });
 
   const threshold = new D(policy.marginReducedLossRateBelow);
-  const lossRateBelowThreshold = input.lossRate !== null && input.lossRate.value.lessThan(threshold);
+  const lossRateBelowThreshold =
+    input.lossRate !== null && input.lossRate.value.lessThan(threshold);
   breakdown.push({
     rule,
     text:
@@ -104,7 +108,9 @@ export function computeMarginRequirement(
   });
 
   const reduced = moreThanMinYears && lossRateBelowThreshold;
-  const ratio = Rate.of(reduced ? policy.marginRequirementReduced : policy.marginRequirementStandard);
+  const ratio = Rate.of(
+    reduced ? policy.marginRequirementReduced : policy.marginRequirementStandard,
+  );
   const requirement = feesReceivable.timesRounded(ratio);
   breakdown.push({
     rule,

@@ -34,7 +34,10 @@ export interface MarginTakeResult {
 export function takeFromMargin(input: MarginTakeInput): MarginTakeResult {
   const { marginBalance, amountDue } = input;
   if (marginBalance.isNegative() || amountDue.isNegative()) {
-    throw DomainError.invalid('AGENCY.NEGATIVE_AMOUNT', 'Margin balance and amount due must not be negative.');
+    throw DomainError.invalid(
+      'AGENCY.NEGATIVE_AMOUNT',
+      'Margin balance and amount due must not be negative.',
+    );
   }
   const rule = 'RULES §7; A 第十八条(四), 第十九条(三)';
   const taken = marginBalance.min(amountDue);

@@ -10,6 +10,11 @@ describe('computeNonCompliancePenalty (RULES §7; A 第十三条)', () => {
   });
 
   it('RULES §7: fee 12,345.67 → 5 × 12,345.67 = 61,728.35', () => {
-    expect(computeNonCompliancePenalty({ feeCharged: Money.of('12345.67') }, HENAN_2021_BASE).penalty.toString()).toBe('61728.35');
+    expect(
+      computeNonCompliancePenalty(
+        { feeCharged: Money.of('12345.67') },
+        HENAN_2021_BASE,
+      ).penalty.toString(),
+    ).toBe('61728.35');
   });
 });

@@ -45,9 +45,15 @@ export interface CustodyFeeResult {
  * Worked example: reserve 320,000,000.00, interest 920,000.00 → fee 320,000,000.00 × 0.1% =
  * 320,000.00, all from interest; 920,000.00 − 320,000.00 = 600,000.00 added to principal.
  */
-export function computeCustodyFee(input: CustodyFeeInput, policy: CustodyFeePolicy): CustodyFeeResult {
+export function computeCustodyFee(
+  input: CustodyFeeInput,
+  policy: CustodyFeePolicy,
+): CustodyFeeResult {
   if (input.reserveTotal.isNegative() || input.quarterInterest.isNegative()) {
-    throw DomainError.invalid('RESERVE.NEGATIVE_AMOUNT', 'Reserve total and interest must not be negative.');
+    throw DomainError.invalid(
+      'RESERVE.NEGATIVE_AMOUNT',
+      'Reserve total and interest must not be negative.',
+    );
   }
   const rule = 'RULES §8; R 第二十二条';
   const rate = new D(policy.custodyFeeRate);

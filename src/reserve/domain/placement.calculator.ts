@@ -62,12 +62,20 @@ export interface PlacementResult {
 const RULE = 'RULES §8; R 第八条';
 const SCORE_SHOWN_DECIMALS = 8;
 
-const CRITERIA: { key: PlacementCriterion; label: string; direction: 'share' | 'higher' | 'lower' }[] = [
+const CRITERIA: {
+  key: PlacementCriterion;
+  label: string;
+  direction: 'share' | 'higher' | 'lower';
+}[] = [
   { key: 'balanceShare', label: 'outstanding balance', direction: 'share' },
   { key: 'longerAverageTerm', label: 'average term (longer is better)', direction: 'higher' },
   { key: 'lowerAverageRate', label: 'average rate (lower is better)', direction: 'lower' },
   { key: 'lowerCollateralRatio', label: 'collateral ratio (lower is better)', direction: 'lower' },
-  { key: 'smallBorrowerShare', label: 'share of small borrowers (higher is better)', direction: 'higher' },
+  {
+    key: 'smallBorrowerShare',
+    label: 'share of small borrowers (higher is better)',
+    direction: 'higher',
+  },
   { key: 'lowerLossRate', label: 'loss rate (lower is better)', direction: 'lower' },
 ];
 
@@ -149,11 +157,17 @@ export function computePlacement(input: PlacementInput, policy: PlacementPolicy)
   const breakdown: BreakdownStep[] = [];
 
   const weights = CRITERIA.map((c) => new D(policy.placementWeights[c.key]));
-  if (weights.some((w) => w.isNegative())) throw new Error('Policy placementWeights: negative weight');
+  if (weights.some((w) => w.isNegative()))
+    throw new Error('Policy placementWeights: negative weight');
   const weightSum = weights.reduce((a, w) => a.plus(w), new D(0));
   if (weightSum.isZero()) throw new Error('Policy placementWeights: the weights add up to 0');
 
-  const normalised = CRITERIA.map((c) => normaliseColumn(banks.map((b) => criterionValue(b, c.key)), c.direction));
+  const normalised = CRITERIA.map((c) =>
+    normaliseColumn(
+      banks.map((b) => criterionValue(b, c.key)),
+      c.direction,
+    ),
+  );
   const shares = normalised.map((column) => {
     const sum = column.reduce((a, v) => a.plus(v), new D(0));
     return column.map((v) => v.dividedBy(sum));
@@ -163,13 +177,19 @@ export function computePlacement(input: PlacementInput, policy: PlacementPolicy)
       rule: RULE,
       text:
         `Criterion ${c.label}, weight ${formatPercent(weights[k])}` +
-        (c.key === 'smallBorrowerShare' ? ` (borrowers with revenue ≤ ${formatCny(Money.of(policy.smallBorrowerRevenueMax))})` : '') +
+        (c.key === 'smallBorrowerShare'
+          ? ` (borrowers with revenue ≤ ${formatCny(Money.of(policy.smallBorrowerRevenueMax))})`
+          : '') +
         `: normalised ${banks.map((b, i) => `${b.bankCode} ${show(normalised[k][i])}`).join(', ')}` +
         ` → shares ${banks.map((b, i) => `${b.bankCode} ${show(shares[k][i])}`).join(', ')}`,
     });
   });
 
-  const scores = banks.map((_, i) => CRITERIA.reduce((acc, _c, k) => acc.plus(weights[k].times(shares[k][i])), new D(0)).dividedBy(weightSum));
+  const scores = banks.map((_, i) =>
+    CRITERIA.reduce((acc, _c, k) => acc.plus(weights[k].times(shares[k][i])), new D(0)).dividedBy(
+      weightSum,
+    ),
+  );
   banks.forEach((b, i) => {
     breakdown.push({
       rule: RULE,
@@ -183,13 +203,18 @@ export function computePlacement(input: PlacementInput, policy: PlacementPolicy)
   const held = banks.map(() => false);
   let exact: D[] = unconstrained;
   for (let round = 1; round <= banks.length; round += 1) {
-    const heldSum = banks.reduce((acc, b, i) => (held[i] ? acc.plus(b.lockedAmount.amount) : acc), new D(0));
+    const heldSum = banks.reduce(
+      (acc, b, i) => (held[i] ? acc.plus(b.lockedAmount.amount) : acc),
+      new D(0),
+    );
     const remaining = total.amount.minus(heldSum);
     const freeIdx = banks.map((_, i) => i).filter((i) => !held[i]);
     const freeScore = freeIdx.reduce((acc, i) => acc.plus(scores[i]), new D(0));
     exact = banks.map((b, i) => {
       if (held[i]) return b.lockedAmount.amount;
-      return freeScore.isZero() ? remaining.dividedBy(freeIdx.length) : remaining.times(scores[i]).dividedBy(freeScore);
+      return freeScore.isZero()
+        ? remaining.dividedBy(freeIdx.length)
+        : remaining.times(scores[i]).dividedBy(freeScore);
     });
     const below = freeIdx.filter((i) => exact[i].lessThan(banks[i].lockedAmount.amount));
     if (below.length === 0) break;
@@ -202,8 +227,12 @@ export function computePlacement(input: PlacementInput, policy: PlacementPolicy)
 
   // Step 5: largest remainder in integer fen.
   const totalFen = total.toFen();
-  const floors = banks.map((b, i) => (held[i] ? b.lockedAmount.toFen() : BigInt(exact[i].times(100).floor().toFixed(0))));
-  const remainders = banks.map((b, i) => (held[i] ? new D(0) : exact[i].times(100).minus(exact[i].times(100).floor())));
+  const floors = banks.map((b, i) =>
+    held[i] ? b.lockedAmount.toFen() : BigInt(exact[i].times(100).floor().toFixed(0)),
+  );
+  const remainders = banks.map((b, i) =>
+    held[i] ? new D(0) : exact[i].times(100).minus(exact[i].times(100).floor()),
+  );
   let missing = totalFen - floors.reduce((a, f) => a + f, 0n);
   const targetsFen = [...floors];
   const roundedUp = banks.map(() => false);
@@ -212,7 +241,9 @@ export function computePlacement(input: PlacementInput, policy: PlacementPolicy)
     .filter(({ i }) => !held[i])
     .sort((a, b) => b.r.comparedTo(a.r) || byCode(a, b));
   if (freeOrder.length === 0 && missing !== 0n) {
-    throw new Error('placement: every bank is held at its lock but the locks do not add up to the total');
+    throw new Error(
+      'placement: every bank is held at its lock but the locks do not add up to the total',
+    );
   }
   // `missing` is in [0, number of free banks) in exact arithmetic; the loops also absorb any
   // 40-digit approximation at an exact integer, without ever crossing a lock.
@@ -232,11 +263,18 @@ export function computePlacement(input: PlacementInput, policy: PlacementPolicy)
     rule: RULE,
     text:
       `Largest remainder: floors in fen add up to ${formatCny(Money.fromFen(floors.reduce((a, f) => a + f, 0n)))} of ${formatCny(total)}; ` +
-      `one extra fen each to ${banks.filter((_, i) => roundedUp[i]).map((b) => b.bankCode).join(', ') || 'nobody'} (largest remainders, ties by bank code)`,
+      `one extra fen each to ${
+        banks
+          .filter((_, i) => roundedUp[i])
+          .map((b) => b.bankCode)
+          .join(', ') || 'nobody'
+      } (largest remainders, ties by bank code)`,
   });
 
   const results: PlacementBankResult[] = banks.map((b, i) => {
-    const normalisedByCriterion = Object.fromEntries(CRITERIA.map((c, k) => [c.key, normalised[k][i]])) as Record<PlacementCriterion, D>;
+    const normalisedByCriterion = Object.fromEntries(
+      CRITERIA.map((c, k) => [c.key, normalised[k][i]]),
+    ) as Record<PlacementCriterion, D>;
     const target = Money.fromFen(targetsFen[i]);
     breakdown.push({
       rule: RULE,
@@ -265,11 +303,14 @@ function show(value: D): string {
 }
 
 function validate(total: Money, banks: PlacementBankInput[]): void {
-  if (banks.length === 0) throw DomainError.invalid('RESERVE.NO_BANKS', 'A placement needs at least one bank.');
-  if (total.isNegative()) throw DomainError.invalid('RESERVE.NEGATIVE_AMOUNT', 'The total must not be negative.');
+  if (banks.length === 0)
+    throw DomainError.invalid('RESERVE.NO_BANKS', 'A placement needs at least one bank.');
+  if (total.isNegative())
+    throw DomainError.invalid('RESERVE.NEGATIVE_AMOUNT', 'The total must not be negative.');
   const seen = new Set<string>();
   for (const b of banks) {
-    if (seen.has(b.bankCode)) throw DomainError.invalid('RESERVE.DUPLICATE_BANK', `Bank ${b.bankCode} appears twice.`);
+    if (seen.has(b.bankCode))
+      throw DomainError.invalid('RESERVE.DUPLICATE_BANK', `Bank ${b.bankCode} appears twice.`);
     seen.add(b.bankCode);
     const negatives = [
       b.outstandingBalance.isNegative(),
@@ -281,18 +322,25 @@ function validate(total: Money, banks: PlacementBankInput[]): void {
       b.lossRate !== null && b.lossRate.value.isNegative(),
     ];
     if (negatives.some(Boolean)) {
-      throw DomainError.invalid('RESERVE.NEGATIVE_AMOUNT', `Bank ${b.bankCode} has a negative input.`);
+      throw DomainError.invalid(
+        'RESERVE.NEGATIVE_AMOUNT',
+        `Bank ${b.bankCode} has a negative input.`,
+      );
     }
   }
   const locked = Money.sum(banks.map((b) => b.lockedAmount));
   if (locked.gt(total)) {
-    throw DomainError.rule('RESERVE.LOCKED_EXCEEDS_TOTAL', 'The locked amounts exceed the reserve total.', [
-      {
-        code: 'RESERVE.LOCKED_EXCEEDS_TOTAL',
-        message: `Locked ${locked.toString()} > total ${total.toString()}`,
-        locked: locked.toString(),
-        total: total.toString(),
-      },
-    ]);
+    throw DomainError.rule(
+      'RESERVE.LOCKED_EXCEEDS_TOTAL',
+      'The locked amounts exceed the reserve total.',
+      [
+        {
+          code: 'RESERVE.LOCKED_EXCEEDS_TOTAL',
+          message: `Locked ${locked.toString()} > total ${total.toString()}`,
+          locked: locked.toString(),
+          total: total.toString(),
+        },
+      ],
+    );
   }
 }

@@ -37,7 +37,10 @@ export interface ReserveBandResult {
  * Worked example: balance 3,000,000,000.00, reserve 280,000,000.00 → min 300,000,000.00,
  * max 450,000,000.00, top-up 20,000,000.00, excess 0.00.
  */
-export function computeReserveBand(input: ReserveBandInput, policy: ReserveBandPolicy): ReserveBandResult {
+export function computeReserveBand(
+  input: ReserveBandInput,
+  policy: ReserveBandPolicy,
+): ReserveBandResult {
   if (input.outstandingBalance.isNegative() || input.currentTotal.isNegative()) {
     throw DomainError.invalid('RESERVE.NEGATIVE_AMOUNT', 'Balances must not be negative.');
   }

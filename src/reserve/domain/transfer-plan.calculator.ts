@@ -63,24 +63,32 @@ export function planTransfers(input: { accounts: TransferPlanAccount[] }): Trans
   const accounts = [...input.accounts].sort((a, b) => compareCodes(a.bankCode, b.bankCode));
   const seen = new Set<string>();
   for (const a of accounts) {
-    if (seen.has(a.bankCode)) throw DomainError.invalid('RESERVE.DUPLICATE_BANK', `Bank ${a.bankCode} appears twice.`);
+    if (seen.has(a.bankCode))
+      throw DomainError.invalid('RESERVE.DUPLICATE_BANK', `Bank ${a.bankCode} appears twice.`);
     seen.add(a.bankCode);
     if (a.current.isNegative() || a.target.isNegative()) {
-      throw DomainError.invalid('RESERVE.NEGATIVE_AMOUNT', `Bank ${a.bankCode} has a negative balance or target.`);
+      throw DomainError.invalid(
+        'RESERVE.NEGATIVE_AMOUNT',
+        `Bank ${a.bankCode} has a negative balance or target.`,
+      );
     }
   }
   const currentTotal = Money.sum(accounts.map((a) => a.current));
   const targetTotal = Money.sum(accounts.map((a) => a.target));
   const rule = 'RULES §8; R 第八、十条';
   if (!currentTotal.eq(targetTotal)) {
-    throw DomainError.rule('RESERVE.PLAN_TOTAL_MISMATCH', 'The targets do not add up to the current total.', [
-      {
-        code: 'RESERVE.PLAN_TOTAL_MISMATCH',
-        message: `Σ current ${currentTotal.toString()} ≠ Σ target ${targetTotal.toString()}`,
-        current: currentTotal.toString(),
-        target: targetTotal.toString(),
-      },
-    ]);
+    throw DomainError.rule(
+      'RESERVE.PLAN_TOTAL_MISMATCH',
+      'The targets do not add up to the current total.',
+      [
+        {
+          code: 'RESERVE.PLAN_TOTAL_MISMATCH',
+          message: `Σ current ${currentTotal.toString()} ≠ Σ target ${targetTotal.toString()}`,
+          current: currentTotal.toString(),
+          target: targetTotal.toString(),
+        },
+      ],
+    );
   }
   const deltas: Delta[] = accounts
     .map((a) => ({ bankCode: a.bankCode, fen: a.current.toFen() - a.target.toFen() }))
@@ -116,7 +124,11 @@ export function planTransfers(input: { accounts: TransferPlanAccount[] }): Trans
   const transfers: Transfer[] = [];
   for (const group of groups) transfers.push(...settleGreedily(group));
   for (const t of transfers) {
-    breakdown.push({ rule, text: `${t.from} → ${t.to}: ${formatCny(t.amount)}`, value: t.amount.toString() });
+    breakdown.push({
+      rule,
+      text: `${t.from} → ${t.to}: ${formatCny(t.amount)}`,
+      value: t.amount.toString(),
+    });
   }
   return { transfers, optimal, breakdown };
 }
@@ -197,8 +209,11 @@ function pairThenRest(deltas: Delta[]): Delta[][] {
 /** Largest surplus pays largest deficit (ties by bank code) until the zero-sum group is settled. */
 function settleGreedily(group: Delta[]): Transfer[] {
   const surplus = group.filter((d) => d.fen > 0n).map((d) => ({ ...d }));
-  const deficit = group.filter((d) => d.fen < 0n).map((d) => ({ bankCode: d.bankCode, fen: -d.fen }));
-  const largestFirst = (a: Delta, b: Delta): number => (a.fen === b.fen ? compareCodes(a.bankCode, b.bankCode) : a.fen > b.fen ? -1 : 1);
+  const deficit = group
+    .filter((d) => d.fen < 0n)
+    .map((d) => ({ bankCode: d.bankCode, fen: -d.fen }));
+  const largestFirst = (a: Delta, b: Delta): number =>
+    a.fen === b.fen ? compareCodes(a.bankCode, b.bankCode) : a.fen > b.fen ? -1 : 1;
   const transfers: Transfer[] = [];
   while (surplus.length > 0 && deficit.length > 0) {
     surplus.sort(largestFirst);
@@ -212,6 +227,7 @@ function settleGreedily(group: Delta[]): Transfer[] {
     if (from.fen === 0n) surplus.shift();
     if (to.fen === 0n) deficit.shift();
   }
-  if (surplus.length > 0 || deficit.length > 0) throw new Error('transfer plan: a group did not settle');
+  if (surplus.length > 0 || deficit.length > 0)
+    throw new Error('transfer plan: a group did not settle');
   return transfers;
 }

@@ -51,12 +51,18 @@ export interface BankDormancyResult {
  * dormant since 2021-03-15, disqualified from 2024-03-15 (3 years later) → disqualified; may
  * reapply from 2026-03-15. As of 2024-03-14 → not disqualified.
  */
-export function checkBankDormancy(input: BankDormancyInput, policy: DormancyPolicy): BankDormancyResult {
+export function checkBankDormancy(
+  input: BankDormancyInput,
+  policy: DormancyPolicy,
+): BankDormancyResult {
   parseIsoDate(input.joinedOn, 'joinedOn');
   parseIsoDate(input.asOf, 'asOf');
   if (input.lastDisbursedOn !== null) parseIsoDate(input.lastDisbursedOn, 'lastDisbursedOn');
   const rule = 'RULES §6; B 第十八条';
-  const dormantSince = input.lastDisbursedOn === null ? input.joinedOn : laterDate(input.joinedOn, input.lastDisbursedOn);
+  const dormantSince =
+    input.lastDisbursedOn === null
+      ? input.joinedOn
+      : laterDate(input.joinedOn, input.lastDisbursedOn);
   const disqualifiedFrom = addMonths(dormantSince, policy.bankDormantYears * 12);
   const disqualified = input.asOf >= disqualifiedFrom;
   const waitYears = input.bankReapplyWaitYears ?? BANK_REAPPLY_WAIT_YEARS;
@@ -116,12 +122,18 @@ export interface AgencyDormancyResult {
  * Worked example: joined 2022-01-10, last business 2024-08-31, as of 2025-02-28 →
  * dormant since 2024-08-31, disqualified from 2025-02-28 → disqualified; as of 2025-02-27 → not.
  */
-export function checkAgencyDormancy(input: AgencyDormancyInput, policy: DormancyPolicy): AgencyDormancyResult {
+export function checkAgencyDormancy(
+  input: AgencyDormancyInput,
+  policy: DormancyPolicy,
+): AgencyDormancyResult {
   parseIsoDate(input.joinedOn, 'joinedOn');
   parseIsoDate(input.asOf, 'asOf');
   if (input.lastBusinessOn !== null) parseIsoDate(input.lastBusinessOn, 'lastBusinessOn');
   const rule = 'RULES §6; A 第二十一条';
-  const dormantSince = input.lastBusinessOn === null ? input.joinedOn : laterDate(input.joinedOn, input.lastBusinessOn);
+  const dormantSince =
+    input.lastBusinessOn === null
+      ? input.joinedOn
+      : laterDate(input.joinedOn, input.lastBusinessOn);
   const disqualifiedFrom = addMonths(dormantSince, policy.agencyDormantMonths);
   const disqualified = input.asOf >= disqualifiedFrom;
   const breakdown: BreakdownStep[] = [

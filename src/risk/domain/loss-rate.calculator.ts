@@ -7,7 +7,10 @@ import type { PolicyVersion } from '../../programme/domain/policy-version';
 import { formatCny, formatPercent } from './breakdown-format';
 
 /** Policy parameters the loss-rate rules read (RULES §6). */
-export type LossRatePolicy = Pick<PolicyVersion, 'lossRateWarning' | 'lossRateSevere' | 'zeroBalanceIsSevere'>;
+export type LossRatePolicy = Pick<
+  PolicyVersion,
+  'lossRateWarning' | 'lossRateSevere' | 'zeroBalanceIsSevere'
+>;
 
 /** Decimals a loss rate is shown and stored with (numeric(12,8)); rounded half-up. */
 export const LOSS_RATE_DECIMALS = 8;
@@ -72,7 +75,10 @@ const RULE = 'RULES §6; B 第十七条, A 第十八条(三)';
 export function computeLossRate(input: LossRateInput, policy: LossRatePolicy): LossRateResult {
   const { approvedCompensation, refunded, writtenOffCompensation, outstandingBalance } = input;
   if (outstandingBalance.isNegative()) {
-    throw DomainError.invalid('RISK.NEGATIVE_BALANCE', 'The outstanding balance must not be negative.');
+    throw DomainError.invalid(
+      'RISK.NEGATIVE_BALANCE',
+      'The outstanding balance must not be negative.',
+    );
   }
   const netCompensation = approvedCompensation.minus(refunded).minus(writtenOffCompensation);
   const breakdown: BreakdownStep[] = [
@@ -175,12 +181,19 @@ const AGENCY_STATUS: Record<LossRateBand, AgencyRiskStatus> = {
  * Worked example: approved 6,500,000.00, refunded 0.00, written off 0.00, balance 100,000,000.00
  * → 0.065 > 6% → `suspended_focus`.
  */
-export function assessBankLossRate(input: LossRateInput, policy: LossRatePolicy): BankLossRateAssessment {
+export function assessBankLossRate(
+  input: LossRateInput,
+  policy: LossRatePolicy,
+): BankLossRateAssessment {
   const result = computeLossRate(input, policy);
   const status = BANK_STATUS[result.band];
   const breakdown = [
     ...result.breakdown,
-    { rule: 'RULES §6; B 第十七条', text: `Bank status: ${status} (${BANK_STATUS_TEXT[status]})`, value: status },
+    {
+      rule: 'RULES §6; B 第十七条',
+      text: `Bank status: ${status} (${BANK_STATUS_TEXT[status]})`,
+      value: status,
+    },
   ];
   return { ...result, status, breakdown };
 }
@@ -195,12 +208,19 @@ export function assessBankLossRate(input: LossRateInput, policy: LossRatePolicy)
  * Worked example: approved 4,000,000.00, refunded 0.00, written off 0.00, reviewed balance
  * 100,000,000.00 → 0.04, exactly 4% → `active`.
  */
-export function assessAgencyLossRate(input: LossRateInput, policy: LossRatePolicy): AgencyLossRateAssessment {
+export function assessAgencyLossRate(
+  input: LossRateInput,
+  policy: LossRatePolicy,
+): AgencyLossRateAssessment {
   const result = computeLossRate(input, policy);
   const status = AGENCY_STATUS[result.band];
   const breakdown = [
     ...result.breakdown,
-    { rule: 'RULES §6; A 第十九条', text: `Agency status: ${status} (${AGENCY_STATUS_TEXT[status]})`, value: status },
+    {
+      rule: 'RULES §6; A 第十九条',
+      text: `Agency status: ${status} (${AGENCY_STATUS_TEXT[status]})`,
+      value: status,
+    },
   ];
   return { ...result, status, breakdown };
 }
