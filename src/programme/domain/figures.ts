@@ -44,3 +44,13 @@ export function fmtRatio(r: Rate): string {
 export function fmtAmountExact(d: D): string {
   return groupThousands(d.toFixed(Math.max(2, d.decimalPlaces())));
 }
+
+/**
+ * An unrounded intermediate result for a breakdown: exact when it has at most `places` decimals,
+ * else cut to `places` decimals and marked with "…" ("111,222.222222…"), so the reader sees
+ * which way the rounding went.
+ */
+export function fmtUnrounded(d: D, places = 6): string {
+  if (d.decimalPlaces() <= places) return fmtAmountExact(d);
+  return `${groupThousands(d.toDecimalPlaces(places, D.ROUND_DOWN).toFixed(places))}…`;
+}

@@ -1,0 +1,132 @@
+import type { BreakdownStep } from '../../common/breakdown';
+import { addMonths, minDate, parseIsoDate } from '../../common/calendar/iso-date';
+import type { PolicyVersion } from '../../programme/domain/policy-version';
+
+export interface ClaimTriggerInput {
+  /** First day the principal was overdue (YYYY-MM-DD), when it is. */
+  principalOverdueSince?: string | null;
+  /** Day the court accepted the bank's lawsuit, when it did. */
+  lawsuitAcceptedOn?: string | null;
+  claimDate: string;
+}
+
+export interface IneligibleReason {
+  code: 'CLAIM.NO_TRIGGER' | 'CLAIM.NOT_YET_ELIGIBLE';
+  message: string;
+}
+
+export interface ClaimTriggerResult {
+  eligible: boolean;
+  /** The first day a trigger holds: the earlier of the two triggers, null when neither date is given. */
+  eligibleFrom: string | null;
+  /** principalOverdueSince + claimOverdueMonths calendar months (month-end clamped), or null. */
+  overdueTriggerFrom: string | null;
+  /** lawsuitAcceptedOn, or null. */
+  lawsuitTriggerFrom: string | null;
+  ineligibleReason?: IneligibleReason;
+  breakdown: BreakdownStep[];
+}
+
+const RULE = 'RULES §4; S 三(五), R 第十二条, B 第十二条';
+
+/**
+ * When a bank may claim (RULES §4; S 三(五), R 第十二条, B 第十二条): the principal has been
+ * overdue for policy.claimOverdueMonths (2) calendar months or more — month-end clamped, so
+ * overdue since 2025-02-28 → from 2025-04-28, since 2024-12-31 → from 2025-02-28 — or a court has
+ * accepted the bank's lawsuit. eligibleFrom is the earlier trigger (null when neither date is
+ * given); the claim is eligible on claimDate iff eligibleFrom ≤ claimDate.
+ *
+ * Example (API.md): overdue since 2025-05-10, no lawsuit, claim 2025-07-15 → eligibleFrom
+ * 2025-07-10 ≤ 2025-07-15 → eligible.
+ */
+export function claimTrigger(input: ClaimTriggerInput, policy: PolicyVersion): ClaimTriggerResult {
+  parseIsoDate(input.claimDate, 'claimDate');
+  const overdueSince = input.principalOverdueSince ?? null;
+  const lawsuitOn = input.lawsuitAcceptedOn ?? null;
+  if (overdueSince !== null) parseIsoDate(overdueSince, 'principalOverdueSince');
+  if (lawsuitOn !== null) parseIsoDate(lawsuitOn, 'lawsuitAcceptedOn');
+
+  const breakdown: BreakdownStep[] = [];
+  const months = policy.claimOverdueMonths;
+  const overdueTriggerFrom = overdueSince === null ? null : addMonths(overdueSince, months);
+  if (overdueTriggerFrom !== null) {
+    breakdown.push({
+      rule: RULE,
+      text: `Principal overdue since ${overdueSince} + ${months} calendar months (month-end clamped) = ${overdueTriggerFrom}`,
+      value: overdueTriggerFrom,
+    });
+  } else {
+    breakdown.push({
+      rule: RULE,
+      text: 'No principal overdue date given: the overdue trigger does not apply',
+    });
+  }
+  const lawsuitTriggerFrom = lawsuitOn;
+  breakdown.push({
+    rule: RULE,
+    text:
+      lawsuitOn === null
+        ? 'No lawsuit acceptance date given: the lawsuit trigger does not apply'
+        : `Court accepted the lawsuit on ${lawsuitOn}`,
+    ...(lawsuitOn === null ? {} : { value: lawsuitOn }),
+  });
+
+  let eligibleFrom: string | null = null;
+  if (overdueTriggerFrom !== null && lawsuitTriggerFrom !== null)
+    eligibleFrom = minDate(overdueTriggerFrom, lawsuitTriggerFrom);
+  else eligibleFrom = overdueTriggerFrom ?? lawsuitTriggerFrom;
+
+  if (eligibleFrom === null) {
+    const ineligibleReason: IneligibleReason = {
+      code: 'CLAIM.NO_TRIGGER',
+      message: 'Neither trigger holds: no principal overdue date and no lawsuit acceptance date',
+    };
+    breakdown.push({
+      rule: RULE,
+      text: `${ineligibleReason.message}: not eligible`,
+      value: 'not eligible',
+    });
+    return {
+      eligible: false,
+      eligibleFrom,
+      overdueTriggerFrom,
+      lawsuitTriggerFrom,
+      ineligibleReason,
+      breakdown,
+    };
+  }
+
+  if (overdueTriggerFrom !== null && lawsuitTriggerFrom !== null) {
+    breakdown.push({
+      rule: RULE,
+      text: `Eligible from the earlier of ${overdueTriggerFrom} and ${lawsuitTriggerFrom} = ${eligibleFrom}`,
+      value: eligibleFrom,
+    });
+  }
+  const eligible = eligibleFrom <= input.claimDate;
+  if (eligible) {
+    breakdown.push({
+      rule: RULE,
+      text: `Claim date ${input.claimDate} ≥ ${eligibleFrom}: eligible`,
+      value: 'eligible',
+    });
+    return { eligible, eligibleFrom, overdueTriggerFrom, lawsuitTriggerFrom, breakdown };
+  }
+  const ineligibleReason: IneligibleReason = {
+    code: 'CLAIM.NOT_YET_ELIGIBLE',
+    message: `Not yet eligible on ${input.claimDate}: the first day a trigger holds is ${eligibleFrom}`,
+  };
+  breakdown.push({
+    rule: RULE,
+    text: `Claim date ${input.claimDate} < ${eligibleFrom}: not yet eligible`,
+    value: 'not eligible',
+  });
+  return {
+    eligible,
+    eligibleFrom,
+    overdueTriggerFrom,
+    lawsuitTriggerFrom,
+    ineligibleReason,
+    breakdown,
+  };
+}
