@@ -4,6 +4,7 @@ import { D } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
 import { formatCny, formatPercent } from '../../risk/domain/breakdown-format';
+import { apportionByLargestRemainder } from './apportion';
 
 export type CustodyFeePolicy = Pick<PolicyVersion, 'custodyFeeRate'>;
 
@@ -85,4 +86,94 @@ export function computeCustodyFee(
     },
   ];
   return { fee, fromInterest, fromPrincipal, interestToPrincipal, principalChange, breakdown };
+}
+
+export interface CustodyFeeAccountInput {
+  bankCode: string;
+  /** The account's principal at quarter end, before the quarter's interest. */
+  principal: Money;
+  /** The quarter's deposit interest credited to this account. */
+  interest: Money;
+}
+
+export interface CustodyFeeAccountLeg {
+  bankCode: string;
+  /** This account's part of the fee taken from its interest. */
+  feeFromInterest: Money;
+  /** This account's part of the fee taken from its principal. */
+  feeFromPrincipal: Money;
+  /** interest − feeFromInterest: this account's interest kept and added to principal. */
+  interestToPrincipal: Money;
+}
+
+export interface CustodyFeeAllocation extends CustodyFeeResult {
+  legs: CustodyFeeAccountLeg[];
+}
+
+/**
+ * The quarterly custody fee split over the reserve accounts, for the ledger postings.
+ *
+ * RULES §8; R 第二十二条, as `computeCustodyFee` on the totals (Σ principal, Σ interest); then
+ * (Decision) the part from interest is split over the accounts in proportion to their interest,
+ * and the part from principal in proportion to their principal, each by the largest-remainder
+ * method to the fen (ties by bank code), so the legs add up exactly to the totals and no account
+ * gives more interest or principal than it has. The fee is drawn from interest anywhere before any
+ * principal is touched, as the rule applies to the reserve as a whole.
+ *
+ * Worked example: A principal 200,000,000.00 interest 600,000.00; B principal 120,000,000.00
+ * interest 320,000.00 → fee 320,000.00 all from interest: A 320,000 × 600,000 / 920,000 =
+ * 208,695.652… → 208,695.65, B 111,304.347… → 111,304.35; A adds 391,304.35 and B 208,695.65 to
+ * principal (together 600,000.00).
+ */
+export function allocateCustodyFee(
+  input: { accounts: CustodyFeeAccountInput[] },
+  policy: CustodyFeePolicy,
+): CustodyFeeAllocation {
+  const accounts = [...input.accounts].sort((a, b) =>
+    a.bankCode < b.bankCode ? -1 : a.bankCode > b.bankCode ? 1 : 0,
+  );
+  const seen = new Set<string>();
+  for (const a of accounts) {
+    if (seen.has(a.bankCode)) {
+      throw DomainError.invalid('RESERVE.DUPLICATE_BANK', `Bank ${a.bankCode} appears twice.`);
+    }
+    seen.add(a.bankCode);
+  }
+  const totals = computeCustodyFee(
+    {
+      reserveTotal: Money.sum(accounts.map((a) => a.principal)),
+      quarterInterest: Money.sum(accounts.map((a) => a.interest)),
+    },
+    policy,
+  );
+  const fromInterest = apportionByLargestRemainder(
+    totals.fromInterest,
+    accounts.map((a) => ({ key: a.bankCode, weight: a.interest.amount })),
+  );
+  const fromPrincipal = apportionByLargestRemainder(
+    totals.fromPrincipal,
+    accounts.map((a) => ({ key: a.bankCode, weight: a.principal.amount })),
+  );
+  const legs: CustodyFeeAccountLeg[] = accounts.map((a) => {
+    const feeFromInterest = fromInterest.get(a.bankCode) ?? Money.ZERO;
+    const feeFromPrincipal = fromPrincipal.get(a.bankCode) ?? Money.ZERO;
+    return {
+      bankCode: a.bankCode,
+      feeFromInterest,
+      feeFromPrincipal,
+      interestToPrincipal: a.interest.minus(feeFromInterest),
+    };
+  });
+  const rule = 'RULES §8; R 第二十二条';
+  const breakdown: BreakdownStep[] = [
+    ...totals.breakdown,
+    ...legs.map((l) => ({
+      rule,
+      text:
+        `${l.bankCode}: fee from interest ${formatCny(l.feeFromInterest)} (∝ its interest), from principal ` +
+        `${formatCny(l.feeFromPrincipal)} (∝ its principal), interest added to principal ${formatCny(l.interestToPrincipal)} ` +
+        '(largest remainder to the fen, ties by bank code)',
+    })),
+  ];
+  return { ...totals, legs, breakdown };
 }
