@@ -10,6 +10,7 @@ import { ConfigModule } from './config/config.module';
 import { HealthController } from './health/health.controller';
 import { JobsModule } from './jobs/jobs.module';
 import { ClockModule } from './common/clock/clock.module';
+import { CalculatorsModule } from './calculators/calculators.module';
 
 export interface AppModuleOptions {
   config?: Partial<AppConfig>;
@@ -17,7 +18,7 @@ export interface AppModuleOptions {
 }
 
 /** Feature modules of the programme; each adds itself here. */
-const FEATURE_MODULES: DynamicModule['imports'] = [];
+const FEATURE_MODULES: DynamicModule['imports'] = [CalculatorsModule];
 
 @Module({})
 export class AppModule {
