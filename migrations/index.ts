@@ -1,7 +1,8 @@
 import { Foundation1732300000000 } from './1732300000000-foundation';
+import { ProgrammeLoans1732500000000 } from './1732500000000-programme-loans';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same set runs from ts-node,
  * jest and the compiled build. Add new migrations at the end.
  */
-export const ALL_MIGRATIONS = [Foundation1732300000000];
+export const ALL_MIGRATIONS = [Foundation1732300000000, ProgrammeLoans1732500000000];

@@ -10,6 +10,8 @@ import { ConfigModule } from './config/config.module';
 import { HealthController } from './health/health.controller';
 import { JobsModule } from './jobs/jobs.module';
 import { ClockModule } from './common/clock/clock.module';
+import { LoansModule } from './loans/loans.module';
+import { ProgrammeModule } from './programme/programme.module';
 import { CalculatorsModule } from './calculators/calculators.module';
 
 export interface AppModuleOptions {
@@ -18,7 +20,7 @@ export interface AppModuleOptions {
 }
 
 /** Feature modules of the programme; each adds itself here. */
-const FEATURE_MODULES: DynamicModule['imports'] = [CalculatorsModule];
+const FEATURE_MODULES: DynamicModule['imports'] = [CalculatorsModule, ProgrammeModule, LoansModule];
 
 @Module({})
 export class AppModule {

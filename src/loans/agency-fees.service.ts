@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Principal } from '../auth/principal';
+import { DomainError, ErrorDetail } from '../common/errors/domain-error';
+import { Money } from '../common/money/money';
+import { AGENCY_FEE_ABOVE_CAP, AGENCY_FEE_BEFORE_CONFIRMATION, checkAgencyFee } from '../agencies/domain/agency-fee.calculator';
+import { PolicyService } from '../programme/policy.service';
+import { AgencyFee, Loan } from './loan.entity';
+import { LoansService, feeOut } from './loans.service';
+import { assertAgencyScope, canReadLoan } from './party-scope';
+
+const MONTHS_PER_YEAR = 12;
+
+/** The API codes of a refused fee (issue #5 item 5), from the calculator's codes. */
+const FEE_CODES: Record<string, string> = {
+  [AGENCY_FEE_ABOVE_CAP]: 'FEE.ABOVE_CAP',
+  [AGENCY_FEE_BEFORE_CONFIRMATION]: 'FEE.BEFORE_CONFIRMATION',
+};
+
+/**
+ * Agency service fees per loan (RULES §7; A 第六条(一)). Each fee is checked by the agency-fee
+ * calculator: at most 1% a year of the loan amount for the months it pays for, and only on or
+ * after the trustee's confirmation letter. Decision: the fees of one loan together may not exceed
+ * the cap for the loan's whole term (at least 12 months), so splitting a year into several fees
+ * cannot beat the cap.
+ */
+@Injectable()
+export class AgencyFeesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly loans: LoansService,
+    private readonly policy: PolicyService,
+  ) {}
+
+  async charge(loanId: string, input: { amount: string; chargedOn: string; periodMonths?: number }, principal?: Principal) {
+    const fee = Money.parse(input.amount);
+    if (!fee.isPositive()) {
+      throw DomainError.invalid('FEE.NOT_POSITIVE', 'A fee must be greater than 0.00.', [
+        { code: 'FEE.NOT_POSITIVE', field: 'amount', message: 'must be greater than 0.00' },
+      ]);
+    }
+    return this.dataSource.transaction(async (m) => {
+      const found = await this.loans.findById(loanId, m);
+      if (!canReadLoan(principal, found)) throw DomainError.notFound('LOAN.NOT_FOUND', `No loan with id ${loanId}.`);
+      assertAgencyScope(principal, found.agencyCode);
+      const loan = await m.findOneOrFail(Loan, { where: { id: loanId }, lock: { mode: 'pessimistic_write' } });
+      const termMonths = Math.max(MONTHS_PER_YEAR, loan.termMonths);
+      const periodMonths = input.periodMonths ?? MONTHS_PER_YEAR;
+      if (periodMonths > termMonths) {
+        throw DomainError.invalid('FEE.PERIOD_TOO_LONG', `periodMonths ${periodMonths} is longer than the loan's term (${termMonths} months).`, [
+          { code: 'FEE.PERIOD_TOO_LONG', field: 'periodMonths', message: `at most ${termMonths}` },
+        ]);
+      }
+      const policy = this.policy.byId(loan.policyVersionId);
+      const single = checkAgencyFee(
+        { loanAmount: loan.amount, fee, periodMonths, chargedOn: input.chargedOn, confirmationLetterOn: loan.confirmationLetterOn },
+        policy,
+      );
+      const violations: ErrorDetail[] = single.violations.map((v) => ({ ...v, code: FEE_CODES[v.code] ?? v.code }));
+
+      const sums: { total: string | null }[] = await m.query('SELECT sum(amount)::text AS total FROM agency_fees WHERE loan_id = $1', [loanId]);
+      const charged = Money.of(sums[0].total ?? '0');
+      const lifetime = checkAgencyFee(
+        { loanAmount: loan.amount, fee: charged.plus(fee), periodMonths: termMonths, chargedOn: input.chargedOn, confirmationLetterOn: input.chargedOn },
+        policy,
+      );
+      if (!lifetime.allowed && !violations.some((v) => v.code === 'FEE.ABOVE_CAP')) {
+        violations.push({
+          code: 'FEE.ABOVE_CAP',
+          field: 'amount',
+          message: `Fees on this loan would total ${charged.plus(fee).toString()}, above the cap ${lifetime.cap.toString()} for its ${termMonths}-month term.`,
+          cap: lifetime.cap.toString(),
+          alreadyCharged: charged.toString(),
+          scope: 'term',
+        });
+      }
+      if (violations.length) {
+        throw DomainError.rule(violations.length === 1 ? violations[0].code : 'FEE.REFUSED', violations.length === 1 ? violations[0].message : 'The agency fee is refused.', violations);
+      }
+      const saved = await m.save(
+        m.create(AgencyFee, { loanId, agencyCode: loan.agencyCode, amount: fee, chargedOn: input.chargedOn, periodMonths }),
+      );
+      const row = await m.findOneOrFail(AgencyFee, { where: { id: saved.id } });
+      return { ...feeOut(row), cap: single.cap.toString(), breakdown: single.breakdown };
+    });
+  }
+
+  async list(loanId: string, principal?: Principal) {
+    await this.loans.requireReadable(loanId, principal);
+    const rows = await this.dataSource.manager.find(AgencyFee, { where: { loanId }, order: { chargedOn: 'ASC', createdAt: 'ASC' } });
+    return rows.map(feeOut);
+  }
+}

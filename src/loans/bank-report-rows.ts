@@ -1,0 +1,212 @@
+import { DomainError } from '../common/errors/domain-error';
+import { D } from '../common/money/decimal';
+import { FAILURE_MESSAGES, MONEY_RULES, checkDecimalString } from '../common/money/money-parse';
+
+/** Asset quality of a loan in a bank report (五级分类). */
+export const ASSET_QUALITIES = ['normal', 'special_mention', 'substandard', 'doubtful', 'loss'] as const;
+export type AssetQuality = (typeof ASSET_QUALITIES)[number];
+const ASSET_QUALITY_SET: ReadonlySet<string> = new Set(ASSET_QUALITIES);
+
+export const REPORT_COLUMNS = ['loanReference', 'outstandingPrincipal', 'repaid', 'assetQuality'] as const;
+type Column = (typeof REPORT_COLUMNS)[number];
+
+/** One row as received, with the line it came from (CSV: file line, header = 1; JSON: 1-based index). */
+export interface RawReportRow {
+  line: number;
+  values: Record<string, unknown>;
+  /** A CSV line with the wrong number of fields. */
+  fieldCount?: { expected: number; got: number };
+}
+
+/** One problem of one row (REPORT.INVALID_ROWS details). */
+export interface RowProblem {
+  line: number;
+  field: string;
+  code: string;
+  message: string;
+  [extra: string]: unknown;
+}
+
+export interface KnownLoan {
+  id: string;
+  amount: D;
+  disbursedOn: string | null;
+  disbursedAmount: D | null;
+}
+
+export interface ValidRows {
+  loanIds: string[];
+  lines: number[];
+  outstanding: string[];
+  repaid: string[];
+  quality: string[];
+  outstandingTotal: D;
+  repaidTotal: D;
+}
+
+/**
+ * Validates every row of a report in memory before anything is written, listing every problem of
+ * every row (a report is applied all or nothing). Checks: the four fields present and no others;
+ * the loan is one of the bank's registered loans, listed once, disbursed by the quarter end;
+ * amounts are money strings; outstanding principal ≤ the disbursed amount; asset quality one of
+ * normal, special_mention, substandard, doubtful, loss.
+ */
+export function validateReportRows(
+  rows: readonly RawReportRow[],
+  loans: ReadonlyMap<string, KnownLoan>,
+  quarterEnd: string,
+): { problems: RowProblem[]; valid: ValidRows } {
+  const problems: RowProblem[] = [];
+  const seen = new Map<string, number>();
+  const valid: ValidRows = { loanIds: [], lines: [], outstanding: [], repaid: [], quality: [], outstandingTotal: new D(0), repaidTotal: new D(0) };
+  let outstandingTotal = new D(0);
+  let repaidTotal = new D(0);
+  for (const row of rows) {
+    const before = problems.length;
+    const { line, values } = row;
+    if (row.fieldCount) {
+      problems.push({
+        line,
+        field: '*',
+        code: 'FIELD_COUNT',
+        message: `expected ${row.fieldCount.expected} fields, got ${row.fieldCount.got}`,
+      });
+      continue;
+    }
+    for (const key of Object.keys(values)) {
+      if (!(REPORT_COLUMNS as readonly string[]).includes(key)) {
+        problems.push({ line, field: key, code: 'UNKNOWN_FIELD', message: `${key} is not a report field` });
+      }
+    }
+    const ref = values.loanReference;
+    let loan: KnownLoan | undefined;
+    if (typeof ref !== 'string' || ref.length === 0) {
+      problems.push({ line, field: 'loanReference', code: 'REQUIRED', message: 'loanReference must be a non-empty string' });
+    } else {
+      loan = loans.get(ref);
+      const firstLine = seen.get(ref);
+      if (firstLine !== undefined) {
+        problems.push({ line, field: 'loanReference', code: 'DUPLICATE_LOAN', message: `loan ${ref} is already reported on line ${firstLine}` });
+      } else {
+        seen.set(ref, line);
+      }
+      if (!loan) {
+        problems.push({ line, field: 'loanReference', code: 'LOAN_NOT_FOUND', message: `no registered loan ${ref} of this bank` });
+      } else if (!loan.disbursedOn || loan.disbursedOn > quarterEnd) {
+        problems.push({
+          line,
+          field: 'loanReference',
+          code: 'LOAN_NOT_DISBURSED',
+          message: `loan ${ref} was not disbursed by the quarter end ${quarterEnd}`,
+        });
+      }
+    }
+    const amounts: Partial<Record<Column, string>> = {};
+    for (const field of ['outstandingPrincipal', 'repaid'] as const) {
+      const failure = checkDecimalString(values[field], MONEY_RULES);
+      if (failure) {
+        problems.push({ line, field, code: failure, message: `${field} ${FAILURE_MESSAGES[failure]}` });
+      } else {
+        amounts[field] = values[field] as string;
+      }
+    }
+    const quality = values.assetQuality;
+    if (typeof quality !== 'string' || !ASSET_QUALITY_SET.has(quality)) {
+      problems.push({
+        line,
+        field: 'assetQuality',
+        code: 'INVALID_ASSET_QUALITY',
+        message: `assetQuality must be one of ${ASSET_QUALITIES.join(', ')}`,
+      });
+    }
+    let outstanding: D | null = null;
+    if (amounts.outstandingPrincipal !== undefined) {
+      outstanding = new D(amounts.outstandingPrincipal);
+      const cap = loan?.disbursedAmount ?? null;
+      if (cap && outstanding.greaterThan(cap)) {
+        problems.push({
+          line,
+          field: 'outstandingPrincipal',
+          code: 'OUTSTANDING_ABOVE_DISBURSED',
+          message: `outstanding ${amounts.outstandingPrincipal} is above the disbursed amount ${cap.toFixed(2)}`,
+        });
+      }
+    }
+    if (problems.length > before || !loan || outstanding === null) continue;
+    valid.loanIds.push(loan.id);
+    valid.lines.push(line);
+    valid.outstanding.push(amounts.outstandingPrincipal as string);
+    valid.repaid.push(amounts.repaid as string);
+    valid.quality.push(quality as string);
+    outstandingTotal = outstandingTotal.plus(outstanding);
+    repaidTotal = repaidTotal.plus(amounts.repaid as string);
+  }
+  valid.outstandingTotal = outstandingTotal;
+  valid.repaidTotal = repaidTotal;
+  return { problems, valid };
+}
+
+function splitCsvLine(line: string): string[] {
+  if (!line.includes('"')) return line.split(',');
+  const out: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"') {
+        if (line[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      out.push(field);
+      field = '';
+    } else field += c;
+  }
+  out.push(field);
+  return out;
+}
+
+/**
+ * Parses a report CSV: a header line naming the four columns (any order), then one loan per line;
+ * UTF-8, optional BOM, LF or CRLF, RFC 4180 quotes; blank lines are skipped but still counted, so
+ * `line` is the file's line number (the header is line 1). A missing or unknown column → 400
+ * REPORT.CSV_HEADER.
+ */
+export function parseReportCsv(text: string): RawReportRow[] {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const lines = body.split('\n');
+  const header = splitCsvLine(lines[0]?.replace(/\r$/, '') ?? '').map((h) => h.trim());
+  const missing = REPORT_COLUMNS.filter((c) => !header.includes(c));
+  const unknown = header.filter((h) => !(REPORT_COLUMNS as readonly string[]).includes(h));
+  const dup = header.filter((h, i) => header.indexOf(h) !== i);
+  if (missing.length || unknown.length || dup.length) {
+    throw DomainError.invalid(
+      'REPORT.CSV_HEADER',
+      `The first line must name the columns ${REPORT_COLUMNS.join(',')}.`,
+      [
+        ...missing.map((c) => ({ code: 'MISSING_COLUMN', field: c, message: `column ${c} is missing`, line: 1 })),
+        ...unknown.map((c) => ({ code: 'UNKNOWN_COLUMN', field: c, message: `column ${c} is not a report column`, line: 1 })),
+        ...dup.map((c) => ({ code: 'DUPLICATE_COLUMN', field: c, message: `column ${c} appears twice`, line: 1 })),
+      ],
+    );
+  }
+  const rows: RawReportRow[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const raw = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
+    if (raw.trim() === '') continue;
+    const fields = splitCsvLine(raw);
+    const line = i + 1;
+    if (fields.length !== header.length) {
+      rows.push({ line, values: {}, fieldCount: { expected: header.length, got: fields.length } });
+      continue;
+    }
+    const values: Record<string, unknown> = {};
+    for (let j = 0; j < header.length; j++) values[header[j]] = fields[j];
+    rows.push({ line, values });
+  }
+  return rows;
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ProgrammeModule } from '../programme/programme.module';
+import { AgencyFeesService } from './agency-fees.service';
+import { BankReportsService } from './bank-reports.service';
+import { AgencyFee, Loan } from './loan.entity';
+import { BankReportsController, LoansController, OutstandingController } from './loans.controller';
+import { LoansService } from './loans.service';
+import { OutstandingService } from './outstanding.service';
+
+/** Registration, disbursement, quarterly bank reports, agency fees, outstanding balances (issue #5). */
+@Module({
+  imports: [TypeOrmModule.forFeature([Loan, AgencyFee]), ProgrammeModule],
+  controllers: [LoansController, BankReportsController, OutstandingController],
+  providers: [LoansService, AgencyFeesService, BankReportsService, OutstandingService],
+  exports: [LoansService, BankReportsService, OutstandingService, AgencyFeesService],
+})
+export class LoansModule {}

@@ -1,0 +1,32 @@
+import type { Principal } from '../auth/principal';
+import { DomainError } from '../common/errors/domain-error';
+
+/**
+ * Party scoping (docs/programme-and-loans.md "Roles"): a bank token acts only for its own bank
+ * (its partyCode must equal the bankCode it writes or reads), an agency token only for its own
+ * agency. Programme-wide roles (trustee, custodian, approver, auditor) are not scoped.
+ */
+export function assertBankScope(principal: Principal | undefined, bankCode: string): void {
+  if (principal?.role === 'bank' && principal.partyCode !== bankCode) {
+    throw DomainError.forbidden('AUTH.PARTY_SCOPE', `A token of bank ${principal.partyCode} cannot act for bank ${bankCode}.`);
+  }
+  if (principal?.role === 'agency') {
+    throw DomainError.forbidden('AUTH.PARTY_SCOPE', 'An agency token cannot act for a bank.');
+  }
+}
+
+export function assertAgencyScope(principal: Principal | undefined, agencyCode: string): void {
+  if (principal?.role === 'agency' && principal.partyCode !== agencyCode) {
+    throw DomainError.forbidden('AUTH.PARTY_SCOPE', `A token of agency ${principal.partyCode} cannot act for agency ${agencyCode}.`);
+  }
+  if (principal?.role === 'bank') {
+    throw DomainError.forbidden('AUTH.PARTY_SCOPE', 'A bank token cannot act for an agency.');
+  }
+}
+
+/** Whether the principal may read a loan of this bank and agency. */
+export function canReadLoan(principal: Principal | undefined, loan: { bankCode: string; agencyCode: string }): boolean {
+  if (principal?.role === 'bank') return principal.partyCode === loan.bankCode;
+  if (principal?.role === 'agency') return principal.partyCode === loan.agencyCode;
+  return true;
+}

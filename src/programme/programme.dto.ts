@@ -1,0 +1,130 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, ValidateNested } from 'class-validator';
+import { BoolField, CodeField, DateField, IntField, MoneyField, RateField, TextField } from '../common/http/fields';
+import { PageQueryDto } from '../common/http/pagination';
+import { PARTY_STATUSES, PartyStatus } from './programme.entities';
+
+export class CreateBankDto {
+  @CodeField({ example: 'ZZBANK', description: 'Stable code of the partner bank; bank tokens carry it as partyCode.' })
+  code!: string;
+
+  @TextField({ example: '郑州银行', maxLength: 200 })
+  name!: string;
+}
+
+export class CreateAgencyDto {
+  @CodeField({ example: 'HNGUAR', description: 'Stable code of the professional agency.' })
+  code!: string;
+
+  @TextField({ example: '河南省中豫融资担保', maxLength: 200 })
+  name!: string;
+
+  @RateField({ example: '0.01', description: 'Annual service-fee rate the agency charges (decimal fraction).' })
+  feeRate!: string;
+
+  @DateField({ example: '2021-09-01', description: 'Date the agency joined the programme.' })
+  joinedOn!: string;
+}
+
+export class SetStatusDto {
+  @ApiProperty({ enum: PARTY_STATUSES, example: 'suspended_new' })
+  @IsIn(PARTY_STATUSES as unknown as string[])
+  status!: PartyStatus;
+
+  @TextField({ example: 'Loss rate 4.8% for 2025Q2 (RULES §6)', maxLength: 500 })
+  reason!: string;
+
+  @DateField({ example: '2025-07-25', description: 'The status applies to registrations on or after this date.' })
+  since!: string;
+}
+
+export class CreateAgreementDto {
+  @CodeField({ example: 'ZZBANK' })
+  bankCode!: string;
+
+  @CodeField({ example: 'HNGUAR' })
+  agencyCode!: string;
+
+  @DateField({ example: '2021-10-01' })
+  signedOn!: string;
+}
+
+export class AgreementQueryDto extends PageQueryDto {
+  @CodeField({ optional: true })
+  bankCode?: string;
+
+  @CodeField({ optional: true })
+  agencyCode?: string;
+}
+
+export class RevenueDto {
+  @IntField({ min: 1900, max: 2999, example: 2024, description: 'Tax year.' })
+  year!: number;
+
+  @MoneyField({ example: '18000000.00', description: 'Tax-declared revenue of that year (CNY).' })
+  amount!: string;
+}
+
+export class CreateBorrowerDto {
+  @CodeField({ example: '91410100MA44XXXX1K', description: 'Unified social credit code or another stable id.' })
+  code!: string;
+
+  @TextField({ example: '郑州某某科技有限公司', maxLength: 200 })
+  name!: string;
+
+  @BoolField({ example: true, description: 'Certified high-tech enterprise (高新技术企业).' })
+  highTech!: boolean;
+
+  @BoolField({ example: false, description: 'Registered tech SME (科技型中小企业).' })
+  techSme!: boolean;
+
+  @ApiProperty({ type: [RevenueDto], example: [{ year: 2024, amount: '18000000.00' }] })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => RevenueDto)
+  revenues!: RevenueDto[];
+
+  @CodeField({ optional: true, example: 'GRP-ZZ01', description: 'Enterprise group; related enterprises share one agency.' })
+  groupCode?: string;
+}
+
+export class AgencyChangeDto {
+  @CodeField({ example: '91410100MA44XXXX1K', description: 'A borrower of the group whose agency changes.' })
+  borrowerCode!: string;
+
+  @CodeField({ example: 'HNGUAR' })
+  fromAgencyCode!: string;
+
+  @CodeField({ example: 'HNTECH' })
+  toAgencyCode!: string;
+
+  @DateField({ example: '2025-03-01' })
+  approvedOn!: string;
+
+  @MoneyField({
+    example: '5000000.00',
+    description: 'The credit line under the old agency: for one year the new line may not exceed it.',
+  })
+  previousCreditLine!: string;
+
+  @TextField({ example: 'Agency withdrew from the county; trustee approved the change.', maxLength: 500 })
+  reason!: string;
+}
+
+export class BankView {
+  @ApiProperty({ example: 'ZZBANK' }) code!: string;
+  @ApiProperty({ example: '郑州银行' }) name!: string;
+  @ApiProperty({ enum: PARTY_STATUSES, example: 'active' }) status!: PartyStatus;
+  @ApiPropertyOptional({ nullable: true, example: null }) statusReason!: string | null;
+  @ApiPropertyOptional({ nullable: true, example: null }) statusSince!: string | null;
+  @ApiProperty({ nullable: true, example: null, description: 'Latest loss rate stored by a quarter close; null until one ran.' })
+  lossRate!: string | null;
+  @ApiPropertyOptional({ nullable: true, example: null }) lossRateQuarter!: string | null;
+}
+
+export class AgencyView extends BankView {
+  @ApiProperty({ example: '0.01' }) feeRate!: string;
+  @ApiProperty({ example: '2021-09-01' }) joinedOn!: string;
+}

@@ -1,0 +1,217 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { moneyColumn, rateColumn } from '../common/database/transformers';
+import type { Money } from '../common/money/money';
+import type { Rate } from '../common/money/rate';
+
+/**
+ * Status of a partner bank or an agency (RULES §6): `active`; `suspended_new` (no new loans;
+ * for a bank, renewals after risk review); `suspended_focus` (no new loans, on the risk group's
+ * watch list); `disqualified`.
+ */
+export const PARTY_STATUSES = ['active', 'suspended_new', 'suspended_focus', 'disqualified'] as const;
+export type PartyStatus = (typeof PARTY_STATUSES)[number];
+
+const dateColumn = (name: string, nullable = false) => ({ name, type: 'date' as const, nullable });
+
+/** A partner bank (合作银行). */
+@Entity('banks')
+export class Bank {
+  @PrimaryColumn({ type: 'text' })
+  code!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Column({ type: 'text' })
+  status!: PartyStatus;
+
+  @Column({ name: 'status_reason', type: 'text', nullable: true })
+  statusReason!: string | null;
+
+  @Column(dateColumn('status_since', true))
+  statusSince!: string | null;
+
+  /** The latest loss rate stored by a quarter close; null until one ran. */
+  @Column(rateColumn({ name: 'loss_rate', nullable: true }))
+  lossRate!: Rate | null;
+
+  @Column({ name: 'loss_rate_quarter', type: 'text', nullable: true })
+  lossRateQuarter!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}
+
+/** A professional agency (专业机构). */
+@Entity('agencies')
+export class Agency {
+  @PrimaryColumn({ type: 'text' })
+  code!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  /** The agency's annual service-fee rate (RULES §7: fees receivable = balance × this rate). */
+  @Column(rateColumn({ name: 'fee_rate' }))
+  feeRate!: Rate;
+
+  @Column(dateColumn('joined_on'))
+  joinedOn!: string;
+
+  @Column({ type: 'text' })
+  status!: PartyStatus;
+
+  @Column({ name: 'status_reason', type: 'text', nullable: true })
+  statusReason!: string | null;
+
+  @Column(dateColumn('status_since', true))
+  statusSince!: string | null;
+
+  @Column(rateColumn({ name: 'loss_rate', nullable: true }))
+  lossRate!: Rate | null;
+
+  @Column({ name: 'loss_rate_quarter', type: 'text', nullable: true })
+  lossRateQuarter!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}
+
+/** One status a bank or agency had from `since`; the history behind `statusOn(date)`. */
+@Entity('party_status_changes')
+export class PartyStatusChange {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id!: string;
+
+  @Column({ name: 'party_type', type: 'text' })
+  partyType!: 'bank' | 'agency';
+
+  @Column({ name: 'party_code', type: 'text' })
+  partyCode!: string;
+
+  @Column({ type: 'text' })
+  status!: PartyStatus;
+
+  @Column({ type: 'text' })
+  reason!: string;
+
+  @Column(dateColumn('since'))
+  since!: string;
+
+  @CreateDateColumn({ name: 'recorded_at', type: 'timestamptz' })
+  recordedAt!: Date;
+}
+
+/** The tri-party agreement bank × agency × trustee (S 二(二)3, A 第五条). */
+@Entity('agreements')
+export class Agreement {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'bank_code', type: 'text' })
+  bankCode!: string;
+
+  @Column({ name: 'agency_code', type: 'text' })
+  agencyCode!: string;
+
+  @Column(dateColumn('signed_on'))
+  signedOn!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}
+
+/** A tech enterprise (科技企业). */
+@Entity('borrowers')
+export class Borrower {
+  @PrimaryColumn({ type: 'text' })
+  code!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Column({ name: 'high_tech', type: 'boolean' })
+  highTech!: boolean;
+
+  @Column({ name: 'tech_sme', type: 'boolean' })
+  techSme!: boolean;
+
+  /** The enterprise group (related enterprises); null = the borrower stands alone. */
+  @Column({ name: 'group_code', type: 'text', nullable: true })
+  groupCode!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}
+
+/** Tax-declared revenue of one year (RULES §3). */
+@Entity('borrower_revenues')
+export class BorrowerRevenue {
+  @PrimaryColumn({ name: 'borrower_code', type: 'text' })
+  borrowerCode!: string;
+
+  @PrimaryColumn({ type: 'integer' })
+  year!: number;
+
+  @Column(moneyColumn())
+  amount!: Money;
+
+  @CreateDateColumn({ name: 'recorded_at', type: 'timestamptz' })
+  recordedAt!: Date;
+}
+
+/** An approved change of agency for an enterprise group (A 第七条). */
+@Entity('agency_changes')
+export class AgencyChange {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'group_key', type: 'text' })
+  groupKey!: string;
+
+  @Column({ name: 'borrower_code', type: 'text' })
+  borrowerCode!: string;
+
+  @Column({ name: 'from_agency_code', type: 'text' })
+  fromAgencyCode!: string;
+
+  @Column({ name: 'to_agency_code', type: 'text' })
+  toAgencyCode!: string;
+
+  @Column(dateColumn('approved_on'))
+  approvedOn!: string;
+
+  /** The credit line under the old agency; the new line may not exceed it for one year. */
+  @Column(moneyColumn({ name: 'previous_credit_line' }))
+  previousCreditLine!: Money;
+
+  @Column({ type: 'text' })
+  reason!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}
+
+/** A stored policy version (the rules a loan registered under keeps for life). */
+@Entity('policy_versions')
+export class PolicyVersionRow {
+  @PrimaryColumn({ type: 'text' })
+  id!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Column(dateColumn('effective_from'))
+  effectiveFrom!: string;
+
+  @Column({ type: 'jsonb' })
+  body!: unknown;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}
+
+/** The key of the group a borrower belongs to for the one-agency rule (A 第七条). */
+export function groupKeyOf(borrower: Pick<Borrower, 'code' | 'groupCode'>): string {
+  return borrower.groupCode ? `group:${borrower.groupCode}` : `borrower:${borrower.code}`;
+}
