@@ -1,0 +1,227 @@
+import { Writable } from 'node:stream';
+import { Injectable } from '@nestjs/common';
+import ExcelJS from 'exceljs';
+import { DataSource, EntityManager } from 'typeorm';
+import { EntryRow, LedgerQueryService, LineRow, WALK_BATCH } from './ledger-query.service';
+
+export type ExportFormat = 'csv' | 'xlsx';
+export type ExportReport = 'journal' | 'trial-balance';
+
+export const JOURNAL_COLUMNS = [
+  'book',
+  'sequence',
+  'entry_id',
+  'effective_date',
+  'recorded_at',
+  'memo',
+  'link_type',
+  'link_id',
+  'reversal_of',
+  'line_no',
+  'account',
+  'debit',
+  'credit',
+  'prev_hash',
+  'entry_hash',
+] as const;
+
+export const TRIAL_BALANCE_COLUMNS = [
+  'book',
+  'as_of',
+  'account',
+  'name',
+  'type',
+  'normal_side',
+  'debit',
+  'credit',
+  'balance',
+  'total_debits',
+  'total_credits',
+  'head_sequence',
+  'head_hash',
+] as const;
+
+/** RFC 4180 field: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+export function csvRow(values: readonly string[]): string {
+  return `${values.map(csvField).join(',')}\r\n`;
+}
+
+/** The fixed instant written into XLSX metadata and zip entries, so two exports are byte-identical. */
+export const XLSX_FIXED_DATE = new Date('2000-01-01T00:00:00.000Z');
+
+interface ZipLike {
+  append(source: unknown, data: { name: string; date?: Date }): unknown;
+}
+
+type WorkbookWriterCtor = new (options: Partial<ExcelJS.stream.xlsx.WorkbookStreamWriterOptions>) => ExcelJS.stream.xlsx.WorkbookWriter & {
+  zip: ZipLike;
+  addThemes(): Promise<void>;
+};
+
+/**
+ * exceljs's streaming writer stamps every zip entry with "now" (archiver's default), and appends
+ * the first entries inside its constructor. `addThemes` is the first thing the constructor does
+ * after creating the archive, so overriding it is the earliest point where every append can be
+ * given a fixed date.
+ */
+class DeterministicWorkbookWriter extends (ExcelJS.stream.xlsx.WorkbookWriter as unknown as WorkbookWriterCtor) {
+  override addThemes(): Promise<void> {
+    const zip = this.zip;
+    const append = zip.append.bind(zip);
+    zip.append = (source, data) => append(source, { ...data, date: XLSX_FIXED_DATE });
+    return super.addThemes();
+  }
+}
+
+/** Writes to a stream, waiting for 'drain' when its buffer is full (constant memory). */
+async function write(out: Writable, chunk: string): Promise<void> {
+  if (!out.write(chunk)) {
+    await new Promise<void>((resolve, reject) => {
+      const onDrain = () => {
+        out.off('error', onError);
+        resolve();
+      };
+      const onError = (e: Error) => {
+        out.off('drain', onDrain);
+        reject(e);
+      };
+      out.once('drain', onDrain);
+      out.once('error', onError);
+    });
+  }
+}
+
+/**
+ * Auditor exports (issue #4 item 8): the journal (one row per line, with each entry's hash and
+ * previous hash) and the trial balance, as CSV or XLSX, streamed. The journal is read in keyset
+ * batches of sequence ranges inside one repeatable-read snapshot, up to the head as it stood when
+ * the export began, so memory stays constant and the file is one consistent cut.
+ */
+@Injectable()
+export class LedgerExportService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly queries: LedgerQueryService,
+  ) {}
+
+  async export(book: string, report: ExportReport, format: ExportFormat, asOf: string | null, out: Writable, onReady: (filename: string) => void): Promise<void> {
+    await this.queries.book(book);
+    await this.dataSource.transaction('REPEATABLE READ', async (m) => {
+      const head = await this.queries.book(book, m);
+      const name = report === 'journal' ? `ledger-${book}-journal-${head.lastSequence}` : `ledger-${book}-trial-balance-${asOf ?? 'current'}-${head.lastSequence}`;
+      onReady(`${name}.${format}`);
+      const rows = report === 'journal' ? this.journalRows(m, book, head.lastSequence) : this.trialBalanceRows(m, book, asOf);
+      const header = report === 'journal' ? JOURNAL_COLUMNS : TRIAL_BALANCE_COLUMNS;
+      if (format === 'csv') await this.writeCsv(out, header, rows);
+      else await this.writeXlsx(out, report === 'journal' ? 'Journal' : 'Trial balance', header, rows);
+    });
+  }
+
+  private async *journalRows(m: EntityManager, book: string, through: number): AsyncGenerator<string[]> {
+    for (let from = 1; from <= through; from += WALK_BATCH) {
+      const to = Math.min(through, from + WALK_BATCH - 1);
+      const entries = (await m.query(
+        `SELECT e.id, e.book, e.sequence, e.effective_date, e.recorded_at, e.memo, e.link_type, e.link_id, e.reversal_of, e.prev_hash, e.hash
+           FROM ledger_entries e WHERE e.book = $1 AND e.sequence BETWEEN $2 AND $3 ORDER BY e.sequence`,
+        [book, from, to],
+      )) as EntryRow[];
+      const lines = await this.queries.linesOf(m, entries.map((e) => e.id));
+      for (const e of entries) {
+        for (const l of lines.get(e.id) ?? ([] as LineRow[])) {
+          yield [
+            e.book,
+            String(e.sequence),
+            e.id,
+            e.effective_date,
+            e.recorded_at.toISOString(),
+            e.memo,
+            e.link_type ?? '',
+            e.link_id ?? '',
+            e.reversal_of ?? '',
+            String(l.line_no),
+            l.code,
+            l.side === 'D' ? l.amount : '',
+            l.side === 'C' ? l.amount : '',
+            e.prev_hash,
+            e.hash,
+          ];
+        }
+      }
+    }
+  }
+
+  private async *trialBalanceRows(m: EntityManager, book: string, asOf: string | null): AsyncGenerator<string[]> {
+    const tb = await this.queries.trialBalance(book, asOf, m);
+    const common = (account: string, name: string, type: string, side: string) => [book, asOf ?? '', account, name, type, side];
+    for (const r of tb.rows) {
+      yield [
+        ...common(r.account, r.name, r.type, r.normalSide),
+        r.debit.toString(),
+        r.credit.toString(),
+        r.balance.toString(),
+        r.totalDebits.toString(),
+        r.totalCredits.toString(),
+        String(tb.headSequence),
+        tb.headHash,
+      ];
+    }
+    yield [
+      ...common('TOTAL', '', '', ''),
+      tb.totals.debit.toString(),
+      tb.totals.credit.toString(),
+      '',
+      tb.totals.totalDebits.toString(),
+      tb.totals.totalCredits.toString(),
+      String(tb.headSequence),
+      tb.headHash,
+    ];
+  }
+
+  private async writeCsv(out: Writable, header: readonly string[], rows: AsyncIterable<string[]>): Promise<void> {
+    let buffer = csvRow(header);
+    for await (const row of rows) {
+      buffer += csvRow(row);
+      if (buffer.length >= 64 * 1024) {
+        await write(out, buffer);
+        buffer = '';
+      }
+    }
+    if (buffer) await write(out, buffer);
+    out.end();
+  }
+
+  /**
+   * Amounts are written as text cells holding the exact two-decimal strings (the same text the
+   * hash covers); nothing is ever a formula, so a memo cannot inject one.
+   */
+  private async writeXlsx(out: Writable, sheetName: string, header: readonly string[], rows: AsyncIterable<string[]>): Promise<void> {
+    const workbook = new DeterministicWorkbookWriter({
+      stream: out,
+      useStyles: false,
+      useSharedStrings: false,
+    });
+    workbook.creator = 'reserve-fund ledger';
+    workbook.lastModifiedBy = 'reserve-fund ledger';
+    workbook.created = XLSX_FIXED_DATE;
+    workbook.modified = XLSX_FIXED_DATE;
+    const sheet = workbook.addWorksheet(sheetName);
+    sheet.addRow([...header]).commit();
+    let pending = 0;
+    for await (const row of rows) {
+      sheet.addRow(row).commit();
+      // Let the zip stream flush between batches, and wait for the client when its socket is
+      // full, so memory stays bounded however long the journal is.
+      if (++pending >= 1000) {
+        pending = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (out.writableNeedDrain) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      }
+    }
+    sheet.commit();
+    await workbook.commit();
+  }
+}
