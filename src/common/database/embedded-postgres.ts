@@ -24,6 +24,7 @@ export class EmbeddedPostgres {
     const location = inMemory ? 'memory://' : resolve(dataDir);
     if (!inMemory) mkdirSync(location, { recursive: true });
     const db = await PGlite.create(location);
+    keepExtendedQueriesTogether(db);
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 64 });
     await server.start();
     const url = `postgres://postgres@${server.getServerConn()}/postgres`;
@@ -34,4 +35,25 @@ export class EmbeddedPostgres {
     await this.server.stop();
     await this.db.close();
   }
+}
+
+/**
+ * pglite-socket queues each protocol message on its own and only keeps one connection's messages
+ * together inside a transaction. A parameterised query outside a transaction is several messages
+ * (Parse, Bind, Describe, Execute, Sync), so two concurrent autocommit queries could interleave
+ * ("bind message supplies 5 parameters, but prepared statement requires 1", "portal does not
+ * exist"). Reporting "in a transaction" from the first message of such a sequence until its Sync
+ * makes the queue serve that connection alone until the query is complete.
+ */
+function keepExtendedQueriesTogether(db: PGlite): void {
+  let midQuery = false;
+  const execProtocolRawStream = db.execProtocolRawStream.bind(db);
+  const isInTransaction = db.isInTransaction.bind(db);
+  db.execProtocolRawStream = (message, options) => {
+    const type = String.fromCharCode(message[0]);
+    // 'S' Sync and 'Q' simple Query end a unit of work; 'X' Terminate ends the connection.
+    midQuery = !(type === 'S' || type === 'Q' || type === 'X');
+    return execProtocolRawStream(message, options);
+  };
+  db.isInTransaction = () => midQuery || isInTransaction();
 }
