@@ -6,7 +6,6 @@ import type { Principal } from '../auth/principal';
 import { nextQuarter, parseQuarter, quarterFirstMonthDay, quarterLastDay } from '../common/calendar/quarter';
 import { Clock } from '../common/clock/clock';
 import { DomainError } from '../common/errors/domain-error';
-import { D } from '../common/money/decimal';
 import { Money } from '../common/money/money';
 import { PartiesService } from '../programme/parties.service';
 import { PolicyService } from '../programme/policy.service';
@@ -160,8 +159,8 @@ export class BankReportsService {
           dueOn,
           receivedOn > dueOn,
           valid.loanIds.length,
-          valid.outstandingTotal.toFixed(2),
-          valid.repaidTotal.toFixed(2),
+          valid.outstandingTotal.toString(),
+          valid.repaidTotal.toString(),
         ],
       );
       if (previous.length) {
@@ -195,19 +194,14 @@ export class BankReportsService {
   }
 
   private async loadLoans(bankCode: string): Promise<Map<string, KnownLoan>> {
-    const rows: { id: string; reference: string; amount: string; disbursed_on: string | null; disbursed_amount: string | null }[] =
-      await this.dataSource.query(
-        `SELECT id, reference, amount::text AS amount, disbursed_on, disbursed_amount::text AS disbursed_amount FROM loans WHERE bank_code = $1`,
-        [bankCode],
-      );
+    // Disbursed amounts come as integer fen (exact in PostgreSQL numeric, then bigint).
+    const rows: { id: string; reference: string; disbursed_on: string | null; disbursed_fen: string | null }[] = await this.dataSource.query(
+      `SELECT id, reference, disbursed_on, (disbursed_amount * 100)::bigint::text AS disbursed_fen FROM loans WHERE bank_code = $1`,
+      [bankCode],
+    );
     const map = new Map<string, KnownLoan>();
     for (const r of rows) {
-      map.set(r.reference, {
-        id: r.id,
-        amount: new D(r.amount),
-        disbursedOn: r.disbursed_on,
-        disbursedAmount: r.disbursed_amount === null ? null : new D(r.disbursed_amount),
-      });
+      map.set(r.reference, { id: r.id, disbursedOn: r.disbursed_on, disbursedFen: r.disbursed_fen === null ? null : BigInt(r.disbursed_fen) });
     }
     return map;
   }
