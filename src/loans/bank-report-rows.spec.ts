@@ -1,0 +1,78 @@
+import { DomainError } from '../common/errors/domain-error';
+import { fenOf, KnownLoan, parseReportCsv, validateReportRows } from './bank-report-rows';
+
+describe('parseReportCsv', () => {
+  it('keeps file line numbers (header = 1, blank lines counted), any column order, quotes, CRLF and BOM', () => {
+    const rows = parseReportCsv('\ufeffrepaid,loanReference,outstandingPrincipal,assetQuality\r\n0.00,"A,1",10.00,normal\r\n\r\n1.00,B,2.00,loss\r\n');
+    expect(rows).toEqual([
+      { line: 2, values: { repaid: '0.00', loanReference: 'A,1', outstandingPrincipal: '10.00', assetQuality: 'normal' } },
+      { line: 4, values: { repaid: '1.00', loanReference: 'B', outstandingPrincipal: '2.00', assetQuality: 'loss' } },
+    ]);
+  });
+
+  it('a wrong header is a 400 naming every missing and unknown column', () => {
+    try {
+      parseReportCsv('loanReference,outstanding,repaid\n');
+      throw new Error('expected a DomainError');
+    } catch (e) {
+      expect(e).toBeInstanceOf(DomainError);
+      const err = e as DomainError;
+      expect(err.kind).toBe('invalid');
+      expect(err.details.map((d) => `${d.code} ${d.field}`)).toEqual([
+        'MISSING_COLUMN outstandingPrincipal',
+        'MISSING_COLUMN assetQuality',
+        'UNKNOWN_COLUMN outstanding',
+      ]);
+    }
+  });
+});
+
+describe('fenOf (exact integer fen)', () => {
+  it.each([
+    ['0', 0n],
+    ['2500000.5', 250000050n],
+    ['999999999999999.99', 99999999999999999n],
+    ['12.05', 1205n],
+  ])('%s → %s', (text, fen) => expect(fenOf(text)).toBe(fen));
+});
+
+describe('validateReportRows', () => {
+  const loans = new Map<string, KnownLoan>([
+    ['A', { id: 'id-a', disbursedOn: '2025-03-01', disbursedFen: 300000000n }],
+    ['B', { id: 'id-b', disbursedOn: null, disbursedFen: null }],
+  ]);
+
+  it('sums exactly and lists nothing for good rows; outstanding equal to the disbursed amount is allowed', () => {
+    const { problems, valid } = validateReportRows(
+      [{ line: 2, values: { loanReference: 'A', outstandingPrincipal: '3000000.00', repaid: '0.1', assetQuality: 'doubtful' } }],
+      loans,
+      '2025-03-31',
+    );
+    expect(problems).toEqual([]);
+    expect(valid.outstandingTotal.toString()).toBe('3000000.00');
+    expect(valid.repaidTotal.toString()).toBe('0.10');
+    expect(valid.loanIds).toEqual(['id-a']);
+  });
+
+  it('lists every problem of every row', () => {
+    const { problems, valid } = validateReportRows(
+      [
+        { line: 2, values: { loanReference: 'A', outstandingPrincipal: '3000000.01', repaid: '-1.00', assetQuality: 'normal', extra: 1 } },
+        { line: 3, values: { loanReference: 'B', outstandingPrincipal: 5, repaid: '0', assetQuality: 'Normal' } },
+        { line: 4, values: {}, fieldCount: { expected: 4, got: 2 } },
+      ],
+      loans,
+      '2025-03-31',
+    );
+    expect(problems.map((p) => `${p.line} ${p.field} ${p.code}`)).toEqual([
+      '2 extra UNKNOWN_FIELD',
+      '2 repaid NEGATIVE_NOT_ALLOWED',
+      '2 outstandingPrincipal OUTSTANDING_ABOVE_DISBURSED',
+      '3 loanReference LOAN_NOT_DISBURSED',
+      '3 outstandingPrincipal NOT_A_STRING',
+      '3 assetQuality INVALID_ASSET_QUALITY',
+      '4 * FIELD_COUNT',
+    ]);
+    expect(valid.loanIds).toEqual([]);
+  });
+});
