@@ -48,7 +48,7 @@ export class Ledger1732400000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE ledger_entries (
         id uuid PRIMARY KEY,
-        book text NOT NULL REFERENCES ledger_books(code),
+        book text NOT NULL,
         sequence bigint NOT NULL CHECK (sequence > 0),
         effective_date date NOT NULL,
         recorded_at timestamptz NOT NULL,
@@ -70,11 +70,15 @@ export class Ledger1732400000000 implements MigrationInterface {
 
     // effective_date and sequence are copied from the entry so that balances as of a date and
     // statements read one index: (account_id, effective_date, sequence).
+    // entry_id and account_id are checked by the statement trigger below, set-based, instead of
+    // per-row foreign keys (the posting hot path inserts hundreds of lines per statement): it
+    // checks more than a foreign key would (the account is in the entry's book, the line fills a
+    // declared slot), and neither entries nor accounts can ever be deleted.
     await q.query(`
       CREATE TABLE ledger_lines (
-        entry_id uuid NOT NULL REFERENCES ledger_entries(id),
+        entry_id uuid NOT NULL,
         line_no smallint NOT NULL CHECK (line_no >= 1),
-        account_id bigint NOT NULL REFERENCES ledger_accounts(id),
+        account_id bigint NOT NULL,
         side char(1) NOT NULL CHECK (side IN ('D','C')),
         amount numeric(20,2) NOT NULL CHECK (amount > 0),
         effective_date date NOT NULL,
@@ -154,7 +158,13 @@ export class Ledger1732400000000 implements MigrationInterface {
         END IF;
         RETURN NEW;
       END $$`);
-    await q.query(`CREATE TRIGGER ledger_accounts_guard BEFORE UPDATE ON ledger_accounts FOR EACH ROW EXECUTE FUNCTION ledger_account_guard()`);
+    // The WHEN clause is evaluated without entering PL/pgSQL, so the common case (a balance row
+    // without a floor growing its totals) costs nothing on the posting path.
+    await q.query(`
+      CREATE TRIGGER ledger_accounts_guard BEFORE UPDATE ON ledger_accounts FOR EACH ROW
+        WHEN (NEW.floor IS NOT NULL OR OLD.floor IS NOT NULL OR NEW.id <> OLD.id OR NEW.book <> OLD.book OR NEW.code <> OLD.code
+              OR NEW.type <> OLD.type OR NEW.normal_side <> OLD.normal_side OR NEW.debits < OLD.debits OR NEW.credits < OLD.credits)
+        EXECUTE FUNCTION ledger_account_guard()`);
 
     // ---- book head: sequence only grows, a closed period never reopens -----------------------
     await q.query(`
@@ -180,6 +190,9 @@ export class Ledger1732400000000 implements MigrationInterface {
                         min(effective_date) AS first_date
                    FROM new_entries GROUP BY book ORDER BY book LOOP
           SELECT last_sequence, last_hash, closed_through INTO head FROM ledger_books WHERE code = b.book FOR UPDATE;
+          IF NOT FOUND THEN
+            RAISE EXCEPTION 'LEDGER.UNKNOWN_BOOK: there is no book %', b.book USING ERRCODE = 'P0001';
+          END IF;
           IF b.first_seq <> head.last_sequence + 1 OR b.last_seq - b.first_seq + 1 <> b.n THEN
             RAISE EXCEPTION 'LEDGER.SEQUENCE_GAP: book % is at %, entries % to % (% of them) do not follow it',
               b.book, head.last_sequence, b.first_seq, b.last_seq, b.n USING ERRCODE = 'P0001';
@@ -216,11 +229,14 @@ export class Ledger1732400000000 implements MigrationInterface {
       DECLARE
         bad record;
       BEGIN
-        SELECT l.entry_id, l.line_no INTO bad FROM new_lines l LEFT JOIN ledger_entries e ON e.id = l.entry_id
-         WHERE e.id IS NULL OR l.line_no > e.line_count OR l.effective_date <> e.effective_date OR l.sequence <> e.sequence
+        SELECT l.entry_id, l.line_no INTO bad FROM new_lines l
+          LEFT JOIN ledger_entries e ON e.id = l.entry_id
+          LEFT JOIN ledger_accounts a ON a.id = l.account_id
+         WHERE e.id IS NULL OR a.id IS NULL OR a.book <> e.book
+            OR l.line_no > e.line_count OR l.effective_date <> e.effective_date OR l.sequence <> e.sequence
          LIMIT 1;
         IF FOUND THEN
-          RAISE EXCEPTION 'LEDGER.LINE_MISMATCH: line % of entry % does not match its entry', bad.line_no, bad.entry_id
+          RAISE EXCEPTION 'LEDGER.LINE_MISMATCH: line % of entry % does not match its entry and an account of its book', bad.line_no, bad.entry_id
             USING ERRCODE = 'P0001';
         END IF;
         RETURN NULL;

@@ -307,7 +307,15 @@ export class LedgerPostingService {
         throw this.translate(error);
       }
     }
-    return this.dataSource.transaction(async (m) => this.postMany(m, inputs));
+    // Our own transaction: checks run before the first write, so no savepoint is needed.
+    const prepared: Prepared[] = [];
+    const outside = this.querier(null);
+    for (const [i, input] of inputs.entries()) prepared.push(await this.prepare(outside, input, inputs.length > 1 ? i : null));
+    try {
+      return (await this.dataSource.transaction((m) => this.append(this.querier(m), prepared, 'all'))) as PostedEntry[];
+    } catch (error) {
+      throw this.translate(error);
+    }
   }
 
   /** Reverses an entry with a new, linked entry whose lines mirror the original's. */
