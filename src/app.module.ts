@@ -15,6 +15,9 @@ import { LedgerModule } from './ledger/ledger.module';
 import { LoansModule } from './loans/loans.module';
 import { ProgrammeModule } from './programme/programme.module';
 import { CalculatorsModule } from './calculators/calculators.module';
+import { AgenciesModule } from './agencies/agencies.module';
+import { ClaimsModule } from './claims/claims.module';
+import { ReserveModule } from './reserve/reserve.module';
 
 export interface AppModuleOptions {
   config?: Partial<AppConfig>;
@@ -22,7 +25,7 @@ export interface AppModuleOptions {
 }
 
 /** Feature modules of the programme; each adds itself here. */
-const FEATURE_MODULES: DynamicModule['imports'] = [CalculatorsModule, ProgrammeModule, LoansModule, IdempotencyModule, LedgerModule];
+const FEATURE_MODULES: DynamicModule['imports'] = [CalculatorsModule, ProgrammeModule, LoansModule, IdempotencyModule, LedgerModule, ReserveModule, AgenciesModule, ClaimsModule];
 
 @Module({})
 export class AppModule {

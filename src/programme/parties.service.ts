@@ -169,8 +169,8 @@ export class PartiesService {
    * Records a status from `since` (kept as history) and sets the party's current status to the one
    * with the latest `since` (ties: the latest recorded).
    */
-  async setStatus(type: PartyType, code: string, input: { status: PartyStatus; reason: string; since: string }) {
-    return this.dataSource.transaction(async (m) => {
+  async setStatus(type: PartyType, code: string, input: { status: PartyStatus; reason: string; since: string }, manager?: EntityManager) {
+    const run = async (m: EntityManager) => {
       const entity = type === 'bank' ? Bank : Agency;
       const locked = await m.getRepository(entity).findOne({ where: { code }, lock: { mode: 'pessimistic_write' } });
       if (!locked) {
@@ -187,7 +187,10 @@ export class PartiesService {
         await m.update(entity, { code }, { status: latest.status, statusReason: latest.reason, statusSince: latest.since });
       }
       return type === 'bank' ? bankOut(await this.getBank(code, m)) : agencyOut(await this.getAgency(code, m));
-    });
+    };
+    // Inside a caller's transaction (e.g. a margin shortfall suspends an agency together with the
+    // approval that caused it), or in one of its own.
+    return manager ? run(manager) : this.dataSource.transaction(run);
   }
 
   /** The status in force on `date`: the latest change with since ≤ date, else `active`. */

@@ -1,0 +1,81 @@
+/**
+ * The chart of accounts of the reserve fund and the agencies' margins (RULES.md §10; docs/ledger.md
+ * and docs/claims.md). Pure: codes and definitions only; the services open the accounts they
+ * need through the ledger's `ensureAccount`.
+ *
+ * Two books, because agency margins are not the reserve's money (RULES §7 "Money taken from
+ * margins funds agency performance rewards, not the reserve").
+ */
+export const RESERVE_BOOK = 'reserve';
+export const MARGIN_BOOK = 'margin';
+
+export type AccountKind = 'asset' | 'liability' | 'equity' | 'income' | 'expense';
+
+export interface AccountDefinition {
+  book: string;
+  code: string;
+  name: string;
+  type: AccountKind;
+  /** '0.00' = may never go below zero on its normal side; null = no floor. */
+  floor: string | null;
+}
+
+export const reserveAccounts = {
+  /** The reserve deposit account at a partner bank (asset; never below zero). */
+  deposit: (bankCode: string): AccountDefinition => ({
+    book: RESERVE_BOOK,
+    code: `reserve:deposit:${bankCode}`,
+    name: `Reserve deposit at ${bankCode}`,
+    type: 'asset',
+    floor: '0.00',
+  }),
+  /** Compensation approved for a bank and not yet paid (liability). */
+  payable: (bankCode: string): AccountDefinition => ({
+    book: RESERVE_BOOK,
+    code: `reserve:payable:${bankCode}`,
+    name: `Compensation payable to ${bankCode}`,
+    type: 'liability',
+    floor: '0.00',
+  }),
+  /** Compensation granted on one claim, awaiting recovery or write-off (asset, per claim). */
+  awaitingRecovery: (claimId: string): AccountDefinition => ({
+    book: RESERVE_BOOK,
+    code: `reserve:awaiting-recovery:${claimId}`,
+    name: `Compensation awaiting recovery, claim ${claimId}`,
+    type: 'asset',
+    floor: '0.00',
+  }),
+  /** Appropriations from the provincial budget, and interest turned into principal (equity). */
+  capital: (): AccountDefinition => ({ book: RESERVE_BOOK, code: 'reserve:capital', name: 'Fund capital (appropriations)', type: 'equity', floor: null }),
+  /** Deposit interest credited by the banks (income). */
+  interest: (): AccountDefinition => ({ book: RESERVE_BOOK, code: 'reserve:interest', name: 'Deposit interest', type: 'income', floor: null }),
+  /** Compensation written off after the bank's write-off and the approver's consent (expense). */
+  writtenOff: (): AccountDefinition => ({
+    book: RESERVE_BOOK,
+    code: 'reserve:written-off',
+    name: 'Compensation written off',
+    type: 'expense',
+    floor: null,
+  }),
+};
+
+export const marginAccounts = {
+  /** Margin money held in the margin bank account (asset). */
+  cash: (): AccountDefinition => ({ book: MARGIN_BOOK, code: 'margin:cash', name: 'Agency margin cash', type: 'asset', floor: '0.00' }),
+  /** What the programme holds for one agency (liability; never below zero). */
+  held: (agencyCode: string): AccountDefinition => ({
+    book: MARGIN_BOOK,
+    code: `margin:held:${agencyCode}`,
+    name: `Margin held for agency ${agencyCode}`,
+    type: 'liability',
+    floor: '0.00',
+  }),
+  /** Deductions and penalties, funding agency performance rewards (liability). */
+  rewardPool: (): AccountDefinition => ({
+    book: MARGIN_BOOK,
+    code: 'margin:reward-pool',
+    name: 'Agency performance reward pool',
+    type: 'liability',
+    floor: null,
+  }),
+};
