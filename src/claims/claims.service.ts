@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, Not, Repository } from 'typeorm';
 import { AgencyMarginService } from '../agencies/agency-margin.service';
 import type { Principal } from '../auth/principal';
 import { addWorkingDays } from '../common/calendar';
@@ -34,6 +34,10 @@ const GRANTED: ClaimStatus[] = ['approved', 'paid', 'receipted', 'written_off'];
 
 function notFound(id: string): DomainError {
   return DomainError.notFound('CLAIM.NOT_FOUND', `No claim with id ${id}.`);
+}
+
+function alreadyOpen(reference: string): DomainError {
+  return DomainError.conflict('CLAIM.ALREADY_OPEN', `Loan ${reference} already has a claim that is not rejected; a loan is compensated once.`);
 }
 
 function wrongStatus(claim: Claim, action: string, allowed: ClaimStatus[]): DomainError {
@@ -115,6 +119,8 @@ export class ClaimsService {
       },
       policy,
     );
+    const live = await this.claims.findOne({ where: { loanId: loan.id, status: Not('rejected') } });
+    if (live) throw alreadyOpen(loan.reference);
     const reviewDueOn = addWorkingDays(input.claimDate, policy.reviewWorkingDays);
     const breakdown = [
       ...trigger.breakdown,
@@ -150,7 +156,7 @@ export class ClaimsService {
       return this.view(saved.id);
     } catch (error) {
       if ((error as { driverError?: { code?: string } }).driverError?.code === '23505') {
-        throw DomainError.conflict('CLAIM.ALREADY_OPEN', `Loan ${loan.reference} already has a claim that is not rejected; a loan is compensated once.`);
+        throw alreadyOpen(loan.reference);
       }
       throw error;
     }
