@@ -6,16 +6,8 @@ import { Clock } from '../common/clock/clock';
 import { DomainError, ErrorDetail } from '../common/errors/domain-error';
 import { Money } from '../common/money/money';
 import { ACCOUNT_TYPES, AccountType, Side, checkAccountCode, checkBookCode, normalSideOf } from './domain/accounts';
-import { entryHash } from './domain/canonical';
-import {
-  EntryLine,
-  balanceOnNormalSide,
-  breachesFloor,
-  buildEntryLines,
-  mirrorLines,
-  sameLines,
-  signedDelta,
-} from './domain/entry';
+import { CanonicalParts, canonicalFromParts, canonicalParts, chainHash } from './domain/canonical';
+import { EntryLine, balanceOnNormalSide, buildEntryLines, mirrorLines, sameLines } from './domain/entry';
 import { LEDGER_ERRORS, ledgerErrors } from './domain/ledger.errors';
 
 /** What caused an entry: a claim, a loan, a quarter… (type and id are the caller's). */
@@ -112,6 +104,27 @@ interface Prepared {
   link: EntryLink | null;
   reversalOf: string | null;
   lines: EntryLine[];
+  /** Per line, computed once before any lock: the amount in integer fen and as two-decimal text. */
+  fen: bigint[];
+  amounts: string[];
+  /** The canonical form without sequence and recordedAt (filled in under the head lock). */
+  canonical: CanonicalParts;
+}
+
+/** Entries that commit or fail together: one post() call, or one postMany() call. */
+interface Group {
+  items: Prepared[];
+  /** Errors name the entry (details[].entry) when the call carried more than one. */
+  indexed: boolean;
+}
+
+/** A balance row under lock, in integer fen (exact, and no decimal objects in the hot loops). */
+interface Balance {
+  id: string;
+  normalSide: Side;
+  floor: bigint | null;
+  debits: bigint;
+  credits: bigint;
 }
 
 interface AccountRow {
@@ -132,16 +145,62 @@ interface HeadRow {
   closed_through: string | null;
 }
 
+/** One row of the fast path's statement: a moved balance row ('a') or a locked book head ('h'). */
+interface FastRow {
+  kind: 'a' | 'h';
+  id: string | null;
+  book: string;
+  code: string | null;
+  normal_side: Side | null;
+  floor: string | null;
+  debits: string | null;
+  credits: string | null;
+  last_sequence: string | null;
+  last_hash: string | null;
+  closed_through: string | null;
+}
+
 type Querier = (sql: string, params?: unknown[]) => Promise<unknown[]>;
 
 interface Waiter {
-  prepared: Prepared;
-  resolve: (entry: PostedEntry) => void;
+  group: Group;
+  resolve: (entries: PostedEntry[]) => void;
   reject: (error: unknown) => void;
 }
 
 /** Raised inside a coalesced transaction when a check that needs the book head fails late. */
 class LateCheckFailed extends Error {}
+
+/**
+ * The fast path met something it does not answer itself (a refusal, an unknown account or book):
+ * the transaction (or savepoint) is rolled back and the careful path redoes the work exactly.
+ */
+class Retry extends Error {}
+
+/**
+ * The fast path in one statement: locks the touched balance rows in account-id order, adds the
+ * movements (RETURNING the new totals; the old ones are new − movement), then locks the book
+ * heads in code order (the initplan on `moved` makes the heads wait for the balance rows, so the
+ * global lock order — balance rows by id, then heads by code — is kept).
+ */
+const FAST_SQL = `
+  WITH k AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::numeric[]) AS k(book, code, debit, credit)),
+  locked AS MATERIALIZED (
+    SELECT a.id, k.debit, k.credit FROM ledger_accounts a JOIN k ON a.book = k.book AND a.code = k.code
+     ORDER BY a.id FOR UPDATE OF a),
+  moved AS (
+    UPDATE ledger_accounts a SET debits = a.debits + l.debit, credits = a.credits + l.credit
+      FROM locked l WHERE a.id = l.id
+    RETURNING a.id, a.book, a.code, a.normal_side, a.floor, a.debits, a.credits),
+  heads AS MATERIALIZED (
+    SELECT code, last_sequence, last_hash, closed_through FROM ledger_books
+     WHERE code = ANY($5::text[]) AND (SELECT count(*) FROM moved) >= 0
+     ORDER BY code FOR UPDATE)
+  SELECT 'a' AS kind, id::text AS id, book, code, normal_side, floor::text AS floor, debits::text AS debits, credits::text AS credits,
+         NULL::text AS last_sequence, NULL::text AS last_hash, NULL::text AS closed_through FROM moved
+  UNION ALL
+  SELECT 'h', NULL, code, NULL, NULL, NULL, NULL, NULL, last_sequence::text, last_hash::text, closed_through::text FROM heads`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MEMO_MAX = 2000;
@@ -279,43 +338,44 @@ export class LedgerPostingService {
       return entry;
     }
     const prepared = await this.prepare(this.querier(null), input, 0);
-    return new Promise<PostedEntry>((resolve, reject) => {
-      this.queue.push({ prepared, resolve, reject });
-      this.pump();
-    });
+    const [entry] = await this.enqueue({ items: [prepared], indexed: false });
+    return entry;
   }
 
   /**
    * Posts several entries all-or-nothing, in the given order (the batch endpoint, and callers
    * with more than one entry in one transaction: all their balance rows are locked together in
-   * account order, which keeps concurrent transactions deadlock-free).
+   * account order, which keeps concurrent transactions deadlock-free). Without a manager the call
+   * joins the group-commit queue as one all-or-nothing group.
    */
   async postMany(manager: EntityManager | null, inputs: PostingInput[]): Promise<PostedEntry[]> {
     if (manager) {
       assertInTransaction(manager);
       const q = this.querier(manager);
-      const prepared: Prepared[] = [];
-      for (const [i, input] of inputs.entries()) prepared.push(await this.prepare(q, input, inputs.length > 1 ? i : null));
+      const group = await this.prepareGroup(q, inputs);
+      if (!group.items.length) return [];
       const savepoint = `ledger_post_${++this.savepointCounter}`;
       await q(`SAVEPOINT ${savepoint}`);
       try {
-        const results = await this.append(q, prepared, 'all');
+        let result: PostedEntry[] | DomainError;
+        try {
+          [result] = await this.write(q, [group], 'fast');
+        } catch {
+          // Anything the fast path does not answer itself: undo it, and take the careful path.
+          await q(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+          [result] = await this.write(q, [group], 'careful');
+        }
+        if (result instanceof DomainError) throw result;
         await q(`RELEASE SAVEPOINT ${savepoint}`);
-        return results as PostedEntry[];
+        return result;
       } catch (error) {
         await q(`ROLLBACK TO SAVEPOINT ${savepoint}`);
         throw this.translate(error);
       }
     }
-    // Our own transaction: checks run before the first write, so no savepoint is needed.
-    const prepared: Prepared[] = [];
-    const outside = this.querier(null);
-    for (const [i, input] of inputs.entries()) prepared.push(await this.prepare(outside, input, inputs.length > 1 ? i : null));
-    try {
-      return (await this.dataSource.transaction((m) => this.append(this.querier(m), prepared, 'all'))) as PostedEntry[];
-    } catch (error) {
-      throw this.translate(error);
-    }
+    const group = await this.prepareGroup(this.querier(null), inputs);
+    if (!group.items.length) return [];
+    return this.enqueue(group);
   }
 
   /** Reverses an entry with a new, linked entry whose lines mirror the original's. */
@@ -335,6 +395,19 @@ export class LedgerPostingService {
   private querier(manager: EntityManager | null): Querier {
     const target = manager ?? this.dataSource;
     return (sql, params) => target.query(sql, params) as Promise<unknown[]>;
+  }
+
+  private async prepareGroup(q: Querier, inputs: PostingInput[]): Promise<Group> {
+    const items: Prepared[] = [];
+    for (const [i, input] of inputs.entries()) items.push(await this.prepare(q, input, inputs.length > 1 ? i : null));
+    return { items, indexed: inputs.length > 1 };
+  }
+
+  private enqueue(group: Group): Promise<PostedEntry[]> {
+    return new Promise<PostedEntry[]>((resolve, reject) => {
+      this.queue.push({ group, resolve, reject });
+      this.pump();
+    });
   }
 
   /** Checks everything that needs no lock: shape, dates, lines, and a reversal's original. */
@@ -374,7 +447,21 @@ export class LedgerPostingService {
       } else {
         lines = buildEntryLines(input.lines);
       }
-      return { index: index ?? 0, id: randomUUID(), book: input.book, effectiveDate: input.effectiveDate, memo: input.memo, link, reversalOf, lines };
+      const id = randomUUID();
+      const amounts = lines.map((l) => l.amount.toString());
+      return {
+        index: index ?? 0,
+        id,
+        book: input.book,
+        effectiveDate: input.effectiveDate,
+        memo: input.memo,
+        link,
+        reversalOf,
+        lines,
+        fen: amounts.map(fenOf),
+        amounts,
+        canonical: canonicalParts({ id, book: input.book, effectiveDate: input.effectiveDate, memo: input.memo, link, reversalOf, lines }),
+      };
     } catch (error) {
       throw withEntryIndex(error, index);
     }
@@ -398,119 +485,175 @@ export class LedgerPostingService {
   }
 
   /**
-   * Writes prepared entries in one transaction (the caller's). `all`: the first refusal throws.
-   * `each`: a refused entry gets its error in the result and the others go on.
+   * Writes the groups in one transaction (the caller's). Returns, per group, its entries or the
+   * refusal of its first refused entry (a refused group writes nothing; the others go on).
+   *
+   * `fast`: one statement locks and moves every touched balance row and locks the book heads;
+   * the checks then run in code on the balances before the move. It assumes every group passes:
+   * when one does not (or an account or book is unknown), it throws Retry and the caller rolls
+   * back and uses `careful`. `careful`: lock and read the balance rows, check each group, move
+   * only the accepted ones, then lock the heads (three round trips instead of one).
    */
-  private async append(q: Querier, items: Prepared[], mode: 'all' | 'each'): Promise<(PostedEntry | DomainError)[]> {
-    const results: (PostedEntry | DomainError)[] = new Array<PostedEntry | DomainError>(items.length);
+  private async write(q: Querier, groups: Group[], strategy: 'fast' | 'careful'): Promise<(PostedEntry[] | DomainError)[]> {
+    const results = new Array<PostedEntry[] | DomainError>(groups.length);
 
-    // 1. Lock the balance rows of every touched account, in account-id order (deadlock-free: every
-    //    transaction takes balance rows in that one global order, then book heads in code order).
-    const keys = new Map<string, { book: string; code: string }>();
-    for (const item of items) for (const l of item.lines) keys.set(`${item.book}\u0000${l.account}`, { book: item.book, code: l.account });
-    const keyList = [...keys.values()];
-    const rows = (await q(
-      `SELECT a.id, a.book, a.code, a.normal_side, a.floor, a.debits, a.credits, b.closed_through
-         FROM ledger_accounts a
-         JOIN unnest($1::text[], $2::text[]) AS k(book, code) ON a.book = k.book AND a.code = k.code
-         JOIN ledger_books b ON b.code = a.book
-        ORDER BY a.id
-          FOR UPDATE OF a`,
-      [keyList.map((k) => k.book), keyList.map((k) => k.code)],
-    )) as AccountRow[];
-    const accounts = new Map<string, { row: AccountRow; debits: Money; credits: Money; floor: Money | null }>();
-    const closedThrough = new Map<string, string | null>();
-    for (const r of rows) {
-      accounts.set(`${r.book}\u0000${r.code}`, { row: r, debits: Money.of(r.debits), credits: Money.of(r.credits), floor: r.floor === null ? null : Money.of(r.floor) });
-      closedThrough.set(r.book, r.closed_through);
-    }
-
-    // 2. Check each entry against the locked balances, in order.
-    const accepted: Prepared[] = [];
-    for (const [i, item] of items.entries()) {
-      const error = await this.check(q, item, accounts, closedThrough);
-      if (error) {
-        if (mode === 'all') throw withEntryIndex(error, items.length > 1 ? item.index : null);
-        results[i] = error;
-        continue;
-      }
-      accepted.push(item);
-    }
-    if (!accepted.length) return results;
-
-    // 3. Update the balance rows (net per account) and lock the book heads, in one round trip.
-    const deltas = new Map<string, { debit: Money; credit: Money }>();
-    for (const item of accepted) {
-      for (const l of item.lines) {
-        const id = (accounts.get(`${item.book}\u0000${l.account}`) as { row: AccountRow }).row.id;
-        const d = deltas.get(id) ?? { debit: Money.ZERO, credit: Money.ZERO };
-        if (l.side === 'debit') d.debit = d.debit.plus(l.amount);
-        else d.credit = d.credit.plus(l.amount);
-        deltas.set(id, d);
+    // Every touched account, with its movement if every group passes.
+    const moves = new Map<string, { book: string; code: string; debit: bigint; credit: bigint }>();
+    for (const g of groups) {
+      for (const item of g.items) {
+        item.lines.forEach((l, i) => {
+          const key = accountKey(item.book, l.account);
+          let m = moves.get(key);
+          if (!m) moves.set(key, (m = { book: item.book, code: l.account, debit: 0n, credit: 0n }));
+          if (l.side === 'debit') m.debit += item.fen[i];
+          else m.credit += item.fen[i];
+        });
       }
     }
-    const ids = [...deltas.keys()].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
-    const books = [...new Set(accepted.map((i) => i.book))].sort();
-    const heads = (await q(
-      `WITH moved AS (
-         UPDATE ledger_accounts a SET debits = a.debits + v.debit, credits = a.credits + v.credit
-           FROM unnest($1::bigint[], $2::numeric[], $3::numeric[]) AS v(id, debit, credit)
-          WHERE a.id = v.id
-          RETURNING a.id)
-       SELECT code, last_sequence, last_hash, closed_through
-         FROM ledger_books WHERE code = ANY($4::text[]) ORDER BY code FOR UPDATE`,
-      [ids, ids.map((id) => (deltas.get(id) as { debit: Money }).debit.toString()), ids.map((id) => (deltas.get(id) as { credit: Money }).credit.toString()), books],
-    )) as HeadRow[];
+    const balances = new Map<string, Balance>();
+    const heads = new Map<string, { sequence: number; hash: string; closedThrough: string | null }>();
+    const accepted: number[] = [];
 
-    // 4. Number and hash the entries on the locked heads.
-    const head = new Map(heads.map((h) => [h.code, { sequence: Number(h.last_sequence), hash: h.last_hash, closedThrough: h.closed_through }]));
+    if (strategy === 'fast') {
+      const list = [...moves.values()];
+      const books = [...new Set(list.map((m) => m.book))].sort();
+      const rows = (await q(FAST_SQL, [
+        list.map((m) => m.book),
+        list.map((m) => m.code),
+        list.map((m) => fenText(m.debit)),
+        list.map((m) => fenText(m.credit)),
+        books,
+      ])) as FastRow[];
+      for (const r of rows) {
+        if (r.kind === 'h') {
+          heads.set(r.book, { sequence: Number(r.last_sequence), hash: r.last_hash as string, closedThrough: r.closed_through });
+          continue;
+        }
+        const key = accountKey(r.book, r.code as string);
+        const m = moves.get(key) as { debit: bigint; credit: bigint };
+        balances.set(key, {
+          id: r.id as string,
+          normalSide: r.normal_side as Side,
+          floor: r.floor === null ? null : fenOf(r.floor),
+          debits: fenOf(r.debits as string) - m.debit,
+          credits: fenOf(r.credits as string) - m.credit,
+        });
+      }
+      if (balances.size !== moves.size || heads.size !== books.length) throw new Retry('unknown account or book');
+      const closedOf = (book: string) => (heads.get(book) as { closedThrough: string | null }).closedThrough;
+      for (const [i, g] of groups.entries()) {
+        if (await this.checkGroup(q, g, balances, closedOf)) throw new Retry('a group is refused');
+        accepted.push(i);
+      }
+    } else {
+      const list = [...moves.values()];
+      const rows = (await q(
+        `SELECT a.id, a.book, a.code, a.normal_side, a.floor, a.debits, a.credits, b.closed_through
+           FROM ledger_accounts a
+           JOIN unnest($1::text[], $2::text[]) AS k(book, code) ON a.book = k.book AND a.code = k.code
+           JOIN ledger_books b ON b.code = a.book
+          ORDER BY a.id
+            FOR UPDATE OF a`,
+        [list.map((m) => m.book), list.map((m) => m.code)],
+      )) as AccountRow[];
+      const closedThrough = new Map<string, string | null>();
+      for (const r of rows) {
+        balances.set(accountKey(r.book, r.code), {
+          id: r.id,
+          normalSide: r.normal_side,
+          floor: r.floor === null ? null : fenOf(r.floor),
+          debits: fenOf(r.debits),
+          credits: fenOf(r.credits),
+        });
+        closedThrough.set(r.book, r.closed_through);
+      }
+      const closedOf = (book: string) => closedThrough.get(book) ?? null;
+      for (const [i, g] of groups.entries()) {
+        const error = await this.checkGroup(q, g, balances, closedOf);
+        if (error) results[i] = error;
+        else accepted.push(i);
+      }
+      if (!accepted.length) return results;
+
+      // Move the balance rows (net per account, accepted groups only) and lock the book heads.
+      const deltas = new Map<string, { debit: bigint; credit: bigint }>();
+      for (const i of accepted) {
+        for (const item of groups[i].items) {
+          item.lines.forEach((l, n) => {
+            const id = (balances.get(accountKey(item.book, l.account)) as Balance).id;
+            let d = deltas.get(id);
+            if (!d) deltas.set(id, (d = { debit: 0n, credit: 0n }));
+            if (l.side === 'debit') d.debit += item.fen[n];
+            else d.credit += item.fen[n];
+          });
+        }
+      }
+      const ids = [...deltas.keys()].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+      const books = [...new Set(accepted.flatMap((i) => groups[i].items.map((item) => item.book)))].sort();
+      const headRows = (await q(
+        `WITH moved AS (
+           UPDATE ledger_accounts a SET debits = a.debits + v.debit, credits = a.credits + v.credit
+             FROM unnest($1::bigint[], $2::numeric[], $3::numeric[]) AS v(id, debit, credit)
+            WHERE a.id = v.id
+            RETURNING a.id)
+         SELECT code, last_sequence, last_hash, closed_through
+           FROM ledger_books WHERE code = ANY($4::text[]) ORDER BY code FOR UPDATE`,
+        [ids, ids.map((id) => fenText((deltas.get(id) as { debit: bigint }).debit)), ids.map((id) => fenText((deltas.get(id) as { credit: bigint }).credit)), books],
+      )) as HeadRow[];
+      for (const h of headRows) heads.set(h.code, { sequence: Number(h.last_sequence), hash: h.last_hash, closedThrough: h.closed_through });
+    }
+
+    // Number and hash the entries on the locked heads (the canonical forms are already built).
     const recordedAt = this.clock.now();
     const recordedIso = recordedAt.toISOString();
     const posted: PostedEntry[] = [];
-    for (const item of accepted) {
-      const h = head.get(item.book) as { sequence: number; hash: string; closedThrough: string | null };
-      if (h.closedThrough !== null && item.effectiveDate <= h.closedThrough) {
-        // A period was closed between step 1 and the head lock. Nothing is committed: the
-        // caller's savepoint (or our own transaction) is rolled back.
-        const error = ledgerErrors.closedPeriod(item.book, h.closedThrough, item.effectiveDate);
-        if (mode === 'all') throw withEntryIndex(error, items.length > 1 ? item.index : null);
-        throw new LateCheckFailed(error.message);
+    const lineRows = { entry: [] as string[], no: [] as number[], account: [] as string[], side: [] as string[], amount: [] as string[], date: [] as string[], seq: [] as number[] };
+    for (const i of accepted) {
+      const g = groups[i];
+      const entries: PostedEntry[] = [];
+      for (const item of g.items) {
+        const h = heads.get(item.book) as { sequence: number; hash: string; closedThrough: string | null };
+        if (h.closedThrough !== null && item.effectiveDate <= h.closedThrough) {
+          // A period was closed between the balance-row locks and the head lock (careful path).
+          // Nothing is committed: the caller's savepoint (or our own transaction) is rolled back.
+          const error = ledgerErrors.closedPeriod(item.book, h.closedThrough, item.effectiveDate);
+          if (groups.length === 1) throw withEntryIndex(error, g.indexed ? item.index : null);
+          throw new LateCheckFailed(error.message);
+        }
+        const sequence = h.sequence + 1;
+        const prevHash = h.hash;
+        const hash = chainHash(prevHash, canonicalFromParts(item.canonical, sequence, recordedIso));
+        h.sequence = sequence;
+        h.hash = hash;
+        item.lines.forEach((l, n) => {
+          lineRows.entry.push(item.id);
+          lineRows.no.push(l.lineNo);
+          lineRows.account.push((balances.get(accountKey(item.book, l.account)) as Balance).id);
+          lineRows.side.push(l.side === 'debit' ? 'D' : 'C');
+          lineRows.amount.push(item.amounts[n]);
+          lineRows.date.push(item.effectiveDate);
+          lineRows.seq.push(sequence);
+        });
+        const entry: PostedEntry = {
+          id: item.id,
+          book: item.book,
+          sequence,
+          hash,
+          prevHash,
+          effectiveDate: item.effectiveDate,
+          recordedAt,
+          memo: item.memo,
+          link: item.link,
+          reversalOf: item.reversalOf,
+          lines: item.lines.map((l) => ({ lineNo: l.lineNo, account: l.account, debit: l.side === 'debit' ? l.amount : null, credit: l.side === 'credit' ? l.amount : null })),
+        };
+        entries.push(entry);
+        posted.push(entry);
       }
-      const sequence = h.sequence + 1;
-      const prevHash = h.hash;
-      const hash = entryHash(prevHash, { ...item, sequence, recordedAt: recordedIso });
-      h.sequence = sequence;
-      h.hash = hash;
-      posted.push({
-        id: item.id,
-        book: item.book,
-        sequence,
-        hash,
-        prevHash,
-        effectiveDate: item.effectiveDate,
-        recordedAt,
-        memo: item.memo,
-        link: item.link,
-        reversalOf: item.reversalOf,
-        lines: item.lines.map((l) => ({ lineNo: l.lineNo, account: l.account, debit: l.side === 'debit' ? l.amount : null, credit: l.side === 'credit' ? l.amount : null })),
-      });
+      results[i] = entries;
     }
 
-    // 5. Insert entries and lines in one statement.
-    const lineRows: { entry: string; no: number; account: string; side: string; amount: string; date: string; seq: number }[] = [];
-    accepted.forEach((item, k) => {
-      for (const l of item.lines) {
-        lineRows.push({
-          entry: item.id,
-          no: l.lineNo,
-          account: (accounts.get(`${item.book}\u0000${l.account}`) as { row: AccountRow }).row.id,
-          side: l.side === 'debit' ? 'D' : 'C',
-          amount: l.amount.toString(),
-          date: item.effectiveDate,
-          seq: posted[k].sequence,
-        });
-      }
-    });
+    // Insert entries and lines in one statement.
     await q(
       `WITH e AS (
          INSERT INTO ledger_entries (id, book, sequence, effective_date, recorded_at, memo, link_type, link_id, reversal_of, line_count, prev_hash, hash)
@@ -531,77 +674,102 @@ export class LedgerPostingService {
         posted.map((p) => p.lines.length),
         posted.map((p) => p.prevHash),
         posted.map((p) => p.hash),
-        lineRows.map((r) => r.entry),
-        lineRows.map((r) => r.no),
-        lineRows.map((r) => r.account),
-        lineRows.map((r) => r.side),
-        lineRows.map((r) => r.amount),
-        lineRows.map((r) => r.date),
-        lineRows.map((r) => r.seq),
+        lineRows.entry,
+        lineRows.no,
+        lineRows.account,
+        lineRows.side,
+        lineRows.amount,
+        lineRows.date,
+        lineRows.seq,
       ],
     );
-    let k = 0;
-    items.forEach((_, i) => {
-      if (!results[i]) results[i] = posted[k++];
-    });
     return results;
   }
 
-  /** One entry against the locked balances; applies it to them when it passes. */
-  private async check(
+  /**
+   * A group against the locked balances, entry by entry in order; applies it to them when every
+   * entry passes. Returns the first refusal (tagged with the entry's index), or null.
+   */
+  private async checkGroup(q: Querier, g: Group, balances: Map<string, Balance>, closedOf: (book: string) => string | null): Promise<DomainError | null> {
+    const overlay = new Map<string, { debits: bigint; credits: bigint }>();
+    for (const item of g.items) {
+      const error = await this.checkEntry(q, item, balances, overlay, closedOf);
+      if (error) return withEntryIndex(error, g.indexed ? item.index : null) as DomainError;
+    }
+    for (const [key, v] of overlay) {
+      const b = balances.get(key) as Balance;
+      b.debits = v.debits;
+      b.credits = v.credits;
+    }
+    return null;
+  }
+
+  /** One entry against the balances (as moved by the group's earlier entries, in `overlay`). */
+  private async checkEntry(
     q: Querier,
     item: Prepared,
-    accounts: Map<string, { row: AccountRow; debits: Money; credits: Money; floor: Money | null }>,
-    closedThrough: Map<string, string | null>,
+    balances: Map<string, Balance>,
+    overlay: Map<string, { debits: bigint; credits: bigint }>,
+    closedOf: (book: string) => string | null,
   ): Promise<DomainError | null> {
-    const missing = [...new Set(item.lines.map((l) => l.account).filter((c) => !accounts.has(`${item.book}\u0000${c}`)))];
-    if (missing.length) {
+    let missing: string[] | null = null;
+    for (const l of item.lines) {
+      if (!balances.has(accountKey(item.book, l.account)) && !(missing ??= []).includes(l.account)) missing.push(l.account);
+    }
+    if (missing) {
       const book = (await q(`SELECT 1 FROM ledger_books WHERE code = $1`, [item.book])) as unknown[];
       return book.length ? ledgerErrors.unknownAccounts(item.book, missing) : ledgerErrors.unknownBook(item.book);
     }
-    const closed = closedThrough.get(item.book) ?? null;
+    const closed = closedOf(item.book);
     if (closed !== null && item.effectiveDate <= closed) return ledgerErrors.closedPeriod(item.book, closed, item.effectiveDate);
 
     // Net movement per account within the entry, then the floor rule on each.
-    const net = new Map<string, { debit: Money; credit: Money }>();
-    for (const l of item.lines) {
-      const n = net.get(l.account) ?? { debit: Money.ZERO, credit: Money.ZERO };
-      if (l.side === 'debit') n.debit = n.debit.plus(l.amount);
-      else n.credit = n.credit.plus(l.amount);
-      net.set(l.account, n);
-    }
-    const breaches: ErrorDetail[] = [];
+    const net = new Map<string, { debit: bigint; credit: bigint }>();
+    item.lines.forEach((l, i) => {
+      let n = net.get(l.account);
+      if (!n) net.set(l.account, (n = { debit: 0n, credit: 0n }));
+      if (l.side === 'debit') n.debit += item.fen[i];
+      else n.credit += item.fen[i];
+    });
+    let breaches: ErrorDetail[] | null = null;
+    const after = new Map<string, { debits: bigint; credits: bigint }>();
     for (const [code, n] of net) {
-      const a = accounts.get(`${item.book}\u0000${code}`) as { row: AccountRow; debits: Money; credits: Money; floor: Money | null };
-      const side = a.row.normal_side;
-      const before = balanceOnNormalSide(side, a.debits, a.credits);
-      const change = signedDelta(side, { side: 'debit', amount: n.debit }).plus(signedDelta(side, { side: 'credit', amount: n.credit }));
-      const after = before.plus(change);
-      if (breachesFloor(before, after, a.floor)) {
-        breaches.push({
+      const key = accountKey(item.book, code);
+      const b = balances.get(key) as Balance;
+      const current = overlay.get(key) ?? b;
+      after.set(key, { debits: current.debits + n.debit, credits: current.credits + n.credit });
+      if (b.floor === null) continue;
+      const before = b.normalSide === 'debit' ? current.debits - current.credits : current.credits - current.debits;
+      const change = b.normalSide === 'debit' ? n.debit - n.credit : n.credit - n.debit;
+      const wouldBe = before + change;
+      if (wouldBe < before && wouldBe < b.floor) {
+        (breaches ??= []).push({
           code: LEDGER_ERRORS.FLOOR_BREACH,
-          message: `${code} would go from ${before.toString()} to ${after.toString()}, below its floor ${(a.floor as Money).toString()}`,
+          message: `${code} would go from ${fenText(before)} to ${fenText(wouldBe)}, below its floor ${fenText(b.floor)}`,
           account: code,
-          balance: before.toString(),
-          change: change.toString(),
-          wouldBe: after.toString(),
-          floor: (a.floor as Money).toString(),
+          balance: fenText(before),
+          change: fenText(change),
+          wouldBe: fenText(wouldBe),
+          floor: fenText(b.floor),
         });
       }
     }
-    if (breaches.length) return ledgerErrors.floorBreach(breaches);
-    for (const [code, n] of net) {
-      const a = accounts.get(`${item.book}\u0000${code}`) as { debits: Money; credits: Money };
-      a.debits = a.debits.plus(n.debit);
-      a.credits = a.credits.plus(n.credit);
-    }
+    if (breaches) return ledgerErrors.floorBreach(breaches);
+    for (const [key, v] of after) overlay.set(key, v);
     return null;
   }
 
   /** Starts coalesced transactions while there is work and room (group commit). */
   private pump(): void {
     while (this.queue.length && this.inFlight < this.groupCommit.maxInFlight) {
-      const batch = this.queue.splice(0, this.groupCommit.maxBatch);
+      // Whole groups, up to maxBatch entries (a larger group goes alone).
+      let take = 0;
+      let entries = 0;
+      while (take < this.queue.length && (take === 0 || entries + this.queue[take].group.items.length <= this.groupCommit.maxBatch)) {
+        entries += this.queue[take].group.items.length;
+        take += 1;
+      }
+      const batch = this.queue.splice(0, take);
       this.inFlight += 1;
       void this.runBatch(batch).finally(() => {
         this.inFlight -= 1;
@@ -611,22 +779,31 @@ export class LedgerPostingService {
   }
 
   private async runBatch(batch: Waiter[]): Promise<void> {
+    const groups = batch.map((w) => w.group);
+    const settle = (results: (PostedEntry[] | DomainError)[]) =>
+      results.forEach((r, i) => (r instanceof DomainError ? batch[i].reject(r) : batch[i].resolve(r)));
     try {
-      const results = await this.dataSource.transaction((m) => this.append(this.querier(m), batch.map((w) => w.prepared), 'each'));
-      results.forEach((r, i) => (r instanceof DomainError ? batch[i].reject(r) : batch[i].resolve(r as PostedEntry)));
+      settle(await this.dataSource.transaction((m) => this.write(this.querier(m), groups, 'fast')));
+      return;
+    } catch {
+      // A refusal, an unknown account, or a database refusal: the careful path answers exactly.
+    }
+    try {
+      settle(await this.dataSource.transaction((m) => this.write(this.querier(m), groups, 'careful')));
     } catch (error) {
       if (batch.length === 1) {
         batch[0].reject(this.translate(error));
         return;
       }
       // Something only the database saw (a reversal posted twice at once, a period closed while
-      // we waited for the head): fall back to one transaction per entry so each caller gets its
+      // we waited for the head): fall back to one transaction per group so each caller gets its
       // own answer.
-      if (!(error instanceof LateCheckFailed)) this.logger.warn(`group commit of ${batch.length} entries failed (${String(error)}); posting them one by one`);
+      if (!(error instanceof LateCheckFailed)) this.logger.warn(`group commit of ${batch.length} calls failed (${String(error)}); posting them one by one`);
       for (const w of batch) {
         try {
-          const [r] = await this.dataSource.transaction((m) => this.append(this.querier(m), [w.prepared], 'all'));
-          w.resolve(r as PostedEntry);
+          const [r] = await this.dataSource.transaction((m) => this.write(this.querier(m), [w.group], 'careful'));
+          if (r instanceof DomainError) w.reject(r);
+          else w.resolve(r);
         } catch (e) {
           w.reject(this.translate(e));
         }
@@ -672,4 +849,21 @@ function withEntryIndex(error: unknown, index: number | null): unknown {
   if (index === null || !(error instanceof DomainError)) return error;
   const details = error.details.length ? error.details.map((d) => ({ ...d, entry: index })) : [{ code: error.code, message: error.message, entry: index }];
   return new DomainError(error.code, error.kind, `entries.${index}: ${error.message}`, details);
+}
+
+function accountKey(book: string, code: string): string {
+  return `${book}\u0000${code}`;
+}
+
+/** "1234.50" (numeric text, or Money.toString()) → 123450n fen. */
+function fenOf(text: string): bigint {
+  const dot = text.indexOf('.');
+  if (dot < 0) return BigInt(text) * 100n;
+  return BigInt(text.slice(0, dot) + `${text.slice(dot + 1)}00`.slice(0, 2));
+}
+
+/** 123450n fen → "1234.50". */
+function fenText(fen: bigint): string {
+  const digits = (fen < 0n ? -fen : fen).toString().padStart(3, '0');
+  return `${fen < 0n ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Money } from '../../common/money/money';
-import { GENESIS_HASH, canonicalEntry, entryHash } from './canonical';
+import { GENESIS_HASH, canonicalEntry, canonicalFromParts, canonicalParts, entryHash } from './canonical';
 import { ChainVerifier, StoredEntry } from './chain-verifier';
 
 const base = {
@@ -32,6 +32,14 @@ describe('canonical form and hash chain (docs/ledger.md "Hash chain")', () => {
     const expected = createHash('sha256').update(GENESIS_HASH + canonicalEntry(base), 'utf8').digest('hex');
     expect(entryHash(GENESIS_HASH, base)).toBe(expected);
     expect(entryHash(GENESIS_HASH, { ...base, memo: '代偿 claim 2' })).not.toBe(expected);
+  });
+
+  it('canonicalParts + canonicalFromParts rebuild exactly the canonical form (the posting hot path)', () => {
+    for (const e of [base, { ...base, link: null, reversalOf: 'b1e0c4a2-0000-4000-8000-000000000000', memo: 'a "quoted" \\ memo\n' }]) {
+      for (const [sequence, recordedAt] of [[1, e.recordedAt], [123456789, '2026-01-01T00:00:00.000Z']] as const) {
+        expect(canonicalFromParts(canonicalParts(e), sequence, recordedAt)).toBe(canonicalEntry({ ...e, sequence, recordedAt }));
+      }
+    }
   });
 });
 

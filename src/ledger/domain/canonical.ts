@@ -52,3 +52,35 @@ export function chainHash(prevHash: string, canonical: string): string {
 export function entryHash(prevHash: string, entry: CanonicalEntryInput): string {
   return chainHash(prevHash, canonicalEntry(entry));
 }
+
+/**
+ * The canonical form cut around the two fields only known under the book head lock (sequence,
+ * recordedAt), so that the posting hot path builds the JSON before it takes the lock and only
+ * concatenates under it: canonical = before + sequence + middle + JSON(recordedAt) + after.
+ * `canonicalFromParts(canonicalParts(e), e.sequence, e.recordedAt) === canonicalEntry(e)`.
+ */
+export interface CanonicalParts {
+  before: string;
+  middle: string;
+  after: string;
+}
+
+export function canonicalParts(e: Omit<CanonicalEntryInput, 'sequence' | 'recordedAt'>): CanonicalParts {
+  const rest = JSON.stringify({
+    memo: e.memo,
+    link: e.link ? { type: e.link.type, id: e.link.id } : null,
+    reversalOf: e.reversalOf,
+    lines: [...e.lines]
+      .sort((a, b) => a.lineNo - b.lineNo)
+      .map((l) => ({ line: l.lineNo, account: l.account, side: l.side, amount: l.amount.toString() })),
+  });
+  return {
+    before: `{"v":${CANONICAL_VERSION},"id":${JSON.stringify(e.id)},"book":${JSON.stringify(e.book)},"sequence":`,
+    middle: `,"effectiveDate":${JSON.stringify(e.effectiveDate)},"recordedAt":`,
+    after: `,${rest.slice(1)}`,
+  };
+}
+
+export function canonicalFromParts(p: CanonicalParts, sequence: number, recordedAt: string): string {
+  return `${p.before}${sequence}${p.middle}${JSON.stringify(recordedAt)}${p.after}`;
+}
