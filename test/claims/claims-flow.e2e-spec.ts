@@ -20,12 +20,6 @@ describe('claims: filing to write-off on the ledger (RULES §4, §5, §7, §8)',
     const res = await t.http.get(`/v1/reserve?asOf=${asOf}`).set('Authorization', auth()).expect(200);
     return res.body;
   };
-  const ourTotal = (body: { banks: { bankCode: string; balance: string }[] }) =>
-    body.banks
-      .filter((b) => b.bankCode === bank1 || b.bankCode === bank2)
-      .map((b) => b.balance)
-      .sort()
-      .join('|');
   const expectTrialBalanceBalanced = async (book: string) => {
     const tb = await t.http.get(`/v1/ledger/trial-balance?book=${book}&asOf=2027-12-31`).set('Authorization', auth()).expect(200);
     expect(tb.body.totals.debit).toBe(tb.body.totals.credit);
