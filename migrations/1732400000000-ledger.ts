@@ -5,7 +5,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * Every invariant the posting service checks in code is checked again here, so that no code path
  * (nor a hand-written SQL statement by the application role) can break it:
- * - an entry's lines balance and are all there (deferred constraint trigger, at commit);
+ * - an entry's lines balance and are all there (at the end of the inserting statement when the
+ *   entry is flagged lines_in_statement, else by a deferred constraint trigger at commit);
  * - entries and lines are append-only (UPDATE / DELETE / TRUNCATE raise; TRUNCATE also revoked);
  * - per book, sequences are gapless and each entry's prev_hash is the previous entry's hash, and no
  *   entry is dated on or before the book's closed-through date (statement trigger on insert, which
@@ -59,6 +60,9 @@ export class Ledger1732400000000 implements MigrationInterface {
         line_count integer NOT NULL CHECK (line_count >= 2),
         prev_hash char(64) NOT NULL,
         hash char(64) NOT NULL,
+        -- true: the entry's lines are inserted by the same statement, and the statement trigger
+        -- checks them at its end; false: they may follow in later statements, checked at COMMIT.
+        lines_in_statement boolean NOT NULL DEFAULT false,
         CONSTRAINT ledger_entries_book_sequence UNIQUE (book, sequence),
         CHECK ((link_type IS NULL) = (link_id IS NULL))
       )`);
@@ -185,6 +189,7 @@ export class Ledger1732400000000 implements MigrationInterface {
         b record;
         head record;
         bad record;
+        unbalanced record;
       BEGIN
         FOR b IN SELECT book, min(sequence) AS first_seq, max(sequence) AS last_seq, count(*) AS n,
                         min(effective_date) AS first_date
@@ -201,10 +206,13 @@ export class Ledger1732400000000 implements MigrationInterface {
             RAISE EXCEPTION 'LEDGER.CLOSED_PERIOD: book % is closed through %; an entry is dated %',
               b.book, head.closed_through, b.first_date USING ERRCODE = 'P0001';
           END IF;
-          SELECT e.sequence INTO bad FROM new_entries e
-            LEFT JOIN new_entries p ON p.book = e.book AND p.sequence = e.sequence - 1
-           WHERE e.book = b.book
-             AND e.prev_hash IS DISTINCT FROM (CASE WHEN e.sequence = b.first_seq THEN head.last_hash ELSE p.hash END)
+          -- Sequences are consecutive (checked above; unique per book), so the previous entry is
+          -- the previous row in sequence order: one sort and a window, not a self-join of the
+          -- transition table (which has no index: a nested loop, quadratic in the batch size).
+          SELECT c.sequence INTO bad FROM (
+            SELECT e.sequence, e.prev_hash, coalesce(lag(e.hash) OVER (ORDER BY e.sequence), head.last_hash) AS expected
+              FROM new_entries e WHERE e.book = b.book) c
+           WHERE c.prev_hash IS DISTINCT FROM c.expected
            LIMIT 1;
           IF FOUND THEN
             RAISE EXCEPTION 'LEDGER.CHAIN_BROKEN: entry % of book % does not link to the previous hash', bad.sequence, b.book
@@ -215,6 +223,25 @@ export class Ledger1732400000000 implements MigrationInterface {
                  last_hash = (SELECT hash FROM new_entries WHERE book = b.book AND sequence = b.last_seq)
            WHERE code = b.book;
         END LOOP;
+        -- Entries whose lines come in this same statement: all their lines are there and balance,
+        -- checked here in one set-based query (one index probe per entry) instead of one deferred
+        -- trigger call per entry at COMMIT. Their slots are then all taken, so the check is final.
+        SELECT e.book, e.sequence, e.line_count, x.n, x.debits, x.credits INTO unbalanced
+          FROM new_entries e
+          CROSS JOIN LATERAL (
+            SELECT count(*) AS n, coalesce(sum(l.amount) FILTER (WHERE l.side = 'D'), 0) AS debits,
+                   coalesce(sum(l.amount) FILTER (WHERE l.side = 'C'), 0) AS credits
+              FROM ledger_lines l WHERE l.entry_id = e.id) x
+         WHERE e.lines_in_statement AND (x.debits <> x.credits OR x.n <> e.line_count)
+         LIMIT 1;
+        IF FOUND THEN
+          IF unbalanced.debits <> unbalanced.credits THEN
+            RAISE EXCEPTION 'LEDGER.UNBALANCED: entry % of book % has debits % and credits %',
+              unbalanced.sequence, unbalanced.book, unbalanced.debits, unbalanced.credits USING ERRCODE = 'P0001';
+          END IF;
+          RAISE EXCEPTION 'LEDGER.UNBALANCED: entry % of book % declares % lines but has %',
+            unbalanced.sequence, unbalanced.book, unbalanced.line_count, unbalanced.n USING ERRCODE = 'P0001';
+        END IF;
         RETURN NULL;
       END $$`);
     await q.query(`
@@ -246,6 +273,8 @@ export class Ledger1732400000000 implements MigrationInterface {
         REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION ledger_lines_inserted()`);
 
     // ---- at commit: every entry has all its lines and they balance ----------------------------
+    // Only for entries inserted without lines_in_statement (the WHEN clause is evaluated at INSERT
+    // time, so the others queue no event at all); those were checked by ledger_entries_inserted.
     await q.query(`
       CREATE FUNCTION ledger_entry_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE
@@ -267,7 +296,7 @@ export class Ledger1732400000000 implements MigrationInterface {
       END $$`);
     await q.query(`
       CREATE CONSTRAINT TRIGGER ledger_entries_balanced AFTER INSERT ON ledger_entries
-        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_entry_balanced()`);
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NOT NEW.lines_in_statement) EXECUTE FUNCTION ledger_entry_balanced()`);
 
     // ---- idempotency keys (src/common/idempotency) --------------------------------------------
     await q.query(`

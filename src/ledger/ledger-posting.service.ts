@@ -653,12 +653,14 @@ export class LedgerPostingService {
       results[i] = entries;
     }
 
-    // Insert entries and lines in one statement.
+    // Insert entries and lines in one statement; lines_in_statement has the entry trigger check
+    // that they are complete and balance at the end of it (no deferred per-entry check at COMMIT).
     await q(
       `WITH e AS (
-         INSERT INTO ledger_entries (id, book, sequence, effective_date, recorded_at, memo, link_type, link_id, reversal_of, line_count, prev_hash, hash)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::date[], $5::timestamptz[], $6::text[], $7::text[], $8::text[],
-                              $9::uuid[], $10::int[], $11::text[], $12::text[]))
+         INSERT INTO ledger_entries (id, book, sequence, effective_date, recorded_at, memo, link_type, link_id, reversal_of, line_count, prev_hash, hash,
+                                     lines_in_statement)
+         SELECT u.*, true FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::date[], $5::timestamptz[], $6::text[], $7::text[], $8::text[],
+                                      $9::uuid[], $10::int[], $11::text[], $12::text[]) AS u)
        INSERT INTO ledger_lines (entry_id, line_no, account_id, side, amount, effective_date, sequence)
        SELECT * FROM unnest($13::uuid[], $14::smallint[], $15::bigint[], $16::text[], $17::numeric[], $18::date[], $19::bigint[])`,
       [

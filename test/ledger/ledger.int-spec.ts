@@ -91,6 +91,34 @@ describe('ledger in the database (issue #4)', () => {
       expect(await counts(t, book)).toEqual({ entries: 1, lines: 2, sequence: 1 });
     });
 
+    it('an entry flagged lines_in_statement is checked at the end of its INSERT: unbalanced or missing lines are rejected there', async () => {
+      const { book, first } = await fundedBook();
+      const accounts: { id: string; code: string }[] = await t.dataSource.query(`SELECT id, code FROM ledger_accounts WHERE book = $1`, [book]);
+      const id = (code: string) => accounts.find((a) => a.code === `${book}:${code}`)?.id;
+      const insert = (credit: string, lineCount = 2) =>
+        sqlError(
+          t.dataSource,
+          `WITH e AS (
+             INSERT INTO ledger_entries (id, book, sequence, effective_date, recorded_at, memo, line_count, prev_hash, hash, lines_in_statement)
+             VALUES ($1, $2, 2, '2025-02-01', now(), 'by hand', $6, $3, repeat('a', 64), true))
+           INSERT INTO ledger_lines (entry_id, line_no, account_id, side, amount, effective_date, sequence) VALUES
+             ($1, 1, $4, 'D', 100.00, '2025-02-01', 2), ($1, 2, $5, 'C', $7::numeric, '2025-02-01', 2)`,
+          [randomUUID(), book, first.hash, id('payable:BANK01'), id('capital'), lineCount, credit],
+        );
+      expect(await insert('99.99')).toMatch(/^LEDGER\.UNBALANCED: entry 2 of book .* has debits 100\.00 and credits 99\.99/);
+      expect(await insert('100.00', 3)).toMatch(/^LEDGER\.UNBALANCED: entry 2 of book .* declares 3 lines but has 2/);
+      // Flagged, but its lines left for a later statement: refused at the end of the entry's own INSERT.
+      expect(
+        await sqlError(
+          t.dataSource,
+          `INSERT INTO ledger_entries (id, book, sequence, effective_date, recorded_at, memo, line_count, prev_hash, hash, lines_in_statement)
+           VALUES (gen_random_uuid(), $1, 2, '2025-02-01', now(), 'by hand', 2, $2, repeat('a', 64), true)`,
+          [book, first.hash],
+        ),
+      ).toMatch(/^LEDGER\.UNBALANCED: entry 2 of book .* declares 2 lines but has 0/);
+      expect(await counts(t, book)).toEqual({ entries: 1, lines: 2, sequence: 1 });
+    });
+
     it('an entry out of sequence, off the hash chain, or dated in a closed period is rejected on INSERT', async () => {
       const { book, first } = await fundedBook();
       const insert = (seq: number, prev: string, date = '2025-05-01') =>
