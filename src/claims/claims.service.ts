@@ -534,8 +534,11 @@ export class ClaimsService {
     if (filter.reviewOverdue) {
       qb.andWhere(`c.status IN ('filed','under_review') AND c.review_due_on < :today`, { today: this.clock.today() });
     }
-    if (after) qb.andWhere('(c.created_at, c.id) > (:at::timestamptz, :aid::uuid)', { at: after[0], aid: after[1] });
-    const rows = await qb.orderBy('c.created_at', 'ASC').addOrderBy('c.id', 'ASC').limit(limit + 1).getMany();
+    // Filing order. The cursor carries the timestamp as JS writes it (milliseconds), so order and
+    // compare at millisecond precision: PostgreSQL keeps microseconds, which would repeat a row.
+    const at = `date_trunc('milliseconds', c.created_at)`;
+    if (after) qb.andWhere(`(${at}, c.id) > (:at::timestamptz, :aid::uuid)`, { at: after[0], aid: after[1] });
+    const rows = await qb.orderBy(at, 'ASC').addOrderBy('c.id', 'ASC').limit(limit + 1).getMany();
     const today = this.clock.today();
     return toPage(rows, limit, (c) => claimOut(c, today), (c) => [c.createdAt.toISOString(), c.id]);
   }

@@ -81,10 +81,22 @@ describe('claims: refusals, review, scoping, margin withdrawals', () => {
     expect(rejected.body.items).toHaveLength(1);
     const other = await t.http.get(`/v1/claims?bankCode=${otherBank}`).set('Authorization', t.auth).expect(200);
     expect(other.body).toEqual({ items: [], nextCursor: null });
-    const page1 = await t.http.get(`/v1/claims?bankCode=${bank}&limit=2`).set('Authorization', t.auth).expect(200);
-    expect(page1.body.items).toHaveLength(2);
-    const page2 = await t.http.get(`/v1/claims?bankCode=${bank}&limit=2&cursor=${page1.body.nextCursor}`).set('Authorization', t.auth).expect(200);
-    expect(page2.body.items[0].id).not.toBe(page1.body.items[1].id);
+    // Walking the pages two at a time visits every claim of the bank exactly once, in filing order.
+    const all = await t.http.get(`/v1/claims?bankCode=${bank}&limit=1000`).set('Authorization', t.auth).expect(200);
+    const walked: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await t.http
+        .get(`/v1/claims?bankCode=${bank}&limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+        .set('Authorization', t.auth)
+        .expect(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      walked.push(...page.body.items.map((c) => c.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(all.body.items.length).toBe(4); // one from the ratio test, two from the rejection test, this one
+    expect(walked).toEqual(all.body.items.map((c: { id: string }) => c.id));
+    await t.http.get(`/v1/claims?cursor=not-a-cursor`).set('Authorization', t.auth).expect(400);
     await t.http.get('/v1/claims?status=lost').set('Authorization', t.auth).expect(400);
   });
 
