@@ -145,9 +145,9 @@ interface HeadRow {
   closed_through: string | null;
 }
 
-/** One row of the fast path's statement: a moved balance row ('a') or a locked book head ('h'). */
+/** One row of the fast path's statement: a moved balance row ('a'), a locked book head ('h'), a numbered entry ('e': idx, sequence, hash, prev hash). */
 interface FastRow {
-  kind: 'a' | 'h';
+  kind: 'a' | 'h' | 'e';
   id: string | null;
   book: string;
   code: string | null;
@@ -178,16 +178,23 @@ class LateCheckFailed extends Error {}
 class Retry extends Error {}
 
 /**
- * The fast path in one statement: locks the touched balance rows in account-id order, adds the
- * movements (RETURNING the new totals; the old ones are new − movement), then locks the book
- * heads in code order (the initplan on `moved` makes the heads wait for the balance rows, so the
- * global lock order — balance rows by id, then heads by code — is kept).
+ * The fast path: the whole write in one statement, so a transaction holds the hot balance rows
+ * and the book head for one statement and its COMMIT only (no client round trip in between).
+ * 1. `locked`: locks the touched balance rows in account-id order; `moved` adds the movements,
+ *    RETURNING the new totals (the old ones, for the floor checks in code, are new − movement);
+ * 2. `heads`: locks the book heads in code order, after the balance rows (the initplan on
+ *    `moved`), which keeps the one global lock order;
+ * 3. `chain`: numbers and hashes the entries on the locked heads, per book in call order:
+ *    hash = sha256(prev_hash ‖ canonical), the canonical form built in code around the sequence
+ *    (before ‖ sequence ‖ middle ‖ recordedAt ‖ after, see canonicalParts);
+ * 4. inserts the entries and their lines (lines_in_statement: checked at the end of the statement).
+ * Entries are passed grouped by book; $24–$26 give each book's range of array positions.
  */
 const FAST_SQL = `
   WITH k AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::numeric[]) AS k(book, code, debit, credit)),
+    SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::numeric[]) WITH ORDINALITY AS k(book, code, debit, credit, i)),
   locked AS MATERIALIZED (
-    SELECT a.id, k.debit, k.credit FROM ledger_accounts a JOIN k ON a.book = k.book AND a.code = k.code
+    SELECT a.id, k.i, k.debit, k.credit FROM ledger_accounts a JOIN k ON a.book = k.book AND a.code = k.code
      ORDER BY a.id FOR UPDATE OF a),
   moved AS (
     UPDATE ledger_accounts a SET debits = a.debits + l.debit, credits = a.credits + l.credit
@@ -196,11 +203,36 @@ const FAST_SQL = `
   heads AS MATERIALIZED (
     SELECT code, last_sequence, last_hash, closed_through FROM ledger_books
      WHERE code = ANY($5::text[]) AND (SELECT count(*) FROM moved) >= 0
-     ORDER BY code FOR UPDATE)
+     ORDER BY code FOR UPDATE),
+  chain AS MATERIALIZED (
+    WITH RECURSIVE c(entry, idx, stop, seq, prev, hash) AS (
+      SELECT false, r.start - 1, r.stop, h.last_sequence, NULL::text, h.last_hash::text
+        FROM heads h JOIN unnest($24::text[], $25::int[], $26::int[]) AS r(book, start, stop) ON r.book = h.code
+      UNION ALL
+      SELECT true, c.idx + 1, c.stop, c.seq + 1, c.hash,
+             encode(sha256(convert_to(c.hash || ($14::text[])[c.idx + 1] || (c.seq + 1)::text || ($15::text[])[c.idx + 1]
+                                      || $18::text || ($16::text[])[c.idx + 1], 'UTF8')), 'hex')
+        FROM c WHERE c.idx < c.stop)
+    SELECT idx, seq, prev, hash FROM c WHERE entry),
+  e AS (
+    SELECT * FROM unnest($6::uuid[], $7::text[], $8::date[], $9::text[], $10::text[], $11::text[], $12::uuid[], $13::int[])
+      WITH ORDINALITY AS e(id, book, effective_date, memo, link_type, link_id, reversal_of, line_count, idx)),
+  new_entries AS (
+    INSERT INTO ledger_entries (id, book, sequence, effective_date, recorded_at, memo, link_type, link_id, reversal_of, line_count, prev_hash, hash,
+                                lines_in_statement)
+    SELECT e.id, e.book, c.seq, e.effective_date, $17::timestamptz, e.memo, e.link_type, e.link_id, e.reversal_of, e.line_count, c.prev, c.hash, true
+      FROM e JOIN chain c ON c.idx = e.idx),
+  new_lines AS (
+    INSERT INTO ledger_lines (entry_id, line_no, account_id, side, amount, effective_date, sequence)
+    SELECT e.id, l.line_no, a.id, l.side, l.amount, e.effective_date, c.seq
+      FROM unnest($19::int[], $20::smallint[], $21::int[], $22::text[], $23::numeric[]) AS l(entry, line_no, account, side, amount)
+      JOIN e ON e.idx = l.entry JOIN chain c ON c.idx = l.entry JOIN locked a ON a.i = l.account)
   SELECT 'a' AS kind, id::text AS id, book, code, normal_side, floor::text AS floor, debits::text AS debits, credits::text AS credits,
          NULL::text AS last_sequence, NULL::text AS last_hash, NULL::text AS closed_through FROM moved
   UNION ALL
-  SELECT 'h', NULL, code, NULL, NULL, NULL, NULL, NULL, last_sequence::text, last_hash::text, closed_through::text FROM heads`;
+  SELECT 'h', NULL, code, NULL, NULL, NULL, NULL, NULL, last_sequence::text, last_hash::text, closed_through::text FROM heads
+  UNION ALL
+  SELECT 'e', idx::text, NULL, NULL, NULL, NULL, NULL, NULL, seq::text, hash, prev FROM chain`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MEMO_MAX = 2000;
@@ -514,38 +546,8 @@ export class LedgerPostingService {
     const heads = new Map<string, { sequence: number; hash: string; closedThrough: string | null }>();
     const accepted: number[] = [];
 
-    if (strategy === 'fast') {
-      const list = [...moves.values()];
-      const books = [...new Set(list.map((m) => m.book))].sort();
-      const rows = (await q(FAST_SQL, [
-        list.map((m) => m.book),
-        list.map((m) => m.code),
-        list.map((m) => fenText(m.debit)),
-        list.map((m) => fenText(m.credit)),
-        books,
-      ])) as FastRow[];
-      for (const r of rows) {
-        if (r.kind === 'h') {
-          heads.set(r.book, { sequence: Number(r.last_sequence), hash: r.last_hash as string, closedThrough: r.closed_through });
-          continue;
-        }
-        const key = accountKey(r.book, r.code as string);
-        const m = moves.get(key) as { debit: bigint; credit: bigint };
-        balances.set(key, {
-          id: r.id as string,
-          normalSide: r.normal_side as Side,
-          floor: r.floor === null ? null : fenOf(r.floor),
-          debits: fenOf(r.debits as string) - m.debit,
-          credits: fenOf(r.credits as string) - m.credit,
-        });
-      }
-      if (balances.size !== moves.size || heads.size !== books.length) throw new Retry('unknown account or book');
-      const closedOf = (book: string) => (heads.get(book) as { closedThrough: string | null }).closedThrough;
-      for (const [i, g] of groups.entries()) {
-        if (await this.checkGroup(q, g, balances, closedOf)) throw new Retry('a group is refused');
-        accepted.push(i);
-      }
-    } else {
+    if (strategy === 'fast') return this.writeFast(q, groups, moves);
+    {
       const list = [...moves.values()];
       const rows = (await q(
         `SELECT a.id, a.book, a.code, a.normal_side, a.floor, a.debits, a.credits, b.closed_through
@@ -686,6 +688,115 @@ export class LedgerPostingService {
       ],
     );
     return results;
+  }
+
+  /** The fast path (FAST_SQL): one statement; throws Retry when code must refuse something. */
+  private async writeFast(
+    q: Querier,
+    groups: Group[],
+    moves: Map<string, { book: string; code: string; debit: bigint; credit: bigint }>,
+  ): Promise<PostedEntry[][]> {
+    const list = [...moves.values()];
+    const accountIndex = new Map<string, number>();
+    list.forEach((m, i) => accountIndex.set(accountKey(m.book, m.code), i + 1));
+    // Entries grouped by book (call order kept within a book), and each book's range.
+    const byBook = new Map<string, Prepared[]>();
+    for (const g of groups) for (const item of g.items) (byBook.get(item.book) ?? byBook.set(item.book, []).get(item.book) as Prepared[]).push(item);
+    const books = [...byBook.keys()].sort();
+    const ordered: Prepared[] = [];
+    const ranges = { book: [] as string[], start: [] as number[], stop: [] as number[] };
+    for (const book of books) {
+      ranges.book.push(book);
+      ranges.start.push(ordered.length + 1);
+      ordered.push(...(byBook.get(book) as Prepared[]));
+      ranges.stop.push(ordered.length);
+    }
+    const lines = { entry: [] as number[], no: [] as number[], account: [] as number[], side: [] as string[], amount: [] as string[] };
+    ordered.forEach((item, k) => {
+      item.lines.forEach((l, n) => {
+        lines.entry.push(k + 1);
+        lines.no.push(l.lineNo);
+        lines.account.push(accountIndex.get(accountKey(item.book, l.account)) as number);
+        lines.side.push(l.side === 'debit' ? 'D' : 'C');
+        lines.amount.push(item.amounts[n]);
+      });
+    });
+    // recordedAt is read just before the statement that takes the locks (docs/ledger.md).
+    const recordedAt = this.clock.now();
+    const recordedIso = recordedAt.toISOString();
+    const rows = (await q(FAST_SQL, [
+      list.map((m) => m.book),
+      list.map((m) => m.code),
+      list.map((m) => fenText(m.debit)),
+      list.map((m) => fenText(m.credit)),
+      books,
+      ordered.map((e) => e.id),
+      ordered.map((e) => e.book),
+      ordered.map((e) => e.effectiveDate),
+      ordered.map((e) => e.memo),
+      ordered.map((e) => e.link?.type ?? null),
+      ordered.map((e) => e.link?.id ?? null),
+      ordered.map((e) => e.reversalOf),
+      ordered.map((e) => e.lines.length),
+      ordered.map((e) => e.canonical.before),
+      ordered.map((e) => e.canonical.middle),
+      ordered.map((e) => e.canonical.after),
+      recordedIso,
+      JSON.stringify(recordedIso),
+      lines.entry,
+      lines.no,
+      lines.account,
+      lines.side,
+      lines.amount,
+      ranges.book,
+      ranges.start,
+      ranges.stop,
+    ])) as FastRow[];
+    const balances = new Map<string, Balance>();
+    const heads = new Map<string, string | null>();
+    const numbered = new Map<Prepared, { sequence: number; hash: string; prevHash: string }>();
+    for (const r of rows) {
+      if (r.kind === 'h') {
+        heads.set(r.book, r.closed_through);
+      } else if (r.kind === 'e') {
+        numbered.set(ordered[Number(r.id) - 1], { sequence: Number(r.last_sequence), hash: r.last_hash as string, prevHash: r.closed_through as string });
+      } else {
+        const key = accountKey(r.book, r.code as string);
+        const m = moves.get(key) as { debit: bigint; credit: bigint };
+        balances.set(key, {
+          id: r.id as string,
+          normalSide: r.normal_side as Side,
+          floor: r.floor === null ? null : fenOf(r.floor),
+          debits: fenOf(r.debits as string) - m.debit,
+          credits: fenOf(r.credits as string) - m.credit,
+        });
+      }
+    }
+    // (The statement itself fails on an unknown book or account, a closed period or a floor
+    // breached by the net movement: the triggers refuse the rows.)
+    if (balances.size !== moves.size || heads.size !== books.length || numbered.size !== ordered.length) throw new Retry('unknown account or book');
+    const closedOf = (book: string) => heads.get(book) ?? null;
+    for (const g of groups) {
+      if (await this.checkGroup(q, g, balances, closedOf)) throw new Retry('a group is refused');
+    }
+    return groups.map((g) =>
+      g.items.map((item) => {
+        const n = numbered.get(item) as { sequence: number; hash: string; prevHash: string };
+        return {
+          id: item.id,
+          book: item.book,
+          sequence: n.sequence,
+          hash: n.hash,
+          prevHash: n.prevHash,
+          effectiveDate: item.effectiveDate,
+          recordedAt,
+          memo: item.memo,
+          link: item.link,
+          reversalOf: item.reversalOf,
+          lines: item.lines.map((l) => ({ lineNo: l.lineNo, account: l.account, debit: l.side === 'debit' ? l.amount : null, credit: l.side === 'credit' ? l.amount : null })),
+        };
+      }),
+    );
   }
 
   /**
