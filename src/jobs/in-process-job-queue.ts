@@ -39,6 +39,8 @@ export class InProcessJobQueue extends JobQueue implements OnApplicationShutdown
   }
 
   async schedule(name: string, payload: unknown, everyMs: number): Promise<void> {
+    // Like a BullMQ job scheduler: the first run is now, then every `everyMs`.
+    void this.enqueue(name, payload);
     const timer = setInterval(() => {
       if (!this.stopped) void this.enqueue(name, payload);
     }, everyMs);
