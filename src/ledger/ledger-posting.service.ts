@@ -526,7 +526,7 @@ export class LedgerPostingService {
    * back and uses `careful`. `careful`: lock and read the balance rows, check each group, move
    * only the accepted ones, then lock the heads (three round trips instead of one).
    */
-  private async write(q: Querier, groups: Group[], strategy: 'fast' | 'careful'): Promise<(PostedEntry[] | DomainError)[]> {
+  private async write(q: Querier, groups: Group[], strategy: 'fast' | 'autocommit' | 'careful'): Promise<(PostedEntry[] | DomainError)[]> {
     const results = new Array<PostedEntry[] | DomainError>(groups.length);
 
     // Every touched account, with its movement if every group passes.
@@ -546,7 +546,7 @@ export class LedgerPostingService {
     const heads = new Map<string, { sequence: number; hash: string; closedThrough: string | null }>();
     const accepted: number[] = [];
 
-    if (strategy === 'fast') return this.writeFast(q, groups, moves);
+    if (strategy !== 'careful') return this.writeFast(q, groups, moves, strategy === 'autocommit');
     {
       const list = [...moves.values()];
       const rows = (await q(
@@ -695,6 +695,7 @@ export class LedgerPostingService {
     q: Querier,
     groups: Group[],
     moves: Map<string, { book: string; code: string; debit: bigint; credit: bigint }>,
+    autocommit: boolean,
   ): Promise<PostedEntry[][]> {
     const list = [...moves.values()];
     const accountIndex = new Map<string, number>();
@@ -774,10 +775,17 @@ export class LedgerPostingService {
     }
     // (The statement itself fails on an unknown book or account, a closed period or a floor
     // breached by the net movement: the triggers refuse the rows.)
-    if (balances.size !== moves.size || heads.size !== books.length || numbered.size !== ordered.length) throw new Retry('unknown account or book');
-    const closedOf = (book: string) => heads.get(book) ?? null;
-    for (const g of groups) {
-      if (await this.checkGroup(q, g, balances, closedOf)) throw new Retry('a group is refused');
+    if (autocommit) {
+      // Committed already: the statement succeeded, so the triggers accepted exactly what the
+      // checks in code would (one entry: its net movement per account is the statement's) — or,
+      // for an unknown book (no head, so no account of it either), the statement wrote nothing.
+      if (numbered.size !== ordered.length) throw new Retry('unknown book');
+    } else {
+      if (balances.size !== moves.size || heads.size !== books.length || numbered.size !== ordered.length) throw new Retry('unknown account or book');
+      const closedOf = (book: string) => heads.get(book) ?? null;
+      for (const g of groups) {
+        if (await this.checkGroup(q, g, balances, closedOf)) throw new Retry('a group is refused');
+      }
     }
     return groups.map((g) =>
       g.items.map((item) => {
@@ -895,11 +903,34 @@ export class LedgerPostingService {
     const groups = batch.map((w) => w.group);
     const settle = (results: (PostedEntry[] | DomainError)[]) =>
       results.forEach((r, i) => (r instanceof DomainError ? batch[i].reject(r) : batch[i].resolve(r)));
-    try {
-      settle(await this.dataSource.transaction((m) => this.write(this.querier(m), groups, 'fast')));
-      return;
-    } catch {
-      // A refusal, an unknown account, or a database refusal: the careful path answers exactly.
+    // One entry alone: the fast statement needs no transaction around it (no BEGIN and COMMIT
+    // round trips). For a single entry the triggers' checks (floors on the statement's net
+    // movement per account, closed period, complete and balanced lines) are exactly the checks in
+    // code, so the statement either commits what the careful path would, or fails having written
+    // nothing — then the careful path gives the exact refusal.
+    if (groups.length === 1 && groups[0].items.length === 1) {
+      let results: (PostedEntry[] | DomainError)[] | null = null;
+      try {
+        results = await this.write(this.querier(null), groups, 'autocommit');
+      } catch (error) {
+        // Only a refused statement (nothing written) may be retried; anything else may have
+        // committed, so it is reported, never posted again.
+        if (!(error instanceof QueryFailedError) && !(error instanceof Retry)) {
+          batch[0].reject(error);
+          return;
+        }
+      }
+      if (results) {
+        settle(results);
+        return;
+      }
+    } else {
+      try {
+        settle(await this.dataSource.transaction((m) => this.write(this.querier(m), groups, 'fast')));
+        return;
+      } catch {
+        // A refusal, an unknown account, or a database refusal: the careful path answers exactly.
+      }
     }
     try {
       settle(await this.dataSource.transaction((m) => this.write(this.querier(m), groups, 'careful')));
