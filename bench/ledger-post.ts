@@ -6,6 +6,8 @@
  *   npm run bench:ledger
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/ledger_bench BENCH_SECONDS=5 npm run bench:ledger
  *
+ * BENCH_MAX_IN_FLIGHT / BENCH_MAX_BATCH override the group-commit settings (defaults 2 / 500).
+ *
  * The database named in BENCH_DATABASE_URL is created if missing and its `public` schema is
  * RESET. Durability is left as the server has it (synchronous_commit is reported, never changed).
  */
@@ -197,6 +199,8 @@ async function main(): Promise<void> {
   const ds = new DataSource({ ...dataSourceOptions(URL_, false), extra: { max: 40 }, logging: false });
   await ds.initialize();
   const ledger = new LedgerPostingService(ds, new Clock());
+  if (process.env.BENCH_MAX_IN_FLIGHT) ledger.groupCommit.maxInFlight = Number(process.env.BENCH_MAX_IN_FLIGHT);
+  if (process.env.BENCH_MAX_BATCH) ledger.groupCommit.maxBatch = Number(process.env.BENCH_MAX_BATCH);
   const chart = await openChart(ledger);
   const accountRows = (await ds.query(`SELECT id, code FROM ledger_accounts WHERE book = $1`, [BOOK])) as { id: string; code: string }[];
   const accountIds = new Map(accountRows.map((r) => [r.code, r.id]));

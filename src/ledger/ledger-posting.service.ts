@@ -87,7 +87,7 @@ export interface AccountBalance {
   balance: Money;
 }
 
-/** Group-commit tuning (docs/ledger.md "Throughput"). */
+/** Group-commit tuning (docs/ledger.md "Group commit"). */
 export interface GroupCommitOptions {
   /** Most entries one coalesced transaction carries. */
   maxBatch: number;
@@ -238,16 +238,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MEMO_MAX = 2000;
 
 /**
- * The one way money moves (issue #4 items 2, 3, 5, 10): validates an entry, takes the touched
- * balance rows' locks in account-id order, checks floors against the locked balances, updates the
- * balance rows, then — as late as possible — locks the book head, numbers and hashes the entries
- * and inserts them with their lines. The database checks it all again (migration
- * 1732400000000-ledger).
+ * The one way money moves (issue #4 items 2, 3, 5, 10): validates an entry (before any lock),
+ * takes the touched balance rows' locks in account-id order, updates them, then — as late as
+ * possible — locks the book head, numbers and hashes the entries and inserts them with their
+ * lines: all in one statement (the fast path, FAST_SQL), after which the floors are checked in
+ * code against the locked balances; any refusal rolls it back and the careful path (lock, check,
+ * move, number) answers exactly. The database checks it all again (migration
+ * 1732400000000-ledger). docs/ledger.md "Floors under concurrency" and "Group commit".
  *
  * `post(manager, …)` joins the caller's transaction (a claim payout and its entry commit together
  * or not at all), inside a savepoint so a refused entry leaves the caller's transaction usable.
- * `post(null, …)` is group-committed: concurrent calls are coalesced into one transaction, each
- * entry checked on its own so one refused entry never fails the others.
+ * `post(null, …)` and `postMany(null, …)` are group-committed: concurrent calls are coalesced into
+ * one transaction, each call checked on its own so one refused call never fails the others.
  */
 @Injectable()
 export class LedgerPostingService {
