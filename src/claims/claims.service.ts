@@ -228,7 +228,17 @@ export class ClaimsService {
         throw DomainError.rule(
           'BATCH.CLAIMS_NOT_APPROVABLE',
           `${bad.length} claim(s) cannot be approved: only recommended claims, on or after their review date.`,
-          bad.map((c) => ({ code: 'CLAIM.NOT_RECOMMENDED', message: `status ${c.status}, reviewed ${c.reviewedOn ?? '—'}`, claimId: c.id, status: c.status })),
+          bad.map((c) =>
+            c.status !== 'recommended'
+              ? { code: 'CLAIM.NOT_RECOMMENDED', message: `status is ${c.status}, not recommended`, claimId: c.id, status: c.status }
+              : {
+                  code: 'CLAIM.APPROVAL_BEFORE_REVIEW',
+                  message: `recommended on ${c.reviewedOn}, after the approval date ${input.approvedOn}`,
+                  claimId: c.id,
+                  status: c.status,
+                  reviewedOn: c.reviewedOn,
+                },
+          ),
         );
       }
       const total = Money.sum(claims.map((c) => c.compensation));

@@ -145,8 +145,11 @@ describe('claims: filing to write-off on the ledger (RULES §4, §5, §7, §8)',
   it('approval before recommendation is refused; recommended → approved in a batch with the agency deduction', async () => {
     const early = await t.http.post('/v1/approval-batches').set('Authorization', auth()).send({ claimIds: [claimId], approvedOn: '2025-09-30' }).expect(422);
     expect(early.body.code).toBe('BATCH.CLAIMS_NOT_APPROVABLE');
+    expect(early.body.details).toEqual([expect.objectContaining({ code: 'CLAIM.NOT_RECOMMENDED', claimId, status: 'filed' })]);
 
     await t.http.post(`/v1/claims/${claimId}/review`).set('Authorization', auth()).send({ decision: 'recommend', reviewedOn: '2025-07-25' }).expect(200);
+    const beforeReview = await t.http.post('/v1/approval-batches').set('Authorization', auth()).send({ claimIds: [claimId], approvedOn: '2025-07-24' }).expect(422);
+    expect(beforeReview.body.details).toEqual([expect.objectContaining({ code: 'CLAIM.APPROVAL_BEFORE_REVIEW', reviewedOn: '2025-07-25' })]);
     // The agency holds 100,000.00 of margin.
     await t.http.post(`/v1/agencies/${agency}/margin/deposits`).set('Authorization', auth()).send({ amount: '100000.00', depositedOn: '2025-07-01' }).expect(201);
 
