@@ -1,5 +1,5 @@
 import { createAgency, createBank, createBorrower, registerLoan, signAgreement } from '../support/factories';
-import { startTestApp, TestApp } from '../support/test-app';
+import { startIsolatedTestApp, TestApp } from '../support/test-app';
 
 /**
  * Issue #6 "Done when": one claim walked from funding to write-off on the ledger. After each
@@ -31,7 +31,7 @@ describe('claims: filing to write-off on the ledger (RULES §4, §5, §7, §8)',
   };
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startIsolatedTestApp();
     bank1 = await createBank(t, 'BA');
     bank2 = await createBank(t, 'BB');
     agency = await createAgency(t);
@@ -77,17 +77,15 @@ describe('claims: filing to write-off on the ledger (RULES §4, §5, §7, §8)',
   it('GET /v1/reserve reports the 10%–15% band on the outstanding balance', async () => {
     const body = await reserveTotal('2025-06-30');
     expect(Object.keys(body)).toEqual(expect.arrayContaining(['total', 'banks', 'outstandingLoans', 'band', 'topUp', 'excess']));
-    // On the embedded database this test's loan is the only one: 3,000,000.00 outstanding, band
-    // 300,000.00–450,000.00, the reserve of 6,020,000.00 is 5,570,000.00 above it.
-    if (!process.env.DATABASE_URL) {
-      expect(body).toMatchObject({
-        total: '6020000.00',
-        outstandingLoans: '3000000.00',
-        band: { min: '300000.00', max: '450000.00' },
-        topUp: '0.00',
-        excess: '5570000.00',
-      });
-    }
+    // The test runs on a database of its own: this loan is the only one, 3,000,000.00 outstanding,
+    // band 300,000.00–450,000.00; the reserve of 6,020,000.00 is 5,570,000.00 above it.
+    expect(body).toMatchObject({
+      total: '6020000.00',
+      outstandingLoans: '3000000.00',
+      band: { min: '300000.00', max: '450000.00' },
+      topUp: '0.00',
+      excess: '5570000.00',
+    });
   });
 
   it('a claim filed too early → 422 CLAIM.NOT_YET_ELIGIBLE with eligibleFrom, nothing written', async () => {

@@ -1,5 +1,5 @@
 import { createAgency, createBank, createBorrower, registerLoan, signAgreement } from '../support/factories';
-import { startTestApp, TestApp } from '../support/test-app';
+import { startIsolatedTestApp, TestApp } from '../support/test-app';
 
 /**
  * Issue #6 "Done when": 50 concurrent payouts against a reserve that can afford only some of them
@@ -12,7 +12,7 @@ describe('concurrent payouts (RULES §4 payout; floors on the reserve deposit ac
   const claimIds: string[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startIsolatedTestApp();
     bank1 = await createBank(t, 'PA');
     bank2 = await createBank(t, 'PB');
     const agency = await createAgency(t);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
+import { Client } from 'pg';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
@@ -45,6 +46,41 @@ export async function startTestApp(config: Partial<AppConfig> = {}): Promise<Tes
     dataSource: app.get(DataSource),
     auth: `Bearer ${ADMIN_TOKEN}`,
     close: () => app.close(),
+  };
+}
+
+/**
+ * Like startTestApp, but on a database of its own: for tests whose figures depend on the whole
+ * book (e.g. a payout waterfall draws from every bank's reserve account), which other test files
+ * sharing the real-database schema would disturb. With DATABASE_URL set, a fresh database is
+ * created on the same server and dropped on close; the embedded default is per-app already.
+ */
+export async function startIsolatedTestApp(config: Partial<AppConfig> = {}): Promise<TestApp> {
+  const base = process.env.DATABASE_URL;
+  if (!base) return startTestApp(config);
+  const name = `rf_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const admin = new Client({ connectionString: base });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const t = await startTestApp({ ...config, databaseUrl: url.toString() });
+  return {
+    ...t,
+    close: async () => {
+      await t.close();
+      const drop = new Client({ connectionString: base });
+      await drop.connect();
+      try {
+        await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await drop.end();
+      }
+    },
   };
 }
 
