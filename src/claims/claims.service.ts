@@ -247,19 +247,31 @@ export class ClaimsService {
       );
       // Claims in filing order, so each agency's deductions follow the order of its claims.
       const ordered = [...claims].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
+      // Agencies locked up front in code order, so concurrent batches touching the same agencies
+      // queue instead of deadlocking; all approval entries go to the ledger in one postMany (two
+      // separate posts into one book inside a transaction could deadlock with a concurrent one).
+      const agencyCodes = [...new Set(ordered.map((c) => c.agencyCode))].sort();
+      await m.query('SELECT code FROM agencies WHERE code = ANY($1::text[]) ORDER BY code FOR UPDATE', [agencyCodes]);
       for (const claim of ordered) {
-        const accounts = [reserveAccounts.awaitingRecovery(claim.id), reserveAccounts.payable(claim.bankCode)];
-        for (const def of accounts) await this.posting.ensureAccount(m, ledgerAccount(def));
-        const entry = await this.posting.post(m, {
+        await this.posting.ensureAccount(m, ledgerAccount(reserveAccounts.awaitingRecovery(claim.id)));
+        await this.posting.ensureAccount(m, ledgerAccount(reserveAccounts.payable(claim.bankCode)));
+      }
+      const entries = await this.posting.postMany(
+        m,
+        ordered.map((claim) => ({
           book: RESERVE_BOOK,
           effectiveDate: input.approvedOn,
           memo: `Compensation approved for claim ${claim.id} (batch ${batch.id})`,
           lines: [
-            { account: accounts[0].code, debit: claim.compensation },
-            { account: accounts[1].code, credit: claim.compensation },
+            { account: reserveAccounts.awaitingRecovery(claim.id).code, debit: claim.compensation },
+            { account: reserveAccounts.payable(claim.bankCode).code, credit: claim.compensation },
           ],
           link: { type: 'claim', id: claim.id },
-        });
+        })),
+      );
+      // Deductions one claim after the other: each sees the agency's net compensation including
+      // the claims approved before it in this batch (the marginal reading of RULES §7).
+      for (const [i, claim] of ordered.entries()) {
         const deduction = await this.margins.deductForClaim(m, {
           agencyCode: claim.agencyCode,
           claimId: claim.id,
@@ -270,7 +282,7 @@ export class ClaimsService {
         await m.update(
           Claim,
           { id: claim.id },
-          { status: 'approved', approvedOn: input.approvedOn, approvalBatchId: batch.id, approvalEntryId: entry.id, marginDeduction: deduction.deduction },
+          { status: 'approved', approvedOn: input.approvedOn, approvalBatchId: batch.id, approvalEntryId: entries[i].id, marginDeduction: deduction.deduction },
         );
       }
       return batch.id;

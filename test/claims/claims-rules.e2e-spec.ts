@@ -152,6 +152,32 @@ describe('claims: refusals, review, scoping, margin withdrawals', () => {
     expect(zero.body.code).toBe('MARGIN.AMOUNT_NOT_POSITIVE');
   });
 
+  it('two claims of one agency in one batch: the second deduction starts where the first ended (RULES §7 marginal)', async () => {
+    const ag = await createAgency(t, { feeRate: '0.01', joinedOn: '2021-01-01' });
+    await signAgreement(t, bank, ag);
+    const br = await createBorrower(t, [{ year: 2023, amount: '30000000.00' }]);
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const loan = await registerLoan(t, { bankCode: bank, agencyCode: ag, borrowerCode: br, amount: '1000000.00', collateralValue: '0.00', security: 'guarantee' });
+      const claim = await fileClaim(loan.id).expect(201);
+      // 1,000,000 × 116 × 0.0435 / 360 = 14,016.67; loss 1,014,016.67 × 0.50 = 507,008.335 → 507,008.34
+      expect(claim.body.compensation).toBe('507008.34');
+      await t.http.post(`/v1/claims/${claim.body.id}/review`).set('Authorization', t.auth).send({ decision: 'recommend', reviewedOn: '2025-07-20' }).expect(200);
+      ids.push(claim.body.id);
+    }
+    const batch = await t.http.post('/v1/approval-batches').set('Authorization', t.auth).send({ claimIds: ids, approvedOn: '2025-09-30' }).expect(201);
+    // Reviewed balance 2,000,000.00: edges 40,000 / 80,000 / 120,000.
+    // First 0 → 507,008.34: 40,000 × 20% + 40,000 × 40% + 387,008.34 × 50% = 8,000 + 16,000 + 193,504.17 = 217,504.17.
+    // Second 507,008.34 → 1,014,016.68: all above 6%: 507,008.34 × 50% = 253,504.17.
+    const byId = new Map(batch.body.claims.map((c: { id: string; marginDeduction: string }) => [c.id, c.marginDeduction]));
+    expect(byId.get(ids[0])).toBe('217504.17');
+    expect(byId.get(ids[1])).toBe('253504.17');
+    expect(batch.body.totalCompensation).toBe('1014016.68');
+    const margin = await t.http.get(`/v1/agencies/${ag}/margin`).set('Authorization', t.auth).expect(200);
+    // No margin held: the whole 471,008.34 is short.
+    expect(margin.body.deductionShortfall).toBe('471008.34');
+  });
+
   it('interest for an unknown bank → 404; a funding as a JSON number → 400; nothing posted', async () => {
     const unknown = await t.http.post('/v1/reserve/interest').set('Authorization', t.auth).send({ bankCode: 'NOSUCHBANK', amount: '1.00', creditedOn: '2025-01-01' }).expect(404);
     expect(unknown.body.code).toBe('BANK.NOT_FOUND');
