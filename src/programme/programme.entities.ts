@@ -13,9 +13,12 @@ export type PartyStatus = (typeof PARTY_STATUSES)[number];
 
 const dateColumn = (name: string, nullable = false) => ({ name, type: 'date' as const, nullable });
 
-/** A partner bank (合作银行). */
-@Entity('banks')
-export class Bank {
+/**
+ * What banks and agencies share: a code, a name, a status with its reason and date (RULES §6),
+ * and the latest loss rate a quarter close stored (null until one ran). Each subclass is its own
+ * table with these columns.
+ */
+export abstract class ProgrammeParty {
   @PrimaryColumn({ type: 'text' })
   code!: string;
 
@@ -31,7 +34,6 @@ export class Bank {
   @Column(dateColumn('status_since', true))
   statusSince!: string | null;
 
-  /** The latest loss rate stored by a quarter close; null until one ran. */
   @Column(rateColumn({ name: 'loss_rate', nullable: true }))
   lossRate!: Rate | null;
 
@@ -42,39 +44,19 @@ export class Bank {
   createdAt!: Date;
 }
 
+/** A partner bank (合作银行). */
+@Entity('banks')
+export class Bank extends ProgrammeParty {}
+
 /** A professional agency (专业机构). */
 @Entity('agencies')
-export class Agency {
-  @PrimaryColumn({ type: 'text' })
-  code!: string;
-
-  @Column({ type: 'text' })
-  name!: string;
-
+export class Agency extends ProgrammeParty {
   /** The agency's annual service-fee rate (RULES §7: fees receivable = balance × this rate). */
   @Column(rateColumn({ name: 'fee_rate' }))
   feeRate!: Rate;
 
   @Column(dateColumn('joined_on'))
   joinedOn!: string;
-
-  @Column({ type: 'text' })
-  status!: PartyStatus;
-
-  @Column({ name: 'status_reason', type: 'text', nullable: true })
-  statusReason!: string | null;
-
-  @Column(dateColumn('status_since', true))
-  statusSince!: string | null;
-
-  @Column(rateColumn({ name: 'loss_rate', nullable: true }))
-  lossRate!: Rate | null;
-
-  @Column({ name: 'loss_rate_quarter', type: 'text', nullable: true })
-  lossRateQuarter!: string | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
 }
 
 /** One status a bank or agency had from `since`; the history behind `statusOn(date)`. */
