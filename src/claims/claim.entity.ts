@@ -1,13 +1,11 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { BreakdownStep } from '../common/breakdown';
-import { moneyColumn, rateColumn } from '../common/database/transformers';
+import { dateColumn, moneyColumn, rateColumn } from '../common/database/transformers';
 import type { Money } from '../common/money/money';
 import type { Rate } from '../common/money/rate';
 
 export const CLAIM_STATUSES = ['filed', 'under_review', 'recommended', 'rejected', 'approved', 'paid', 'receipted', 'written_off'] as const;
 export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
-
-const dateColumn = (name: string, nullable = false) => ({ name, type: 'date' as const, nullable });
 
 /** A loss-compensation claim (RULES §4–§5): filing → review → approval → payout → recoveries → write-off. */
 @Entity('claims')

@@ -12,7 +12,7 @@ import { LedgerPostingService } from '../ledger/ledger-posting.service';
 import { LoansService } from '../loans/loans.service';
 import { assertBankScope, canReadLoan } from '../loans/party-scope';
 import { PolicyService } from '../programme/policy.service';
-import { RESERVE_BOOK, reserveAccounts } from '../reserve/domain/books';
+import { DEPOSIT_PREFIX, RESERVE_BOOK, reserveAccounts } from '../reserve/domain/books';
 import { balancesByPrefix, ledgerAccount } from '../reserve/ledger-reads';
 import { ApprovalBatch, Claim, ClaimPayoutLeg, ClaimRecovery, ClaimStatus } from './claim.entity';
 import { claimTrigger } from './domain/claim-trigger.calculator';
@@ -337,8 +337,8 @@ export class ClaimsService {
           // Payouts take the reserve deposit rows in id order (the ledger's own lock order), so
           // concurrent payouts queue here instead of racing for the same balances.
           await m.query(
-            `SELECT id FROM ledger_accounts WHERE book = $1 AND starts_with(code, 'reserve:deposit:') ORDER BY id FOR UPDATE`,
-            [RESERVE_BOOK],
+            `SELECT id FROM ledger_accounts WHERE book = $1 AND starts_with(code, $2) ORDER BY id FOR UPDATE`,
+            [RESERVE_BOOK, DEPOSIT_PREFIX],
           );
           const balances = await this.depositBalances(m);
           const plan = planPayout(claim.bankCode, claim.compensation, balances);
@@ -369,8 +369,8 @@ export class ClaimsService {
 
   /** Current balances of every bank's reserve deposit account. */
   private async depositBalances(m: EntityManager) {
-    const rows = await balancesByPrefix(m, RESERVE_BOOK, 'reserve:deposit:');
-    return rows.map((r) => ({ bankCode: r.code.slice('reserve:deposit:'.length), balance: r.balance }));
+    const rows = await balancesByPrefix(m, RESERVE_BOOK, DEPOSIT_PREFIX);
+    return rows.map((r) => ({ bankCode: r.code.slice(DEPOSIT_PREFIX.length), balance: r.balance }));
   }
 
   /** The bank acknowledges receipt (回执, R 第十六条). */

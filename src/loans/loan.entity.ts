@@ -1,11 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { BreakdownStep } from '../common/breakdown';
-import { moneyColumn, rateColumn } from '../common/database/transformers';
+import { dateColumn, moneyColumn, rateColumn } from '../common/database/transformers';
 import type { Money } from '../common/money/money';
 import type { Rate } from '../common/money/rate';
 import type { LoanSecurity } from './domain/loan-security';
-
-const dateColumn = (name: string, nullable = false) => ({ name, type: 'date' as const, nullable });
 
 /**
  * A registered (备案) tech loan. The compensation ratio, the revenue year used and the policy

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import { moneyColumn, rateColumn } from '../common/database/transformers';
+import { dateColumn, moneyColumn, rateColumn } from '../common/database/transformers';
 import type { Money } from '../common/money/money';
 import type { Rate } from '../common/money/rate';
 
@@ -10,8 +10,6 @@ import type { Rate } from '../common/money/rate';
  */
 export const PARTY_STATUSES = ['active', 'suspended_new', 'suspended_focus', 'disqualified'] as const;
 export type PartyStatus = (typeof PARTY_STATUSES)[number];
-
-const dateColumn = (name: string, nullable = false) => ({ name, type: 'date' as const, nullable });
 
 /**
  * What banks and agencies share: a code, a name, a status with its reason and date (RULES §6),

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { Money } from '../common/money/money';
 import type { AccountDefinition as BookAccount } from './domain/books';
 import type { AccountDefinition } from '../ledger/ledger-posting.service';
+import { balanceOnNormalSide } from '../ledger/domain/entry';
 
 /** The chart-of-accounts definition as the ledger's ensureAccount takes it. */
 export function ledgerAccount(def: BookAccount): AccountDefinition {
@@ -25,11 +26,7 @@ export async function balancesByPrefix(m: EntityManager, book: string, prefix: s
       WHERE book = $1 AND starts_with(code, $2) ORDER BY code`,
     [book, prefix],
   );
-  return rows.map((r) => {
-    const debits = Money.of(r.debits);
-    const credits = Money.of(r.credits);
-    return { code: r.code, balance: r.normal_side === 'debit' ? debits.minus(credits) : credits.minus(debits) };
-  });
+  return rows.map((r) => ({ code: r.code, balance: balanceOnNormalSide(r.normal_side, Money.of(r.debits), Money.of(r.credits)) }));
 }
 
 /** One account's current balance; 0.00 when the account does not exist yet. */
@@ -53,9 +50,5 @@ export async function balancesByPrefixAsOf(m: EntityManager, book: string, prefi
       GROUP BY a.code, a.normal_side ORDER BY a.code`,
     [book, prefix, asOf],
   );
-  return rows.map((r) => {
-    const debit = Money.of(r.debit);
-    const credit = Money.of(r.credit);
-    return { code: r.code, balance: r.normal_side === 'debit' ? debit.minus(credit) : credit.minus(debit) };
-  });
+  return rows.map((r) => ({ code: r.code, balance: balanceOnNormalSide(r.normal_side, Money.of(r.debit), Money.of(r.credit)) }));
 }

@@ -7,11 +7,10 @@ import { LedgerPostingService } from '../ledger/ledger-posting.service';
 import { OutstandingService } from '../loans/outstanding.service';
 import { PartiesService } from '../programme/parties.service';
 import { PolicyService } from '../programme/policy.service';
-import { RESERVE_BOOK, reserveAccounts } from './domain/books';
+import { DEPOSIT_PREFIX, RESERVE_BOOK, reserveAccounts } from './domain/books';
 import { computeReserveBand } from './domain/reserve-band.calculator';
 import { balancesByPrefixAsOf, ledgerAccount } from './ledger-reads';
 
-const DEPOSIT_PREFIX = 'reserve:deposit:';
 
 /**
  * The reserve's money at the partner banks (RULES §8; R 第七–十一条): one deposit account per

@@ -1,9 +1,10 @@
 import type { BreakdownStep } from '../../common/breakdown';
+import { fmtMoney } from '../../programme/domain/figures';
 import { DomainError, type ErrorDetail } from '../../common/errors/domain-error';
 import { D, ROUND_DOWN } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
-import { formatCny, formatPercent } from '../../risk/domain/breakdown-format';
+import { formatPercent } from '../../risk/domain/breakdown-format';
 import { parseIsoDate } from '../../common/calendar/iso-date';
 
 export type AgencyFeePolicy = Pick<PolicyVersion, 'agencyFeeCapAnnual'>;
@@ -90,8 +91,8 @@ export function checkAgencyFee(
     {
       rule,
       text:
-        `Cap = loan ${formatCny(input.loanAmount)} × ${formatPercent(capRate)} × ${input.periodMonths} / 12 months = ` +
-        `${formatCny(cap)} (division by 12 exact; shown rounded down to the fen)`,
+        `Cap = loan ${fmtMoney(input.loanAmount)} × ${formatPercent(capRate)} × ${input.periodMonths} / 12 months = ` +
+        `${fmtMoney(cap)} (division by 12 exact; shown rounded down to the fen)`,
       value: cap.toString(),
     },
   ];
@@ -99,7 +100,7 @@ export function checkAgencyFee(
   const aboveCap = input.fee.amount.greaterThan(exactCap);
   breakdown.push({
     rule,
-    text: `Fee ${formatCny(input.fee)} ${aboveCap ? '>' : '≤'} cap ${formatCny(cap)}${aboveCap ? ': refused' : ''}`,
+    text: `Fee ${fmtMoney(input.fee)} ${aboveCap ? '>' : '≤'} cap ${fmtMoney(cap)}${aboveCap ? ': refused' : ''}`,
   });
   if (aboveCap) {
     violations.push({

@@ -1,10 +1,11 @@
 import type { BreakdownStep } from '../../common/breakdown';
+import { fmtMoney } from '../../programme/domain/figures';
 import { DomainError } from '../../common/errors/domain-error';
 import { D, ROUND_HALF_UP } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
 import type { MarginDeductionBand, PolicyVersion } from '../../programme/domain/policy-version';
-import { formatCny, formatPercent } from '../../risk/domain/breakdown-format';
+import { formatPercent } from '../../risk/domain/breakdown-format';
 import { LOSS_RATE_DECIMALS } from '../../risk/domain/loss-rate.calculator';
 
 /** Policy parameters of the progressive margin deduction (RULES §7). */
@@ -95,10 +96,10 @@ export function computeMarginDeduction(
   breakdown.push({
     rule: RULE,
     text: reviewedBalance.isZero()
-      ? `Reviewed balance is 0.00: loss rates are undefined; every band edge is 0.00, so the whole claim ${formatCny(compensation)} falls in the top band`
-      : `Net compensation ${formatCny(n0)} + claim ${formatCny(compensation)} = ${formatCny(n1)}; loss rate ` +
-        `${formatCny(n0)} / ${formatCny(reviewedBalance)} = ${lossRateBefore?.toString()} → ` +
-        `${formatCny(n1)} / ${formatCny(reviewedBalance)} = ${lossRateAfter?.toString()} (rounded half-up to ${LOSS_RATE_DECIMALS} decimals)`,
+      ? `Reviewed balance is 0.00: loss rates are undefined; every band edge is 0.00, so the whole claim ${fmtMoney(compensation)} falls in the top band`
+      : `Net compensation ${fmtMoney(n0)} + claim ${fmtMoney(compensation)} = ${fmtMoney(n1)}; loss rate ` +
+        `${fmtMoney(n0)} / ${fmtMoney(reviewedBalance)} = ${lossRateBefore?.toString()} → ` +
+        `${fmtMoney(n1)} / ${fmtMoney(reviewedBalance)} = ${lossRateAfter?.toString()} (rounded half-up to ${LOSS_RATE_DECIMALS} decimals)`,
   });
 
   const bands: MarginDeductionBandPart[] = [];
@@ -125,13 +126,13 @@ export function computeMarginDeduction(
     partsTotal = partsTotal.plus(amount);
     const span =
       upperEdge === null
-        ? `above ${formatPercent(new D(band.from))} (from ${formatCny(lowerEdge)})`
-        : `${formatPercent(new D(band.from))}–${formatPercent(new D(band.to ?? '0'))} (${formatCny(lowerEdge)} to ${formatCny(upperEdge)})`;
+        ? `above ${formatPercent(new D(band.from))} (from ${fmtMoney(lowerEdge)})`
+        : `${formatPercent(new D(band.from))}–${formatPercent(new D(band.to ?? '0'))} (${fmtMoney(lowerEdge)} to ${fmtMoney(upperEdge)})`;
     breakdown.push({
       rule: RULE,
       text: amount.isZero()
         ? `Band ${span}: the claim has no part here`
-        : `Band ${span}: claim's part ${formatCny(amount)} × ${formatPercent(share)} = ${formatCny(bandDeduction)} (rounded half-up to the fen)`,
+        : `Band ${span}: claim's part ${fmtMoney(amount)} × ${formatPercent(share)} = ${fmtMoney(bandDeduction)} (rounded half-up to the fen)`,
       value: bandDeduction.toString(),
     });
   }
@@ -146,9 +147,9 @@ export function computeMarginDeduction(
     text: `Deduction = ${
       bands
         .filter((b) => b.amount.isPositive())
-        .map((b) => formatCny(b.deduction))
+        .map((b) => fmtMoney(b.deduction))
         .join(' + ') || '0.00'
-    } = ${formatCny(deduction)}`,
+    } = ${fmtMoney(deduction)}`,
     value: deduction.toString(),
   });
   return { deduction, lossRateBefore, lossRateAfter, bands, breakdown };

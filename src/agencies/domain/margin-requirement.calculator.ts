@@ -1,9 +1,10 @@
 import type { BreakdownStep } from '../../common/breakdown';
+import { fmtMoney } from '../../programme/domain/figures';
 import { D } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
-import { formatCny, formatPercent } from '../../risk/domain/breakdown-format';
+import { formatPercent } from '../../risk/domain/breakdown-format';
 import { addMonths, parseIsoDate } from '../../common/calendar/iso-date';
 
 /** Policy parameters of the business-margin requirement (RULES §7). */
@@ -82,8 +83,8 @@ export function computeMarginRequirement(
   breakdown.push({
     rule,
     text:
-      `Fees receivable = previous quarter's reviewed balance ${formatCny(input.reviewedBalancePreviousQuarter)} × ` +
-      `annual fee rate ${formatPercent(input.feeRateAnnual)} = ${formatCny(feesReceivable)} (rounded half-up to the fen)`,
+      `Fees receivable = previous quarter's reviewed balance ${fmtMoney(input.reviewedBalancePreviousQuarter)} × ` +
+      `annual fee rate ${formatPercent(input.feeRateAnnual)} = ${fmtMoney(feesReceivable)} (rounded half-up to the fen)`,
     value: feesReceivable.toString(),
   });
 
@@ -115,8 +116,8 @@ export function computeMarginRequirement(
   breakdown.push({
     rule,
     text:
-      `${reduced ? 'Reduced' : 'Standard'} ratio ${formatPercent(ratio)}: requirement = ${formatCny(feesReceivable)} × ` +
-      `${formatPercent(ratio)} = ${formatCny(requirement)} (rounded half-up to the fen)`,
+      `${reduced ? 'Reduced' : 'Standard'} ratio ${formatPercent(ratio)}: requirement = ${fmtMoney(feesReceivable)} × ` +
+      `${formatPercent(ratio)} = ${fmtMoney(requirement)} (rounded half-up to the fen)`,
     value: requirement.toString(),
   });
 
@@ -125,8 +126,8 @@ export function computeMarginRequirement(
   breakdown.push({
     rule,
     text: shortfall.isPositive()
-      ? `Margin balance ${formatCny(input.marginBalance)} < requirement: shortfall ${formatCny(requirement)} − ${formatCny(input.marginBalance)} = ${formatCny(shortfall)}`
-      : `Margin balance ${formatCny(input.marginBalance)} ≥ requirement: excess withdrawable after the 10th ${formatCny(input.marginBalance)} − ${formatCny(requirement)} = ${formatCny(excessWithdrawable)}`,
+      ? `Margin balance ${fmtMoney(input.marginBalance)} < requirement: shortfall ${fmtMoney(requirement)} − ${fmtMoney(input.marginBalance)} = ${fmtMoney(shortfall)}`
+      : `Margin balance ${fmtMoney(input.marginBalance)} ≥ requirement: excess withdrawable after the 10th ${fmtMoney(input.marginBalance)} − ${fmtMoney(requirement)} = ${fmtMoney(excessWithdrawable)}`,
     value: shortfall.isPositive() ? shortfall.toString() : excessWithdrawable.toString(),
   });
 

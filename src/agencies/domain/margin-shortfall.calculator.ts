@@ -1,7 +1,7 @@
 import type { BreakdownStep } from '../../common/breakdown';
+import { fmtMoney } from '../../programme/domain/figures';
 import { DomainError } from '../../common/errors/domain-error';
 import { Money } from '../../common/money/money';
-import { formatCny } from '../../risk/domain/breakdown-format';
 
 export interface MarginTakeInput {
   /** The agency's margin balance before the deduction. */
@@ -46,13 +46,13 @@ export function takeFromMargin(input: MarginTakeInput): MarginTakeResult {
   const breakdown: BreakdownStep[] = [
     {
       rule,
-      text: `Taken = min(margin ${formatCny(marginBalance)}, due ${formatCny(amountDue)}) = ${formatCny(taken)}; balance after ${formatCny(balanceAfter)}`,
+      text: `Taken = min(margin ${fmtMoney(marginBalance)}, due ${fmtMoney(amountDue)}) = ${fmtMoney(taken)}; balance after ${fmtMoney(balanceAfter)}`,
       value: taken.toString(),
     },
     {
       rule,
       text: shortfall.isPositive()
-        ? `Shortfall = ${formatCny(amountDue)} − ${formatCny(taken)} = ${formatCny(shortfall)}: to be paid in within 5 working days; no new business until then`
+        ? `Shortfall = ${fmtMoney(amountDue)} − ${fmtMoney(taken)} = ${fmtMoney(shortfall)}: to be paid in within 5 working days; no new business until then`
         : 'No shortfall',
       value: shortfall.toString(),
     },

@@ -1,9 +1,9 @@
 import type { BreakdownStep } from '../../common/breakdown';
+import { fmtMoney } from '../../programme/domain/figures';
 import { DomainError } from '../../common/errors/domain-error';
 import { D } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
-import { formatCny } from '../../risk/domain/breakdown-format';
 
 export type NonCompliancePenaltyPolicy = Pick<PolicyVersion, 'nonCompliancePenaltyMultiple'>;
 
@@ -37,7 +37,7 @@ export function computeNonCompliancePenalty(
     breakdown: [
       {
         rule: 'RULES §7; A 第十三条',
-        text: `Penalty = ${multiple.toFixed()} × fee charged ${formatCny(input.feeCharged)} = ${formatCny(penalty)}`,
+        text: `Penalty = ${multiple.toFixed()} × fee charged ${fmtMoney(input.feeCharged)} = ${fmtMoney(penalty)}`,
         value: penalty.toString(),
       },
     ],

@@ -26,3 +26,8 @@ export function moneyColumn(options: { nullable?: boolean; name?: string } = {})
 export function rateColumn(options: { nullable?: boolean; name?: string } = {}) {
   return { type: 'numeric' as const, precision: 12, scale: 8, transformer: rateTransformer, ...options };
 }
+
+/** Column options for a business date, kept as 'YYYY-MM-DD' (see pg-types.ts). */
+export function dateColumn(name: string, nullable = false) {
+  return { name, type: 'date' as const, nullable };
+}

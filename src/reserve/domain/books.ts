@@ -20,11 +20,14 @@ export interface AccountDefinition {
   floor: string | null;
 }
 
+/** Every bank's reserve deposit account code starts with this; the bank code follows it. */
+export const DEPOSIT_PREFIX = 'reserve:deposit:';
+
 export const reserveAccounts = {
   /** The reserve deposit account at a partner bank (asset; never below zero). */
   deposit: (bankCode: string): AccountDefinition => ({
     book: RESERVE_BOOK,
-    code: `reserve:deposit:${bankCode}`,
+    code: `${DEPOSIT_PREFIX}${bankCode}`,
     name: `Reserve deposit at ${bankCode}`,
     type: 'asset',
     floor: '0.00',
@@ -46,9 +49,21 @@ export const reserveAccounts = {
     floor: '0.00',
   }),
   /** Appropriations from the provincial budget, and interest turned into principal (equity). */
-  capital: (): AccountDefinition => ({ book: RESERVE_BOOK, code: 'reserve:capital', name: 'Fund capital (appropriations)', type: 'equity', floor: null }),
+  capital: (): AccountDefinition => ({
+    book: RESERVE_BOOK,
+    code: 'reserve:capital',
+    name: 'Fund capital (appropriations)',
+    type: 'equity',
+    floor: null,
+  }),
   /** Deposit interest credited by the banks (income). */
-  interest: (): AccountDefinition => ({ book: RESERVE_BOOK, code: 'reserve:interest', name: 'Deposit interest', type: 'income', floor: null }),
+  interest: (): AccountDefinition => ({
+    book: RESERVE_BOOK,
+    code: 'reserve:interest',
+    name: 'Deposit interest',
+    type: 'income',
+    floor: null,
+  }),
   /** Compensation written off after the bank's write-off and the approver's consent (expense). */
   writtenOff: (): AccountDefinition => ({
     book: RESERVE_BOOK,
@@ -61,7 +76,13 @@ export const reserveAccounts = {
 
 export const marginAccounts = {
   /** Margin money held in the margin bank account (asset). */
-  cash: (): AccountDefinition => ({ book: MARGIN_BOOK, code: 'margin:cash', name: 'Agency margin cash', type: 'asset', floor: '0.00' }),
+  cash: (): AccountDefinition => ({
+    book: MARGIN_BOOK,
+    code: 'margin:cash',
+    name: 'Agency margin cash',
+    type: 'asset',
+    floor: '0.00',
+  }),
   /** What the programme holds for one agency (liability; never below zero). */
   held: (agencyCode: string): AccountDefinition => ({
     book: MARGIN_BOOK,

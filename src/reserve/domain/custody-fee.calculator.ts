@@ -1,9 +1,10 @@
 import type { BreakdownStep } from '../../common/breakdown';
+import { fmtMoney } from '../../programme/domain/figures';
 import { DomainError } from '../../common/errors/domain-error';
 import { D } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
-import { formatCny, formatPercent } from '../../risk/domain/breakdown-format';
+import { formatPercent } from '../../risk/domain/breakdown-format';
 import { apportionByLargestRemainder } from './apportion';
 
 export type CustodyFeePolicy = Pick<PolicyVersion, 'custodyFeeRate'>;
@@ -66,22 +67,22 @@ export function computeCustodyFee(
   const breakdown: BreakdownStep[] = [
     {
       rule,
-      text: `Fee = reserve total ${formatCny(input.reserveTotal)} (before the quarter's interest) × ${formatPercent(rate)} = ${formatCny(fee)} (rounded half-up to the fen)`,
+      text: `Fee = reserve total ${fmtMoney(input.reserveTotal)} (before the quarter's interest) × ${formatPercent(rate)} = ${fmtMoney(fee)} (rounded half-up to the fen)`,
       value: fee.toString(),
     },
     {
       rule,
-      text: `From interest = min(fee ${formatCny(fee)}, interest ${formatCny(input.quarterInterest)}) = ${formatCny(fromInterest)}`,
+      text: `From interest = min(fee ${fmtMoney(fee)}, interest ${fmtMoney(input.quarterInterest)}) = ${fmtMoney(fromInterest)}`,
       value: fromInterest.toString(),
     },
     {
       rule,
-      text: `From principal = ${formatCny(fee)} − ${formatCny(fromInterest)} = ${formatCny(fromPrincipal)}`,
+      text: `From principal = ${fmtMoney(fee)} − ${fmtMoney(fromInterest)} = ${fmtMoney(fromPrincipal)}`,
       value: fromPrincipal.toString(),
     },
     {
       rule,
-      text: `Interest added to principal = ${formatCny(input.quarterInterest)} − ${formatCny(fromInterest)} = ${formatCny(interestToPrincipal)}`,
+      text: `Interest added to principal = ${fmtMoney(input.quarterInterest)} − ${fmtMoney(fromInterest)} = ${fmtMoney(interestToPrincipal)}`,
       value: interestToPrincipal.toString(),
     },
   ];
@@ -170,8 +171,8 @@ export function allocateCustodyFee(
     ...legs.map((l) => ({
       rule,
       text:
-        `${l.bankCode}: fee from interest ${formatCny(l.feeFromInterest)} (∝ its interest), from principal ` +
-        `${formatCny(l.feeFromPrincipal)} (∝ its principal), interest added to principal ${formatCny(l.interestToPrincipal)} ` +
+        `${l.bankCode}: fee from interest ${fmtMoney(l.feeFromInterest)} (∝ its interest), from principal ` +
+        `${fmtMoney(l.feeFromPrincipal)} (∝ its principal), interest added to principal ${fmtMoney(l.interestToPrincipal)} ` +
         '(largest remainder to the fen, ties by bank code)',
     })),
   ];

@@ -1,10 +1,11 @@
 import type { BreakdownStep } from '../../common/breakdown';
+import { fmtMoney } from '../../programme/domain/figures';
 import { DomainError } from '../../common/errors/domain-error';
 import { D, ROUND_HALF_UP } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import type { Rate } from '../../common/money/rate';
 import type { PlacementWeights, PolicyVersion } from '../../programme/domain/policy-version';
-import { formatCny, formatPercent } from '../../risk/domain/breakdown-format';
+import { formatPercent } from '../../risk/domain/breakdown-format';
 
 export type PlacementPolicy = Pick<PolicyVersion, 'placementWeights' | 'smallBorrowerRevenueMax'>;
 
@@ -178,7 +179,7 @@ export function computePlacement(input: PlacementInput, policy: PlacementPolicy)
       text:
         `Criterion ${c.label}, weight ${formatPercent(weights[k])}` +
         (c.key === 'smallBorrowerShare'
-          ? ` (borrowers with revenue ≤ ${formatCny(Money.of(policy.smallBorrowerRevenueMax))})`
+          ? ` (borrowers with revenue ≤ ${fmtMoney(Money.of(policy.smallBorrowerRevenueMax))})`
           : '') +
         `: normalised ${banks.map((b, i) => `${b.bankCode} ${show(normalised[k][i])}`).join(', ')}` +
         ` → shares ${banks.map((b, i) => `${b.bankCode} ${show(shares[k][i])}`).join(', ')}`,
@@ -221,7 +222,7 @@ export function computePlacement(input: PlacementInput, policy: PlacementPolicy)
     for (const i of below) held[i] = true;
     breakdown.push({
       rule: 'RULES §8 Decision (approved, unpaid money stays)',
-      text: `Round ${round}: ${below.map((i) => `${banks[i].bankCode} ${formatCny(Money.round(exact[i]))} < locked ${formatCny(banks[i].lockedAmount)}`).join('; ')} → held at the lock; the rest is shared again by score`,
+      text: `Round ${round}: ${below.map((i) => `${banks[i].bankCode} ${fmtMoney(Money.round(exact[i]))} < locked ${fmtMoney(banks[i].lockedAmount)}`).join('; ')} → held at the lock; the rest is shared again by score`,
     });
   }
 
@@ -262,7 +263,7 @@ export function computePlacement(input: PlacementInput, policy: PlacementPolicy)
   breakdown.push({
     rule: RULE,
     text:
-      `Largest remainder: floors in fen add up to ${formatCny(Money.fromFen(floors.reduce((a, f) => a + f, 0n)))} of ${formatCny(total)}; ` +
+      `Largest remainder: floors in fen add up to ${fmtMoney(Money.fromFen(floors.reduce((a, f) => a + f, 0n)))} of ${fmtMoney(total)}; ` +
       `one extra fen each to ${
         banks
           .filter((_, i) => roundedUp[i])
@@ -279,8 +280,8 @@ export function computePlacement(input: PlacementInput, policy: PlacementPolicy)
     breakdown.push({
       rule: RULE,
       text: held[i]
-        ? `${b.bankCode}: held at its locked ${formatCny(b.lockedAmount)}`
-        : `${b.bankCode}: exact ${exact[i].toDecimalPlaces(6, ROUND_HALF_UP).toFixed()} → ${formatCny(target)}`,
+        ? `${b.bankCode}: held at its locked ${fmtMoney(b.lockedAmount)}`
+        : `${b.bankCode}: exact ${exact[i].toDecimalPlaces(6, ROUND_HALF_UP).toFixed()} → ${fmtMoney(target)}`,
       value: target.toString(),
     });
     return {

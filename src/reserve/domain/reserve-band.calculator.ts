@@ -1,9 +1,10 @@
 import type { BreakdownStep } from '../../common/breakdown';
+import { fmtMoney } from '../../programme/domain/figures';
 import { DomainError } from '../../common/errors/domain-error';
 import { D } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
-import { formatCny, formatPercent } from '../../risk/domain/breakdown-format';
+import { formatPercent } from '../../risk/domain/breakdown-format';
 
 export type ReserveBandPolicy = Pick<PolicyVersion, 'reserveBandMin' | 'reserveBandMax'>;
 
@@ -54,21 +55,21 @@ export function computeReserveBand(
   const breakdown: BreakdownStep[] = [
     {
       rule,
-      text: `Band min = ${formatCny(input.outstandingBalance)} × ${formatPercent(minRate)} = ${formatCny(min)} (rounded half-up to the fen)`,
+      text: `Band min = ${fmtMoney(input.outstandingBalance)} × ${formatPercent(minRate)} = ${fmtMoney(min)} (rounded half-up to the fen)`,
       value: min.toString(),
     },
     {
       rule,
-      text: `Band max = ${formatCny(input.outstandingBalance)} × ${formatPercent(maxRate)} = ${formatCny(max)} (rounded half-up to the fen)`,
+      text: `Band max = ${fmtMoney(input.outstandingBalance)} × ${formatPercent(maxRate)} = ${fmtMoney(max)} (rounded half-up to the fen)`,
       value: max.toString(),
     },
     {
       rule,
       text: topUp.isPositive()
-        ? `Reserve ${formatCny(input.currentTotal)} < min: top-up ${formatCny(min)} − ${formatCny(input.currentTotal)} = ${formatCny(topUp)}`
+        ? `Reserve ${fmtMoney(input.currentTotal)} < min: top-up ${fmtMoney(min)} − ${fmtMoney(input.currentTotal)} = ${fmtMoney(topUp)}`
         : excess.isPositive()
-          ? `Reserve ${formatCny(input.currentTotal)} > max: excess ${formatCny(input.currentTotal)} − ${formatCny(max)} = ${formatCny(excess)}`
-          : `Reserve ${formatCny(input.currentTotal)} is within the band: no top-up, no excess`,
+          ? `Reserve ${fmtMoney(input.currentTotal)} > max: excess ${fmtMoney(input.currentTotal)} − ${fmtMoney(max)} = ${fmtMoney(excess)}`
+          : `Reserve ${fmtMoney(input.currentTotal)} is within the band: no top-up, no excess`,
       value: topUp.isPositive() ? topUp.toString() : excess.toString(),
     },
   ];

@@ -1,7 +1,7 @@
 import type { BreakdownStep } from '../../common/breakdown';
+import { fmtMoney } from '../../programme/domain/figures';
 import { DomainError } from '../../common/errors/domain-error';
 import { Money } from '../../common/money/money';
-import { formatCny } from '../../risk/domain/breakdown-format';
 
 export interface TransferPlanAccount {
   bankCode: string;
@@ -99,7 +99,7 @@ export function planTransfers(input: { accounts: TransferPlanAccount[] }): Trans
       text:
         deltas.length === 0
           ? 'Every account is already at its target: no transfer'
-          : `Surplus (+) / deficit (−) per account: ${deltas.map((d) => `${d.bankCode} ${d.fen > 0n ? '+' : '−'}${formatCny(Money.fromFen(d.fen > 0n ? d.fen : -d.fen))}`).join(', ')}`,
+          : `Surplus (+) / deficit (−) per account: ${deltas.map((d) => `${d.bankCode} ${d.fen > 0n ? '+' : '−'}${fmtMoney(Money.fromFen(d.fen > 0n ? d.fen : -d.fen))}`).join(', ')}`,
     },
   ];
 
@@ -126,7 +126,7 @@ export function planTransfers(input: { accounts: TransferPlanAccount[] }): Trans
   for (const t of transfers) {
     breakdown.push({
       rule,
-      text: `${t.from} → ${t.to}: ${formatCny(t.amount)}`,
+      text: `${t.from} → ${t.to}: ${fmtMoney(t.amount)}`,
       value: t.amount.toString(),
     });
   }

@@ -1,10 +1,11 @@
 import type { BreakdownStep } from '../../common/breakdown';
+import { fmtMoney } from '../../programme/domain/figures';
 import { DomainError } from '../../common/errors/domain-error';
 import { D, ROUND_HALF_UP } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
-import { formatCny, formatPercent } from './breakdown-format';
+import { formatPercent } from './breakdown-format';
 
 /** Policy parameters the loss-rate rules read (RULES §6). */
 export type LossRatePolicy = Pick<
@@ -85,8 +86,8 @@ export function computeLossRate(input: LossRateInput, policy: LossRatePolicy): L
     {
       rule: RULE,
       text:
-        `Net compensation = approved ${formatCny(approvedCompensation)} − refunded ${formatCny(refunded)} ` +
-        `− written off ${formatCny(writtenOffCompensation)} = ${formatCny(netCompensation)}`,
+        `Net compensation = approved ${fmtMoney(approvedCompensation)} − refunded ${fmtMoney(refunded)} ` +
+        `− written off ${fmtMoney(writtenOffCompensation)} = ${fmtMoney(netCompensation)}`,
       value: netCompensation.toString(),
     },
   ];
@@ -113,8 +114,8 @@ export function computeLossRate(input: LossRateInput, policy: LossRatePolicy): L
     breakdown.push({
       rule: 'RULES §6 Decision (zero balance)',
       text: policy.zeroBalanceIsSevere
-        ? `Outstanding balance is 0.00 with net compensation ${formatCny(netCompensation)}: the rate is undefined and counts as above ${formatPercent(severe)}`
-        : `Outstanding balance is 0.00 with net compensation ${formatCny(netCompensation)}: the rate is undefined; policy treats it as not above ${formatPercent(warning)}`,
+        ? `Outstanding balance is 0.00 with net compensation ${fmtMoney(netCompensation)}: the rate is undefined and counts as above ${formatPercent(severe)}`
+        : `Outstanding balance is 0.00 with net compensation ${fmtMoney(netCompensation)}: the rate is undefined; policy treats it as not above ${formatPercent(warning)}`,
     });
     return { netCompensation, outstandingBalance, rate: null, band, breakdown };
   }
@@ -124,7 +125,7 @@ export function computeLossRate(input: LossRateInput, policy: LossRatePolicy): L
   breakdown.push({
     rule: RULE,
     text:
-      `Loss rate = ${formatCny(netCompensation)} / ${formatCny(outstandingBalance)} = ${shown.toFixed()} ` +
+      `Loss rate = ${fmtMoney(netCompensation)} / ${fmtMoney(outstandingBalance)} = ${shown.toFixed()} ` +
       `(${formatPercent(shown)}; divided exactly, rounded half-up to ${LOSS_RATE_DECIMALS} decimals)`,
     value: shown.toFixed(),
   });
