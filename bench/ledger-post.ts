@@ -18,7 +18,9 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../src/common/clock/clock';
 import { dataSourceOptions } from '../src/common/database/database.module';
 import { installPgTypeParsers } from '../src/common/database/pg-types';
+import { TransactionScope } from '../src/common/database/transaction-scope';
 import { Money } from '../src/common/money/money';
+import { LedgerAccountsService } from '../src/ledger/ledger-accounts.service';
 import { LedgerPostingService, PostingInput } from '../src/ledger/ledger-posting.service';
 
 const URL_ = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ledger_bench';
@@ -47,8 +49,8 @@ interface Chart {
 }
 
 /** 1,000 accounts: 200 floored deposits (5 of them hot), 300 payables, 300 receivables, 199 expenses, capital. */
-async function openChart(ledger: LedgerPostingService): Promise<Chart> {
-  await ledger.ensureBook(null, BOOK, 'benchmark');
+async function openChart(accounts: LedgerAccountsService, ledger: LedgerPostingService): Promise<Chart> {
+  await accounts.ensureBook(BOOK, 'benchmark');
   const codes: string[] = [];
   const defs: { code: string; type: 'asset' | 'liability' | 'expense' | 'equity'; floor: Money | null }[] = [];
   for (let i = 0; i < 200; i++) defs.push({ code: `${BOOK}:deposit:BANK${String(i).padStart(3, '0')}`, type: 'asset', floor: Money.of('0.00') });
@@ -57,7 +59,7 @@ async function openChart(ledger: LedgerPostingService): Promise<Chart> {
   for (let i = 0; i < ACCOUNTS - 801; i++) defs.push({ code: `${BOOK}:expense:E${String(i).padStart(3, '0')}`, type: 'expense', floor: null });
   defs.push({ code: `${BOOK}:capital`, type: 'equity', floor: null });
   for (const d of defs) {
-    await ledger.ensureAccount(null, { book: BOOK, code: d.code, name: d.code, type: d.type, floor: d.floor });
+    await accounts.ensureAccount({ book: BOOK, code: d.code, name: d.code, type: d.type, floor: d.floor });
     codes.push(d.code);
   }
   // Fund every floored deposit generously so the mix never meets its floor.
@@ -198,10 +200,12 @@ async function main(): Promise<void> {
   installPgTypeParsers();
   const ds = new DataSource({ ...dataSourceOptions(URL_, false), extra: { max: 40 }, logging: false });
   await ds.initialize();
-  const ledger = new LedgerPostingService(ds, new Clock());
+  const tx = new TransactionScope(ds);
+  const accounts = new LedgerAccountsService(tx);
+  const ledger = new LedgerPostingService(ds, new Clock(), tx, accounts);
   if (process.env.BENCH_MAX_IN_FLIGHT) ledger.groupCommit.maxInFlight = Number(process.env.BENCH_MAX_IN_FLIGHT);
   if (process.env.BENCH_MAX_BATCH) ledger.groupCommit.maxBatch = Number(process.env.BENCH_MAX_BATCH);
-  const chart = await openChart(ledger);
+  const chart = await openChart(accounts, ledger);
   const accountRows = (await ds.query(`SELECT id, code FROM ledger_accounts WHERE book = $1`, [BOOK])) as { id: string; code: string }[];
   const accountIds = new Map(accountRows.map((r) => [r.code, r.id]));
   await ds.query(`CREATE TABLE bench_raw_entries (LIKE ledger_entries INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING CONSTRAINTS)`);

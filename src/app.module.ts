@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { Clock } from './common/clock/clock';
 import { DatabaseModule } from './common/database/database.module';
+import { TransactionScopeModule } from './common/database/transaction-scope';
 import { HttpErrorFilter } from './common/errors/http-error.filter';
 import { AppConfig, loadConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -44,6 +45,7 @@ export class AppModule {
         }),
         ClockModule,
         DatabaseModule,
+        TransactionScopeModule,
         JobsModule.forRoot({ redisUrl: config.redisUrl, prefix: options.jobsPrefix }),
         AuthModule,
         ...(FEATURE_MODULES ?? []),

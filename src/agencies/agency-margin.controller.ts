@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
+import { CurrentPrincipal, Principal, Roles } from '../common/access/principal';
 import { DateField, MoneyField } from '../common/http/fields';
 import { Money } from '../common/money/money';
-import { assertAgencyScope } from '../loans/party-scope';
+import { assertAgencyScope } from '../common/access/party-scope';
 import { AgencyMarginService } from './agency-margin.service';
 
 export class MarginDepositDto {

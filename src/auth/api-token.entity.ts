@@ -1,7 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { Role } from '../common/access/principal';
 
-export const ROLES = ['trustee', 'custodian', 'bank', 'agency', 'approver', 'auditor'] as const;
-export type Role = (typeof ROLES)[number];
 
 /** An API token. Only its SHA-256 is stored; the token itself is shown once, when issued. */
 @Entity('api_tokens')

@@ -3,9 +3,9 @@ import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagg
 import { IsIn } from 'class-validator';
 import { DomainError } from '../common/errors/domain-error';
 import { CodeField, TextField } from '../common/http/fields';
-import { ROLES, Role } from './api-token.entity';
+import { ROLES, Role } from '../common/access/principal';
 import { AuthService } from './auth.service';
-import { CurrentPrincipal, Principal, Roles } from './principal';
+import { CurrentPrincipal, Principal, Roles } from '../common/access/principal';
 
 export class IssueTokenDto {
   @ApiProperty({ enum: ROLES, example: 'bank' })

@@ -1,9 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError } from '../common/errors/domain-error';
-import type { Role } from './api-token.entity';
 import { AuthService } from './auth.service';
-import { AuthedRequest, IS_PUBLIC, ROLES_KEY } from './principal';
+import { AuthedRequest, IS_PUBLIC, ROLES_KEY, Role } from '../common/access/principal';
 
 /** Every route needs `Authorization: Bearer <token>` unless marked @Public() (issue #2 item 7). */
 @Injectable()

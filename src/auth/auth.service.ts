@@ -3,8 +3,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { ApiToken, Role } from './api-token.entity';
-import { Principal } from './principal';
+import type { Role } from '../common/access/principal';
+import { ApiToken } from './api-token.entity';
+import { Principal } from '../common/access/principal';
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');

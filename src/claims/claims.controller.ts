@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
+import { CurrentPrincipal, Principal, Roles } from '../common/access/principal';
 import { DEFAULT_PAGE_LIMIT } from '../common/http/pagination';
 import { Money } from '../common/money/money';
 import { ClaimsService } from './claims.service';

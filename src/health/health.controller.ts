@@ -2,7 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
-import { Public } from '../auth/principal';
+import { Public } from '../common/access/principal';
 import { EmbeddedHolder } from '../common/database/database.module';
 import { HeartbeatProcessor } from '../jobs/heartbeat';
 import { JobQueue } from '../jobs/job-registry';

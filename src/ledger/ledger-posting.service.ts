@@ -4,12 +4,15 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { isValidIsoDate } from '../common/calendar/iso-date';
 import { Clock } from '../common/clock/clock';
+import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError, ErrorDetail } from '../common/errors/domain-error';
 import { Money } from '../common/money/money';
-import { ACCOUNT_TYPES, AccountType, Side, checkAccountCode, checkBookCode, normalSideOf } from './domain/accounts';
+import { Side, checkBookCode } from './domain/accounts';
 import { CanonicalParts, canonicalFromParts, canonicalParts, chainHash } from './domain/canonical';
-import { EntryLine, balanceOnNormalSide, buildEntryLines, mirrorLines, sameLines } from './domain/entry';
+import { EntryLine, buildEntryLines, mirrorLines, sameLines } from './domain/entry';
 import { LEDGER_ERRORS, ledgerErrors } from './domain/ledger.errors';
+import { AccountDefinition, LedgerAccountsService } from './ledger-accounts.service';
+import { isRetryableLedgerConflict, retryOnLedgerConflict } from './ledger-conflicts';
 
 /** What caused an entry: a claim, a loan, a quarter… (type and id are the caller's). */
 export interface EntryLink {
@@ -55,37 +58,6 @@ export interface PostedEntry {
   link: EntryLink | null;
   reversalOf: string | null;
   lines: PostedLine[];
-}
-
-export interface AccountDefinition {
-  book: string;
-  code: string;
-  name: string;
-  type: AccountType;
-  /** Defaults to the type's normal side; set it for a contra account. */
-  normalSide?: Side;
-  /** The lowest balance (on the normal side) a movement may leave; null = no floor. */
-  floor?: Money | null;
-}
-
-export interface LedgerAccountView {
-  book: string;
-  code: string;
-  name: string;
-  type: AccountType;
-  normalSide: Side;
-  floor: Money | null;
-  createdAt: Date;
-}
-
-export interface AccountBalance {
-  book: string;
-  account: string;
-  normalSide: Side;
-  asOf: string | null;
-  debit: Money;
-  credit: Money;
-  balance: Money;
 }
 
 /** Group-commit tuning (docs/ledger.md "Group commit"). */
@@ -263,100 +235,21 @@ export class LedgerPostingService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly tx: TransactionScope,
+    private readonly accounts: LedgerAccountsService,
   ) {}
 
   // ------------------------------------------------------------------------------------------
-  // Books and accounts
+  // Books and accounts: LedgerAccountsService. These two delegates keep callers that still pass
+  // their transaction's manager working while they move to TransactionScope.
   // ------------------------------------------------------------------------------------------
 
-  /** Creates the book if it does not exist (idempotent). */
-  async ensureBook(manager: EntityManager | null, code: string, name = ''): Promise<{ code: string; name: string; created: boolean }> {
-    checkBookCode(code);
-    const q = this.querier(manager);
-    const inserted = (await q(
-      `INSERT INTO ledger_books (code, name) VALUES ($1, $2) ON CONFLICT (code) DO NOTHING RETURNING code, name`,
-      [code, name],
-    )) as { code: string; name: string }[];
-    if (inserted.length) return { ...inserted[0], created: true };
-    const rows = (await q(`SELECT code, name FROM ledger_books WHERE code = $1`, [code])) as { code: string; name: string }[];
-    return { ...rows[0], created: false };
+  ensureBook(manager: EntityManager | null, code: string, name = '') {
+    return manager ? this.tx.within(manager, () => this.accounts.ensureBook(code, name)) : this.accounts.ensureBook(code, name);
   }
 
-  /**
-   * Opens the account if it is missing; when it exists with the same definition (type, normal
-   * side, floor) returns it; with another definition → 409 LEDGER.ACCOUNT_CONFLICT.
-   */
-  async ensureAccount(manager: EntityManager | null, def: AccountDefinition): Promise<LedgerAccountView & { created: boolean }> {
-    checkBookCode(def.book);
-    checkAccountCode(def.book, def.code);
-    if (!(ACCOUNT_TYPES as readonly string[]).includes(def.type)) {
-      throw DomainError.invalid(LEDGER_ERRORS.INVALID_ENTRY, `Unknown account type "${def.type}".`);
-    }
-    const normalSide = def.normalSide ?? normalSideOf(def.type);
-    const floor = def.floor ?? null;
-    const q = this.querier(manager);
-    const inserted = (await q(
-      `INSERT INTO ledger_accounts (book, code, name, type, normal_side, floor)
-       SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM ledger_books WHERE code = $1)
-       ON CONFLICT (book, code) DO NOTHING
-       RETURNING book, code, name, type, normal_side, floor, created_at`,
-      [def.book, def.code, def.name, def.type, normalSide, floor?.toString() ?? null],
-    )) as AccountViewRow[];
-    if (inserted.length) return { ...toAccountView(inserted[0]), created: true };
-    const rows = (await q(
-      `SELECT book, code, name, type, normal_side, floor, created_at FROM ledger_accounts WHERE book = $1 AND code = $2`,
-      [def.book, def.code],
-    )) as AccountViewRow[];
-    if (!rows.length) throw ledgerErrors.unknownBook(def.book);
-    const existing = toAccountView(rows[0]);
-    const differences: ErrorDetail[] = [];
-    if (existing.type !== def.type) differences.push({ code: 'TYPE', field: 'type', message: `is ${existing.type}`, existing: existing.type });
-    if (existing.normalSide !== normalSide) {
-      differences.push({ code: 'NORMAL_SIDE', field: 'normalSide', message: `is ${existing.normalSide}`, existing: existing.normalSide });
-    }
-    const sameFloor = existing.floor === null ? floor === null : floor !== null && existing.floor.eq(floor);
-    if (!sameFloor) {
-      differences.push({ code: 'FLOOR', field: 'floor', message: `is ${existing.floor?.toString() ?? 'none'}`, existing: existing.floor?.toString() ?? null });
-    }
-    if (differences.length) {
-      throw DomainError.conflict(
-        LEDGER_ERRORS.ACCOUNT_CONFLICT,
-        `Account "${def.code}" already exists in book "${def.book}" with another definition.`,
-        differences,
-      );
-    }
-    return { ...existing, created: false };
-  }
-
-  /** Current balance (from the balance row) or as of a business date (from the lines). */
-  async balance(book: string, code: string, asOf?: string | null): Promise<AccountBalance> {
-    const rows = (await this.dataSource.query(
-      `SELECT id, normal_side, debits, credits FROM ledger_accounts WHERE book = $1 AND code = $2`,
-      [book, code],
-    )) as { id: string; normal_side: Side; debits: string; credits: string }[];
-    if (!rows.length) {
-      await this.assertBook(book);
-      throw ledgerErrors.accountNotFound(book, code);
-    }
-    const account = rows[0];
-    let debit = Money.of(account.debits);
-    let credit = Money.of(account.credits);
-    if (asOf) {
-      const sums = (await this.dataSource.query(
-        `SELECT coalesce(sum(amount) FILTER (WHERE side = 'D'), 0) AS debit,
-                coalesce(sum(amount) FILTER (WHERE side = 'C'), 0) AS credit
-           FROM ledger_lines WHERE account_id = $1 AND effective_date <= $2`,
-        [account.id, asOf],
-      )) as { debit: string; credit: string }[];
-      debit = Money.of(sums[0].debit);
-      credit = Money.of(sums[0].credit);
-    }
-    return { book, account: code, normalSide: account.normal_side, asOf: asOf ?? null, debit, credit, balance: balanceOnNormalSide(account.normal_side, debit, credit) };
-  }
-
-  async assertBook(book: string): Promise<void> {
-    const rows = (await this.dataSource.query(`SELECT 1 FROM ledger_books WHERE code = $1`, [book])) as unknown[];
-    if (!rows.length) throw ledgerErrors.unknownBook(book);
+  ensureAccount(manager: EntityManager | null, def: AccountDefinition) {
+    return manager ? this.tx.within(manager, () => this.accounts.ensureAccount(def)) : this.accounts.ensureAccount(def);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -364,10 +257,12 @@ export class LedgerPostingService {
   // ------------------------------------------------------------------------------------------
 
   /**
-   * Posts one balanced entry. `manager`: the caller's transaction (the entry commits with it);
-   * null: the ledger commits it itself, coalesced with concurrent posts (group commit).
+   * Posts one balanced entry. `manager` (or, when null, the transaction open in TransactionScope):
+   * the caller's transaction, and the entry commits with it; none: the ledger commits it itself,
+   * coalesced with concurrent posts (group commit).
    */
   async post(manager: EntityManager | null, input: PostingInput): Promise<PostedEntry> {
+    manager ??= this.tx.current();
     if (manager) {
       const [entry] = await this.postMany(manager, [input]);
       return entry;
@@ -384,6 +279,7 @@ export class LedgerPostingService {
    * joins the group-commit queue as one all-or-nothing group.
    */
   async postMany(manager: EntityManager | null, inputs: PostingInput[]): Promise<PostedEntry[]> {
+    manager ??= this.tx.current();
     if (manager) {
       assertInTransaction(manager);
       const q = this.querier(manager);
@@ -419,8 +315,22 @@ export class LedgerPostingService {
     entryId: string,
     input: { effectiveDate: string; memo: string; link?: EntryLink | null },
   ): Promise<PostedEntry> {
+    manager ??= this.tx.current();
     const original = await this.loadOriginal(this.querier(manager), entryId);
     return this.post(manager, { book: original.book, effectiveDate: input.effectiveDate, memo: input.memo, link: input.link ?? null, lines: [], reversalOf: entryId });
+  }
+
+  /**
+   * Whether a failed transaction that posted here may be run again as a whole (a floor refused
+   * because balances moved underneath it, a serialization failure, a deadlock).
+   */
+  isRetryableConflict(error: unknown): boolean {
+    return isRetryableLedgerConflict(error);
+  }
+
+  /** Runs a whole transaction again while it fails with a retryable ledger conflict (at most `attempts` times). */
+  retryOnConflict<T>(attempt: () => Promise<T>, options: { attempts: number; onRetry?: (attemptNo: number, error: unknown) => void }): Promise<T> {
+    return retryOnLedgerConflict(attempt, options);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -971,20 +881,6 @@ export class LedgerPostingService {
     }
     return error;
   }
-}
-
-interface AccountViewRow {
-  book: string;
-  code: string;
-  name: string;
-  type: AccountType;
-  normal_side: Side;
-  floor: string | null;
-  created_at: Date;
-}
-
-export function toAccountView(r: AccountViewRow): LedgerAccountView {
-  return { book: r.book, code: r.code, name: r.name, type: r.type, normalSide: r.normal_side, floor: r.floor === null ? null : Money.of(r.floor), createdAt: r.created_at };
 }
 
 function assertInTransaction(manager: EntityManager): void {

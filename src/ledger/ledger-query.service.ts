@@ -9,7 +9,8 @@ import { AccountType, Side } from './domain/accounts';
 import { BrokenLink, ChainVerifier } from './domain/chain-verifier';
 import { balanceOnNormalSide, signedDelta } from './domain/entry';
 import { ledgerErrors } from './domain/ledger.errors';
-import { LedgerAccountView, PostedEntry, toAccountView } from './ledger-posting.service';
+import { LedgerAccountView, toAccountView } from './ledger-accounts.service';
+import { PostedEntry } from './ledger-posting.service';
 
 export interface StatementLine {
   entryId: string;

@@ -4,7 +4,8 @@ import type { Response } from 'express';
 import { Money } from '../common/money/money';
 import { parseQuarter, formatQuarter } from '../common/calendar/quarter';
 import { DEFAULT_PAGE_LIMIT } from '../common/http/pagination';
-import { Roles } from '../auth/principal';
+import { Roles } from '../common/access/principal';
+import { LedgerAccountsService } from './ledger-accounts.service';
 import { LedgerExportService } from './ledger-export.service';
 import { LedgerPostingService, PostingInput } from './ledger-posting.service';
 import { LedgerQueryService } from './ledger-query.service';
@@ -57,6 +58,7 @@ export class LedgerController {
 
   constructor(
     private readonly posting: LedgerPostingService,
+    private readonly ledgerAccounts: LedgerAccountsService,
     private readonly queries: LedgerQueryService,
     private readonly exports: LedgerExportService,
   ) {}
@@ -66,7 +68,7 @@ export class LedgerController {
   @ApiHeader(IDEMPOTENCY_DOC)
   @ApiOperation({ summary: 'Open a book (reserve and margin exist from the start); idempotent.' })
   async createBook(@Body() dto: CreateBookDto) {
-    await this.posting.ensureBook(null, dto.code, dto.name ?? '');
+    await this.ledgerAccounts.ensureBook(dto.code, dto.name ?? '');
     return this.queries.book(dto.code);
   }
 
@@ -84,7 +86,7 @@ export class LedgerController {
     summary: 'Open an account in the chart of accounts (idempotent for the same definition; another definition → 409).',
   })
   async createAccount(@Body() dto: CreateAccountDto) {
-    return this.posting.ensureAccount(null, {
+    return this.ledgerAccounts.ensureAccount({
       book: dto.book,
       code: dto.code,
       name: dto.name,
@@ -105,7 +107,7 @@ export class LedgerController {
   @Roles('trustee', 'custodian', 'auditor')
   @ApiOperation({ summary: 'Debit and credit totals and the balance on the normal side, now or as of a date.' })
   balance(@Param('code') code: string, @Query() q: BalanceQueryDto) {
-    return this.posting.balance(bookOf(code, q.book), code, q.asOf ?? null);
+    return this.ledgerAccounts.balance(bookOf(code, q.book), code, q.asOf ?? null);
   }
 
   @Get('accounts/:code/statement')

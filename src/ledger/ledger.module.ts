@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LedgerController } from './ledger.controller';
 import { LEDGER_ENTITIES } from './ledger.entities';
+import { LedgerAccountsService } from './ledger-accounts.service';
 import { LedgerExportService } from './ledger-export.service';
 import { LedgerPostingService } from './ledger-posting.service';
 import { LedgerQueryService } from './ledger-query.service';
@@ -13,7 +14,7 @@ import { LedgerQueryService } from './ledger-query.service';
 @Module({
   imports: [TypeOrmModule.forFeature(LEDGER_ENTITIES)],
   controllers: [LedgerController],
-  providers: [LedgerPostingService, LedgerQueryService, LedgerExportService],
-  exports: [LedgerPostingService, LedgerQueryService],
+  providers: [LedgerAccountsService, LedgerPostingService, LedgerQueryService, LedgerExportService],
+  exports: [LedgerAccountsService, LedgerPostingService, LedgerQueryService],
 })
 export class LedgerModule {}

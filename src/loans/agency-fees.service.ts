@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/access/principal';
 import { DomainError, ErrorDetail } from '../common/errors/domain-error';
 import { Money } from '../common/money/money';
 import { AGENCY_FEE_ABOVE_CAP, AGENCY_FEE_BEFORE_CONFIRMATION, checkAgencyFee } from '../agencies/domain/agency-fee.calculator';
 import { PolicyService } from '../programme/policy.service';
 import { AgencyFee, Loan } from './loan.entity';
 import { LoansService, feeOut } from './loans.service';
-import { assertAgencyScope, canReadLoan } from './party-scope';
+import { assertAgencyScope, canReadLoan } from '../common/access/party-scope';
 
 const MONTHS_PER_YEAR = 12;
 

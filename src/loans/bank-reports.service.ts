@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/access/principal';
 import { nextQuarter, parseQuarter, quarterFirstMonthDay, quarterLastDay } from '../common/calendar/quarter';
 import { Clock } from '../common/clock/clock';
 import { DomainError } from '../common/errors/domain-error';
@@ -10,7 +10,7 @@ import { Money } from '../common/money/money';
 import { PartiesService } from '../programme/parties.service';
 import { PolicyService } from '../programme/policy.service';
 import { KnownLoan, RawReportRow, validateReportRows } from './bank-report-rows';
-import { assertBankScope } from './party-scope';
+import { assertBankScope } from '../common/access/party-scope';
 
 /** Rows per multi-row INSERT (unnest of arrays: 6 parameters whatever the row count). */
 const INSERT_CHUNK = 10_000;

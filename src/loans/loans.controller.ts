@@ -11,7 +11,7 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
+import { CurrentPrincipal, Principal, Roles } from '../common/access/principal';
 import { parseQuarter, quarterLastDay } from '../common/calendar/quarter';
 import { Clock } from '../common/clock/clock';
 import { DomainError } from '../common/errors/domain-error';

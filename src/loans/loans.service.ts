@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/access/principal';
 import type { BreakdownStep } from '../common/breakdown';
 import { addMonths } from '../common/calendar/iso-date';
 import { addWorkingDays } from '../common/calendar/working-days';
@@ -18,7 +18,7 @@ import { chooseRevenueYear, compensationRatio } from './domain/compensation-rati
 import { checkEligibility } from './domain/eligibility.calculator';
 import type { LoanSecurity } from './domain/loan-security';
 import { AgencyFee, Loan } from './loan.entity';
-import { assertBankScope, canReadLoan } from './party-scope';
+import { assertBankScope, canReadLoan } from '../common/access/party-scope';
 
 export interface RegisterLoanInput {
   reference: string;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, MoreThan, Repository } from 'typeorm';
+import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError } from '../common/errors/domain-error';
 import { DEFAULT_PAGE_LIMIT, Page, decodeCursor, toPage } from '../common/http/pagination';
 import { Money } from '../common/money/money';
@@ -107,6 +108,7 @@ export class PartiesService {
     @InjectRepository(Borrower) private readonly borrowers: Repository<Borrower>,
     @InjectRepository(BorrowerRevenue) private readonly revenues: Repository<BorrowerRevenue>,
     @InjectRepository(AgencyChange) private readonly changes: Repository<AgencyChange>,
+    private readonly tx: TransactionScope,
   ) {}
 
   // ---- banks ----
@@ -161,6 +163,29 @@ export class PartiesService {
     const after = decodeCursor(cursor, isString);
     const rows = await this.agencies.find({ where: after ? { code: MoreThan(after) } : {}, order: { code: 'ASC' }, take: limit + 1 });
     return toPage(rows, limit, agencyOut, (r) => r.code);
+  }
+
+  // ---- locks ----
+
+  /**
+   * Locks banks' rows until the caller's transaction ends, in code order (one order for every
+   * caller, so concurrent writers queue instead of deadlocking): one writer at a time per bank for
+   * work that must see the bank's own state unchanged (a report version, a payout plan).
+   */
+  async lockBanks(codes: readonly string[]): Promise<void> {
+    await this.requireTransaction('lockBanks').query('SELECT code FROM banks WHERE code = ANY($1::text[]) ORDER BY code FOR UPDATE', [[...codes]]);
+  }
+
+  /** Locks agencies' rows in code order until the caller's transaction ends (see lockBanks). */
+  async lockAgencies(codes: readonly string[]): Promise<void> {
+    await this.requireTransaction('lockAgencies').query('SELECT code FROM agencies WHERE code = ANY($1::text[]) ORDER BY code FOR UPDATE', [[...codes]]);
+  }
+
+  private requireTransaction(what: string): EntityManager {
+    const m = this.tx.current();
+    // A programmer error: without a transaction the row locks would not outlive the statement.
+    if (!m) throw new Error(`PartiesService.${what} needs an open transaction (TransactionScope.run)`);
+    return m;
   }
 
   // ---- statuses ----

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/principal';
+import { Roles } from '../common/access/principal';
 import { CodeField } from '../common/http/fields';
 import { PageQueryDto } from '../common/http/pagination';
 import {

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { Money } from '../common/money/money';
 import type { AccountDefinition as BookAccount } from './domain/books';
-import type { AccountDefinition } from '../ledger/ledger-posting.service';
+import type { AccountDefinition } from '../ledger/ledger-accounts.service';
 import { balanceOnNormalSide } from '../ledger/domain/entry';
 
 /** The chart-of-accounts definition as the ledger's ensureAccount takes it. */

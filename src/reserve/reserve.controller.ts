@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/principal';
+import { Roles } from '../common/access/principal';
 import { CodeField, DateField, MoneyField, TextField } from '../common/http/fields';
 import { Money } from '../common/money/money';
 import { ReserveService } from './reserve.service';

@@ -5,6 +5,7 @@ import { DataSource, QueryFailedError } from 'typeorm';
 import { DomainError } from '../../src/common/errors/domain-error';
 import { Money } from '../../src/common/money/money';
 import { entryHash } from '../../src/ledger/domain/canonical';
+import { LedgerAccountsService } from '../../src/ledger/ledger-accounts.service';
 import { LedgerPostingService, PostedEntry } from '../../src/ledger/ledger-posting.service';
 import { startTestApp, TestApp } from '../support/test-app';
 import { counts, entry, expectTrialBalanceBalanced, openBook, post, uniqueBook } from './ledger-fixtures';
@@ -23,9 +24,11 @@ async function sqlError(ds: DataSource, sql: string, params: unknown[] = []): Pr
 describe('ledger in the database (issue #4)', () => {
   let t: TestApp;
   let ledger: LedgerPostingService;
+  let ledgerAccounts: LedgerAccountsService;
   beforeAll(async () => {
     t = await startTestApp();
     ledger = t.app.get(LedgerPostingService);
+    ledgerAccounts = t.app.get(LedgerAccountsService);
   });
   afterAll(async () => {
     await t.close();
@@ -221,11 +224,11 @@ describe('ledger in the database (issue #4)', () => {
         }),
       ).rejects.toThrow('the claim update failed');
       expect(await counts(t, book)).toEqual({ entries: 1, lines: 2, sequence: 1 });
-      expect((await ledger.balance(book, `${book}:deposit:BANK01`)).balance.toString()).toBe('1000.00');
+      expect((await ledgerAccounts.balance(book, `${book}:deposit:BANK01`)).balance.toString()).toBe('1000.00');
 
       const posted = await t.dataSource.transaction((manager) => ledger.post(manager, input));
       expect(posted).toMatchObject({ sequence: 2, link: { type: 'claim', id: 'CLAIM-1' } });
-      expect((await ledger.balance(book, `${book}:deposit:BANK01`)).balance.toString()).toBe('750.00');
+      expect((await ledgerAccounts.balance(book, `${book}:deposit:BANK01`)).balance.toString()).toBe('750.00');
     });
 
     it('a refused entry leaves the caller’s transaction usable (savepoint), with nothing of the entry in it', async () => {
@@ -257,8 +260,8 @@ describe('ledger in the database (issue #4)', () => {
       expect(result.refused).toBeInstanceOf(DomainError);
       expect((result.refused as DomainError).code).toBe('LEDGER.FLOOR_BREACH');
       expect(result.ok.sequence).toBe(2);
-      expect((await ledger.balance(book, `${book}:deposit:BANK03`)).balance.toString()).toBe('100.00');
-      expect((await ledger.balance(book, `${book}:deposit:BANK01`)).balance.toString()).toBe('0.00');
+      expect((await ledgerAccounts.balance(book, `${book}:deposit:BANK03`)).balance.toString()).toBe('100.00');
+      expect((await ledgerAccounts.balance(book, `${book}:deposit:BANK01`)).balance.toString()).toBe('0.00');
     });
 
     it('refuses a manager that is not inside a transaction (a programmer error)', async () => {
@@ -307,7 +310,7 @@ describe('ledger in the database (issue #4)', () => {
         .map((r) => r.value.sequence)
         .sort((a, b) => a - b);
       expect(sequences).toEqual(Array.from({ length: 27 }, (_, i) => i + 2));
-      expect((await ledger.balance(book, `${book}:deposit:BANK01`)).balance.toString()).toBe('73.00');
+      expect((await ledgerAccounts.balance(book, `${book}:deposit:BANK01`)).balance.toString()).toBe('73.00');
       const verify = await t.http.get('/v1/ledger/verify').query({ book }).set('Authorization', t.auth).expect(200);
       expect(verify.body).toMatchObject({ ok: true, entries: 28 });
     });
@@ -383,9 +386,9 @@ describe('ledger in the database (issue #4)', () => {
             }
           }
           for (const a of accounts) {
-            const actual = await ledger.balance(book, `${book}:${a}`);
+            const actual = await ledgerAccounts.balance(book, `${book}:${a}`);
             expect(actual.balance.toFen()).toBe(model.get(a));
-            expect((await ledger.balance(book, `${book}:${a}`, '2025-12-31')).balance.toFen()).toBe(model.get(a));
+            expect((await ledgerAccounts.balance(book, `${book}:${a}`, '2025-12-31')).balance.toFen()).toBe(model.get(a));
           }
           const tb = await expectTrialBalanceBalanced(t, book);
           expect(tb.rows).toHaveLength(accounts.length);

@@ -2,7 +2,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import type { Response } from 'express';
 import { EMPTY, Observable, from, mergeMap, of, catchError } from 'rxjs';
 import { DataSource } from 'typeorm';
-import type { AuthedRequest } from '../../auth/principal';
+import type { AuthedRequest } from '../access/principal';
 import { DomainError, DomainErrorKind } from '../errors/domain-error';
 import { ErrorBody, errorBodyFor } from '../errors/http-error.filter';
 import { requestHash } from './canonical-json';

@@ -1,5 +1,5 @@
-import type { Principal } from '../auth/principal';
-import { DomainError } from '../common/errors/domain-error';
+import type { Principal } from './principal';
+import { DomainError } from '../errors/domain-error';
 
 /**
  * Party scoping (docs/programme-and-loans.md "Roles"): a bank token acts only for its own bank

@@ -1,6 +1,9 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
-import type { Role } from './api-token.entity';
+
+/** The roles a token can have (docs/architecture.md "Auth"). */
+export const ROLES = ['trustee', 'custodian', 'bank', 'agency', 'approver', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
 
 /** Who is calling: attached to the request by the auth guard. */
 export interface Principal {
