@@ -1,0 +1,123 @@
+/**
+ * Which module owns each table (issue 9: one owner per table). Only files under the owner's folder
+ * may name the table in SQL or map it with an entity; every other module asks the owner's service
+ * (or a port). A table created by a migration without an entry here fails table-ownership.spec.ts,
+ * and so does an entry for a table no migration creates.
+ *
+ * This is the target design: docs/architecture.md ("Modules and who owns what") lists where the
+ * code does not follow it yet.
+ */
+export interface TableOwner {
+  /** The owning module's folder, relative to the repository root. */
+  owner: string;
+  /** Why this module, in one line. */
+  reason: string;
+}
+
+export const TABLE_OWNERS: Readonly<Record<string, TableOwner>> = {
+  api_tokens: { owner: 'src/auth', reason: 'Tokens are issued, hashed and checked by auth alone.' },
+  job_heartbeats: {
+    owner: 'src/jobs',
+    reason: 'The heartbeat job stamps it; /health asks jobs for the last beat.',
+  },
+
+  ledger_books: {
+    owner: 'src/ledger',
+    reason: 'Book heads (sequence, hash chain, closed-through date) are ledger state.',
+  },
+  ledger_accounts: {
+    owner: 'src/ledger',
+    reason:
+      'The chart of accounts and balances; others open, lock and read them through ledger services.',
+  },
+  ledger_entries: {
+    owner: 'src/ledger',
+    reason: 'Journal entries are written only by posting, which keeps them balanced and chained.',
+  },
+  ledger_lines: {
+    owner: 'src/ledger',
+    reason: 'Entry lines; balances as of a date are a ledger query.',
+  },
+  ledger_period_closes: { owner: 'src/ledger', reason: 'Period locks are the ledger’s own.' },
+
+  idempotency_keys: {
+    owner: 'src/common/idempotency',
+    reason: 'Stored responses of the idempotency interceptor, for every module alike.',
+  },
+
+  policy_versions: {
+    owner: 'src/programme',
+    reason: 'The programme’s policy (LPR, ratios, bands) by effective date.',
+  },
+  banks: {
+    owner: 'src/programme',
+    reason: 'Parties are the programme’s; party locking lives with the parties.',
+  },
+  agencies: {
+    owner: 'src/programme',
+    reason: 'Parties are the programme’s (src/agencies owns the margins, not the party).',
+  },
+  party_status_changes: {
+    owner: 'src/programme',
+    reason: 'Status history of banks and agencies, beside the parties.',
+  },
+  agreements: {
+    owner: 'src/programme',
+    reason: 'Bank–agency cooperation agreements are programme set-up.',
+  },
+  borrowers: {
+    owner: 'src/programme',
+    reason: 'Borrowers are registered as programme parties before any loan.',
+  },
+  borrower_revenues: {
+    owner: 'src/programme',
+    reason: 'Revenue history decides a borrower’s eligibility; kept with the borrower.',
+  },
+  agency_changes: {
+    owner: 'src/programme',
+    reason: 'An enterprise group’s approved change of agency is party history.',
+  },
+
+  loans: {
+    owner: 'src/loans',
+    reason: 'Registration, disbursement and repayment state of each loan.',
+  },
+  bank_reports: {
+    owner: 'src/loans',
+    reason: 'Quarterly bank reports update the loans they list.',
+  },
+  bank_report_rows: { owner: 'src/loans', reason: 'The rows of a bank report.' },
+  agency_fees: {
+    owner: 'src/loans',
+    reason: 'Agency fees are charged per loan, from the loan’s figures.',
+  },
+
+  reserve_fundings: {
+    owner: 'src/reserve',
+    reason:
+      'Who paid into the reserve, how much and when (with its ledger entry) is the reserve’s record.',
+  },
+
+  approval_batches: {
+    owner: 'src/claims',
+    reason: 'Approval batches group claims for approval and posting.',
+  },
+  claims: {
+    owner: 'src/claims',
+    reason:
+      'The claim lifecycle; others ask claims (e.g. through a port) for compensation figures.',
+  },
+  claim_payout_legs: {
+    owner: 'src/claims',
+    reason: 'How a claim’s payout was split between reserve and margins.',
+  },
+  claim_recoveries: {
+    owner: 'src/claims',
+    reason: 'Recoveries on a paid claim and their refunds.',
+  },
+
+  agency_margin_events: {
+    owner: 'src/agencies',
+    reason: 'An agency’s margin events (deposits, withdrawals, deductions, shortfall settlements).',
+  },
+};
