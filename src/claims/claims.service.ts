@@ -15,6 +15,7 @@ import { PolicyService } from '../programme/policy.service';
 import { DEPOSIT_PREFIX, RESERVE_BOOK, reserveAccounts } from '../reserve/domain/books';
 import { balancesByPrefix, ledgerAccount } from '../reserve/ledger-reads';
 import { ApprovalBatch, Claim, ClaimPayoutLeg, ClaimRecovery, ClaimStatus } from './claim.entity';
+import { canApply, nextStatus } from './domain/claim-lifecycle';
 import { claimTrigger } from './domain/claim-trigger.calculator';
 import { computeCompensation } from './domain/compensation.calculator';
 import { planPayout } from './domain/payout-waterfall.calculator';
@@ -38,12 +39,6 @@ function notFound(id: string): DomainError {
 
 function alreadyOpen(reference: string): DomainError {
   return DomainError.conflict('CLAIM.ALREADY_OPEN', `Loan ${reference} already has a claim that is not rejected; a loan is compensated once.`);
-}
-
-function wrongStatus(claim: Claim, action: string, allowed: ClaimStatus[]): DomainError {
-  return DomainError.conflict('CLAIM.WRONG_STATUS', `Claim ${claim.id} is ${claim.status}; ${action} needs ${allowed.join(' or ')}.`, [
-    { code: 'CLAIM.WRONG_STATUS', message: `status is ${claim.status}`, claimId: claim.id, status: claim.status, allowed },
-  ]);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -173,8 +168,8 @@ export class ClaimsService {
   async startReview(id: string) {
     await this.dataSource.transaction(async (m) => {
       const claim = await this.lockClaim(m, id);
-      if (claim.status !== 'filed') throw wrongStatus(claim, 'starting the review', ['filed']);
-      await m.update(Claim, { id }, { status: 'under_review' });
+      const status = nextStatus(claim.id, claim.status, 'start_review');
+      await m.update(Claim, { id }, { status });
     });
     return this.view(id);
   }
@@ -188,7 +183,7 @@ export class ClaimsService {
     }
     await this.dataSource.transaction(async (m) => {
       const claim = await this.lockClaim(m, id);
-      if (claim.status !== 'filed' && claim.status !== 'under_review') throw wrongStatus(claim, 'a review', ['filed', 'under_review']);
+      const status = nextStatus(claim.id, claim.status, input.decision);
       const reviewedOn = input.reviewedOn ?? this.clock.today();
       if (reviewedOn < claim.claimDate) {
         throw DomainError.invalid('CLAIM.DATES_OUT_OF_ORDER', `The review date ${reviewedOn} is before the claim date ${claim.claimDate}.`);
@@ -197,7 +192,7 @@ export class ClaimsService {
         Claim,
         { id },
         {
-          status: input.decision === 'recommend' ? 'recommended' : 'rejected',
+          status,
           reviewDecision: input.decision,
           reviewReason: input.reason ?? null,
           reviewedOn,
@@ -223,13 +218,13 @@ export class ClaimsService {
       const claims = await m.getRepository(Claim).find({ where: { id: In(ids) }, order: { id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
       const missing = ids.filter((id) => !claims.some((c) => c.id === id));
       if (missing.length) throw DomainError.notFound('CLAIM.NOT_FOUND', `No claim with id ${missing.join(', ')}.`);
-      const bad = claims.filter((c) => c.status !== 'recommended' || input.approvedOn < (c.reviewedOn ?? c.claimDate));
+      const bad = claims.filter((c) => !canApply(c.status, 'approve') || input.approvedOn < (c.reviewedOn ?? c.claimDate));
       if (bad.length) {
         throw DomainError.rule(
           'BATCH.CLAIMS_NOT_APPROVABLE',
           `${bad.length} claim(s) cannot be approved: only recommended claims, on or after their review date.`,
           bad.map((c) =>
-            c.status !== 'recommended'
+            !canApply(c.status, 'approve')
               ? { code: 'CLAIM.NOT_RECOMMENDED', message: `status is ${c.status}, not recommended`, claimId: c.id, status: c.status }
               : {
                   code: 'CLAIM.APPROVAL_BEFORE_REVIEW',
@@ -282,7 +277,7 @@ export class ClaimsService {
         await m.update(
           Claim,
           { id: claim.id },
-          { status: 'approved', approvedOn: input.approvedOn, approvalBatchId: batch.id, approvalEntryId: entries[i].id, marginDeduction: deduction.deduction },
+          { status: nextStatus(claim.id, claim.status, 'approve'), approvedOn: input.approvedOn, approvalBatchId: batch.id, approvalEntryId: entries[i].id, marginDeduction: deduction.deduction },
         );
       }
       return batch.id;
@@ -325,12 +320,10 @@ export class ClaimsService {
       try {
         await this.dataSource.transaction(async (m) => {
           const claim = await this.lockClaim(m, id);
-          if (claim.status !== 'approved') {
-            if (['paid', 'receipted', 'written_off'].includes(claim.status)) {
-              throw DomainError.conflict('CLAIM.ALREADY_PAID', `Claim ${id} was paid on ${claim.paidOn}; a claim is paid once.`);
-            }
-            throw wrongStatus(claim, 'a payout', ['approved']);
+          if (['paid', 'receipted', 'written_off'].includes(claim.status)) {
+            throw DomainError.conflict('CLAIM.ALREADY_PAID', `Claim ${id} was paid on ${claim.paidOn}; a claim is paid once.`);
           }
+          const status = nextStatus(claim.id, claim.status, 'pay');
           if (input.paidOn < (claim.approvedOn as string)) {
             throw DomainError.invalid('CLAIM.DATES_OUT_OF_ORDER', `The payout date ${input.paidOn} is before the approval on ${claim.approvedOn}.`);
           }
@@ -353,7 +346,7 @@ export class ClaimsService {
             link: { type: 'claim', id },
           });
           await m.getRepository(ClaimPayoutLeg).insert(plan.legs.map((l, i) => ({ claimId: id, position: i + 1, bankCode: l.bankCode, amount: l.amount })));
-          await m.update(Claim, { id }, { status: 'paid', paidOn: input.paidOn, payoutEntryId: entry.id });
+          await m.update(Claim, { id }, { status, paidOn: input.paidOn, payoutEntryId: entry.id });
         });
         break;
       } catch (error) {
@@ -378,11 +371,11 @@ export class ClaimsService {
     await this.dataSource.transaction(async (m) => {
       const claim = await this.lockClaim(m, id);
       assertBankScope(principal, claim.bankCode);
-      if (claim.status !== 'paid') throw wrongStatus(claim, 'a receipt', ['paid']);
+      const status = nextStatus(claim.id, claim.status, 'receipt');
       if (input.receivedOn < (claim.paidOn as string)) {
         throw DomainError.invalid('CLAIM.DATES_OUT_OF_ORDER', `The receipt date ${input.receivedOn} is before the payout on ${claim.paidOn}.`);
       }
-      await m.update(Claim, { id }, { status: 'receipted', receiptedOn: input.receivedOn });
+      await m.update(Claim, { id }, { status, receiptedOn: input.receivedOn });
     });
     return this.view(id);
   }
@@ -398,7 +391,7 @@ export class ClaimsService {
     const recoveryId = await this.dataSource.transaction(async (m) => {
       const claim = await this.lockClaim(m, id);
       assertBankScope(principal, claim.bankCode);
-      if (claim.status !== 'paid' && claim.status !== 'receipted') throw wrongStatus(claim, 'a recovery', ['paid', 'receipted']);
+      nextStatus(claim.id, claim.status, 'record_recovery'); // a recovery keeps the status; refused unless paid or receipted
       if (input.recoveredOn < (claim.paidOn as string)) {
         throw DomainError.invalid('CLAIM.DATES_OUT_OF_ORDER', `The recovery date ${input.recoveredOn} is before the payout on ${claim.paidOn}.`);
       }
@@ -445,7 +438,7 @@ export class ClaimsService {
       const recovery = await m.getRepository(ClaimRecovery).findOne({ where: { id: recoveryId, claimId: id } });
       if (!recovery) throw DomainError.notFound('RECOVERY.NOT_FOUND', `No recovery ${recoveryId} on claim ${id}.`);
       if (recovery.refundedOn) throw DomainError.conflict('RECOVERY.ALREADY_REFUNDED', `The refund of recovery ${recoveryId} was recorded on ${recovery.refundedOn}.`);
-      if (claim.status === 'written_off') throw wrongStatus(claim, 'a refund', ['paid', 'receipted']);
+      nextStatus(claim.id, claim.status, 'record_refund'); // keeps the status; refused once written off
       if (input.refundedOn < recovery.recoveredOn) {
         throw DomainError.invalid('CLAIM.DATES_OUT_OF_ORDER', `The refund date ${input.refundedOn} is before the recovery on ${recovery.recoveredOn}.`);
       }
@@ -480,7 +473,7 @@ export class ClaimsService {
     await this.dataSource.transaction(async (m) => {
       const claim = await this.lockClaim(m, id);
       assertBankScope(principal, claim.bankCode);
-      if (claim.status !== 'paid' && claim.status !== 'receipted') throw wrongStatus(claim, 'a write-off', ['paid', 'receipted']);
+      const status = nextStatus(claim.id, claim.status, 'write_off');
       const open: { n: string }[] = await m.query(
         'SELECT count(*) AS n FROM claim_recoveries WHERE claim_id = $1 AND refunded_on IS NULL AND refund > 0',
         [id],
@@ -508,7 +501,7 @@ export class ClaimsService {
         });
         entryId = entry.id;
       }
-      await m.update(Claim, { id }, { status: 'written_off', writtenOffOn: input.writtenOffOn, writtenOffAmount: amount, writeOffEntryId: entryId });
+      await m.update(Claim, { id }, { status, writtenOffOn: input.writtenOffOn, writtenOffAmount: amount, writeOffEntryId: entryId });
     });
     return this.view(id);
   }
