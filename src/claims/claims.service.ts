@@ -12,7 +12,8 @@ import { LedgerPostingService } from '../ledger/ledger-posting.service';
 import { LoansService } from '../loans/loans.service';
 import { assertBankScope, canReadLoan } from '../loans/party-scope';
 import { PolicyService } from '../programme/policy.service';
-import { DEPOSIT_PREFIX, RESERVE_BOOK, reserveAccounts } from '../reserve/domain/books';
+import { DEPOSIT_PREFIX, RESERVE_BOOK } from '../reserve/domain/books';
+import { approvalPosting, payoutPosting, refundPosting, writeOffPosting } from '../reserve/domain/reserve-postings';
 import { balancesByPrefix, ledgerAccount } from '../reserve/ledger-reads';
 import { ApprovalBatch, Claim, ClaimPayoutLeg, ClaimRecovery, ClaimStatus } from './claim.entity';
 import { canApply, nextStatus } from './domain/claim-lifecycle';
@@ -47,7 +48,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Loss-compensation claims from filing to write-off (RULES §4, §5, §7; issue #6). Every money
  * movement is a journal entry posted in the same transaction as the state change.
  *
- * Reserve-book postings (accounts in src/reserve/domain/books.ts):
+ * Reserve-book postings (recipes in src/reserve/domain/reserve-postings.ts):
  * - approval:  Dr reserve:awaiting-recovery:CLAIM / Cr reserve:payable:BANK   (compensation)
  * - payout:    Dr reserve:payable:BANK / Cr reserve:deposit:X for each leg    (the waterfall)
  * - refund:    Dr reserve:deposit:BANK / Cr reserve:awaiting-recovery:CLAIM   (each refund)
@@ -247,23 +248,13 @@ export class ClaimsService {
       // separate posts into one book inside a transaction could deadlock with a concurrent one).
       const agencyCodes = [...new Set(ordered.map((c) => c.agencyCode))].sort();
       await m.query('SELECT code FROM agencies WHERE code = ANY($1::text[]) ORDER BY code FOR UPDATE', [agencyCodes]);
-      for (const claim of ordered) {
-        await this.posting.ensureAccount(m, ledgerAccount(reserveAccounts.awaitingRecovery(claim.id)));
-        await this.posting.ensureAccount(m, ledgerAccount(reserveAccounts.payable(claim.bankCode)));
-      }
-      const entries = await this.posting.postMany(
-        m,
-        ordered.map((claim) => ({
-          book: RESERVE_BOOK,
-          effectiveDate: input.approvedOn,
-          memo: `Compensation approved for claim ${claim.id} (batch ${batch.id})`,
-          lines: [
-            { account: reserveAccounts.awaitingRecovery(claim.id).code, debit: claim.compensation },
-            { account: reserveAccounts.payable(claim.bankCode).code, credit: claim.compensation },
-          ],
-          link: { type: 'claim', id: claim.id },
-        })),
+      const approvals = ordered.map((claim) =>
+        approvalPosting({ claimId: claim.id, bankCode: claim.bankCode, compensation: claim.compensation, approvedOn: input.approvedOn, batchId: batch.id }),
       );
+      for (const approval of approvals) {
+        for (const def of approval.accounts) await this.posting.ensureAccount(m, ledgerAccount(def));
+      }
+      const entries = await this.posting.postMany(m, approvals.map((approval) => approval.entry));
       // Deductions one claim after the other: each sees the agency's net compensation including
       // the claims approved before it in this batch (the marginal reading of RULES §7).
       for (const [i, claim] of ordered.entries()) {
@@ -335,16 +326,9 @@ export class ClaimsService {
           );
           const balances = await this.depositBalances(m);
           const plan = planPayout(claim.bankCode, claim.compensation, balances);
-          const entry = await this.posting.post(m, {
-            book: RESERVE_BOOK,
-            effectiveDate: input.paidOn,
-            memo: `Compensation paid on claim ${id} to ${claim.bankCode}`,
-            lines: [
-              { account: reserveAccounts.payable(claim.bankCode).code, debit: claim.compensation },
-              ...plan.legs.map((l) => ({ account: reserveAccounts.deposit(l.bankCode).code, credit: l.amount })),
-            ],
-            link: { type: 'claim', id },
-          });
+          const payout = payoutPosting({ claimId: id, bankCode: claim.bankCode, compensation: claim.compensation, paidOn: input.paidOn, legs: plan.legs });
+          for (const def of payout.accounts) await this.posting.ensureAccount(m, ledgerAccount(def));
+          const entry = await this.posting.post(m, payout.entry);
           await m.getRepository(ClaimPayoutLeg).insert(plan.legs.map((l, i) => ({ claimId: id, position: i + 1, bankCode: l.bankCode, amount: l.amount })));
           await m.update(Claim, { id }, { status, paidOn: input.paidOn, payoutEntryId: entry.id });
         });
@@ -444,18 +428,9 @@ export class ClaimsService {
       }
       let entryId: string | null = null;
       if (recovery.refund.isPositive()) {
-        const deposit = reserveAccounts.deposit(claim.bankCode);
-        await this.posting.ensureAccount(m, ledgerAccount(deposit));
-        const entry = await this.posting.post(m, {
-          book: RESERVE_BOOK,
-          effectiveDate: input.refundedOn,
-          memo: `Recovery refund on claim ${id} into ${claim.bankCode}'s reserve account`,
-          lines: [
-            { account: deposit.code, debit: recovery.refund },
-            { account: reserveAccounts.awaitingRecovery(id).code, credit: recovery.refund },
-          ],
-          link: { type: 'claim-recovery', id: recoveryId },
-        });
+        const refund = refundPosting({ claimId: id, bankCode: claim.bankCode, recoveryId, refund: recovery.refund, refundedOn: input.refundedOn });
+        for (const def of refund.accounts) await this.posting.ensureAccount(m, ledgerAccount(def));
+        const entry = await this.posting.post(m, refund.entry);
         entryId = entry.id;
       }
       await m.update(ClaimRecovery, { id: recoveryId }, { refundedOn: input.refundedOn, refundEntryId: entryId });
@@ -487,18 +462,9 @@ export class ClaimsService {
       const amount = claim.compensation.minus(claim.refundedTotal);
       let entryId: string | null = null;
       if (amount.isPositive()) {
-        const expense = reserveAccounts.writtenOff();
-        await this.posting.ensureAccount(m, ledgerAccount(expense));
-        const entry = await this.posting.post(m, {
-          book: RESERVE_BOOK,
-          effectiveDate: input.writtenOffOn,
-          memo: `Compensation on claim ${id} written off net of refunds`,
-          lines: [
-            { account: expense.code, debit: amount },
-            { account: reserveAccounts.awaitingRecovery(id).code, credit: amount },
-          ],
-          link: { type: 'claim', id },
-        });
+        const writeOff = writeOffPosting({ claimId: id, amount, writtenOffOn: input.writtenOffOn });
+        for (const def of writeOff.accounts) await this.posting.ensureAccount(m, ledgerAccount(def));
+        const entry = await this.posting.post(m, writeOff.entry);
         entryId = entry.id;
       }
       await m.update(Claim, { id }, { status, writtenOffOn: input.writtenOffOn, writtenOffAmount: amount, writeOffEntryId: entryId });
