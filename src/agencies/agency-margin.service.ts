@@ -9,9 +9,10 @@ import { LedgerPostingService } from '../ledger/ledger-posting.service';
 import { OutstandingService } from '../loans/outstanding.service';
 import { PartiesService } from '../programme/parties.service';
 import { PolicyService } from '../programme/policy.service';
-import { marginAccounts, MARGIN_BOOK } from '../reserve/domain/books';
 import { currentBalance, ledgerAccount } from '../reserve/ledger-reads';
+import { marginAccounts, marginBookAccounts, MARGIN_BOOK } from './domain/margin-book';
 import { computeMarginDeduction } from './domain/margin-deduction.calculator';
+import { marginDeductionPosting, marginDepositPosting, marginWithdrawalPosting, shortfallSettlementPosting } from './domain/margin-postings';
 import { computeMarginRequirement } from './domain/margin-requirement.calculator';
 import { takeFromMargin } from './domain/margin-shortfall.calculator';
 import { computeLossRate } from '../risk/domain/loss-rate.calculator';
@@ -58,7 +59,7 @@ export class AgencyMarginService {
   ) {}
 
   private async ensureAccounts(m: EntityManager, agencyCode: string): Promise<void> {
-    for (const def of [marginAccounts.cash(), marginAccounts.held(agencyCode), marginAccounts.rewardPool()]) {
+    for (const def of marginBookAccounts(agencyCode)) {
       await this.posting.ensureAccount(m, ledgerAccount(def));
     }
   }
@@ -180,16 +181,7 @@ export class AgencyMarginService {
       const agency = await this.parties.getAgency(agencyCode, m);
       await m.query('SELECT 1 FROM agencies WHERE code = $1 FOR UPDATE', [agencyCode]);
       await this.ensureAccounts(m, agencyCode);
-      const entry = await this.posting.post(m, {
-        book: MARGIN_BOOK,
-        effectiveDate: input.depositedOn,
-        memo: `Margin deposit by agency ${agencyCode}`,
-        lines: [
-          { account: marginAccounts.cash().code, debit: input.amount },
-          { account: marginAccounts.held(agencyCode).code, credit: input.amount },
-        ],
-        link: { type: 'agency', id: agencyCode },
-      });
+      const entry = await this.posting.post(m, marginDepositPosting({ agencyCode, amount: input.amount, depositedOn: input.depositedOn }).entry);
       await m.query(
         `INSERT INTO agency_margin_events (agency_code, kind, amount, on_date, entry_id) VALUES ($1, 'deposit', $2, $3, $4)`,
         [agencyCode, input.amount.toString(), input.depositedOn, entry.id],
@@ -197,16 +189,7 @@ export class AgencyMarginService {
       const open = this.openShortfall(await this.events(agencyCode, m));
       if (open.amount.isPositive()) {
         const settle = open.amount.min(input.amount);
-        const settlement = await this.posting.post(m, {
-          book: MARGIN_BOOK,
-          effectiveDate: input.depositedOn,
-          memo: `Margin shortfall of agency ${agencyCode} made good from its deposit (RULES §7; A 第十九条(三))`,
-          lines: [
-            { account: marginAccounts.held(agencyCode).code, debit: settle },
-            { account: marginAccounts.rewardPool().code, credit: settle },
-          ],
-          link: { type: 'agency', id: agencyCode },
-        });
+        const settlement = await this.posting.post(m, shortfallSettlementPosting({ agencyCode, amount: settle, depositedOn: input.depositedOn }).entry);
         await m.query(
           `INSERT INTO agency_margin_events (agency_code, kind, amount, on_date, entry_id) VALUES ($1, 'shortfall_settlement', $2, $3, $4)`,
           [agencyCode, settle.toString(), input.depositedOn, settlement.id],
@@ -242,16 +225,7 @@ export class AgencyMarginService {
         ]);
       }
       await this.ensureAccounts(m, agencyCode);
-      const entry = await this.posting.post(m, {
-        book: MARGIN_BOOK,
-        effectiveDate: input.withdrawnOn,
-        memo: `Margin withdrawal by agency ${agencyCode}`,
-        lines: [
-          { account: marginAccounts.held(agencyCode).code, debit: input.amount },
-          { account: marginAccounts.cash().code, credit: input.amount },
-        ],
-        link: { type: 'agency', id: agencyCode },
-      });
+      const entry = await this.posting.post(m, marginWithdrawalPosting({ agencyCode, amount: input.amount, withdrawnOn: input.withdrawnOn }).entry);
       await m.query(
         `INSERT INTO agency_margin_events (agency_code, kind, amount, on_date, entry_id) VALUES ($1, 'withdrawal', $2, $3, $4)`,
         [agencyCode, input.amount.toString(), input.withdrawnOn, entry.id],
@@ -280,16 +254,10 @@ export class AgencyMarginService {
     const take = takeFromMargin({ marginBalance: balance, amountDue: deduction.deduction });
     let entryId: string | null = null;
     if (take.taken.isPositive()) {
-      const entry = await this.posting.post(m, {
-        book: MARGIN_BOOK,
-        effectiveDate: input.approvedOn,
-        memo: `Margin deduction of agency ${input.agencyCode} on claim ${input.claimId} (RULES §7; A 第十八条)`,
-        lines: [
-          { account: marginAccounts.held(input.agencyCode).code, debit: take.taken },
-          { account: marginAccounts.rewardPool().code, credit: take.taken },
-        ],
-        link: { type: 'claim', id: input.claimId },
-      });
+      const entry = await this.posting.post(
+        m,
+        marginDeductionPosting({ agencyCode: input.agencyCode, claimId: input.claimId, taken: take.taken, approvedOn: input.approvedOn }).entry,
+      );
       entryId = entry.id;
     }
     const topUpDueOn = take.shortfall.isPositive() ? addWorkingDays(input.approvedOn, policy.marginTopUpWorkingDays) : null;

@@ -4,8 +4,10 @@ import { dateColumn, moneyColumn, rateColumn } from '../common/database/transfor
 import type { Money } from '../common/money/money';
 import type { Rate } from '../common/money/rate';
 
-export const CLAIM_STATUSES = ['filed', 'under_review', 'recommended', 'rejected', 'approved', 'paid', 'receipted', 'written_off'] as const;
-export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
+import type { ClaimStatus } from './domain/claim-lifecycle';
+
+// The statuses are defined once, with the lifecycle; re-exported for the entity's importers.
+export { CLAIM_STATUSES, type ClaimStatus } from './domain/claim-lifecycle';
 
 /** A loss-compensation claim (RULES §4–§5): filing → review → approval → payout → recoveries → write-off. */
 @Entity('claims')

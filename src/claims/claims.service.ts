@@ -12,9 +12,11 @@ import { LedgerPostingService } from '../ledger/ledger-posting.service';
 import { LoansService } from '../loans/loans.service';
 import { assertBankScope, canReadLoan } from '../common/access/party-scope';
 import { PolicyService } from '../programme/policy.service';
-import { DEPOSIT_PREFIX, RESERVE_BOOK, reserveAccounts } from '../reserve/domain/books';
+import { DEPOSIT_PREFIX, RESERVE_BOOK } from '../reserve/domain/books';
+import { approvalPosting, payoutPosting, refundPosting, writeOffPosting } from '../reserve/domain/reserve-postings';
 import { balancesByPrefix, ledgerAccount } from '../reserve/ledger-reads';
 import { ApprovalBatch, Claim, ClaimPayoutLeg, ClaimRecovery, ClaimStatus } from './claim.entity';
+import { canApply, nextStatus } from './domain/claim-lifecycle';
 import { claimTrigger } from './domain/claim-trigger.calculator';
 import { computeCompensation } from './domain/compensation.calculator';
 import { planPayout } from './domain/payout-waterfall.calculator';
@@ -40,19 +42,13 @@ function alreadyOpen(reference: string): DomainError {
   return DomainError.conflict('CLAIM.ALREADY_OPEN', `Loan ${reference} already has a claim that is not rejected; a loan is compensated once.`);
 }
 
-function wrongStatus(claim: Claim, action: string, allowed: ClaimStatus[]): DomainError {
-  return DomainError.conflict('CLAIM.WRONG_STATUS', `Claim ${claim.id} is ${claim.status}; ${action} needs ${allowed.join(' or ')}.`, [
-    { code: 'CLAIM.WRONG_STATUS', message: `status is ${claim.status}`, claimId: claim.id, status: claim.status, allowed },
-  ]);
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Loss-compensation claims from filing to write-off (RULES §4, §5, §7; issue #6). Every money
  * movement is a journal entry posted in the same transaction as the state change.
  *
- * Reserve-book postings (accounts in src/reserve/domain/books.ts):
+ * Reserve-book postings (recipes in src/reserve/domain/reserve-postings.ts):
  * - approval:  Dr reserve:awaiting-recovery:CLAIM / Cr reserve:payable:BANK   (compensation)
  * - payout:    Dr reserve:payable:BANK / Cr reserve:deposit:X for each leg    (the waterfall)
  * - refund:    Dr reserve:deposit:BANK / Cr reserve:awaiting-recovery:CLAIM   (each refund)
@@ -173,8 +169,8 @@ export class ClaimsService {
   async startReview(id: string) {
     await this.dataSource.transaction(async (m) => {
       const claim = await this.lockClaim(m, id);
-      if (claim.status !== 'filed') throw wrongStatus(claim, 'starting the review', ['filed']);
-      await m.update(Claim, { id }, { status: 'under_review' });
+      const status = nextStatus(claim.id, claim.status, 'start_review');
+      await m.update(Claim, { id }, { status });
     });
     return this.view(id);
   }
@@ -188,7 +184,7 @@ export class ClaimsService {
     }
     await this.dataSource.transaction(async (m) => {
       const claim = await this.lockClaim(m, id);
-      if (claim.status !== 'filed' && claim.status !== 'under_review') throw wrongStatus(claim, 'a review', ['filed', 'under_review']);
+      const status = nextStatus(claim.id, claim.status, input.decision);
       const reviewedOn = input.reviewedOn ?? this.clock.today();
       if (reviewedOn < claim.claimDate) {
         throw DomainError.invalid('CLAIM.DATES_OUT_OF_ORDER', `The review date ${reviewedOn} is before the claim date ${claim.claimDate}.`);
@@ -197,7 +193,7 @@ export class ClaimsService {
         Claim,
         { id },
         {
-          status: input.decision === 'recommend' ? 'recommended' : 'rejected',
+          status,
           reviewDecision: input.decision,
           reviewReason: input.reason ?? null,
           reviewedOn,
@@ -223,13 +219,13 @@ export class ClaimsService {
       const claims = await m.getRepository(Claim).find({ where: { id: In(ids) }, order: { id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
       const missing = ids.filter((id) => !claims.some((c) => c.id === id));
       if (missing.length) throw DomainError.notFound('CLAIM.NOT_FOUND', `No claim with id ${missing.join(', ')}.`);
-      const bad = claims.filter((c) => c.status !== 'recommended' || input.approvedOn < (c.reviewedOn ?? c.claimDate));
+      const bad = claims.filter((c) => !canApply(c.status, 'approve') || input.approvedOn < (c.reviewedOn ?? c.claimDate));
       if (bad.length) {
         throw DomainError.rule(
           'BATCH.CLAIMS_NOT_APPROVABLE',
           `${bad.length} claim(s) cannot be approved: only recommended claims, on or after their review date.`,
           bad.map((c) =>
-            c.status !== 'recommended'
+            !canApply(c.status, 'approve')
               ? { code: 'CLAIM.NOT_RECOMMENDED', message: `status is ${c.status}, not recommended`, claimId: c.id, status: c.status }
               : {
                   code: 'CLAIM.APPROVAL_BEFORE_REVIEW',
@@ -252,23 +248,13 @@ export class ClaimsService {
       // separate posts into one book inside a transaction could deadlock with a concurrent one).
       const agencyCodes = [...new Set(ordered.map((c) => c.agencyCode))].sort();
       await m.query('SELECT code FROM agencies WHERE code = ANY($1::text[]) ORDER BY code FOR UPDATE', [agencyCodes]);
-      for (const claim of ordered) {
-        await this.posting.ensureAccount(m, ledgerAccount(reserveAccounts.awaitingRecovery(claim.id)));
-        await this.posting.ensureAccount(m, ledgerAccount(reserveAccounts.payable(claim.bankCode)));
-      }
-      const entries = await this.posting.postMany(
-        m,
-        ordered.map((claim) => ({
-          book: RESERVE_BOOK,
-          effectiveDate: input.approvedOn,
-          memo: `Compensation approved for claim ${claim.id} (batch ${batch.id})`,
-          lines: [
-            { account: reserveAccounts.awaitingRecovery(claim.id).code, debit: claim.compensation },
-            { account: reserveAccounts.payable(claim.bankCode).code, credit: claim.compensation },
-          ],
-          link: { type: 'claim', id: claim.id },
-        })),
+      const approvals = ordered.map((claim) =>
+        approvalPosting({ claimId: claim.id, bankCode: claim.bankCode, compensation: claim.compensation, approvedOn: input.approvedOn, batchId: batch.id }),
       );
+      for (const approval of approvals) {
+        for (const def of approval.accounts) await this.posting.ensureAccount(m, ledgerAccount(def));
+      }
+      const entries = await this.posting.postMany(m, approvals.map((approval) => approval.entry));
       // Deductions one claim after the other: each sees the agency's net compensation including
       // the claims approved before it in this batch (the marginal reading of RULES §7).
       for (const [i, claim] of ordered.entries()) {
@@ -282,7 +268,7 @@ export class ClaimsService {
         await m.update(
           Claim,
           { id: claim.id },
-          { status: 'approved', approvedOn: input.approvedOn, approvalBatchId: batch.id, approvalEntryId: entries[i].id, marginDeduction: deduction.deduction },
+          { status: nextStatus(claim.id, claim.status, 'approve'), approvedOn: input.approvedOn, approvalBatchId: batch.id, approvalEntryId: entries[i].id, marginDeduction: deduction.deduction },
         );
       }
       return batch.id;
@@ -325,12 +311,10 @@ export class ClaimsService {
       try {
         await this.dataSource.transaction(async (m) => {
           const claim = await this.lockClaim(m, id);
-          if (claim.status !== 'approved') {
-            if (['paid', 'receipted', 'written_off'].includes(claim.status)) {
-              throw DomainError.conflict('CLAIM.ALREADY_PAID', `Claim ${id} was paid on ${claim.paidOn}; a claim is paid once.`);
-            }
-            throw wrongStatus(claim, 'a payout', ['approved']);
+          if (['paid', 'receipted', 'written_off'].includes(claim.status)) {
+            throw DomainError.conflict('CLAIM.ALREADY_PAID', `Claim ${id} was paid on ${claim.paidOn}; a claim is paid once.`);
           }
+          const status = nextStatus(claim.id, claim.status, 'pay');
           if (input.paidOn < (claim.approvedOn as string)) {
             throw DomainError.invalid('CLAIM.DATES_OUT_OF_ORDER', `The payout date ${input.paidOn} is before the approval on ${claim.approvedOn}.`);
           }
@@ -342,18 +326,11 @@ export class ClaimsService {
           );
           const balances = await this.depositBalances(m);
           const plan = planPayout(claim.bankCode, claim.compensation, balances);
-          const entry = await this.posting.post(m, {
-            book: RESERVE_BOOK,
-            effectiveDate: input.paidOn,
-            memo: `Compensation paid on claim ${id} to ${claim.bankCode}`,
-            lines: [
-              { account: reserveAccounts.payable(claim.bankCode).code, debit: claim.compensation },
-              ...plan.legs.map((l) => ({ account: reserveAccounts.deposit(l.bankCode).code, credit: l.amount })),
-            ],
-            link: { type: 'claim', id },
-          });
+          const payout = payoutPosting({ claimId: id, bankCode: claim.bankCode, compensation: claim.compensation, paidOn: input.paidOn, legs: plan.legs });
+          for (const def of payout.accounts) await this.posting.ensureAccount(m, ledgerAccount(def));
+          const entry = await this.posting.post(m, payout.entry);
           await m.getRepository(ClaimPayoutLeg).insert(plan.legs.map((l, i) => ({ claimId: id, position: i + 1, bankCode: l.bankCode, amount: l.amount })));
-          await m.update(Claim, { id }, { status: 'paid', paidOn: input.paidOn, payoutEntryId: entry.id });
+          await m.update(Claim, { id }, { status, paidOn: input.paidOn, payoutEntryId: entry.id });
         });
         break;
       } catch (error) {
@@ -378,11 +355,11 @@ export class ClaimsService {
     await this.dataSource.transaction(async (m) => {
       const claim = await this.lockClaim(m, id);
       assertBankScope(principal, claim.bankCode);
-      if (claim.status !== 'paid') throw wrongStatus(claim, 'a receipt', ['paid']);
+      const status = nextStatus(claim.id, claim.status, 'receipt');
       if (input.receivedOn < (claim.paidOn as string)) {
         throw DomainError.invalid('CLAIM.DATES_OUT_OF_ORDER', `The receipt date ${input.receivedOn} is before the payout on ${claim.paidOn}.`);
       }
-      await m.update(Claim, { id }, { status: 'receipted', receiptedOn: input.receivedOn });
+      await m.update(Claim, { id }, { status, receiptedOn: input.receivedOn });
     });
     return this.view(id);
   }
@@ -398,7 +375,7 @@ export class ClaimsService {
     const recoveryId = await this.dataSource.transaction(async (m) => {
       const claim = await this.lockClaim(m, id);
       assertBankScope(principal, claim.bankCode);
-      if (claim.status !== 'paid' && claim.status !== 'receipted') throw wrongStatus(claim, 'a recovery', ['paid', 'receipted']);
+      nextStatus(claim.id, claim.status, 'record_recovery'); // a recovery keeps the status; refused unless paid or receipted
       if (input.recoveredOn < (claim.paidOn as string)) {
         throw DomainError.invalid('CLAIM.DATES_OUT_OF_ORDER', `The recovery date ${input.recoveredOn} is before the payout on ${claim.paidOn}.`);
       }
@@ -445,24 +422,15 @@ export class ClaimsService {
       const recovery = await m.getRepository(ClaimRecovery).findOne({ where: { id: recoveryId, claimId: id } });
       if (!recovery) throw DomainError.notFound('RECOVERY.NOT_FOUND', `No recovery ${recoveryId} on claim ${id}.`);
       if (recovery.refundedOn) throw DomainError.conflict('RECOVERY.ALREADY_REFUNDED', `The refund of recovery ${recoveryId} was recorded on ${recovery.refundedOn}.`);
-      if (claim.status === 'written_off') throw wrongStatus(claim, 'a refund', ['paid', 'receipted']);
+      nextStatus(claim.id, claim.status, 'record_refund'); // keeps the status; refused once written off
       if (input.refundedOn < recovery.recoveredOn) {
         throw DomainError.invalid('CLAIM.DATES_OUT_OF_ORDER', `The refund date ${input.refundedOn} is before the recovery on ${recovery.recoveredOn}.`);
       }
       let entryId: string | null = null;
       if (recovery.refund.isPositive()) {
-        const deposit = reserveAccounts.deposit(claim.bankCode);
-        await this.posting.ensureAccount(m, ledgerAccount(deposit));
-        const entry = await this.posting.post(m, {
-          book: RESERVE_BOOK,
-          effectiveDate: input.refundedOn,
-          memo: `Recovery refund on claim ${id} into ${claim.bankCode}'s reserve account`,
-          lines: [
-            { account: deposit.code, debit: recovery.refund },
-            { account: reserveAccounts.awaitingRecovery(id).code, credit: recovery.refund },
-          ],
-          link: { type: 'claim-recovery', id: recoveryId },
-        });
+        const refund = refundPosting({ claimId: id, bankCode: claim.bankCode, recoveryId, refund: recovery.refund, refundedOn: input.refundedOn });
+        for (const def of refund.accounts) await this.posting.ensureAccount(m, ledgerAccount(def));
+        const entry = await this.posting.post(m, refund.entry);
         entryId = entry.id;
       }
       await m.update(ClaimRecovery, { id: recoveryId }, { refundedOn: input.refundedOn, refundEntryId: entryId });
@@ -480,7 +448,7 @@ export class ClaimsService {
     await this.dataSource.transaction(async (m) => {
       const claim = await this.lockClaim(m, id);
       assertBankScope(principal, claim.bankCode);
-      if (claim.status !== 'paid' && claim.status !== 'receipted') throw wrongStatus(claim, 'a write-off', ['paid', 'receipted']);
+      const status = nextStatus(claim.id, claim.status, 'write_off');
       const open: { n: string }[] = await m.query(
         'SELECT count(*) AS n FROM claim_recoveries WHERE claim_id = $1 AND refunded_on IS NULL AND refund > 0',
         [id],
@@ -494,21 +462,12 @@ export class ClaimsService {
       const amount = claim.compensation.minus(claim.refundedTotal);
       let entryId: string | null = null;
       if (amount.isPositive()) {
-        const expense = reserveAccounts.writtenOff();
-        await this.posting.ensureAccount(m, ledgerAccount(expense));
-        const entry = await this.posting.post(m, {
-          book: RESERVE_BOOK,
-          effectiveDate: input.writtenOffOn,
-          memo: `Compensation on claim ${id} written off net of refunds`,
-          lines: [
-            { account: expense.code, debit: amount },
-            { account: reserveAccounts.awaitingRecovery(id).code, credit: amount },
-          ],
-          link: { type: 'claim', id },
-        });
+        const writeOff = writeOffPosting({ claimId: id, amount, writtenOffOn: input.writtenOffOn });
+        for (const def of writeOff.accounts) await this.posting.ensureAccount(m, ledgerAccount(def));
+        const entry = await this.posting.post(m, writeOff.entry);
         entryId = entry.id;
       }
-      await m.update(Claim, { id }, { status: 'written_off', writtenOffOn: input.writtenOffOn, writtenOffAmount: amount, writeOffEntryId: entryId });
+      await m.update(Claim, { id }, { status, writtenOffOn: input.writtenOffOn, writtenOffAmount: amount, writeOffEntryId: entryId });
     });
     return this.view(id);
   }

@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../common/access/principal';
 import type { BreakdownStep } from '../common/breakdown';
-import { addMonths } from '../common/calendar/iso-date';
 import { addWorkingDays } from '../common/calendar/working-days';
 import { Clock } from '../common/clock/clock';
 import { DomainError, ErrorDetail } from '../common/errors/domain-error';
@@ -14,9 +13,11 @@ import { fmtMoney, fmtRatio } from '../programme/domain/figures';
 import { PartiesService } from '../programme/parties.service';
 import { PolicyService } from '../programme/policy.service';
 import { groupKeyOf } from '../programme/programme.entities';
-import { chooseRevenueYear, compensationRatio } from './domain/compensation-ratio.calculator';
-import { checkEligibility } from './domain/eligibility.calculator';
+import type { PolicyVersion } from '../programme/domain/policy-version';
+import { chooseRevenueYear, compensationRatio, type RevenueYearChoice } from './domain/compensation-ratio.calculator';
+import type { EligibilityInput } from './domain/eligibility.calculator';
 import type { LoanSecurity } from './domain/loan-security';
+import { checkRegistration, type RegistrationFacts } from './domain/registration-rules';
 import { AgencyFee, Loan } from './loan.entity';
 import { assertBankScope, canReadLoan } from '../common/access/party-scope';
 
@@ -100,8 +101,19 @@ export function loanOut(l: Loan): LoanOut {
   };
 }
 
-const RULE_PARTIES = 'RULES §2; S 二(二)3, A 第五条';
-const RULE_GROUP = 'RULES §2; A 第七条';
+/** A renewal names the loan it renews, and only a renewal does (400 before any rule is checked). */
+function assertRenewalLink(isRenewal: boolean, renewalOf: string | undefined): void {
+  if (isRenewal && !renewalOf) {
+    throw DomainError.invalid('LOAN.RENEWAL_OF_REQUIRED', 'A renewal (isRenewal: true) names the loan it renews in renewalOf.', [
+      { code: 'LOAN.RENEWAL_OF_REQUIRED', field: 'renewalOf', message: 'renewalOf is required when isRenewal is true' },
+    ]);
+  }
+  if (!isRenewal && renewalOf) {
+    throw DomainError.invalid('LOAN.RENEWAL_FLAG_MISSING', 'renewalOf is only accepted with isRenewal: true.', [
+      { code: 'LOAN.RENEWAL_FLAG_MISSING', field: 'isRenewal', message: 'set isRenewal: true or drop renewalOf' },
+    ]);
+  }
+}
 
 const isCursor = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f-]{36}$/.test(v);
 
@@ -124,7 +136,8 @@ export class LoansService {
    * Registers a loan. Every broken rule is collected and returned at once in a 422: the tech-loan
    * conditions (RULES §2), a missing revenue year (RULES §3), the bank's and the agency's status on
    * the registration date, the tri-party agreement, the renewal link and the one-agency-per-group
-   * rule (A 第七条). On success the compensation ratio, the revenue year used and the policy
+   * rule (A 第七条); the rules are `checkRegistration` (domain/registration-rules.ts), this method
+   * gathers their facts. On success the compensation ratio, the revenue year used and the policy
    * version are fixed on the loan with the breakdown.
    */
   async register(input: RegisterLoanInput, principal?: Principal): Promise<Loan> {
@@ -133,16 +146,7 @@ export class LoansService {
     const annualRate = Rate.parse(input.annualRate);
     const collateralValue = Money.parse(input.collateralValue);
     const isRenewal = input.isRenewal ?? false;
-    if (isRenewal && !input.renewalOf) {
-      throw DomainError.invalid('LOAN.RENEWAL_OF_REQUIRED', 'A renewal (isRenewal: true) names the loan it renews in renewalOf.', [
-        { code: 'LOAN.RENEWAL_OF_REQUIRED', field: 'renewalOf', message: 'renewalOf is required when isRenewal is true' },
-      ]);
-    }
-    if (!isRenewal && input.renewalOf) {
-      throw DomainError.invalid('LOAN.RENEWAL_FLAG_MISSING', 'renewalOf is only accepted with isRenewal: true.', [
-        { code: 'LOAN.RENEWAL_FLAG_MISSING', field: 'isRenewal', message: 'set isRenewal: true or drop renewalOf' },
-      ]);
-    }
+    assertRenewalLink(isRenewal, input.renewalOf);
 
     return this.dataSource.transaction(async (m) => {
       const bank = await this.parties.getBank(input.bankCode, m);
@@ -161,92 +165,20 @@ export class LoansService {
       }
 
       const policy = this.policy.versionFor(input.registeredOn);
-      const violations: ErrorDetail[] = [];
-      const breakdown: BreakdownStep[] = [{ rule: 'RULES §3', text: `Policy version ${policy.id} in force on ${input.registeredOn}`, value: policy.id }];
-
-      const eligibility = checkEligibility(
-        {
-          amount,
-          annualRate,
-          termMonths: input.termMonths,
-          contractDate: input.contractDate,
-          security: input.security,
-          collateralValue,
-          singleAssetException: input.singleAssetException,
-          isRenewal,
-          borrower: { highTech: borrower.highTech, techSme: borrower.techSme },
-        },
-        policy,
-      );
-      violations.push(...eligibility.violations);
-      breakdown.push(...eligibility.breakdown);
-
-      const revenues = await this.parties.revenuesOf(borrower.code, m);
-      const choice = chooseRevenueYear({ registeredOn: input.registeredOn, revenues }, policy);
-      breakdown.push(...choice.breakdown);
-      if (!choice.found) violations.push(choice.violation);
-
-      // Bank and agency status on the registration date (RULES §2, §6). Decision: a bank in
-      // suspended_new may still register renewals (RULES §6 "renewals after risk review").
-      const bankStatus = await this.parties.statusOn('bank', bank.code, input.registeredOn, m);
-      const bankRenewalAllowed = bankStatus.status === 'suspended_new' && isRenewal;
-      if (bankStatus.status !== 'active' && !bankRenewalAllowed) {
-        violations.push({
-          code: 'LOAN.BANK_NOT_ACTIVE',
-          field: 'bankCode',
-          message: `Bank ${bank.code} is ${bankStatus.status} since ${bankStatus.since}${bankStatus.reason ? ` (${bankStatus.reason})` : ''}: no new loans`,
-          status: bankStatus.status,
-          since: bankStatus.since,
-        });
-      }
-      breakdown.push({
-        rule: RULE_PARTIES,
-        text: `Bank ${bank.code} status on ${input.registeredOn}: ${bankStatus.status}${bankRenewalAllowed ? ' (renewal allowed)' : ''}`,
-        value: bankStatus.status,
-      });
-      const agencyStatus = await this.parties.statusOn('agency', agency.code, input.registeredOn, m);
-      if (agencyStatus.status !== 'active') {
-        violations.push({
-          code: 'LOAN.AGENCY_NOT_ACTIVE',
-          field: 'agencyCode',
-          message: `Agency ${agency.code} is ${agencyStatus.status} since ${agencyStatus.since}${agencyStatus.reason ? ` (${agencyStatus.reason})` : ''}: no new loans`,
-          status: agencyStatus.status,
-          since: agencyStatus.since,
-        });
-      }
-      breakdown.push({ rule: RULE_PARTIES, text: `Agency ${agency.code} status on ${input.registeredOn}: ${agencyStatus.status}`, value: agencyStatus.status });
-
-      const agreement = await this.parties.agreementBetween(bank.code, agency.code, m);
-      if (!agreement || agreement.signedOn > input.registeredOn) {
-        violations.push({
-          code: 'LOAN.NO_AGREEMENT',
-          message: agreement
-            ? `The tri-party agreement of bank ${bank.code} and agency ${agency.code} was signed on ${agreement.signedOn}, after ${input.registeredOn}`
-            : `Bank ${bank.code} and agency ${agency.code} have no tri-party agreement`,
-          bankCode: bank.code,
-          agencyCode: agency.code,
-        });
-      } else {
-        breakdown.push({ rule: RULE_PARTIES, text: `Tri-party agreement ${bank.code} × ${agency.code} signed ${agreement.signedOn}` });
-      }
-
-      if (isRenewal && input.renewalOf) {
-        const previous = await m.findOne(Loan, { where: { id: input.renewalOf } });
-        if (!previous || previous.borrowerCode !== borrower.code || previous.bankCode !== bank.code) {
-          violations.push({
-            code: 'LOAN.RENEWAL_OF_INVALID',
-            field: 'renewalOf',
-            message: `renewalOf ${input.renewalOf} is not a registered loan of borrower ${borrower.code} with bank ${bank.code}`,
-          });
-        } else {
-          breakdown.push({ rule: 'RULES §2 Decision; B 第七条', text: `Renewal (续贷) of loan ${previous.reference} registered ${previous.registeredOn}` });
-        }
-      }
-
-      const group = await this.checkGroup(m, { groupKey, groupCode: borrower.groupCode, agencyCode: agency.code, registeredOn: input.registeredOn, amount });
-      violations.push(...group.violations);
-      breakdown.push(...group.breakdown);
-
+      const eligibility: EligibilityInput = {
+        amount,
+        annualRate,
+        termMonths: input.termMonths,
+        contractDate: input.contractDate,
+        security: input.security,
+        collateralValue,
+        singleAssetException: input.singleAssetException,
+        isRenewal,
+        borrower: { highTech: borrower.highTech, techSme: borrower.techSme },
+      };
+      const revenueChoice = chooseRevenueYear({ registeredOn: input.registeredOn, revenues: await this.parties.revenuesOf(borrower.code, m) }, policy);
+      const facts = await this.registrationFacts(m, { input, bankCode: bank.code, agencyCode: agency.code, borrower, groupKey, eligibility, revenueChoice });
+      const { violations, breakdown } = checkRegistration(facts, policy);
       if (violations.length) {
         const code = violations.length === 1 ? violations[0].code : 'LOAN.NOT_ELIGIBLE';
         throw DomainError.rule(
@@ -255,118 +187,140 @@ export class LoansService {
           violations,
         );
       }
-      if (!choice.found) throw new Error('unreachable: revenue missing without a violation');
-
-      const ratio = compensationRatio({ revenue: choice.revenue, security: input.security, termMonths: input.termMonths }, policy);
-      breakdown.push(...ratio.breakdown);
-      breakdown.push({
-        rule: 'RULES §3; B 第九条',
-        text: `Compensation ratio fixed at registration: ${fmtRatio(ratio.ratio)} (revenue ${choice.year}: ${fmtMoney(choice.revenue)})`,
-        value: fmtRatio(ratio.ratio),
-      });
-
-      const loan = m.create(Loan, {
-        reference: input.reference,
-        bankCode: bank.code,
-        agencyCode: agency.code,
-        borrowerCode: borrower.code,
-        groupKey,
-        amount,
-        annualRate,
-        termMonths: input.termMonths,
-        contractDate: input.contractDate,
-        registeredOn: input.registeredOn,
-        security: input.security,
-        collateralValue,
-        singleAssetException: input.singleAssetException,
-        isRenewal,
-        renewalOf: input.renewalOf ?? null,
-        policyVersionId: policy.id,
-        compensationRatio: ratio.ratio,
-        revenueYearUsed: choice.year,
-        revenueUsed: choice.revenue,
-        registrationBreakdown: breakdown,
-      });
-      const saved = await m.save(loan);
-      this.logger.log(`loan ${saved.id} registered: ${bank.code}/${input.reference} ratio ${fmtRatio(ratio.ratio)}`);
-      return m.findOneOrFail(Loan, { where: { id: saved.id } });
+      if (!revenueChoice.found) throw new Error('unreachable: revenue missing without a violation');
+      return this.saveRegistered(m, { input, facts, groupKey, policy, revenue: revenueChoice, breakdown });
     });
   }
 
-  /**
-   * One agency per enterprise group (RULES §2; A 第七条). The agency serving a group is the one of
-   * its latest event: a registered loan of any borrower of the group, or an approved change of
-   * agency (approved on or before the registration date; a change wins a tie). A different agency
-   * is refused. Within one year of a change to this agency, the group's loans registered with it
-   * since the change, this one included, may not exceed the previous credit line.
-   */
-  private async checkGroup(
+  /** Fixes the compensation ratio (RULES §3; B 第九条) and stores the loan with its breakdown. */
+  private async saveRegistered(
     m: EntityManager,
-    input: { groupKey: string; groupCode: string | null; agencyCode: string; registeredOn: string; amount: Money },
-  ): Promise<{ violations: ErrorDetail[]; breakdown: BreakdownStep[] }> {
-    const events: { agency_code: string; on_date: string; kind: 'loan' | 'change'; id: string; previous_credit_line: string | null }[] = await m.query(
-      `SELECT agency_code, on_date, kind, id, previous_credit_line FROM (
-         SELECT agency_code, registered_on AS on_date, 'loan' AS kind, id::text AS id, NULL::text AS previous_credit_line, 0 AS prio, created_at
+    c: {
+      input: RegisterLoanInput;
+      facts: RegistrationFacts;
+      groupKey: string;
+      policy: PolicyVersion;
+      revenue: { year: number; revenue: Money };
+      breakdown: BreakdownStep[];
+    },
+  ): Promise<Loan> {
+    const { input, facts, policy, revenue, breakdown } = c;
+    const ratio = compensationRatio({ revenue: revenue.revenue, security: input.security, termMonths: input.termMonths }, policy);
+    breakdown.push(...ratio.breakdown);
+    breakdown.push({
+      rule: 'RULES §3; B 第九条',
+      text: `Compensation ratio fixed at registration: ${fmtRatio(ratio.ratio)} (revenue ${revenue.year}: ${fmtMoney(revenue.revenue)})`,
+      value: fmtRatio(ratio.ratio),
+    });
+    const loan = m.create(Loan, {
+      reference: input.reference,
+      bankCode: facts.bankCode,
+      agencyCode: facts.agencyCode,
+      borrowerCode: facts.borrowerCode,
+      groupKey: c.groupKey,
+      amount: facts.eligibility.amount,
+      annualRate: facts.eligibility.annualRate,
+      termMonths: input.termMonths,
+      contractDate: input.contractDate,
+      registeredOn: input.registeredOn,
+      security: input.security,
+      collateralValue: facts.eligibility.collateralValue,
+      singleAssetException: input.singleAssetException,
+      isRenewal: facts.eligibility.isRenewal,
+      renewalOf: input.renewalOf ?? null,
+      policyVersionId: policy.id,
+      compensationRatio: ratio.ratio,
+      revenueYearUsed: revenue.year,
+      revenueUsed: revenue.revenue,
+      registrationBreakdown: breakdown,
+    });
+    const saved = await m.save(loan);
+    this.logger.log(`loan ${saved.id} registered: ${facts.bankCode}/${input.reference} ratio ${fmtRatio(ratio.ratio)}`);
+    return m.findOneOrFail(Loan, { where: { id: saved.id } });
+  }
+
+  /**
+   * The facts the registration rules look at, read inside the registration's transaction: both
+   * parties' status on the date, their agreement, the loan a renewal names and the group's facts.
+   */
+  private async registrationFacts(
+    m: EntityManager,
+    c: {
+      input: RegisterLoanInput;
+      bankCode: string;
+      agencyCode: string;
+      borrower: { code: string; groupCode: string | null };
+      groupKey: string;
+      eligibility: EligibilityInput;
+      revenueChoice: RevenueYearChoice;
+    },
+  ): Promise<RegistrationFacts> {
+    const on = c.input.registeredOn;
+    const bankStatus = await this.parties.statusOn('bank', c.bankCode, on, m);
+    const agencyStatus = await this.parties.statusOn('agency', c.agencyCode, on, m);
+    const agreement = await this.parties.agreementBetween(c.bankCode, c.agencyCode, m);
+    const renewalOf = c.input.renewalOf ?? null;
+    const renewed = c.eligibility.isRenewal && renewalOf ? await m.findOne(Loan, { where: { id: renewalOf } }) : null;
+    return {
+      bankCode: c.bankCode,
+      agencyCode: c.agencyCode,
+      borrowerCode: c.borrower.code,
+      groupCode: c.borrower.groupCode,
+      registeredOn: on,
+      renewalOf,
+      eligibility: c.eligibility,
+      revenueChoice: c.revenueChoice,
+      bankStatus,
+      agencyStatus,
+      agreement,
+      renewalTarget: renewed,
+      ...(await this.groupFacts(m, c.groupKey, c.agencyCode, on)),
+    };
+  }
+
+  /**
+   * The facts of the one-agency-per-group rule (A 第七条): the group's latest event on or before
+   * the date — a registered loan of any borrower of the group, or an approved change of agency (a
+   * change wins a tie) — and the latest change to this agency with the group's loans with it since.
+   */
+  private async groupFacts(
+    m: EntityManager,
+    groupKey: string,
+    agencyCode: string,
+    on: string,
+  ): Promise<Pick<RegistrationFacts, 'groupLatestEvent' | 'changeToAgency'>> {
+    const events: { agency_code: string; on_date: string; kind: 'loan' | 'change' }[] = await m.query(
+      `SELECT agency_code, on_date, kind FROM (
+         SELECT agency_code, registered_on AS on_date, 'loan' AS kind, 0 AS prio, created_at
            FROM loans WHERE group_key = $1
          UNION ALL
-         SELECT to_agency_code, approved_on, 'change', id::text, previous_credit_line::text, 1, created_at
+         SELECT to_agency_code, approved_on, 'change', 1, created_at
            FROM agency_changes WHERE group_key = $1 AND approved_on <= $2
        ) e ORDER BY on_date DESC, prio DESC, created_at DESC LIMIT 1`,
-      [input.groupKey, input.registeredOn],
+      [groupKey, on],
     );
-    const who = input.groupCode ? `Group ${input.groupCode}` : 'The borrower';
-    if (!events.length) {
-      return { violations: [], breakdown: [{ rule: RULE_GROUP, text: `${who} has no agency yet: ${input.agencyCode} may serve it` }] };
-    }
-    const serving = events[0].agency_code;
-    if (serving !== input.agencyCode) {
-      return {
-        violations: [
-          {
-            code: 'LOAN.GROUP_SERVED_BY_OTHER_AGENCY',
-            field: 'agencyCode',
-            message: `${who} is served by agency ${serving}; agency ${input.agencyCode} needs an approved change of agency first`,
-            servedBy: serving,
-            groupCode: input.groupCode,
-          },
-        ],
-        breakdown: [{ rule: RULE_GROUP, text: `${who} is served by ${serving}, not ${input.agencyCode}` }],
-      };
-    }
-    const breakdown: BreakdownStep[] = [{ rule: RULE_GROUP, text: `${who} is served by ${serving}` }];
     const changes: { approved_on: string; previous_credit_line: string }[] = await m.query(
       `SELECT approved_on, previous_credit_line::text AS previous_credit_line FROM agency_changes
         WHERE group_key = $1 AND to_agency_code = $2 AND approved_on <= $3
         ORDER BY approved_on DESC, created_at DESC LIMIT 1`,
-      [input.groupKey, input.agencyCode, input.registeredOn],
+      [groupKey, agencyCode, on],
     );
-    if (changes.length && input.registeredOn < addMonths(changes[0].approved_on, 12)) {
-      const change = changes[0];
-      const previousLine = Money.of(change.previous_credit_line);
+    let changeToAgency: RegistrationFacts['changeToAgency'] = null;
+    if (changes.length) {
       const sums: { total: string | null }[] = await m.query(
         `SELECT sum(amount)::text AS total FROM loans WHERE group_key = $1 AND agency_code = $2 AND registered_on >= $3`,
-        [input.groupKey, input.agencyCode, change.approved_on],
+        [groupKey, agencyCode, changes[0].approved_on],
       );
-      const newLine = Money.of(sums[0].total ?? '0').plus(input.amount);
-      const text = `Within one year of the change approved ${change.approved_on}: new credit line ${fmtMoney(newLine)} ${newLine.lte(previousLine) ? '≤' : '>'} previous ${fmtMoney(previousLine)}`;
-      breakdown.push({ rule: RULE_GROUP, text, value: newLine.toString() });
-      if (newLine.gt(previousLine)) {
-        return {
-          violations: [
-            {
-              code: 'LOAN.CREDIT_LINE_ABOVE_PREVIOUS',
-              field: 'amount',
-              message: `${text}: the new credit line may not exceed the old one for a year after a change of agency`,
-              newCreditLine: newLine.toString(),
-              previousCreditLine: previousLine.toString(),
-              changeApprovedOn: change.approved_on,
-            },
-          ],
-          breakdown,
-        };
-      }
+      changeToAgency = {
+        approvedOn: changes[0].approved_on,
+        previousCreditLine: Money.of(changes[0].previous_credit_line),
+        loansSinceChange: Money.of(sums[0].total ?? '0'),
+      };
     }
-    return { violations: [], breakdown };
+    return {
+      groupLatestEvent: events.length ? { agencyCode: events[0].agency_code, kind: events[0].kind, onDate: events[0].on_date } : null,
+      changeToAgency,
+    };
   }
 
   /** A loan by id; 404 LOAN.NOT_FOUND. */

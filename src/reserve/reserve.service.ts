@@ -7,10 +7,10 @@ import { LedgerPostingService } from '../ledger/ledger-posting.service';
 import { OutstandingService } from '../loans/outstanding.service';
 import { PartiesService } from '../programme/parties.service';
 import { PolicyService } from '../programme/policy.service';
-import { DEPOSIT_PREFIX, RESERVE_BOOK, reserveAccounts } from './domain/books';
+import { DEPOSIT_PREFIX, RESERVE_BOOK } from './domain/books';
 import { computeReserveBand } from './domain/reserve-band.calculator';
+import { fundingPosting, interestPosting } from './domain/reserve-postings';
 import { balancesByPrefixAsOf, ledgerAccount } from './ledger-reads';
-
 
 /**
  * The reserve's money at the partner banks (RULES §8; R 第七–十一条): one deposit account per
@@ -28,7 +28,7 @@ export class ReserveService {
     private readonly clock: Clock,
   ) {}
 
-  /** An appropriation deposited into a bank's reserve account: Dr reserve:deposit:BANK / Cr reserve:capital. */
+  /** An appropriation deposited into a bank's reserve account: Dr reserve:deposit:BANK / Cr reserve:capital (`fundingPosting`). */
   async fund(input: { bankCode: string; amount: Money; fundedOn: string; reference: string }) {
     if (!input.amount.isPositive()) throw DomainError.invalid('RESERVE.AMOUNT_NOT_POSITIVE', 'A funding must be more than 0.00.');
     return this.dataSource.transaction(async (m) => {
@@ -37,20 +37,9 @@ export class ReserveService {
       if (existing.length) {
         throw DomainError.conflict('RESERVE.DUPLICATE_REFERENCE', `A funding with reference ${input.reference} is already recorded.`);
       }
-      const deposit = reserveAccounts.deposit(input.bankCode);
-      const capital = reserveAccounts.capital();
-      await this.posting.ensureAccount(m, ledgerAccount(deposit));
-      await this.posting.ensureAccount(m, ledgerAccount(capital));
-      const entry = await this.posting.post(m, {
-        book: RESERVE_BOOK,
-        effectiveDate: input.fundedOn,
-        memo: `Appropriation ${input.reference} into ${input.bankCode}'s reserve account`,
-        lines: [
-          { account: deposit.code, debit: input.amount },
-          { account: capital.code, credit: input.amount },
-        ],
-        link: { type: 'reserve-funding', id: input.reference },
-      });
+      const funding = fundingPosting(input);
+      for (const def of funding.accounts) await this.posting.ensureAccount(m, ledgerAccount(def));
+      const entry = await this.posting.post(m, funding.entry);
       const rows: { id: string }[] = await m.query(
         `INSERT INTO reserve_fundings (reference, bank_code, amount, funded_on, entry_id) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
         [input.reference, input.bankCode, input.amount.toString(), input.fundedOn, entry.id],
@@ -67,25 +56,14 @@ export class ReserveService {
     });
   }
 
-  /** Deposit interest credited by a bank: Dr reserve:deposit:BANK / Cr reserve:interest. */
+  /** Deposit interest credited by a bank: Dr reserve:deposit:BANK / Cr reserve:interest (`interestPosting`). */
   async creditInterest(input: { bankCode: string; amount: Money; creditedOn: string }) {
     if (!input.amount.isPositive()) throw DomainError.invalid('RESERVE.AMOUNT_NOT_POSITIVE', 'Interest must be more than 0.00.');
     return this.dataSource.transaction(async (m) => {
       await this.parties.getBank(input.bankCode, m);
-      const deposit = reserveAccounts.deposit(input.bankCode);
-      const income = reserveAccounts.interest();
-      await this.posting.ensureAccount(m, ledgerAccount(deposit));
-      await this.posting.ensureAccount(m, ledgerAccount(income));
-      const entry = await this.posting.post(m, {
-        book: RESERVE_BOOK,
-        effectiveDate: input.creditedOn,
-        memo: `Deposit interest credited by ${input.bankCode}`,
-        lines: [
-          { account: deposit.code, debit: input.amount },
-          { account: income.code, credit: input.amount },
-        ],
-        link: { type: 'bank', id: input.bankCode },
-      });
+      const interest = interestPosting(input);
+      for (const def of interest.accounts) await this.posting.ensureAccount(m, ledgerAccount(def));
+      const entry = await this.posting.post(m, interest.entry);
       return { bankCode: input.bankCode, amount: input.amount.toString(), creditedOn: input.creditedOn, entryId: entry.id, sequence: entry.sequence };
     });
   }

@@ -1,24 +1,21 @@
+import type { AccountDraft } from '../../ledger/domain/entry-draft';
+import type { AccountType } from '../../ledger/domain/accounts';
+
 /**
- * The chart of accounts of the reserve fund and the agencies' margins (RULES.md §10; docs/ledger.md
- * and docs/claims.md). Pure: codes and definitions only; the services open the accounts they
- * need through the ledger's `ensureAccount`.
+ * The chart of accounts of the reserve fund (RULES.md §10; docs/ledger.md and docs/claims.md).
+ * Pure: codes and definitions only; the services open the accounts they need through the
+ * ledger's `ensureAccount`.
  *
- * Two books, because agency margins are not the reserve's money (RULES §7 "Money taken from
- * margins funds agency performance rewards, not the reserve").
+ * The agencies' margins are a book of their own, in src/agencies/domain/margin-book.ts, because
+ * they are not the reserve's money (RULES §7 "Money taken from margins funds agency performance
+ * rewards, not the reserve").
  */
 export const RESERVE_BOOK = 'reserve';
-export const MARGIN_BOOK = 'margin';
 
-export type AccountKind = 'asset' | 'liability' | 'equity' | 'income' | 'expense';
+export type AccountKind = AccountType;
 
-export interface AccountDefinition {
-  book: string;
-  code: string;
-  name: string;
-  type: AccountKind;
-  /** '0.00' = may never go below zero on its normal side; null = no floor. */
-  floor: string | null;
-}
+/** An account as the services open it (the ledger's pure AccountDraft). */
+export type AccountDefinition = AccountDraft;
 
 /** Every bank's reserve deposit account code starts with this; the bank code follows it. */
 export const DEPOSIT_PREFIX = 'reserve:deposit:';
@@ -70,33 +67,6 @@ export const reserveAccounts = {
     code: 'reserve:written-off',
     name: 'Compensation written off',
     type: 'expense',
-    floor: null,
-  }),
-};
-
-export const marginAccounts = {
-  /** Margin money held in the margin bank account (asset). */
-  cash: (): AccountDefinition => ({
-    book: MARGIN_BOOK,
-    code: 'margin:cash',
-    name: 'Agency margin cash',
-    type: 'asset',
-    floor: '0.00',
-  }),
-  /** What the programme holds for one agency (liability; never below zero). */
-  held: (agencyCode: string): AccountDefinition => ({
-    book: MARGIN_BOOK,
-    code: `margin:held:${agencyCode}`,
-    name: `Margin held for agency ${agencyCode}`,
-    type: 'liability',
-    floor: '0.00',
-  }),
-  /** Deductions and penalties, funding agency performance rewards (liability). */
-  rewardPool: (): AccountDefinition => ({
-    book: MARGIN_BOOK,
-    code: 'margin:reward-pool',
-    name: 'Agency performance reward pool',
-    type: 'liability',
     floor: null,
   }),
 };
