@@ -202,7 +202,7 @@ async function main(): Promise<void> {
   await ds.initialize();
   const tx = new TransactionScope(ds);
   const accounts = new LedgerAccountsService(tx);
-  const ledger = new LedgerPostingService(ds, new Clock(), tx, accounts);
+  const ledger = new LedgerPostingService(ds, new Clock(), tx);
   if (process.env.BENCH_MAX_IN_FLIGHT) ledger.groupCommit.maxInFlight = Number(process.env.BENCH_MAX_IN_FLIGHT);
   if (process.env.BENCH_MAX_BATCH) ledger.groupCommit.maxBatch = Number(process.env.BENCH_MAX_BATCH);
   const chart = await openChart(accounts, ledger);

@@ -17,7 +17,7 @@ import { LoansModule } from './loans/loans.module';
 import { ProgrammeModule } from './programme/programme.module';
 import { CalculatorsModule } from './calculators/calculators.module';
 import { AgenciesModule } from './agencies/agencies.module';
-import { ClaimsModule } from './claims/claims.module';
+import { ClaimPortsModule, ClaimsModule } from './claims/claims.module';
 import { ReserveModule } from './reserve/reserve.module';
 
 export interface AppModuleOptions {
@@ -26,7 +26,7 @@ export interface AppModuleOptions {
 }
 
 /** Feature modules of the programme; each adds itself here. */
-const FEATURE_MODULES: DynamicModule['imports'] = [CalculatorsModule, ProgrammeModule, LoansModule, IdempotencyModule, LedgerModule, ReserveModule, AgenciesModule, ClaimsModule];
+const FEATURE_MODULES: DynamicModule['imports'] = [CalculatorsModule, ProgrammeModule, LoansModule, IdempotencyModule, LedgerModule, ReserveModule, AgenciesModule, ClaimPortsModule, ClaimsModule];
 
 @Module({})
 export class AppModule {

@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { LedgerModule } from '../ledger/ledger.module';
 import { LoansModule } from '../loans/loans.module';
 import { ProgrammeModule } from '../programme/programme.module';
+import { AgencyMarginEvent } from './agency-margin-event.entity';
 import { AgencyMarginController } from './agency-margin.controller';
 import { AgencyMarginService } from './agency-margin.service';
 
 /** Agency margins in the margin book: deposits, withdrawals, deductions, shortfalls (RULES §7). */
 @Module({
-  imports: [LedgerModule, LoansModule, ProgrammeModule],
+  imports: [TypeOrmModule.forFeature([AgencyMarginEvent]), LedgerModule, LoansModule, ProgrammeModule],
   controllers: [AgencyMarginController],
   providers: [AgencyMarginService],
   exports: [AgencyMarginService],

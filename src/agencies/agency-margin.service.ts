@@ -1,24 +1,26 @@
-import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { Inject, Injectable } from '@nestjs/common';
 import type { BreakdownStep } from '../common/breakdown';
 import { addWorkingDays, previousQuarter, quarterFirstMonthDay, quarterLastDay, quarterOf } from '../common/calendar';
 import { Clock } from '../common/clock/clock';
+import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError } from '../common/errors/domain-error';
 import { Money } from '../common/money/money';
+import { LedgerAccountsService } from '../ledger/ledger-accounts.service';
 import { LedgerPostingService } from '../ledger/ledger-posting.service';
 import { OutstandingService } from '../loans/outstanding.service';
 import { PartiesService } from '../programme/parties.service';
 import { PolicyService } from '../programme/policy.service';
-import { currentBalance, ledgerAccount } from '../reserve/ledger-reads';
+import { computeLossRate } from '../risk/domain/loss-rate.calculator';
+import { AGENCY_COMPENSATION, AgencyCompensationPort } from './agency-compensation.port';
+import { AgencyMarginEvent } from './agency-margin-event.entity';
+import { MARGIN_ERRORS, MARGIN_STATUS_REASONS } from './domain/margin.errors';
 import { marginAccounts, marginBookAccounts, MARGIN_BOOK } from './domain/margin-book';
 import { computeMarginDeduction } from './domain/margin-deduction.calculator';
 import { marginDeductionPosting, marginDepositPosting, marginWithdrawalPosting, shortfallSettlementPosting } from './domain/margin-postings';
 import { computeMarginRequirement } from './domain/margin-requirement.calculator';
 import { takeFromMargin } from './domain/margin-shortfall.calculator';
-import { computeLossRate } from '../risk/domain/loss-rate.calculator';
+import { openShortfall } from './domain/open-shortfall';
 
-/** The reason recorded on an agency suspended for a margin shortfall (RULES §7; A 第十九条(三)). */
-export const MARGIN_SHORTFALL_REASON = 'MARGIN.SHORTFALL';
 
 export interface MarginDeductionOutcome {
   deduction: Money;
@@ -26,16 +28,6 @@ export interface MarginDeductionOutcome {
   shortfall: Money;
   topUpDueOn: string | null;
   breakdown: BreakdownStep[];
-}
-
-interface EventRow {
-  kind: 'deposit' | 'withdrawal' | 'deduction' | 'shortfall_settlement';
-  amount: string;
-  on_date: string;
-  claim_id: string | null;
-  deduction_due: string | null;
-  shortfall: string | null;
-  top_up_due_on: string | null;
 }
 
 /**
@@ -50,76 +42,46 @@ interface EventRow {
 @Injectable()
 export class AgencyMarginService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly tx: TransactionScope,
     private readonly posting: LedgerPostingService,
+    private readonly ledgerAccounts: LedgerAccountsService,
     private readonly parties: PartiesService,
     private readonly outstanding: OutstandingService,
     private readonly policies: PolicyService,
     private readonly clock: Clock,
+    @Inject(AGENCY_COMPENSATION) private readonly compensation: AgencyCompensationPort,
   ) {}
 
-  private async ensureAccounts(m: EntityManager, agencyCode: string): Promise<void> {
-    for (const def of marginBookAccounts(agencyCode)) {
-      await this.posting.ensureAccount(m, ledgerAccount(def));
-    }
+  /** The agency's margin held (its account in the margin book); 0.00 before its first deposit. */
+  async balance(agencyCode: string): Promise<Money> {
+    return this.ledgerAccounts.currentBalance(MARGIN_BOOK, marginAccounts.held(agencyCode).code);
   }
 
-  async balance(agencyCode: string, m?: EntityManager): Promise<Money> {
-    return currentBalance(m ?? this.dataSource.manager, MARGIN_BOOK, marginAccounts.held(agencyCode).code);
+  /** The agency's margin events in the order they were recorded (in the open transaction, if any). */
+  private history(agencyCode: string): Promise<AgencyMarginEvent[]> {
+    return this.tx.manager.getRepository(AgencyMarginEvent).find({ where: { agencyCode }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
-  private async events(agencyCode: string, m?: EntityManager): Promise<EventRow[]> {
-    return (m ?? this.dataSource.manager).query(
-      `SELECT kind, amount, on_date, claim_id, deduction_due, shortfall, top_up_due_on
-         FROM agency_margin_events WHERE agency_code = $1 ORDER BY created_at, id`,
-      [agencyCode],
-    );
-  }
-
-  /** Deduction shortfalls not yet made good by later deposits, with the earliest due date. */
-  private openShortfall(events: EventRow[]): { amount: Money; dueOn: string | null } {
-    let owed = Money.ZERO;
-    let dueOn: string | null = null;
-    for (const e of events) {
-      if (e.kind === 'deduction' && e.shortfall && Money.of(e.shortfall).isPositive()) {
-        owed = owed.plus(Money.of(e.shortfall));
-        dueOn = dueOn ?? e.top_up_due_on;
-      } else if (e.kind === 'shortfall_settlement') {
-        owed = owed.minus(Money.of(e.amount));
-        if (!owed.isPositive()) dueOn = null;
-      }
-    }
-    return { amount: owed.isPositive() ? owed : Money.ZERO, dueOn: owed.isPositive() ? dueOn : null };
-  }
-
-  /** Net compensation on the agency's loans (approved − refunded − written off), RULES §6. */
-  async netCompensation(agencyCode: string, m: EntityManager, excludeClaimId?: string): Promise<Money> {
-    const rows: { net: string | null }[] = await m.query(
-      `SELECT COALESCE(SUM(compensation - refunded_total - COALESCE(written_off_amount, 0)), 0)::numeric(20,2) AS net
-         FROM claims
-        WHERE agency_code = $1 AND status IN ('approved','paid','receipted','written_off') AND ($2::uuid IS NULL OR id <> $2::uuid)`,
-      [agencyCode, excludeClaimId ?? null],
-    );
-    return Money.of(rows[0]?.net ?? '0');
+  private async record(event: Partial<AgencyMarginEvent> & Pick<AgencyMarginEvent, 'agencyCode' | 'kind' | 'amount' | 'onDate'>): Promise<void> {
+    await this.tx.manager.getRepository(AgencyMarginEvent).insert(event);
   }
 
   /** The business-margin requirement in force on `asOf` (RULES §7; A 第十八条). */
-  async requirement(agencyCode: string, asOf: string, m?: EntityManager) {
-    const manager = m ?? this.dataSource.manager;
-    const agency = await this.parties.getAgency(agencyCode, manager);
+  async requirement(agencyCode: string, asOf: string) {
+    const agency = await this.parties.getAgency(agencyCode, this.tx.manager);
     const policy = this.policies.versionFor(asOf);
     const previousQuarterEnd = quarterLastDay(previousQuarter(quarterOf(asOf)));
-    const reviewedBalance = await this.outstanding.ofAgency(agencyCode, previousQuarterEnd, manager);
+    const reviewedBalance = await this.outstanding.ofAgency(agencyCode, previousQuarterEnd, this.tx.manager);
     const lossRate = computeLossRate(
       {
-        approvedCompensation: await this.netCompensation(agencyCode, manager),
+        approvedCompensation: await this.compensation.netCompensation(agencyCode),
         refunded: Money.ZERO,
         writtenOffCompensation: Money.ZERO,
         outstandingBalance: reviewedBalance,
       },
       policy,
     );
-    const balance = await this.balance(agencyCode, manager);
+    const balance = await this.balance(agencyCode);
     const result = computeMarginRequirement(
       {
         reviewedBalancePreviousQuarter: reviewedBalance,
@@ -137,8 +99,8 @@ export class AgencyMarginService {
   async view(agencyCode: string) {
     const asOf = this.clock.today();
     const req = await this.requirement(agencyCode, asOf);
-    const events = await this.events(agencyCode);
-    const open = this.openShortfall(events);
+    const events = await this.history(agencyCode);
+    const open = openShortfall(events);
     const requirementShortfall = req.shortfall;
     // The margin must reach the requirement by the 10th of the quarter's first month (RULES §7).
     const quarter = quarterOf(asOf);
@@ -165,38 +127,32 @@ export class AgencyMarginService {
       deductions: events
         .filter((e) => e.kind === 'deduction')
         .map((e) => ({
-          claimId: e.claim_id,
-          amount: Money.of(e.amount).toString(),
-          due: e.deduction_due === null ? null : Money.of(e.deduction_due).toString(),
-          shortfall: e.shortfall === null ? '0.00' : Money.of(e.shortfall).toString(),
-          on: e.on_date,
+          claimId: e.claimId,
+          amount: e.amount.toString(),
+          due: e.deductionDue?.toString() ?? null,
+          shortfall: e.shortfall?.toString() ?? '0.00',
+          on: e.onDate,
         })),
     };
   }
 
   /** A margin deposit; it first makes good any open deduction shortfall, then lifts the suspension. */
   async deposit(agencyCode: string, input: { amount: Money; depositedOn: string }) {
-    if (!input.amount.isPositive()) throw DomainError.invalid('MARGIN.AMOUNT_NOT_POSITIVE', 'A deposit must be more than 0.00.');
-    await this.dataSource.transaction(async (m) => {
+    if (!input.amount.isPositive()) throw DomainError.invalid(MARGIN_ERRORS.AMOUNT_NOT_POSITIVE, 'A deposit must be more than 0.00.');
+    await this.tx.run(async (m) => {
+      await this.parties.lockAgencies([agencyCode]);
       const agency = await this.parties.getAgency(agencyCode, m);
-      await m.query('SELECT 1 FROM agencies WHERE code = $1 FOR UPDATE', [agencyCode]);
-      await this.ensureAccounts(m, agencyCode);
+      await this.ledgerAccounts.ensureAccounts(marginBookAccounts(agencyCode));
       const entry = await this.posting.post(m, marginDepositPosting({ agencyCode, amount: input.amount, depositedOn: input.depositedOn }).entry);
-      await m.query(
-        `INSERT INTO agency_margin_events (agency_code, kind, amount, on_date, entry_id) VALUES ($1, 'deposit', $2, $3, $4)`,
-        [agencyCode, input.amount.toString(), input.depositedOn, entry.id],
-      );
-      const open = this.openShortfall(await this.events(agencyCode, m));
+      await this.record({ agencyCode, kind: 'deposit', amount: input.amount, onDate: input.depositedOn, entryId: entry.id });
+      const open = openShortfall(await this.history(agencyCode));
       if (open.amount.isPositive()) {
         const settle = open.amount.min(input.amount);
         const settlement = await this.posting.post(m, shortfallSettlementPosting({ agencyCode, amount: settle, depositedOn: input.depositedOn }).entry);
-        await m.query(
-          `INSERT INTO agency_margin_events (agency_code, kind, amount, on_date, entry_id) VALUES ($1, 'shortfall_settlement', $2, $3, $4)`,
-          [agencyCode, settle.toString(), input.depositedOn, settlement.id],
-        );
+        await this.record({ agencyCode, kind: 'shortfall_settlement', amount: settle, onDate: input.depositedOn, entryId: settlement.id });
         const still = open.amount.minus(settle);
-        if (!still.isPositive() && agency.status === 'suspended_new' && agency.statusReason === MARGIN_SHORTFALL_REASON) {
-          await this.parties.setStatus('agency', agencyCode, { status: 'active', reason: 'MARGIN.TOPPED_UP', since: input.depositedOn }, m);
+        if (!still.isPositive() && agency.status === 'suspended_new' && agency.statusReason === MARGIN_STATUS_REASONS.SHORTFALL) {
+          await this.parties.setStatus('agency', agencyCode, { status: 'active', reason: MARGIN_STATUS_REASONS.TOPPED_UP, since: input.depositedOn }, m);
         }
       }
     });
@@ -205,17 +161,17 @@ export class AgencyMarginService {
 
   /** Withdrawal of the excess over the requirement only (RULES §7). */
   async withdraw(agencyCode: string, input: { amount: Money; withdrawnOn: string }) {
-    if (!input.amount.isPositive()) throw DomainError.invalid('MARGIN.AMOUNT_NOT_POSITIVE', 'A withdrawal must be more than 0.00.');
-    await this.dataSource.transaction(async (m) => {
+    if (!input.amount.isPositive()) throw DomainError.invalid(MARGIN_ERRORS.AMOUNT_NOT_POSITIVE, 'A withdrawal must be more than 0.00.');
+    await this.tx.run(async (m) => {
       await this.parties.getAgency(agencyCode, m);
-      await m.query('SELECT 1 FROM agencies WHERE code = $1 FOR UPDATE', [agencyCode]);
-      const req = await this.requirement(agencyCode, input.withdrawnOn, m);
-      const open = this.openShortfall(await this.events(agencyCode, m));
+      await this.parties.lockAgencies([agencyCode]);
+      const req = await this.requirement(agencyCode, input.withdrawnOn);
+      const open = openShortfall(await this.history(agencyCode));
       const excess = req.excessWithdrawable.minus(open.amount);
       if (input.amount.gt(excess)) {
-        throw DomainError.rule('MARGIN.WITHDRAWAL_ABOVE_EXCESS', `Only the excess over the requirement may be withdrawn: at most ${excess.isPositive() ? excess.toString() : '0.00'}.`, [
+        throw DomainError.rule(MARGIN_ERRORS.WITHDRAWAL_ABOVE_EXCESS, `Only the excess over the requirement may be withdrawn: at most ${excess.isPositive() ? excess.toString() : '0.00'}.`, [
           {
-            code: 'MARGIN.WITHDRAWAL_ABOVE_EXCESS',
+            code: MARGIN_ERRORS.WITHDRAWAL_ABOVE_EXCESS,
             message: 'amount above the excess over the requirement',
             balance: req.balance.toString(),
             requirement: req.requirement.toString(),
@@ -224,12 +180,9 @@ export class AgencyMarginService {
           },
         ]);
       }
-      await this.ensureAccounts(m, agencyCode);
+      await this.ledgerAccounts.ensureAccounts(marginBookAccounts(agencyCode));
       const entry = await this.posting.post(m, marginWithdrawalPosting({ agencyCode, amount: input.amount, withdrawnOn: input.withdrawnOn }).entry);
-      await m.query(
-        `INSERT INTO agency_margin_events (agency_code, kind, amount, on_date, entry_id) VALUES ($1, 'withdrawal', $2, $3, $4)`,
-        [agencyCode, input.amount.toString(), input.withdrawnOn, entry.id],
-      );
+      await this.record({ agencyCode, kind: 'withdrawal', amount: input.amount, onDate: input.withdrawnOn, entryId: entry.id });
     });
     return this.view(agencyCode);
   }
@@ -240,45 +193,37 @@ export class AgencyMarginService {
    * margin holds; any shortfall is recorded with its top-up date (5 working days) and the agency
    * is suspended for new business until it tops up (A 第十九条(三)).
    */
-  async deductForClaim(
-    m: EntityManager,
-    input: { agencyCode: string; claimId: string; compensation: Money; approvedOn: string; policyVersionId: string },
-  ): Promise<MarginDeductionOutcome> {
-    const policy = this.policies.byId(input.policyVersionId);
-    await m.query('SELECT 1 FROM agencies WHERE code = $1 FOR UPDATE', [input.agencyCode]);
-    const reviewedBalance = await this.outstanding.ofAgency(input.agencyCode, input.approvedOn, m);
-    const prior = await this.netCompensation(input.agencyCode, m, input.claimId);
-    const deduction = computeMarginDeduction({ reviewedBalance, priorNetCompensation: prior, compensation: input.compensation }, policy);
-    await this.ensureAccounts(m, input.agencyCode);
-    const balance = await this.balance(input.agencyCode, m);
-    const take = takeFromMargin({ marginBalance: balance, amountDue: deduction.deduction });
-    let entryId: string | null = null;
-    if (take.taken.isPositive()) {
-      const entry = await this.posting.post(
-        m,
-        marginDeductionPosting({ agencyCode: input.agencyCode, claimId: input.claimId, taken: take.taken, approvedOn: input.approvedOn }).entry,
-      );
-      entryId = entry.id;
-    }
-    const topUpDueOn = take.shortfall.isPositive() ? addWorkingDays(input.approvedOn, policy.marginTopUpWorkingDays) : null;
-    await m.query(
-      `INSERT INTO agency_margin_events (agency_code, kind, amount, on_date, claim_id, deduction_due, shortfall, top_up_due_on, breakdown, entry_id)
-       VALUES ($1, 'deduction', $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        input.agencyCode,
-        take.taken.toString(),
-        input.approvedOn,
-        input.claimId,
-        deduction.deduction.toString(),
-        take.shortfall.toString(),
+  async deductForClaim(input: { agencyCode: string; claimId: string; compensation: Money; approvedOn: string; policyVersionId: string }): Promise<MarginDeductionOutcome> {
+    return this.tx.run(async (m) => {
+      const policy = this.policies.byId(input.policyVersionId);
+      await this.parties.lockAgencies([input.agencyCode]);
+      const reviewedBalance = await this.outstanding.ofAgency(input.agencyCode, input.approvedOn, m);
+      const prior = await this.compensation.netCompensation(input.agencyCode, { excludeClaimId: input.claimId });
+      const deduction = computeMarginDeduction({ reviewedBalance, priorNetCompensation: prior, compensation: input.compensation }, policy);
+      await this.ledgerAccounts.ensureAccounts(marginBookAccounts(input.agencyCode));
+      const take = takeFromMargin({ marginBalance: await this.balance(input.agencyCode), amountDue: deduction.deduction });
+      let entryId: string | null = null;
+      if (take.taken.isPositive()) {
+        const recipe = marginDeductionPosting({ agencyCode: input.agencyCode, claimId: input.claimId, taken: take.taken, approvedOn: input.approvedOn });
+        entryId = (await this.posting.post(m, recipe.entry)).id;
+      }
+      const topUpDueOn = take.shortfall.isPositive() ? addWorkingDays(input.approvedOn, policy.marginTopUpWorkingDays) : null;
+      await this.record({
+        agencyCode: input.agencyCode,
+        kind: 'deduction',
+        amount: take.taken,
+        onDate: input.approvedOn,
+        claimId: input.claimId,
+        deductionDue: deduction.deduction,
+        shortfall: take.shortfall,
         topUpDueOn,
-        JSON.stringify(deduction.breakdown),
+        breakdown: deduction.breakdown,
         entryId,
-      ],
-    );
-    if (take.shortfall.isPositive()) {
-      await this.parties.setStatus('agency', input.agencyCode, { status: 'suspended_new', reason: MARGIN_SHORTFALL_REASON, since: input.approvedOn }, m);
-    }
-    return { deduction: deduction.deduction, taken: take.taken, shortfall: take.shortfall, topUpDueOn, breakdown: deduction.breakdown };
+      });
+      if (take.shortfall.isPositive()) {
+        await this.parties.setStatus('agency', input.agencyCode, { status: 'suspended_new', reason: MARGIN_STATUS_REASONS.SHORTFALL, since: input.approvedOn }, m);
+      }
+      return { deduction: deduction.deduction, taken: take.taken, shortfall: take.shortfall, topUpDueOn, breakdown: deduction.breakdown };
+    });
   }
 }

@@ -1,4 +1,4 @@
-import type { claimOut } from './claims.service';
+import type { claimOut } from './claim-views';
 
 type ClaimRow = ReturnType<typeof claimOut>;
 

@@ -4,6 +4,8 @@ import type { Response } from 'express';
 import { CurrentPrincipal, Principal, Roles } from '../common/access/principal';
 import { DEFAULT_PAGE_LIMIT } from '../common/http/pagination';
 import { Money } from '../common/money/money';
+import { ApprovalBatchesService } from './approval-batches.service';
+import { ClaimSettlementService } from './claim-settlement.service';
 import { ClaimsService } from './claims.service';
 import { ApprovalBatchDto, FileClaimDto, ListClaimsQuery, PayoutDto, ReceiptDto, RecoveryDto, RefundedDto, ReviewClaimDto, StatementQuery, WriteOffDto } from './claims.dto';
 import { claimStatementCsv } from './claim-statement.csv';
@@ -12,7 +14,11 @@ import { claimStatementCsv } from './claim-statement.csv';
 @ApiBearerAuth()
 @Controller('v1')
 export class ClaimsController {
-  constructor(private readonly claims: ClaimsService) {}
+  constructor(
+    private readonly claims: ClaimsService,
+    private readonly batches: ApprovalBatchesService,
+    private readonly settlement: ClaimSettlementService,
+  ) {}
 
   @Post('claims')
   @Roles('bank', 'trustee')
@@ -87,13 +93,13 @@ export class ClaimsController {
     description: 'All or nothing. Posts each compensation payable and the agency margin deduction in the same transaction.',
   })
   approve(@Body() dto: ApprovalBatchDto) {
-    return this.claims.approveBatch({ claimIds: dto.claimIds, approvedOn: dto.approvedOn });
+    return this.batches.approve({ claimIds: dto.claimIds, approvedOn: dto.approvedOn });
   }
 
   @Get('approval-batches/:id')
   @ApiOperation({ summary: 'An approval batch and its claims.' })
   batch(@Param('id') id: string) {
-    return this.claims.batchView(id);
+    return this.batches.view(id);
   }
 
   @Post('claims/:id/payout')
@@ -104,7 +110,7 @@ export class ClaimsController {
     description: 'The claiming bank’s own reserve account first, then the others by descending balance (ties by code). Response lists the legs.',
   })
   payout(@Param('id') id: string, @Body() dto: PayoutDto) {
-    return this.claims.payout(id, { paidOn: dto.paidOn });
+    return this.settlement.payout(id, { paidOn: dto.paidOn });
   }
 
   @Post('claims/:id/receipt')
@@ -112,14 +118,14 @@ export class ClaimsController {
   @Roles('bank', 'trustee')
   @ApiOperation({ summary: 'The bank acknowledges receipt of the compensation (回执, R 第十六条).' })
   receipt(@Param('id') id: string, @Body() dto: ReceiptDto, @CurrentPrincipal() principal: Principal) {
-    return this.claims.receipt(id, { receivedOn: dto.receivedOn }, principal);
+    return this.settlement.receipt(id, { receivedOn: dto.receivedOn }, principal);
   }
 
   @Post('claims/:id/recoveries')
   @Roles('bank', 'trustee')
   @ApiOperation({ summary: 'Record a recovery; returns the refund due to the reserve and its due date (RULES §5).' })
   recovery(@Param('id') id: string, @Body() dto: RecoveryDto, @CurrentPrincipal() principal: Principal) {
-    return this.claims.addRecovery(
+    return this.settlement.addRecovery(
       id,
       { recoveredOn: dto.recoveredOn, recovered: Money.parse(dto.recovered), agreedCosts: Money.parse(dto.agreedCosts) },
       principal,
@@ -131,7 +137,7 @@ export class ClaimsController {
   @Roles('bank', 'custodian', 'trustee')
   @ApiOperation({ summary: 'The refund has arrived in the claiming bank’s reserve account: posts it.' })
   refunded(@Param('id') id: string, @Param('recoveryId') recoveryId: string, @Body() dto: RefundedDto, @CurrentPrincipal() principal: Principal) {
-    return this.claims.markRefunded(id, recoveryId, { refundedOn: dto.refundedOn }, principal);
+    return this.settlement.markRefunded(id, recoveryId, { refundedOn: dto.refundedOn }, principal);
   }
 
   @Post('claims/:id/write-off')
@@ -139,6 +145,6 @@ export class ClaimsController {
   @Roles('approver', 'trustee')
   @ApiOperation({ summary: 'Write off the compensation net of refunds against the reserve; the claim closes (RULES §5).' })
   writeOff(@Param('id') id: string, @Body() dto: WriteOffDto, @CurrentPrincipal() principal: Principal) {
-    return this.claims.writeOff(id, { writtenOffOn: dto.writtenOffOn }, principal);
+    return this.settlement.writeOff(id, { writtenOffOn: dto.writtenOffOn }, principal);
   }
 }

@@ -1,18 +1,37 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AGENCY_COMPENSATION } from '../agencies/agency-compensation.port';
 import { AgenciesModule } from '../agencies/agencies.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { LoansModule } from '../loans/loans.module';
 import { ProgrammeModule } from '../programme/programme.module';
+import { ApprovalBatchesService } from './approval-batches.service';
 import { ApprovalBatch, Claim, ClaimPayoutLeg, ClaimRecovery } from './claim.entity';
+import { ClaimSettlementService } from './claim-settlement.service';
+import { ClaimTotalsService } from './claim-totals.service';
 import { ClaimsController } from './claims.controller';
 import { ClaimsService } from './claims.service';
 
+const CLAIM_ENTITIES = [Claim, ClaimPayoutLeg, ClaimRecovery, ApprovalBatch];
+
+/**
+ * What claims provide to modules below them through ports those modules declare (agencies asks
+ * for an agency's net compensation): global, so that the agencies module need not import the
+ * claims module, which imports it.
+ */
+@Global()
+@Module({
+  imports: [TypeOrmModule.forFeature(CLAIM_ENTITIES)],
+  providers: [ClaimTotalsService, { provide: AGENCY_COMPENSATION, useExisting: ClaimTotalsService }],
+  exports: [ClaimTotalsService, AGENCY_COMPENSATION],
+})
+export class ClaimPortsModule {}
+
 /** Loss-compensation claims from filing to write-off, on the ledger (issue #6). */
 @Module({
-  imports: [TypeOrmModule.forFeature([Claim, ClaimPayoutLeg, ClaimRecovery, ApprovalBatch]), LedgerModule, LoansModule, ProgrammeModule, AgenciesModule],
+  imports: [TypeOrmModule.forFeature(CLAIM_ENTITIES), LedgerModule, LoansModule, ProgrammeModule, AgenciesModule],
   controllers: [ClaimsController],
-  providers: [ClaimsService],
+  providers: [ClaimsService, ApprovalBatchesService, ClaimSettlementService],
   exports: [ClaimsService],
 })
 export class ClaimsModule {}

@@ -11,7 +11,6 @@ import { Side, checkBookCode } from './domain/accounts';
 import { CanonicalParts, canonicalFromParts, canonicalParts, chainHash } from './domain/canonical';
 import { EntryLine, buildEntryLines, mirrorLines, sameLines } from './domain/entry';
 import { LEDGER_ERRORS, ledgerErrors } from './domain/ledger.errors';
-import { AccountDefinition, LedgerAccountsService } from './ledger-accounts.service';
 import { isRetryableLedgerConflict, retryOnLedgerConflict } from './ledger-conflicts';
 
 /** What caused an entry: a claim, a loan, a quarter… (type and id are the caller's). */
@@ -236,21 +235,7 @@ export class LedgerPostingService {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly tx: TransactionScope,
-    private readonly accounts: LedgerAccountsService,
   ) {}
-
-  // ------------------------------------------------------------------------------------------
-  // Books and accounts: LedgerAccountsService. These two delegates keep callers that still pass
-  // their transaction's manager working while they move to TransactionScope.
-  // ------------------------------------------------------------------------------------------
-
-  ensureBook(manager: EntityManager | null, code: string, name = '') {
-    return manager ? this.tx.within(manager, () => this.accounts.ensureBook(code, name)) : this.accounts.ensureBook(code, name);
-  }
-
-  ensureAccount(manager: EntityManager | null, def: AccountDefinition) {
-    return manager ? this.tx.within(manager, () => this.accounts.ensureAccount(def)) : this.accounts.ensureAccount(def);
-  }
 
   // ------------------------------------------------------------------------------------------
   // Posting

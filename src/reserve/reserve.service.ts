@@ -1,16 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock/clock';
+import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError } from '../common/errors/domain-error';
 import { Money } from '../common/money/money';
+import type { PostingRecipe } from '../ledger/domain/entry-draft';
+import { LedgerAccountsService } from '../ledger/ledger-accounts.service';
 import { LedgerPostingService } from '../ledger/ledger-posting.service';
 import { OutstandingService } from '../loans/outstanding.service';
 import { PartiesService } from '../programme/parties.service';
 import { PolicyService } from '../programme/policy.service';
 import { DEPOSIT_PREFIX, RESERVE_BOOK } from './domain/books';
 import { computeReserveBand } from './domain/reserve-band.calculator';
+import { RESERVE_ERRORS } from './domain/reserve.errors';
 import { fundingPosting, interestPosting } from './domain/reserve-postings';
-import { balancesByPrefixAsOf, ledgerAccount } from './ledger-reads';
+import { ReserveFunding } from './reserve-funding.entity';
 
 /**
  * The reserve's money at the partner banks (RULES §8; R 第七–十一条): one deposit account per
@@ -20,8 +23,9 @@ import { balancesByPrefixAsOf, ledgerAccount } from './ledger-reads';
 @Injectable()
 export class ReserveService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly tx: TransactionScope,
     private readonly posting: LedgerPostingService,
+    private readonly ledgerAccounts: LedgerAccountsService,
     private readonly parties: PartiesService,
     private readonly outstanding: OutstandingService,
     private readonly policies: PolicyService,
@@ -30,22 +34,17 @@ export class ReserveService {
 
   /** An appropriation deposited into a bank's reserve account: Dr reserve:deposit:BANK / Cr reserve:capital (`fundingPosting`). */
   async fund(input: { bankCode: string; amount: Money; fundedOn: string; reference: string }) {
-    if (!input.amount.isPositive()) throw DomainError.invalid('RESERVE.AMOUNT_NOT_POSITIVE', 'A funding must be more than 0.00.');
-    return this.dataSource.transaction(async (m) => {
+    if (!input.amount.isPositive()) throw DomainError.invalid(RESERVE_ERRORS.AMOUNT_NOT_POSITIVE, 'A funding must be more than 0.00.');
+    return this.tx.run(async (m) => {
       await this.parties.getBank(input.bankCode, m);
-      const existing: { id: string }[] = await m.query('SELECT id FROM reserve_fundings WHERE reference = $1', [input.reference]);
-      if (existing.length) {
-        throw DomainError.conflict('RESERVE.DUPLICATE_REFERENCE', `A funding with reference ${input.reference} is already recorded.`);
+      const fundings = m.getRepository(ReserveFunding);
+      if (await fundings.exists({ where: { reference: input.reference } })) {
+        throw DomainError.conflict(RESERVE_ERRORS.DUPLICATE_REFERENCE, `A funding with reference ${input.reference} is already recorded.`);
       }
-      const funding = fundingPosting(input);
-      for (const def of funding.accounts) await this.posting.ensureAccount(m, ledgerAccount(def));
-      const entry = await this.posting.post(m, funding.entry);
-      const rows: { id: string }[] = await m.query(
-        `INSERT INTO reserve_fundings (reference, bank_code, amount, funded_on, entry_id) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-        [input.reference, input.bankCode, input.amount.toString(), input.fundedOn, entry.id],
-      );
+      const entry = await this.post(fundingPosting(input));
+      const saved = await fundings.save(fundings.create({ reference: input.reference, bankCode: input.bankCode, amount: input.amount, fundedOn: input.fundedOn, entryId: entry.id }));
       return {
-        id: rows[0].id,
+        id: saved.id,
         bankCode: input.bankCode,
         amount: input.amount.toString(),
         fundedOn: input.fundedOn,
@@ -58,12 +57,10 @@ export class ReserveService {
 
   /** Deposit interest credited by a bank: Dr reserve:deposit:BANK / Cr reserve:interest (`interestPosting`). */
   async creditInterest(input: { bankCode: string; amount: Money; creditedOn: string }) {
-    if (!input.amount.isPositive()) throw DomainError.invalid('RESERVE.AMOUNT_NOT_POSITIVE', 'Interest must be more than 0.00.');
-    return this.dataSource.transaction(async (m) => {
+    if (!input.amount.isPositive()) throw DomainError.invalid(RESERVE_ERRORS.AMOUNT_NOT_POSITIVE, 'Interest must be more than 0.00.');
+    return this.tx.run(async (m) => {
       await this.parties.getBank(input.bankCode, m);
-      const interest = interestPosting(input);
-      for (const def of interest.accounts) await this.posting.ensureAccount(m, ledgerAccount(def));
-      const entry = await this.posting.post(m, interest.entry);
+      const entry = await this.post(interestPosting(input));
       return { bankCode: input.bankCode, amount: input.amount.toString(), creditedOn: input.creditedOn, entryId: entry.id, sequence: entry.sequence };
     });
   }
@@ -71,8 +68,7 @@ export class ReserveService {
   /** GET /v1/reserve: the reserve's total and per-bank balances as of a date, against the 10%–15% band. */
   async overview(asOf?: string) {
     const date = asOf ?? this.clock.today();
-    const m = this.dataSource.manager;
-    const balances = await balancesByPrefixAsOf(m, RESERVE_BOOK, DEPOSIT_PREFIX, date);
+    const balances = await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX, date);
     const banks = balances.map((b) => ({ bankCode: b.code.slice(DEPOSIT_PREFIX.length), balance: b.balance }));
     const total = Money.sum(banks.map((b) => b.balance));
     const outstanding = await this.outstanding.asOf(date);
@@ -88,5 +84,11 @@ export class ReserveService {
       withinBand: band.withinBand,
       breakdown: band.breakdown,
     };
+  }
+
+  /** Opens the recipe's accounts and posts its entry in the open transaction. */
+  private async post(recipe: PostingRecipe) {
+    await this.ledgerAccounts.ensureAccounts(recipe.accounts);
+    return this.posting.post(null, recipe.entry);
   }
 }

@@ -5,6 +5,7 @@ import { DataSource, QueryFailedError } from 'typeorm';
 import { DomainError } from '../../src/common/errors/domain-error';
 import { Money } from '../../src/common/money/money';
 import { entryHash } from '../../src/ledger/domain/canonical';
+import { TransactionScope } from '../../src/common/database/transaction-scope';
 import { LedgerAccountsService } from '../../src/ledger/ledger-accounts.service';
 import { LedgerPostingService, PostedEntry } from '../../src/ledger/ledger-posting.service';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -233,8 +234,8 @@ describe('ledger in the database (issue #4)', () => {
 
     it('a refused entry leaves the caller’s transaction usable (savepoint), with nothing of the entry in it', async () => {
       const { book } = await fundedBook('100.00');
-      const result = await t.dataSource.transaction(async (manager) => {
-        await ledger.ensureAccount(manager, { book, code: `${book}:deposit:BANK03`, name: 'Deposit BANK03', type: 'asset', floor: m('0.00') });
+      const result = await t.app.get(TransactionScope).run(async (manager) => {
+        await ledgerAccounts.ensureAccount({ book, code: `${book}:deposit:BANK03`, name: 'Deposit BANK03', type: 'asset', floor: m('0.00') });
         const refused = await ledger
           .post(manager, {
             book,
@@ -273,13 +274,13 @@ describe('ledger in the database (issue #4)', () => {
 
     it('ensureAccount and ensureBook are idempotent; another definition → LEDGER.ACCOUNT_CONFLICT', async () => {
       const book = uniqueBook();
-      expect((await ledger.ensureBook(null, book)).created).toBe(true);
-      expect((await ledger.ensureBook(null, book)).created).toBe(false);
+      expect((await ledgerAccounts.ensureBook(book)).created).toBe(true);
+      expect((await ledgerAccounts.ensureBook(book)).created).toBe(false);
       const def = { book, code: `${book}:deposit:BANK01`, name: 'Deposit', type: 'asset' as const, floor: m('0.00') };
-      expect((await ledger.ensureAccount(null, def)).created).toBe(true);
-      expect(await ledger.ensureAccount(null, { ...def, name: 'renamed is fine' })).toMatchObject({ created: false, normalSide: 'debit' });
-      await expect(ledger.ensureAccount(null, { ...def, type: 'liability' })).rejects.toMatchObject({ code: 'LEDGER.ACCOUNT_CONFLICT' });
-      await expect(ledger.ensureAccount(null, { ...def, floor: null })).rejects.toMatchObject({ code: 'LEDGER.ACCOUNT_CONFLICT' });
+      expect((await ledgerAccounts.ensureAccount(def)).created).toBe(true);
+      expect(await ledgerAccounts.ensureAccount({ ...def, name: 'renamed is fine' })).toMatchObject({ created: false, normalSide: 'debit' });
+      await expect(ledgerAccounts.ensureAccount({ ...def, type: 'liability' })).rejects.toMatchObject({ code: 'LEDGER.ACCOUNT_CONFLICT' });
+      await expect(ledgerAccounts.ensureAccount({ ...def, floor: null })).rejects.toMatchObject({ code: 'LEDGER.ACCOUNT_CONFLICT' });
     });
   });
 

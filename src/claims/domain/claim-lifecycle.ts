@@ -1,4 +1,5 @@
 import { DomainError } from '../../common/errors/domain-error';
+import { CLAIM_ERRORS } from './claims.errors';
 
 /**
  * The statuses of a loss-compensation claim (RULES §4 "Claim lifecycle"; R 第十三–十九条), in
@@ -64,6 +65,12 @@ const ACTION_PHRASES: Readonly<Record<ClaimAction, string>> = {
   write_off: 'a write-off',
 };
 
+/**
+ * The statuses in which a claim's compensation has been granted: approved and every status after
+ * it. Such claims count in the net compensation of loss rates and margin deductions (RULES §6, §7).
+ */
+export const GRANTED_STATUSES: readonly ClaimStatus[] = ['approved', 'paid', 'receipted', 'written_off'];
+
 /** The statuses from which `action` is allowed, in lifecycle order (e.g. write_off → paid, receipted). */
 export function allowedFrom(action: ClaimAction): ClaimStatus[] {
   return CLAIM_STATUSES.filter((status) => CLAIM_TRANSITIONS[status][action] !== undefined);
@@ -89,7 +96,7 @@ export function nextStatus(claimId: string, status: ClaimStatus, action: ClaimAc
 }
 
 function wrongStatus(claimId: string, status: ClaimStatus, what: string, allowed: ClaimStatus[]): never {
-  throw DomainError.conflict('CLAIM.WRONG_STATUS', `Claim ${claimId} is ${status}; ${what} needs ${allowed.join(' or ')}.`, [
-    { code: 'CLAIM.WRONG_STATUS', message: `status is ${status}`, claimId, status, allowed },
+  throw DomainError.conflict(CLAIM_ERRORS.WRONG_STATUS, `Claim ${claimId} is ${status}; ${what} needs ${allowed.join(' or ')}.`, [
+    { code: CLAIM_ERRORS.WRONG_STATUS, message: `status is ${status}`, claimId, status, allowed },
   ]);
 }

@@ -1,0 +1,15 @@
+/**
+ * The agency-margin module's stable error codes and status reasons (STYLE.md "Errors"; RULES §7).
+ */
+export const MARGIN_ERRORS = {
+  AMOUNT_NOT_POSITIVE: 'MARGIN.AMOUNT_NOT_POSITIVE',
+  WITHDRAWAL_ABOVE_EXCESS: 'MARGIN.WITHDRAWAL_ABOVE_EXCESS',
+} as const;
+
+/** Reasons recorded with an agency's status changes caused by its margin (A 第十九条(三)). */
+export const MARGIN_STATUS_REASONS = {
+  /** Suspended for new business: a deduction found the margin short. */
+  SHORTFALL: 'MARGIN.SHORTFALL',
+  /** The shortfall was made good by a deposit: the suspension it caused is lifted. */
+  TOPPED_UP: 'MARGIN.TOPPED_UP',
+} as const;

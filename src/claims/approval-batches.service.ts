@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import { AgencyMarginService } from '../agencies/agency-margin.service';
+import { TransactionScope } from '../common/database/transaction-scope';
+import { DomainError } from '../common/errors/domain-error';
+import { isUuid } from '../common/ids';
+import { Money } from '../common/money/money';
+import { LedgerAccountsService } from '../ledger/ledger-accounts.service';
+import { LedgerPostingService } from '../ledger/ledger-posting.service';
+import { PartiesService } from '../programme/parties.service';
+import { approvalPosting } from '../reserve/domain/reserve-postings';
+import { ApprovalBatch, Claim } from './claim.entity';
+import { ClaimsService } from './claims.service';
+import { canApply, nextStatus } from './domain/claim-lifecycle';
+import { BATCH_ERRORS, CLAIM_ERRORS, claimErrors } from './domain/claims.errors';
+
+/**
+ * Approval of recommended claims in batches (RULES §4; R 第十四条), each with the agency's margin
+ * deduction (RULES §7; A 第十八条), all in one transaction.
+ *
+ * Reserve-book posting per claim (src/reserve/domain/reserve-postings.ts `approvalPosting`):
+ * Dr reserve:awaiting-recovery:CLAIM / Cr reserve:payable:BANK, the compensation.
+ */
+@Injectable()
+export class ApprovalBatchesService {
+  constructor(
+    private readonly tx: TransactionScope,
+    private readonly claims: ClaimsService,
+    private readonly posting: LedgerPostingService,
+    private readonly ledgerAccounts: LedgerAccountsService,
+    private readonly parties: PartiesService,
+    private readonly margins: AgencyMarginService,
+  ) {}
+
+  /**
+   * Approves recommended claims together on one date. All or nothing: any claim that is not
+   * recommended (or was recommended after the approval date) refuses the whole batch, listing
+   * each. For each claim: the compensation payable is posted and the agency's margin deduction
+   * taken.
+   */
+  async approve(input: { claimIds: string[]; approvedOn: string }) {
+    const ids = [...new Set(input.claimIds)];
+    if (ids.length !== input.claimIds.length) throw DomainError.invalid(BATCH_ERRORS.DUPLICATE_CLAIM, 'A claim is listed twice in the batch.');
+    const batchId = await this.tx.run(async (m) => {
+      const claims = await this.claims.lockClaims(ids);
+      refuseUnapprovable(claims, input.approvedOn);
+      const batch = await m.getRepository(ApprovalBatch).save(
+        m.getRepository(ApprovalBatch).create({ approvedOn: input.approvedOn, claimCount: claims.length, totalCompensation: Money.sum(claims.map((c) => c.compensation)) }),
+      );
+      // Claims in filing order, so each agency's deductions follow the order of its claims.
+      const ordered = [...claims].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
+      // Agencies locked up front in code order, so concurrent batches touching the same agencies
+      // queue instead of deadlocking; all approval entries go to the ledger in one postMany (two
+      // separate posts into one book inside a transaction could deadlock with a concurrent one).
+      await this.parties.lockAgencies([...new Set(ordered.map((c) => c.agencyCode))].sort());
+      const approvals = ordered.map((claim) =>
+        approvalPosting({ claimId: claim.id, bankCode: claim.bankCode, compensation: claim.compensation, approvedOn: input.approvedOn, batchId: batch.id }),
+      );
+      for (const approval of approvals) await this.ledgerAccounts.ensureAccounts(approval.accounts);
+      const entries = await this.posting.postMany(m, approvals.map((approval) => approval.entry));
+      // Deductions one claim after the other: each sees the agency's net compensation including
+      // the claims approved before it in this batch (the marginal reading of RULES §7).
+      for (const [i, claim] of ordered.entries()) {
+        const deduction = await this.margins.deductForClaim({
+          agencyCode: claim.agencyCode,
+          claimId: claim.id,
+          compensation: claim.compensation,
+          approvedOn: input.approvedOn,
+          policyVersionId: claim.policyVersionId,
+        });
+        await this.claims.update(claim.id, {
+          status: nextStatus(claim.id, claim.status, 'approve'),
+          approvedOn: input.approvedOn,
+          approvalBatchId: batch.id,
+          approvalEntryId: entries[i].id,
+          marginDeduction: deduction.deduction,
+        });
+      }
+      return batch.id;
+    });
+    return this.view(batchId);
+  }
+
+  async view(id: string) {
+    if (!isUuid(id)) throw claimErrors.batchNotFound(id);
+    const m = this.tx.manager;
+    const batch = await m.getRepository(ApprovalBatch).findOne({ where: { id } });
+    if (!batch) throw claimErrors.batchNotFound(id);
+    const claims = await m.getRepository(Claim).find({ where: { approvalBatchId: id }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return {
+      id: batch.id,
+      approvedOn: batch.approvedOn,
+      claimCount: batch.claimCount,
+      totalCompensation: batch.totalCompensation.toString(),
+      claims: claims.map((c) => ({
+        id: c.id,
+        bankCode: c.bankCode,
+        agencyCode: c.agencyCode,
+        compensation: c.compensation.toString(),
+        marginDeduction: c.marginDeduction?.toString() ?? null,
+        status: c.status,
+      })),
+    };
+  }
+}
+
+/** Only recommended claims, on or after their review date; every other one is listed. */
+function refuseUnapprovable(claims: readonly Claim[], approvedOn: string): void {
+  const bad = claims.filter((c) => !canApply(c.status, 'approve') || approvedOn < (c.reviewedOn ?? c.claimDate));
+  if (!bad.length) return;
+  throw DomainError.rule(
+    BATCH_ERRORS.CLAIMS_NOT_APPROVABLE,
+    `${bad.length} claim(s) cannot be approved: only recommended claims, on or after their review date.`,
+    bad.map((c) =>
+      !canApply(c.status, 'approve')
+        ? { code: CLAIM_ERRORS.NOT_RECOMMENDED, message: `status is ${c.status}, not recommended`, claimId: c.id, status: c.status }
+        : {
+            code: CLAIM_ERRORS.APPROVAL_BEFORE_REVIEW,
+            message: `recommended on ${c.reviewedOn}, after the approval date ${approvedOn}`,
+            claimId: c.id,
+            status: c.status,
+            reviewedOn: c.reviewedOn,
+          },
+    ),
+  );
+}
