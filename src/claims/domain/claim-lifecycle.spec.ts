@@ -7,6 +7,7 @@ import {
   CLAIM_TRANSITIONS,
   ClaimAction,
   ClaimStatus,
+  GRANTED_STATUSES,
   nextStatus,
 } from './claim-lifecycle';
 
@@ -114,5 +115,23 @@ describe('claim lifecycle (RULES §4 "Claim lifecycle", §5; R 第十三–十�
     const steps: ClaimAction[] = ['start_review', 'recommend', 'approve', 'pay', 'receipt', 'record_recovery', 'record_refund', 'write_off'];
     const visited = steps.reduce<ClaimStatus[]>((acc, a) => [...acc, nextStatus(CLAIM_ID, acc[acc.length - 1], a)], ['filed']);
     expect(visited).toEqual(['filed', 'under_review', 'recommended', 'approved', 'paid', 'receipted', 'receipted', 'receipted', 'written_off']);
+  });
+
+  it('RULES §6: the granted statuses are approved and every status reachable from it (they count in net compensation)', () => {
+    // approved —pay→ paid —receipt→ receipted; paid/receipted —write_off→ written_off.
+    const reachable = new Set<ClaimStatus>(['approved']);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const status of [...reachable]) {
+        for (const next of Object.values(CLAIM_TRANSITIONS[status])) {
+          if (next && !reachable.has(next)) {
+            reachable.add(next);
+            grew = true;
+          }
+        }
+      }
+    }
+    expect([...GRANTED_STATUSES].sort()).toEqual([...reachable].sort());
+    expect(GRANTED_STATUSES).toEqual(['approved', 'paid', 'receipted', 'written_off']);
   });
 });
