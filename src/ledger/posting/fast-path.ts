@@ -112,7 +112,7 @@ interface FastPlan {
  * its own: only for a lone entry, see docs/ledger.md "Group commit"). It assumes every group
  * passes: when the checks in code refuse one, or an account or book is unknown, it throws
  * FastPathDeclined, and the caller rolls back and takes the careful path. A trigger's refusal
- * surfaces as the statement's error (a QueryFailedError).
+ * surfaces as the statement's error (posting.errors.ts isLedgerRefusal).
  */
 export async function writeFast(q: Querier, groups: Group[], now: () => Date, autocommit: boolean): Promise<PostedEntry[][]> {
   const plan = planFast(groups);

@@ -1,6 +1,5 @@
 import { DomainError } from '../../common/errors/domain-error';
-import { QueryFailedError } from 'typeorm';
-import { FastPathDeclined, LateCheckFailed, translateRefusal } from './posting.errors';
+import { LateCheckFailed, isLedgerRefusal, takesCarefulPath, translateRefusal } from './posting.errors';
 import { Group, GroupCommitOptions, GroupResult, PostedEntry, WritePath } from './posting.types';
 
 /** How a batch of groups is written; the posting service provides it (the database behind it). */
@@ -22,6 +21,11 @@ interface Waiter {
  * `postMany(null, …)`) are queued as groups; up to `options.maxInFlight` coalesced transactions run
  * at once, each taking whole queued groups up to `options.maxBatch` entries (a larger group goes
  * alone). Each group is checked on its own, so one refused call never fails the others.
+ *
+ * Where a failure goes (posting.errors.ts): a refusal that the fast path does not answer itself
+ * sends the batch down the careful path; a refusal only the database saw in a careful batch of
+ * several calls re-runs them one transaction each. Anything else — a lost connection, a bug —
+ * is reported to every caller of the batch and never posted again: it may have committed.
  */
 export class GroupCommit {
   private readonly queue: Waiter[] = [];
@@ -63,29 +67,19 @@ export class GroupCommit {
 
   private async runBatch(batch: Waiter[]): Promise<void> {
     const groups = batch.map((w) => w.group);
-    // One entry alone: the fast statement needs no transaction around it (no BEGIN and COMMIT
-    // round trips). For a single entry the triggers' checks (floors on the statement's net
-    // movement per account, closed period, complete and balanced lines) are exactly the checks in
-    // code, so the statement either commits what the careful path would, or fails having written
-    // nothing — then the careful path gives the exact refusal.
-    if (batch.length === 1 && groups[0].items.length === 1) {
-      try {
-        settle(batch, await this.writer.lone(groups));
+    try {
+      // One entry alone: the fast statement needs no transaction around it (no BEGIN and COMMIT
+      // round trips). For a single entry the triggers' checks (floors on the statement's net
+      // movement per account, closed period, complete and balanced lines) are exactly the checks
+      // in code, so the statement either commits what the careful path would, or fails having
+      // written nothing — then the careful path gives the exact refusal.
+      const lone = batch.length === 1 && groups[0].items.length === 1;
+      settle(batch, lone ? await this.writer.lone(groups) : await this.writer.inTransaction(groups, 'fast'));
+      return;
+    } catch (error) {
+      if (!takesCarefulPath(error)) {
+        rejectAll(batch, error);
         return;
-      } catch (error) {
-        // Only a refused statement (nothing written) may be retried; anything else may have
-        // committed, so it is reported, never posted again.
-        if (!(error instanceof QueryFailedError) && !(error instanceof FastPathDeclined)) {
-          batch[0].reject(error);
-          return;
-        }
-      }
-    } else {
-      try {
-        settle(batch, await this.writer.inTransaction(groups, 'fast'));
-        return;
-      } catch {
-        // A refusal, an unknown account, or a database refusal: the careful path answers exactly.
       }
     }
     await this.runCareful(batch);
@@ -97,13 +91,14 @@ export class GroupCommit {
     } catch (error) {
       if (batch.length === 1) {
         batch[0].reject(translateRefusal(error));
-        return;
+      } else if (error instanceof LateCheckFailed || isLedgerRefusal(error)) {
+        // Something only the database saw (a reversal posted twice at once, a period closed while
+        // we waited for the head): one transaction per group, so each caller gets its own answer.
+        if (!(error instanceof LateCheckFailed)) this.warn(`group commit of ${batch.length} calls failed (${String(error)}); posting them one by one`);
+        await this.runOneByOne(batch);
+      } else {
+        rejectAll(batch, error);
       }
-      // Something only the database saw (a reversal posted twice at once, a period closed while
-      // we waited for the head): fall back to one transaction per group so each caller gets its
-      // own answer.
-      if (!(error instanceof LateCheckFailed)) this.warn(`group commit of ${batch.length} calls failed (${String(error)}); posting them one by one`);
-      await this.runOneByOne(batch);
     }
   }
 
@@ -120,4 +115,8 @@ export class GroupCommit {
 
 function settle(batch: Waiter[], results: GroupResult[]): void {
   results.forEach((r, i) => (r instanceof DomainError ? batch[i].reject(r) : batch[i].resolve(r)));
+}
+
+function rejectAll(batch: Waiter[], error: unknown): void {
+  for (const w of batch) w.reject(error);
 }

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error';
-import { translateRefusal } from './posting.errors';
+import { takesCarefulPath, translateRefusal } from './posting.errors';
 import { Group, GroupResult, PostedEntry, Querier, WritePath } from './posting.types';
 
 /** Writes groups in the transaction `q` runs in, on one path (fast-path.ts, careful-path.ts). */
@@ -15,8 +15,9 @@ export function assertInTransaction(manager: EntityManager): void {
 
 /**
  * Posts one group inside the caller's transaction, within a savepoint, so a refused entry leaves
- * the caller's transaction usable and clean: the fast path first; when it fails, back to the
- * savepoint and the careful path, which answers exactly. A refusal rolls back to the savepoint and
+ * the caller's transaction usable and clean: the fast path first; when it declines or PostgreSQL
+ * refuses it (posting.errors.ts takesCarefulPath), back to the savepoint and the careful path,
+ * which answers exactly. Any other error, and every refusal, rolls back to the savepoint and
  * reaches the caller.
  */
 export async function postInSavepoint(q: Querier, group: Group, savepoint: string, write: TransactionWrite): Promise<PostedEntry[]> {
@@ -36,8 +37,9 @@ async function fastThenCareful(q: Querier, group: Group, savepoint: string, writ
   try {
     const [result] = await write(q, [group], 'fast');
     return result;
-  } catch {
-    // Anything the fast path does not answer itself: undo it, and take the careful path.
+  } catch (error) {
+    if (!takesCarefulPath(error)) throw error;
+    // A refusal the fast path does not answer itself: undo it, and take the careful path.
     await q(`ROLLBACK TO SAVEPOINT ${savepoint}`);
     const [result] = await write(q, [group], 'careful');
     return result;
