@@ -3,7 +3,8 @@ import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { DomainError } from '../../src/common/errors/domain-error';
 import { Money } from '../../src/common/money/money';
 import { LedgerPostingService, PostingInput } from '../../src/ledger/ledger-posting.service';
-import { FAST_SQL } from '../../src/ledger/posting/fast-path';
+import { FAST_SQL, FAST_STATEMENT } from '../../src/ledger/posting/fast-path';
+import { withPooledConnection } from '../../src/ledger/posting/pg-client';
 import { startTestApp, TestApp } from '../support/test-app';
 import { counts, openBook } from './ledger-fixtures';
 
@@ -120,6 +121,62 @@ describe('posting: typed routing between the fast and the careful path (issue #9
     });
   });
 
+  // pg_terminate_backend needs a real server (the embedded one runs every connection in one session).
+  (process.env.DATABASE_URL ? describe : describe.skip)('a lone entry’s connection terminated by the server (real PostgreSQL)', () => {
+    it('the caller gets the error, the process lives on, the entry is not posted again, and the next post gets a sound connection', async () => {
+      const book = await fundedBook('100.00');
+      // Hold the deposit's balance row so the lone post waits for it inside its statement.
+      const holder = t.dataSource.createQueryRunner();
+      await holder.connect();
+      await holder.startTransaction();
+      try {
+        await holder.query(`SELECT id FROM ledger_accounts WHERE book = $1 AND code = $2 FOR UPDATE`, [book, `${book}:deposit:BANK01`]);
+        const pending = ledger.post(null, payout(book, '1.00')).catch((e: unknown) => e);
+        let pid: number | null = null;
+        for (let i = 0; i < 200 && pid === null; i++) {
+          const rows = (await t.dataSource.query(
+            `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND position('locked AS MATERIALIZED' IN query) > 0`,
+          )) as { pid: number }[];
+          pid = rows[0]?.pid ?? null;
+          if (pid === null) await new Promise((r) => setTimeout(r, 25));
+        }
+        expect(pid).not.toBeNull();
+        await t.dataSource.query(`SELECT pg_terminate_backend($1)`, [pid]);
+        const error = await pending;
+        expect(error).toBeInstanceOf(QueryFailedError);
+        expect(((error as QueryFailedError).driverError as { code?: string }).code).toBe('57P01');
+      } finally {
+        await holder.rollbackTransaction();
+        await holder.release();
+      }
+      expect(await counts(t, book)).toEqual({ entries: 1, lines: 2, sequence: 1 });
+      const next = await ledger.post(null, payout(book, '2.00'));
+      expect(next.sequence).toBe(2);
+    });
+
+    it('terminated while held between queries: the connection’s error event is heard (no crash) and the connection is released with it', async () => {
+      const driver = t.dataSource.driver as PostgresDriver;
+      const obtain = driver.obtainMasterConnection.bind(driver);
+      const released: unknown[] = [];
+      jest.spyOn(driver, 'obtainMasterConnection').mockImplementationOnce(async () => {
+        const [client, release] = (await obtain()) as [unknown, (e?: Error) => void];
+        return [client, (e?: Error) => (released.push(e), release(e))];
+      });
+      const error = await withPooledConnection(t.dataSource, FAST_STATEMENT, async (q) => {
+        const [{ pid }] = (await q('SELECT pg_backend_pid() AS pid')) as { pid: number }[];
+        await t.dataSource.query(`SELECT pg_terminate_backend($1)`, [pid]);
+        // Idle and held: the server's goodbye arrives as an 'error' event on the client.
+        await new Promise((r) => setTimeout(r, 300));
+        return q('SELECT 1');
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(QueryFailedError);
+      expect(released).toHaveLength(1);
+      expect(released[0]).toBeInstanceOf(Error);
+      const book = await fundedBook('10.00');
+      expect((await ledger.post(null, payout(book, '1.00'))).sequence).toBe(2);
+    });
+  });
+
   describe('group commit (the ledger’s own transactions)', () => {
     /** Wraps the managers of the ledger's own transactions so their statements are recorded (and may fail). */
     function recordTransactions(ds: DataSource, fail?: (sql: string) => Error | null): string[][] {
@@ -183,7 +240,10 @@ describe('posting: typed routing between the fast and the careful path (issue #9
       expect(error).toBeInstanceOf(QueryFailedError);
       expect((error as QueryFailedError).message).toMatch(/Connection terminated unexpectedly/);
       expect(transactions).toHaveLength(0);
+      // Handed back with the error, so the pool would discard it. (The real connection underneath is
+      // sound and goes back to the pool.)
       expect(released).toHaveLength(1);
+      expect(released[0]).toBe(error);
       expect(await counts(t, book)).toEqual({ entries: 1, lines: 2, sequence: 1 });
     });
   });

@@ -1,5 +1,7 @@
+import { DatabaseError } from 'pg';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { FastPathDeclined } from './posting.errors';
 import { Querier } from './posting.types';
 
 /**
@@ -16,6 +18,8 @@ export function managerQuerier(target: EntityManager | DataSource): Querier {
 /** The part of pg's Client that the posting path uses. */
 export interface PgClient {
   query(config: { name?: string; text: string; values?: unknown[] }): Promise<{ rows: unknown[] }>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  off(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /** A statement to run as a named prepared statement: parsed and planned once per connection. */
@@ -27,14 +31,43 @@ export interface NamedStatement {
 /**
  * Runs `work` on a pooled connection taken aside (outside TypeORM's query runners), with queries
  * whose text is `statement.text` run as that named prepared statement.
+ *
+ * While the connection is held it has an 'error' listener: the pool listens only to idle
+ * connections, and a connection whose server process is terminated emits 'error' — with nobody
+ * listening, that would end the process. It is handed back with the error (`release(error)`, so
+ * the pool discards it instead of lending it again) when it emitted one, or when `work` failed
+ * other than by an error the server answered (a refusal, a deadlock: the connection is sound) or
+ * by FastPathDeclined.
  */
 export async function withPooledConnection<T>(dataSource: DataSource, statement: NamedStatement, work: (q: Querier) => Promise<T>): Promise<T> {
-  const [client, release] = (await (dataSource.driver as PostgresDriver).obtainMasterConnection()) as [PgClient, () => void];
+  const [client, release] = (await (dataSource.driver as PostgresDriver).obtainMasterConnection()) as [PgClient, (error?: Error) => void];
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken ??= error;
+  };
+  client.on('error', onError);
   try {
     return await work(preparedQuerier(client, statement));
+  } catch (error) {
+    if (!leavesConnectionSound(error)) broken ??= error instanceof Error ? error : new Error(String(error));
+    throw error;
   } finally {
-    release();
+    // The pool puts its own listener back on release (pg-pool's idle listener), so ours can go.
+    client.off('error', onError);
+    release(broken);
   }
+}
+
+/**
+ * An error the server answered a query with (the connection is ready for the next one), or the
+ * fast path declining on its rows. A FATAL answer (e.g. 57P01, the server process terminated)
+ * ends the session, so it does not count.
+ */
+function leavesConnectionSound(error: unknown): boolean {
+  if (error instanceof FastPathDeclined) return true;
+  if (!(error instanceof QueryFailedError) || !(error.driverError instanceof DatabaseError)) return false;
+  const severity = error.driverError.severity;
+  return severity !== 'FATAL' && severity !== 'PANIC';
 }
 
 /** Connections of the embedded server on which the statement name is already taken (see preparedQuerier). */
