@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LedgerController } from './ledger.controller';
 import { LedgerAccountsService } from './ledger-accounts.service';
+import { LedgerAuditService } from './ledger-audit.service';
 import { LedgerExportService } from './ledger-export.service';
 import { LedgerPostingService } from './ledger-posting.service';
 import { LedgerQueryService } from './ledger-query.service';
@@ -18,7 +19,7 @@ import { LedgerQueryService } from './ledger-query.service';
  */
 @Module({
   controllers: [LedgerController],
-  providers: [LedgerAccountsService, LedgerPostingService, LedgerQueryService, LedgerExportService],
-  exports: [LedgerAccountsService, LedgerPostingService, LedgerQueryService],
+  providers: [LedgerAccountsService, LedgerPostingService, LedgerQueryService, LedgerAuditService, LedgerExportService],
+  exports: [LedgerAccountsService, LedgerPostingService, LedgerQueryService, LedgerAuditService],
 })
 export class LedgerModule {}
