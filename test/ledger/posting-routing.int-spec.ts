@@ -219,6 +219,17 @@ describe('posting: typed routing between the fast and the careful path (issue #9
       expect(transactions[0].some(isCareful)).toBe(true);
     });
 
+    it('a lone entry that cannot get a connection: the caller gets the error (it is not left waiting)', async () => {
+      const book = await fundedBook('100.00');
+      const driver = t.dataSource.driver as PostgresDriver;
+      const refused = new Error('connect ECONNREFUSED 127.0.0.1:5432');
+      jest.spyOn(driver, 'obtainMasterConnection').mockRejectedValueOnce(refused);
+      const transactions = recordTransactions(t.dataSource);
+      await expect(ledger.post(null, payout(book, '1.00'))).rejects.toBe(refused);
+      expect(transactions).toHaveLength(0);
+      expect((await ledger.post(null, payout(book, '2.00'))).sequence).toBe(2);
+    });
+
     it('a lone entry whose connection is lost is NOT posted again: the caller gets the error, no careful transaction runs', async () => {
       const book = await fundedBook('100.00');
       const driver = t.dataSource.driver as PostgresDriver;
