@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import ExcelJS from 'exceljs';
 import { DataSource, EntityManager } from 'typeorm';
-import { EntryRow, LedgerQueryService, LineRow, WALK_BATCH } from './ledger-query.service';
+import { LedgerQueryService } from './ledger-query.service';
+import { EntryRow, LineRow, WALK_BATCH, linesOf } from './ledger-rows';
 
 export type ExportFormat = 'csv' | 'xlsx';
 export type ExportReport = 'journal' | 'trial-balance';
@@ -129,7 +130,7 @@ export class LedgerExportService {
            FROM ledger_entries e WHERE e.book = $1 AND e.sequence BETWEEN $2 AND $3 ORDER BY e.sequence`,
         [book, from, to],
       )) as EntryRow[];
-      const lines = await this.queries.linesOf(m, entries.map((e) => e.id));
+      const lines = await linesOf(m, entries.map((e) => e.id));
       for (const e of entries) {
         for (const l of lines.get(e.id) ?? ([] as LineRow[])) {
           yield [

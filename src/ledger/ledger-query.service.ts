@@ -1,16 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { quarterLastDay } from '../common/calendar/quarter';
-import { Clock } from '../common/clock/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { DEFAULT_PAGE_LIMIT, Page, decodeCursor, encodeCursor } from '../common/http/pagination';
 import { Money } from '../common/money/money';
 import { AccountType, Side } from './domain/accounts';
-import { BrokenLink, ChainVerifier } from './domain/chain-verifier';
 import { balanceOnNormalSide, signedDelta } from './domain/entry';
 import { ledgerErrors } from './domain/ledger.errors';
 import { LedgerAccountView, toAccountView } from './ledger-accounts.service';
-import { PostedEntry } from './ledger-posting.service';
+import { BookView, ENTRY_COLUMNS, EntryRow, linesOf, readBook, toPostedEntry } from './ledger-rows';
+import { PostedEntry } from './posting/posting.types';
 
 export interface StatementLine {
   entryId: string;
@@ -67,97 +65,17 @@ export interface TrialBalance {
   totals: { debit: Money; credit: Money; totalDebits: Money; totalCredits: Money; balanced: boolean };
 }
 
-export interface VerifyReport {
-  ok: boolean;
-  book: string;
-  entries: number;
-  head: string;
-  firstBroken: BrokenLink | null;
-  balances: { ok: boolean; mismatches: { account: string; rowDebits: string; rowCredits: string; lineDebits: string; lineCredits: string }[] };
-}
-
-export interface PeriodClose {
-  book: string;
-  quarter: string;
-  closedThrough: string;
-  lastSequence: number;
-  headHash: string;
-  closedAt: Date;
-}
-
-export interface BookView {
-  code: string;
-  name: string;
-  lastSequence: number;
-  lastHash: string;
-  closedThrough: string | null;
-  createdAt: Date;
-}
-
-export interface EntryRow {
-  id: string;
-  book: string;
-  sequence: string;
-  effective_date: string;
-  recorded_at: Date;
-  memo: string;
-  link_type: string | null;
-  link_id: string | null;
-  reversal_of: string | null;
-  prev_hash: string;
-  hash: string;
-}
-
-export interface LineRow {
-  entry_id: string;
-  line_no: number;
-  code: string;
-  side: 'D' | 'C';
-  amount: string;
-}
-
-/** How many entries the keyset walks (verify, export, lists) read per query. */
-export const WALK_BATCH = 1000;
-
-const ENTRY_COLUMNS = `e.id, e.book, e.sequence, e.effective_date, e.recorded_at, e.memo, e.link_type, e.link_id, e.reversal_of, e.prev_hash, e.hash`;
-
-export function toPostedEntry(e: EntryRow, lines: LineRow[]): PostedEntry {
-  return {
-    id: e.id,
-    book: e.book,
-    sequence: Number(e.sequence),
-    hash: e.hash,
-    prevHash: e.prev_hash,
-    effectiveDate: e.effective_date,
-    recordedAt: e.recorded_at,
-    memo: e.memo,
-    link: e.link_type === null ? null : { type: e.link_type, id: e.link_id as string },
-    reversalOf: e.reversal_of,
-    lines: lines.map((l) => ({
-      lineNo: Number(l.line_no),
-      account: l.code,
-      debit: l.side === 'D' ? Money.of(l.amount) : null,
-      credit: l.side === 'C' ? Money.of(l.amount) : null,
-    })),
-  };
-}
-
-/** Reads of the ledger: entries, balances, statements, trial balance, verify; period close. */
+/**
+ * Reads of the ledger: books, accounts with balances, entries, statements, the trial balance.
+ * (Verify and period close: LedgerAuditService; shared row shapes: ledger-rows.ts.)
+ */
 @Injectable()
 export class LedgerQueryService {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly dataSource: DataSource) {}
 
-  async book(code: string, q: EntityManager | DataSource = this.dataSource): Promise<BookView> {
-    const rows = (await q.query(
-      `SELECT code, name, last_sequence, last_hash, closed_through, created_at FROM ledger_books WHERE code = $1`,
-      [code],
-    )) as { code: string; name: string; last_sequence: string; last_hash: string; closed_through: string | null; created_at: Date }[];
-    if (!rows.length) throw ledgerErrors.unknownBook(code);
-    const r = rows[0];
-    return { code: r.code, name: r.name, lastSequence: Number(r.last_sequence), lastHash: r.last_hash, closedThrough: r.closed_through, createdAt: r.created_at };
+  /** A book and its head; 404 LEDGER.UNKNOWN_BOOK when there is none. */
+  book(code: string, q: EntityManager | DataSource = this.dataSource): Promise<BookView> {
+    return readBook(q, code);
   }
 
   async accounts(book: string, prefix: string | undefined, limit = DEFAULT_PAGE_LIMIT, cursor?: string): Promise<Page<LedgerAccountView & { debit: Money; credit: Money; balance: Money }>> {
@@ -185,7 +103,7 @@ export class LedgerQueryService {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw ledgerErrors.entryNotFound(id);
     const rows = (await this.dataSource.query(`SELECT ${ENTRY_COLUMNS} FROM ledger_entries e WHERE e.id = $1`, [id])) as EntryRow[];
     if (!rows.length) throw ledgerErrors.entryNotFound(id);
-    const lines = await this.linesOf(this.dataSource, [id]);
+    const lines = await linesOf(this.dataSource, [id]);
     return toPostedEntry(rows[0], lines.get(id) ?? []);
   }
 
@@ -201,27 +119,11 @@ export class LedgerQueryService {
     )) as EntryRow[];
     const more = rows.length > limit;
     const slice = more ? rows.slice(0, limit) : rows;
-    const lines = await this.linesOf(this.dataSource, slice.map((r) => r.id));
+    const lines = await linesOf(this.dataSource, slice.map((r) => r.id));
     return {
       items: slice.map((r) => toPostedEntry(r, lines.get(r.id) ?? [])),
       nextCursor: more ? encodeCursor(Number(slice[slice.length - 1].sequence)) : null,
     };
-  }
-
-  async linesOf(q: EntityManager | DataSource, ids: string[]): Promise<Map<string, LineRow[]>> {
-    const out = new Map<string, LineRow[]>();
-    if (!ids.length) return out;
-    const rows = (await q.query(
-      `SELECT l.entry_id, l.line_no, a.code, l.side, l.amount FROM ledger_lines l JOIN ledger_accounts a ON a.id = l.account_id
-        WHERE l.entry_id = ANY($1::uuid[]) ORDER BY l.entry_id, l.line_no`,
-      [ids],
-    )) as LineRow[];
-    for (const r of rows) {
-      const list = out.get(r.entry_id) ?? [];
-      list.push(r);
-      out.set(r.entry_id, list);
-    }
-    return out;
   }
 
   /** Opening balance (before `from`), the lines from `from` to `to`, closing balance (at `to`). */
@@ -337,93 +239,4 @@ export class LedgerQueryService {
       totals: { debit, credit, totalDebits, totalCredits, balanced: debit.eq(credit) && totalDebits.eq(totalCredits) },
     };
   }
-
-  /**
-   * Walks the book's hash chain in sequence order (keyset batches, constant memory) inside one
-   * repeatable-read snapshot, then checks every balance row against the sum of its lines.
-   */
-  async verify(book: string): Promise<VerifyReport> {
-    return this.dataSource.transaction('REPEATABLE READ', async (m) => {
-      const head = await this.book(book, m);
-      const verifier = new ChainVerifier();
-      let after = 0;
-      for (;;) {
-        const entries = (await m.query(
-          `SELECT ${ENTRY_COLUMNS} FROM ledger_entries e WHERE e.book = $1 AND e.sequence > $2 ORDER BY e.sequence LIMIT $3`,
-          [book, after, WALK_BATCH],
-        )) as EntryRow[];
-        if (!entries.length) break;
-        const lines = await this.linesOf(m, entries.map((e) => e.id));
-        for (const e of entries) {
-          const p = toPostedEntry(e, lines.get(e.id) ?? []);
-          verifier.feed({
-            ...p,
-            recordedAt: p.recordedAt.toISOString(),
-            lines: p.lines.map((l) => ({ lineNo: l.lineNo, account: l.account, side: l.debit ? 'debit' : 'credit', amount: (l.debit ?? l.credit) as Money })),
-          });
-        }
-        after = Number(entries[entries.length - 1].sequence);
-      }
-      const chain = verifier.finish({ lastSequence: head.lastSequence, lastHash: head.lastHash });
-      const mismatches = (await m.query(
-        `SELECT a.code AS account, a.debits AS "rowDebits", a.credits AS "rowCredits",
-                coalesce(s.d, 0)::numeric(20,2)::text AS "lineDebits", coalesce(s.c, 0)::numeric(20,2)::text AS "lineCredits"
-           FROM ledger_accounts a
-           LEFT JOIN (SELECT account_id, sum(amount) FILTER (WHERE side = 'D') AS d, sum(amount) FILTER (WHERE side = 'C') AS c
-                        FROM ledger_lines GROUP BY account_id) s ON s.account_id = a.id
-          WHERE a.book = $1 AND (a.debits <> coalesce(s.d, 0) OR a.credits <> coalesce(s.c, 0))
-          ORDER BY a.code`,
-        [book],
-      )) as VerifyReport['balances']['mismatches'];
-      return { ...chain, ok: chain.ok && mismatches.length === 0, book, balances: { ok: mismatches.length === 0, mismatches } };
-    });
-  }
-
-  /**
-   * Closes a quarter of a book: no entry dated on or before its last day is accepted afterwards
-   * (the posting service checks it, the entry trigger too). Takes the book-head lock, so it
-   * serialises with postings. Closing a quarter again returns the first close.
-   */
-  async closePeriod(book: string, quarter: string): Promise<PeriodClose & { created: boolean }> {
-    const closedThrough = quarterLastDay(quarter);
-    if (closedThrough >= this.clock.today()) {
-      throw DomainError.rule('LEDGER.PERIOD_NOT_ENDED', `Quarter ${quarter} has not ended yet (it ends on ${closedThrough}).`);
-    }
-    return this.dataSource.transaction(async (m) => {
-      const heads = (await m.query(`SELECT last_sequence, last_hash, closed_through FROM ledger_books WHERE code = $1 FOR UPDATE`, [book])) as {
-        last_sequence: string;
-        last_hash: string;
-        closed_through: string | null;
-      }[];
-      if (!heads.length) throw ledgerErrors.unknownBook(book);
-      const existing = (await m.query(
-        `SELECT book, quarter, closed_through, last_sequence, head_hash, closed_at FROM ledger_period_closes WHERE book = $1 AND quarter = $2`,
-        [book, quarter],
-      )) as PeriodRow[];
-      if (existing.length) return { ...toPeriod(existing[0]), created: false };
-      const h = heads[0];
-      if (h.closed_through === null || h.closed_through < closedThrough) {
-        await m.query(`UPDATE ledger_books SET closed_through = $2 WHERE code = $1`, [book, closedThrough]);
-      }
-      const inserted = (await m.query(
-        `INSERT INTO ledger_period_closes (book, quarter, closed_through, last_sequence, head_hash, closed_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING book, quarter, closed_through, last_sequence, head_hash, closed_at`,
-        [book, quarter, closedThrough, h.last_sequence, h.last_hash, this.clock.now().toISOString()],
-      )) as PeriodRow[];
-      return { ...toPeriod(inserted[0]), created: true };
-    });
-  }
-}
-
-interface PeriodRow {
-  book: string;
-  quarter: string;
-  closed_through: string;
-  last_sequence: string;
-  head_hash: string;
-  closed_at: Date;
-}
-
-function toPeriod(r: PeriodRow): PeriodClose {
-  return { book: r.book, quarter: r.quarter, closedThrough: r.closed_through, lastSequence: Number(r.last_sequence), headHash: r.head_hash, closedAt: r.closed_at };
 }

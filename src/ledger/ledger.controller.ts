@@ -6,6 +6,7 @@ import { parseQuarter, formatQuarter } from '../common/calendar/quarter';
 import { DEFAULT_PAGE_LIMIT } from '../common/http/pagination';
 import { Roles } from '../common/access/principal';
 import { LedgerAccountsService } from './ledger-accounts.service';
+import { LedgerAuditService } from './ledger-audit.service';
 import { LedgerExportService } from './ledger-export.service';
 import { LedgerPostingService, PostingInput } from './ledger-posting.service';
 import { LedgerQueryService } from './ledger-query.service';
@@ -60,6 +61,7 @@ export class LedgerController {
     private readonly posting: LedgerPostingService,
     private readonly ledgerAccounts: LedgerAccountsService,
     private readonly queries: LedgerQueryService,
+    private readonly audit: LedgerAuditService,
     private readonly exports: LedgerExportService,
   ) {}
 
@@ -164,7 +166,7 @@ export class LedgerController {
   @ApiHeader(IDEMPOTENCY_DOC)
   @ApiOperation({ summary: 'Close a quarter of a book: no entry dated in it or before is accepted afterwards (409).' })
   closePeriod(@Param('quarter') quarter: string, @Body() dto: ClosePeriodDto) {
-    return this.queries.closePeriod(dto.book, formatQuarter(parseQuarter(quarter)));
+    return this.audit.closePeriod(dto.book, formatQuarter(parseQuarter(quarter)));
   }
 
   @Get('trial-balance')
@@ -178,7 +180,7 @@ export class LedgerController {
   @Roles('trustee', 'custodian', 'auditor')
   @ApiOperation({ summary: 'Walk the hash chain of a book and check balance rows against lines; reports the first broken link.' })
   verify(@Query() q: BookQueryDto) {
-    return this.queries.verify(q.book);
+    return this.audit.verify(q.book);
   }
 
   @Get('export')

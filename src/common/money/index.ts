@@ -2,3 +2,4 @@ export * from './decimal';
 export * from './money';
 export * from './rate';
 export * from './money-parse';
+export * from './fen';

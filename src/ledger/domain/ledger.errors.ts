@@ -66,3 +66,14 @@ export const ledgerErrors = {
     return DomainError.rule(LEDGER_ERRORS.FLOOR_BREACH, `The entry would take an account below its floor: ${what}.`, details);
   },
 };
+
+/**
+ * Tags an error of a multi-entry request with the entry's index: the message is prefixed
+ * `entries.<i>: ` and every detail gets `entry: i` (a detail is made from the error when it has
+ * none). `index` null, or an error that is not a DomainError: returned as it is.
+ */
+export function withEntryIndex(error: unknown, index: number | null): unknown {
+  if (index === null || !(error instanceof DomainError)) return error;
+  const details = error.details.length ? error.details.map((d) => ({ ...d, entry: index })) : [{ code: error.code, message: error.message, entry: index }];
+  return new DomainError(error.code, error.kind, `entries.${index}: ${error.message}`, details);
+}
