@@ -9,7 +9,7 @@ import { DomainError, ErrorDetail } from '../common/errors/domain-error';
 import { DEFAULT_PAGE_LIMIT, Page, decodeCursor, toPage } from '../common/http/pagination';
 import { Money } from '../common/money/money';
 import { Rate } from '../common/money/rate';
-import { fmtMoney, fmtRatio } from '../programme/domain/figures';
+import { fmtMoney, fmtRatio } from '../common/format/figures';
 import { PartiesService } from '../programme/parties.service';
 import { PolicyService } from '../programme/policy.service';
 import { groupKeyOf } from '../programme/programme.entities';

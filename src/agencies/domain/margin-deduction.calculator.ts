@@ -1,11 +1,10 @@
 import type { BreakdownStep } from '../../common/breakdown';
-import { fmtMoney } from '../../programme/domain/figures';
+import { fmtMoney, formatPercent } from '../../common/format/figures';
 import { DomainError } from '../../common/errors/domain-error';
 import { D, ROUND_HALF_UP } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
 import type { MarginDeductionBand, PolicyVersion } from '../../programme/domain/policy-version';
-import { formatPercent } from '../../risk/domain/breakdown-format';
 import { LOSS_RATE_DECIMALS } from '../../risk/domain/loss-rate.calculator';
 
 /** Policy parameters of the progressive margin deduction (RULES §7). */

@@ -1,10 +1,9 @@
 import type { BreakdownStep } from '../../common/breakdown';
-import { fmtMoney } from '../../programme/domain/figures';
+import { fmtMoney, formatPercent } from '../../common/format/figures';
 import { DomainError, type ErrorDetail } from '../../common/errors/domain-error';
 import { D, ROUND_DOWN } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
-import { formatPercent } from '../../risk/domain/breakdown-format';
 import { parseIsoDate } from '../../common/calendar/iso-date';
 
 export type AgencyFeePolicy = Pick<PolicyVersion, 'agencyFeeCapAnnual'>;

@@ -3,7 +3,7 @@ import { monthDayOf, parseIsoDate } from '../../common/calendar/iso-date';
 import { DomainError, ErrorDetail } from '../../common/errors/domain-error';
 import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
-import { fmtMoney, fmtRatio } from '../../programme/domain/figures';
+import { fmtMoney, fmtRatio } from '../../common/format/figures';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
 import {
   LoanSecurity,

@@ -10,7 +10,7 @@ import {
   fmtPercent,
   fmtRate,
   fmtRatio,
-} from '../../programme/domain/figures';
+} from '../../common/format/figures';
 import { lprBenchmark, LprBenchmarkResult } from '../../programme/domain/lpr-benchmark.calculator';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
 import {

@@ -2,7 +2,7 @@ import type { BreakdownStep } from '../../common/breakdown';
 import { addMonths } from '../../common/calendar/iso-date';
 import type { ErrorDetail } from '../../common/errors/domain-error';
 import type { Money } from '../../common/money/money';
-import { fmtMoney } from '../../programme/domain/figures';
+import { fmtMoney } from '../../common/format/figures';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
 import type { RevenueYearChoice } from './compensation-ratio.calculator';
 import { checkEligibility, type EligibilityInput } from './eligibility.calculator';

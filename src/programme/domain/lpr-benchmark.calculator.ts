@@ -2,7 +2,7 @@ import type { BreakdownStep } from '../../common/breakdown';
 import { parseIsoDate } from '../../common/calendar/iso-date';
 import { DomainError } from '../../common/errors/domain-error';
 import { Rate } from '../../common/money/rate';
-import { fmtPercent } from './figures';
+import { fmtPercent } from '../../common/format/figures';
 import type { LprRow, PolicyVersion } from './policy-version';
 
 export type BenchmarkTenor =

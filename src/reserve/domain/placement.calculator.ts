@@ -1,11 +1,10 @@
 import type { BreakdownStep } from '../../common/breakdown';
-import { fmtMoney } from '../../programme/domain/figures';
+import { fmtMoney, formatPercent } from '../../common/format/figures';
 import { DomainError } from '../../common/errors/domain-error';
 import { D, ROUND_HALF_UP } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import type { Rate } from '../../common/money/rate';
 import type { PlacementWeights, PolicyVersion } from '../../programme/domain/policy-version';
-import { formatPercent } from '../../risk/domain/breakdown-format';
 
 export type PlacementPolicy = Pick<PolicyVersion, 'placementWeights' | 'smallBorrowerRevenueMax'>;
 
