@@ -12,7 +12,7 @@ import { Rate } from '../common/money/rate';
 import { fmtMoney, fmtRatio } from '../common/format/figures';
 import { PartiesService } from '../programme/parties.service';
 import { PolicyService } from '../programme/policy.service';
-import { groupKeyOf } from '../programme/programme.entities';
+import { groupKeyOf } from '../programme/domain/group-key';
 import type { PolicyVersion } from '../programme/domain/policy-version';
 import { chooseRevenueYear, compensationRatio, type RevenueYearChoice } from './domain/compensation-ratio.calculator';
 import type { EligibilityInput } from './domain/eligibility.calculator';

@@ -15,8 +15,8 @@ import {
   BorrowerRevenue,
   PartyStatus,
   PartyStatusChange,
-  groupKeyOf,
 } from './programme.entities';
+import { groupKeyOf } from './domain/group-key';
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 
