@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import type { Principal } from '../common/access/principal';
 import type { BreakdownStep } from '../common/breakdown';
 import { addWorkingDays } from '../common/calendar/working-days';
 import { Clock } from '../common/clock/clock';
+import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError, ErrorDetail } from '../common/errors/domain-error';
 import { DEFAULT_PAGE_LIMIT, Page, decodeCursor, toPage } from '../common/http/pagination';
 import { Money } from '../common/money/money';
@@ -17,7 +17,7 @@ import type { PolicyVersion } from '../programme/domain/policy-version';
 import { chooseRevenueYear, compensationRatio, type RevenueYearChoice } from './domain/compensation-ratio.calculator';
 import type { EligibilityInput } from './domain/eligibility.calculator';
 import type { LoanSecurity } from './domain/loan-security';
-import { checkRegistration, type RegistrationFacts } from './domain/registration-rules';
+import { checkRegistration, latestGroupEvent, type RegistrationFacts } from './domain/registration-rules';
 import { AgencyFee, Loan } from './loan.entity';
 import { assertBankScope, canReadLoan } from '../common/access/party-scope';
 
@@ -126,7 +126,7 @@ export class LoansService {
   private readonly logger = new Logger('LoansService');
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tx: TransactionScope,
     private readonly parties: PartiesService,
     private readonly policy: PolicyService,
     private readonly clock: Clock,
@@ -148,7 +148,7 @@ export class LoansService {
     const isRenewal = input.isRenewal ?? false;
     assertRenewalLink(isRenewal, input.renewalOf);
 
-    return this.dataSource.transaction(async (m) => {
+    return this.tx.run(async (m) => {
       const bank = await this.parties.getBank(input.bankCode, m);
       const agency = await this.parties.getAgency(input.agencyCode, m);
       const borrower = await this.parties.getBorrower(input.borrowerCode, m);
@@ -281,7 +281,8 @@ export class LoansService {
   /**
    * The facts of the one-agency-per-group rule (A 第七条): the group's latest event on or before
    * the date — a registered loan of any borrower of the group, or an approved change of agency (a
-   * change wins a tie) — and the latest change to this agency with the group's loans with it since.
+   * change wins a tie; `latestGroupEvent`) — and the latest change to this agency with the group's
+   * loans with it since. Changes of agency are the programme's (PartiesService); loans are ours.
    */
   private async groupFacts(
     m: EntityManager,
@@ -289,43 +290,36 @@ export class LoansService {
     agencyCode: string,
     on: string,
   ): Promise<Pick<RegistrationFacts, 'groupLatestEvent' | 'changeToAgency'>> {
-    const events: { agency_code: string; on_date: string; kind: 'loan' | 'change' }[] = await m.query(
-      `SELECT agency_code, on_date, kind FROM (
-         SELECT agency_code, registered_on AS on_date, 'loan' AS kind, 0 AS prio, created_at
-           FROM loans WHERE group_key = $1
-         UNION ALL
-         SELECT to_agency_code, approved_on, 'change', 1, created_at
-           FROM agency_changes WHERE group_key = $1 AND approved_on <= $2
-       ) e ORDER BY on_date DESC, prio DESC, created_at DESC LIMIT 1`,
-      [groupKey, on],
-    );
-    const changes: { approved_on: string; previous_credit_line: string }[] = await m.query(
-      `SELECT approved_on, previous_credit_line::text AS previous_credit_line FROM agency_changes
-        WHERE group_key = $1 AND to_agency_code = $2 AND approved_on <= $3
-        ORDER BY approved_on DESC, created_at DESC LIMIT 1`,
-      [groupKey, agencyCode, on],
-    );
+    const latestLoan = await m.findOne(Loan, {
+      select: { id: true, agencyCode: true, registeredOn: true },
+      where: { groupKey },
+      order: { registeredOn: 'DESC', createdAt: 'DESC' },
+    });
+    const latestChange = await this.parties.latestAgencyChangeOfGroup(groupKey, on);
+    const change = await this.parties.latestChangeToAgency(groupKey, agencyCode, on);
     let changeToAgency: RegistrationFacts['changeToAgency'] = null;
-    if (changes.length) {
-      const sums: { total: string | null }[] = await m.query(
-        `SELECT sum(amount)::text AS total FROM loans WHERE group_key = $1 AND agency_code = $2 AND registered_on >= $3`,
-        [groupKey, agencyCode, changes[0].approved_on],
-      );
+    if (change) {
+      const sum = await m
+        .createQueryBuilder(Loan, 'l')
+        .select('sum(l.amount)::text', 'total')
+        .where('l.group_key = :groupKey AND l.agency_code = :agencyCode AND l.registered_on >= :since', {
+          groupKey,
+          agencyCode,
+          since: change.approvedOn,
+        })
+        .getRawOne<{ total: string | null }>();
       changeToAgency = {
-        approvedOn: changes[0].approved_on,
-        previousCreditLine: Money.of(changes[0].previous_credit_line),
-        loansSinceChange: Money.of(sums[0].total ?? '0'),
+        approvedOn: change.approvedOn,
+        previousCreditLine: change.previousCreditLine,
+        loansSinceChange: Money.of(sum?.total ?? '0'),
       };
     }
-    return {
-      groupLatestEvent: events.length ? { agencyCode: events[0].agency_code, kind: events[0].kind, onDate: events[0].on_date } : null,
-      changeToAgency,
-    };
+    return { groupLatestEvent: latestGroupEvent(latestLoan, latestChange), changeToAgency };
   }
 
   /** A loan by id; 404 LOAN.NOT_FOUND. */
   async findById(id: string, manager?: EntityManager): Promise<Loan> {
-    const loan = /^[0-9a-f-]{36}$/i.test(id) ? await (manager ?? this.dataSource.manager).findOne(Loan, { where: { id } }) : null;
+    const loan = /^[0-9a-f-]{36}$/i.test(id) ? await (manager ?? this.tx.manager).findOne(Loan, { where: { id } }) : null;
     if (!loan) throw DomainError.notFound('LOAN.NOT_FOUND', `No loan with id ${id}.`);
     return loan;
   }
@@ -338,15 +332,15 @@ export class LoansService {
   }
 
   async findByReference(bankCode: string, reference: string): Promise<Loan | null> {
-    return this.dataSource.manager.findOne(Loan, { where: { bankCode, reference } });
+    return this.tx.manager.findOne(Loan, { where: { bankCode, reference } });
   }
 
   /** The loan as the API shows it, with fees and its latest current bank-report row. */
   async view(id: string, principal?: Principal) {
     const loan = await this.requireReadable(id, principal);
-    const fees = await this.dataSource.manager.find(AgencyFee, { where: { loanId: id }, order: { chargedOn: 'ASC', createdAt: 'ASC' } });
+    const fees = await this.tx.manager.find(AgencyFee, { where: { loanId: id }, order: { chargedOn: 'ASC', createdAt: 'ASC' } });
     const latest: { quarter: string; version: number; outstanding_principal: string; repaid: string; asset_quality: string }[] =
-      await this.dataSource.query(
+      await this.tx.manager.query(
         `SELECT b.quarter, b.version, r.outstanding_principal::text AS outstanding_principal, r.repaid::text AS repaid, r.asset_quality
            FROM bank_report_rows r JOIN bank_reports b ON b.id = r.report_id
           WHERE r.loan_id = $1 AND b.superseded_at IS NULL
@@ -375,7 +369,7 @@ export class LoansService {
     cursor?: string,
   ): Promise<Page<LoanOut>> {
     const after = decodeCursor(cursor, isCursor);
-    const qb = this.dataSource.manager.createQueryBuilder(Loan, 'l').orderBy('l.id', 'ASC').take(limit + 1);
+    const qb = this.tx.manager.createQueryBuilder(Loan, 'l').orderBy('l.id', 'ASC').take(limit + 1);
     if (filter.bankCode) qb.andWhere('l.bank_code = :bank', { bank: filter.bankCode });
     if (filter.agencyCode) qb.andWhere('l.agency_code = :agency', { agency: filter.agencyCode });
     if (filter.borrowerCode) qb.andWhere('l.borrower_code = :borrower', { borrower: filter.borrowerCode });
@@ -392,7 +386,7 @@ export class LoansService {
    */
   async disburse(id: string, input: { disbursedOn: string; amount: string }, principal?: Principal): Promise<Loan> {
     const amount = Money.parse(input.amount);
-    return this.dataSource.transaction(async (m) => {
+    return this.tx.run(async (m) => {
       const found = await this.findById(id, m);
       if (!canReadLoan(principal, found)) throw DomainError.notFound('LOAN.NOT_FOUND', `No loan with id ${id}.`);
       assertBankScope(principal, found.bankCode);
@@ -445,7 +439,7 @@ export class LoansService {
 
   /** The trustee's confirmation letter (确认函) for a loan; agency fees only after it (RULES §7). */
   async issueConfirmationLetter(id: string, issuedOn: string): Promise<Loan> {
-    return this.dataSource.transaction(async (m) => {
+    return this.tx.run(async (m) => {
       await this.findById(id, m);
       const loan = await m.findOneOrFail(Loan, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (loan.confirmationLetterOn) {

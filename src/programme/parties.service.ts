@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, MoreThan, Repository } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, LessThanOrEqual, MoreThan, Repository } from 'typeorm';
 import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError } from '../common/errors/domain-error';
 import { DEFAULT_PAGE_LIMIT, Page, decodeCursor, toPage } from '../common/http/pagination';
@@ -101,7 +101,6 @@ export function agencyChangeOut(c: AgencyChange) {
 @Injectable()
 export class PartiesService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @InjectRepository(Bank) private readonly banks: Repository<Bank>,
     @InjectRepository(Agency) private readonly agencies: Repository<Agency>,
     @InjectRepository(Agreement) private readonly agreements: Repository<Agreement>,
@@ -126,7 +125,7 @@ export class PartiesService {
   }
 
   async getBank(code: string, manager?: EntityManager): Promise<Bank> {
-    const bank = await (manager ?? this.dataSource.manager).findOne(Bank, { where: { code } });
+    const bank = await (manager ?? this.tx.manager).findOne(Bank, { where: { code } });
     if (!bank) throw DomainError.notFound('BANK.NOT_FOUND', `No bank with code ${code}.`);
     return bank;
   }
@@ -154,7 +153,7 @@ export class PartiesService {
   }
 
   async getAgency(code: string, manager?: EntityManager): Promise<Agency> {
-    const agency = await (manager ?? this.dataSource.manager).findOne(Agency, { where: { code } });
+    const agency = await (manager ?? this.tx.manager).findOne(Agency, { where: { code } });
     if (!agency) throw DomainError.notFound('AGENCY.NOT_FOUND', `No agency with code ${code}.`);
     return agency;
   }
@@ -215,24 +214,22 @@ export class PartiesService {
     };
     // Inside a caller's transaction (e.g. a margin shortfall suspends an agency together with the
     // approval that caused it), or in one of its own.
-    return manager ? run(manager) : this.dataSource.transaction(run);
+    return manager ? run(manager) : this.tx.run(run);
   }
 
   /** The status in force on `date`: the latest change with since ≤ date, else `active`. */
   async statusOn(type: PartyType, code: string, date: string, manager?: EntityManager): Promise<{ status: PartyStatus; reason: string | null; since: string | null }> {
-    const rows: { status: PartyStatus; reason: string; since: string }[] = await (manager ?? this.dataSource.manager).query(
-      `SELECT status, reason, since FROM party_status_changes
-        WHERE party_type = $1 AND party_code = $2 AND since <= $3
-        ORDER BY since DESC, id DESC LIMIT 1`,
-      [type, code, date],
-    );
-    return rows.length ? rows[0] : { status: 'active', reason: null, since: null };
+    const latest = await (manager ?? this.tx.manager).findOne(PartyStatusChange, {
+      where: { partyType: type, partyCode: code, since: LessThanOrEqual(date) },
+      order: { since: 'DESC', id: 'DESC' },
+    });
+    return latest ? { status: latest.status, reason: latest.reason, since: latest.since } : { status: 'active', reason: null, since: null };
   }
 
   async statusHistory(type: PartyType, code: string) {
     if (type === 'bank') await this.getBank(code);
     else await this.getAgency(code);
-    const rows = await this.dataSource.manager.find(PartyStatusChange, {
+    const rows = await this.tx.manager.find(PartyStatusChange, {
       where: { partyType: type, partyCode: code },
       order: { since: 'ASC', id: 'ASC' },
     });
@@ -261,7 +258,7 @@ export class PartiesService {
   }
 
   async agreementBetween(bankCode: string, agencyCode: string, manager?: EntityManager): Promise<Agreement | null> {
-    return (manager ?? this.dataSource.manager).findOne(Agreement, { where: { bankCode, agencyCode } });
+    return (manager ?? this.tx.manager).findOne(Agreement, { where: { bankCode, agencyCode } });
   }
 
   async listAgreements(filter: { bankCode?: string; agencyCode?: string }, limit = DEFAULT_PAGE_LIMIT, cursor?: string) {
@@ -292,7 +289,7 @@ export class PartiesService {
       }
       years.add(r.year);
     }
-    await this.dataSource.transaction(async (m) => {
+    await this.tx.run(async (m) => {
       const inserted = await m
         .createQueryBuilder()
         .insert()
@@ -315,13 +312,13 @@ export class PartiesService {
   }
 
   async getBorrower(code: string, manager?: EntityManager): Promise<Borrower> {
-    const b = await (manager ?? this.dataSource.manager).findOne(Borrower, { where: { code } });
+    const b = await (manager ?? this.tx.manager).findOne(Borrower, { where: { code } });
     if (!b) throw DomainError.notFound('BORROWER.NOT_FOUND', `No borrower with code ${code}.`);
     return b;
   }
 
   async revenuesOf(code: string, manager?: EntityManager): Promise<{ year: number; amount: Money }[]> {
-    const rows = await (manager ?? this.dataSource.manager).find(BorrowerRevenue, { where: { borrowerCode: code }, order: { year: 'ASC' } });
+    const rows = await (manager ?? this.tx.manager).find(BorrowerRevenue, { where: { borrowerCode: code }, order: { year: 'ASC' } });
     return rows.map((r) => ({ year: r.year, amount: r.amount }));
   }
 
@@ -400,6 +397,30 @@ export class PartiesService {
       }),
     );
     return this.changes.findOneByOrFail({ id: saved.id });
+  }
+
+  /**
+   * The group's latest approved change of agency on or before `date` (ties on the date: the latest
+   * recorded), or null. Read in the caller's transaction when one is open (TransactionScope), so a
+   * registration sees the changes its group lock protects.
+   */
+  async latestAgencyChangeOfGroup(groupKey: string, date: string): Promise<AgencyChange | null> {
+    return this.tx.manager.findOne(AgencyChange, {
+      where: { groupKey, approvedOn: LessThanOrEqual(date) },
+      order: { approvedOn: 'DESC', createdAt: 'DESC' },
+    });
+  }
+
+  /**
+   * The group's latest approved change of agency *to* `agencyCode` on or before `date` (ties: the
+   * latest recorded), or null: the change that caps the group's credit with that agency for a year
+   * (A 第七条). Read in the caller's transaction when one is open.
+   */
+  async latestChangeToAgency(groupKey: string, agencyCode: string, date: string): Promise<AgencyChange | null> {
+    return this.tx.manager.findOne(AgencyChange, {
+      where: { groupKey, toAgencyCode: agencyCode, approvedOn: LessThanOrEqual(date) },
+      order: { approvedOn: 'DESC', createdAt: 'DESC' },
+    });
   }
 
   async agencyChangesOf(borrowerCode: string) {

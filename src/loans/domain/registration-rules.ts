@@ -40,6 +40,22 @@ export interface GroupLatestEvent {
   onDate: string;
 }
 
+/**
+ * The group's latest event from its latest registered loan and its latest approved change of
+ * agency on or before the registration date (each already the latest recorded among its own kind
+ * on its date): the later date wins, and on the same date the change wins (it was approved for the
+ * group, so it decides who serves it from that day). null when the group has neither.
+ */
+export function latestGroupEvent(
+  latestLoan: { agencyCode: string; registeredOn: string } | null,
+  latestChange: { toAgencyCode: string; approvedOn: string } | null,
+): GroupLatestEvent | null {
+  if (latestChange && (!latestLoan || latestChange.approvedOn >= latestLoan.registeredOn)) {
+    return { agencyCode: latestChange.toAgencyCode, kind: 'change', onDate: latestChange.approvedOn };
+  }
+  return latestLoan ? { agencyCode: latestLoan.agencyCode, kind: 'loan', onDate: latestLoan.registeredOn } : null;
+}
+
 /** The latest approved change of the group's agency to this agency, on or before the registration date. */
 export interface ChangeToAgency {
   approvedOn: string;
