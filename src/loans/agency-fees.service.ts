@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import type { Principal } from '../common/access/principal';
+import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError, ErrorDetail } from '../common/errors/domain-error';
 import { Money } from '../common/money/money';
 import { PolicyService } from '../programme/policy.service';
@@ -28,7 +27,7 @@ const FEE_CODES: Record<string, string> = {
 @Injectable()
 export class AgencyFeesService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tx: TransactionScope,
     private readonly loans: LoansService,
     private readonly policy: PolicyService,
   ) {}
@@ -40,7 +39,7 @@ export class AgencyFeesService {
         { code: 'FEE.NOT_POSITIVE', field: 'amount', message: 'must be greater than 0.00' },
       ]);
     }
-    return this.dataSource.transaction(async (m) => {
+    return this.tx.run(async (m) => {
       const found = await this.loans.findById(loanId, m);
       if (!canReadLoan(principal, found)) throw DomainError.notFound('LOAN.NOT_FOUND', `No loan with id ${loanId}.`);
       assertAgencyScope(principal, found.agencyCode);
@@ -59,8 +58,12 @@ export class AgencyFeesService {
       );
       const violations: ErrorDetail[] = single.violations.map((v) => ({ ...v, code: FEE_CODES[v.code] ?? v.code }));
 
-      const sums: { total: string | null }[] = await m.query('SELECT sum(amount)::text AS total FROM agency_fees WHERE loan_id = $1', [loanId]);
-      const charged = Money.of(sums[0].total ?? '0');
+      const sum = await m
+        .createQueryBuilder(AgencyFee, 'f')
+        .select('sum(f.amount)::text', 'total')
+        .where('f.loan_id = :loanId', { loanId })
+        .getRawOne<{ total: string | null }>();
+      const charged = Money.of(sum?.total ?? '0');
       const lifetime = checkAgencyFee(
         { loanAmount: loan.amount, fee: charged.plus(fee), periodMonths: termMonths, chargedOn: input.chargedOn, confirmationLetterOn: input.chargedOn },
         policy,
@@ -88,7 +91,7 @@ export class AgencyFeesService {
 
   async list(loanId: string, principal?: Principal) {
     await this.loans.requireReadable(loanId, principal);
-    const rows = await this.dataSource.manager.find(AgencyFee, { where: { loanId }, order: { chargedOn: 'ASC', createdAt: 'ASC' } });
+    const rows = await this.tx.manager.find(AgencyFee, { where: { loanId }, order: { chargedOn: 'ASC', createdAt: 'ASC' } });
     return rows.map(feeOut);
   }
 }
