@@ -7,6 +7,7 @@ import { Clock } from '../common/clock/clock';
 import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError, ErrorDetail } from '../common/errors/domain-error';
 import { DEFAULT_PAGE_LIMIT, Page, decodeCursor, toPage } from '../common/http/pagination';
+import { isUuid } from '../common/ids';
 import { Money } from '../common/money/money';
 import { Rate } from '../common/money/rate';
 import { fmtMoney, fmtRatio } from '../common/format/figures';
@@ -18,6 +19,7 @@ import { chooseRevenueYear, compensationRatio, type RevenueYearChoice } from './
 import type { EligibilityInput } from './domain/eligibility.calculator';
 import type { LoanSecurity } from './domain/loan-security';
 import { checkRegistration, latestGroupEvent, type RegistrationFacts } from './domain/registration-rules';
+import { BankReport, BankReportRow } from './bank-report.entity';
 import { AgencyFee, Loan } from './loan.entity';
 import { assertBankScope, canReadLoan } from '../common/access/party-scope';
 
@@ -114,8 +116,6 @@ function assertRenewalLink(isRenewal: boolean, renewalOf: string | undefined): v
     ]);
   }
 }
-
-const isCursor = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f-]{36}$/.test(v);
 
 /**
  * Loan registration (备案), disbursement and the trustee's confirmation letter (issue #5 items
@@ -319,7 +319,7 @@ export class LoansService {
 
   /** A loan by id; 404 LOAN.NOT_FOUND. */
   async findById(id: string, manager?: EntityManager): Promise<Loan> {
-    const loan = /^[0-9a-f-]{36}$/i.test(id) ? await (manager ?? this.tx.manager).findOne(Loan, { where: { id } }) : null;
+    const loan = isUuid(id) ? await (manager ?? this.tx.manager).findOne(Loan, { where: { id } }) : null;
     if (!loan) throw DomainError.notFound('LOAN.NOT_FOUND', `No loan with id ${id}.`);
     return loan;
   }
@@ -339,24 +339,29 @@ export class LoansService {
   async view(id: string, principal?: Principal) {
     const loan = await this.requireReadable(id, principal);
     const fees = await this.tx.manager.find(AgencyFee, { where: { loanId: id }, order: { chargedOn: 'ASC', createdAt: 'ASC' } });
-    const latest: { quarter: string; version: number; outstanding_principal: string; repaid: string; asset_quality: string }[] =
-      await this.tx.manager.query(
-        `SELECT b.quarter, b.version, r.outstanding_principal::text AS outstanding_principal, r.repaid::text AS repaid, r.asset_quality
-           FROM bank_report_rows r JOIN bank_reports b ON b.id = r.report_id
-          WHERE r.loan_id = $1 AND b.superseded_at IS NULL
-          ORDER BY b.quarter_end DESC LIMIT 1`,
-        [id],
-      );
+    // The row of the latest current (not superseded) report that lists the loan.
+    const latest = await this.tx.manager
+      .createQueryBuilder(BankReportRow, 'r')
+      .innerJoin(BankReport, 'b', 'b.id = r.report_id')
+      .select('b.quarter', 'quarter')
+      .addSelect('b.version', 'version')
+      .addSelect('r.outstanding_principal', 'outstanding_principal')
+      .addSelect('r.repaid', 'repaid')
+      .addSelect('r.asset_quality', 'asset_quality')
+      .where('r.loan_id = :id AND b.superseded_at IS NULL', { id })
+      .orderBy('b.quarter_end', 'DESC')
+      .limit(1)
+      .getRawOne<{ quarter: string; version: number; outstanding_principal: string; repaid: string; asset_quality: string }>();
     return {
       ...loanOut(loan),
       fees: fees.map(feeOut),
-      latestReport: latest.length
+      latestReport: latest
         ? {
-            quarter: latest[0].quarter,
-            version: latest[0].version,
-            outstandingPrincipal: Money.of(latest[0].outstanding_principal).toString(),
-            repaid: Money.of(latest[0].repaid).toString(),
-            assetQuality: latest[0].asset_quality,
+            quarter: latest.quarter,
+            version: latest.version,
+            outstandingPrincipal: Money.of(latest.outstanding_principal).toString(),
+            repaid: Money.of(latest.repaid).toString(),
+            assetQuality: latest.asset_quality,
           }
         : null,
     };
@@ -368,7 +373,7 @@ export class LoansService {
     limit = DEFAULT_PAGE_LIMIT,
     cursor?: string,
   ): Promise<Page<LoanOut>> {
-    const after = decodeCursor(cursor, isCursor);
+    const after = decodeCursor(cursor, isUuid);
     const qb = this.tx.manager.createQueryBuilder(Loan, 'l').orderBy('l.id', 'ASC').take(limit + 1);
     if (filter.bankCode) qb.andWhere('l.bank_code = :bank', { bank: filter.bankCode });
     if (filter.agencyCode) qb.andWhere('l.agency_code = :agency', { agency: filter.agencyCode });
