@@ -17,6 +17,7 @@ import {
   PartyStatusChange,
 } from './programme.entities';
 import { groupKeyOf } from './domain/group-key';
+import { PROGRAMME_ERRORS, programmeErrors } from './programme.errors';
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 
@@ -120,13 +121,13 @@ export class PartiesService {
       .orIgnore()
       .returning(['code'])
       .execute();
-    if (!inserted.raw.length) throw DomainError.conflict('BANK.DUPLICATE_CODE', `A bank with code ${input.code} already exists.`);
+    if (!inserted.raw.length) throw DomainError.conflict(PROGRAMME_ERRORS.BANK_DUPLICATE_CODE, `A bank with code ${input.code} already exists.`);
     return this.getBank(input.code);
   }
 
   async getBank(code: string, manager?: EntityManager): Promise<Bank> {
     const bank = await (manager ?? this.tx.manager).findOne(Bank, { where: { code } });
-    if (!bank) throw DomainError.notFound('BANK.NOT_FOUND', `No bank with code ${code}.`);
+    if (!bank) throw programmeErrors.bankNotFound(code);
     return bank;
   }
 
@@ -147,14 +148,14 @@ export class PartiesService {
       .returning(['code'])
       .execute();
     if (!inserted.raw.length) {
-      throw DomainError.conflict('AGENCY.DUPLICATE_CODE', `An agency with code ${input.code} already exists.`);
+      throw DomainError.conflict(PROGRAMME_ERRORS.AGENCY_DUPLICATE_CODE, `An agency with code ${input.code} already exists.`);
     }
     return this.getAgency(input.code);
   }
 
   async getAgency(code: string, manager?: EntityManager): Promise<Agency> {
     const agency = await (manager ?? this.tx.manager).findOne(Agency, { where: { code } });
-    if (!agency) throw DomainError.notFound('AGENCY.NOT_FOUND', `No agency with code ${code}.`);
+    if (!agency) throw programmeErrors.agencyNotFound(code);
     return agency;
   }
 
@@ -198,9 +199,7 @@ export class PartiesService {
       const entity = type === 'bank' ? Bank : Agency;
       const locked = await m.getRepository(entity).findOne({ where: { code }, lock: { mode: 'pessimistic_write' } });
       if (!locked) {
-        throw type === 'bank'
-          ? DomainError.notFound('BANK.NOT_FOUND', `No bank with code ${code}.`)
-          : DomainError.notFound('AGENCY.NOT_FOUND', `No agency with code ${code}.`);
+        throw type === 'bank' ? programmeErrors.bankNotFound(code) : programmeErrors.agencyNotFound(code);
       }
       await m.insert(PartyStatusChange, { partyType: type, partyCode: code, status: input.status, reason: input.reason, since: input.since });
       const latest = await m.findOne(PartyStatusChange, {
@@ -250,7 +249,7 @@ export class PartiesService {
       .execute();
     if (!inserted.raw.length) {
       throw DomainError.conflict(
-        'AGREEMENT.DUPLICATE',
+        PROGRAMME_ERRORS.AGREEMENT_DUPLICATE,
         `Bank ${input.bankCode} and agency ${input.agencyCode} already have a tri-party agreement.`,
       );
     }
@@ -283,8 +282,8 @@ export class PartiesService {
     const years = new Set<number>();
     for (const r of input.revenues) {
       if (years.has(r.year)) {
-        throw DomainError.invalid('BORROWER.REVENUE_DUPLICATE_YEAR', `Revenue for ${r.year} is given twice.`, [
-          { code: 'BORROWER.REVENUE_DUPLICATE_YEAR', field: 'revenues', message: `year ${r.year} appears twice` },
+        throw DomainError.invalid(PROGRAMME_ERRORS.BORROWER_REVENUE_DUPLICATE_YEAR, `Revenue for ${r.year} is given twice.`, [
+          { code: PROGRAMME_ERRORS.BORROWER_REVENUE_DUPLICATE_YEAR, field: 'revenues', message: `year ${r.year} appears twice` },
         ]);
       }
       years.add(r.year);
@@ -299,7 +298,7 @@ export class PartiesService {
         .returning(['code'])
         .execute();
       if (!inserted.raw.length) {
-        throw DomainError.conflict('BORROWER.DUPLICATE_CODE', `A borrower with code ${input.code} already exists.`);
+        throw DomainError.conflict(PROGRAMME_ERRORS.BORROWER_DUPLICATE_CODE, `A borrower with code ${input.code} already exists.`);
       }
       if (input.revenues.length) {
         await m.insert(
@@ -313,7 +312,7 @@ export class PartiesService {
 
   async getBorrower(code: string, manager?: EntityManager): Promise<Borrower> {
     const b = await (manager ?? this.tx.manager).findOne(Borrower, { where: { code } });
-    if (!b) throw DomainError.notFound('BORROWER.NOT_FOUND', `No borrower with code ${code}.`);
+    if (!b) throw DomainError.notFound(PROGRAMME_ERRORS.BORROWER_NOT_FOUND, `No borrower with code ${code}.`);
     return b;
   }
 
@@ -383,7 +382,7 @@ export class PartiesService {
     await this.getAgency(input.fromAgencyCode);
     await this.getAgency(input.toAgencyCode);
     if (input.fromAgencyCode === input.toAgencyCode) {
-      throw DomainError.invalid('AGENCY_CHANGE.SAME_AGENCY', 'fromAgencyCode and toAgencyCode must differ.');
+      throw DomainError.invalid(PROGRAMME_ERRORS.AGENCY_CHANGE_SAME_AGENCY, 'fromAgencyCode and toAgencyCode must differ.');
     }
     const saved = await this.changes.save(
       this.changes.create({
