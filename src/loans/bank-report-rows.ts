@@ -1,6 +1,7 @@
 import { DomainError } from '../common/errors/domain-error';
 import { Money } from '../common/money/money';
 import { FAILURE_MESSAGES, MONEY_RULES, checkDecimalString } from '../common/money/money-parse';
+import { REPORT_ERRORS, REPORT_ROW_PROBLEMS } from './loans.errors';
 
 /** Asset quality of a loan in a bank report (五级分类). */
 export const ASSET_QUALITIES = ['normal', 'special_mention', 'substandard', 'doubtful', 'loss'] as const;
@@ -114,17 +115,17 @@ function checkRow(row: RawReportRow, ctx: RowContext, problems: RowProblem[]): A
   const before = problems.length;
   const { line, values } = row;
   if (row.fieldCount) {
-    problems.push({ line, field: '*', code: 'FIELD_COUNT', message: `expected ${row.fieldCount.expected} fields, got ${row.fieldCount.got}` });
+    problems.push({ line, field: '*', code: REPORT_ROW_PROBLEMS.FIELD_COUNT, message: `expected ${row.fieldCount.expected} fields, got ${row.fieldCount.got}` });
     return null;
   }
   for (const key in values) {
-    if (!COLUMN_SET.has(key)) problems.push({ line, field: key, code: 'UNKNOWN_FIELD', message: `${key} is not a report field` });
+    if (!COLUMN_SET.has(key)) problems.push({ line, field: key, code: REPORT_ROW_PROBLEMS.UNKNOWN_FIELD, message: `${key} is not a report field` });
   }
   const loan = checkLoanReference(line, values.loanReference, ctx, problems);
   const amounts = checkAmounts(line, values, problems);
   const quality = values.assetQuality;
   if (typeof quality !== 'string' || !ASSET_QUALITY_SET.has(quality)) {
-    problems.push({ line, field: 'assetQuality', code: 'INVALID_ASSET_QUALITY', message: `assetQuality must be one of ${ASSET_QUALITIES.join(', ')}` });
+    problems.push({ line, field: 'assetQuality', code: REPORT_ROW_PROBLEMS.INVALID_ASSET_QUALITY, message: `assetQuality must be one of ${ASSET_QUALITIES.join(', ')}` });
   }
   const outstandingFen = checkOutstandingCap(line, amounts.outstandingPrincipal, loan, problems);
   if (problems.length > before || !loan || outstandingFen === null) return null;
@@ -140,23 +141,23 @@ function checkRow(row: RawReportRow, ctx: RowContext, problems: RowProblem[]): A
 /** The loan a row names: present, listed once, one of the bank's loans, disbursed by the quarter end. */
 function checkLoanReference(line: number, ref: unknown, ctx: RowContext, problems: RowProblem[]): KnownLoan | undefined {
   if (typeof ref !== 'string' || ref.length === 0) {
-    problems.push({ line, field: 'loanReference', code: 'REQUIRED', message: 'loanReference must be a non-empty string' });
+    problems.push({ line, field: 'loanReference', code: REPORT_ROW_PROBLEMS.REQUIRED, message: 'loanReference must be a non-empty string' });
     return undefined;
   }
   const loan = ctx.loans.get(ref);
   const firstLine = ctx.seen.get(ref);
   if (firstLine !== undefined) {
-    problems.push({ line, field: 'loanReference', code: 'DUPLICATE_LOAN', message: `loan ${ref} is already reported on line ${firstLine}` });
+    problems.push({ line, field: 'loanReference', code: REPORT_ROW_PROBLEMS.DUPLICATE_LOAN, message: `loan ${ref} is already reported on line ${firstLine}` });
   } else {
     ctx.seen.set(ref, line);
   }
   if (!loan) {
-    problems.push({ line, field: 'loanReference', code: 'LOAN_NOT_FOUND', message: `no registered loan ${ref} of this bank` });
+    problems.push({ line, field: 'loanReference', code: REPORT_ROW_PROBLEMS.LOAN_NOT_FOUND, message: `no registered loan ${ref} of this bank` });
   } else if (!loan.disbursedOn || loan.disbursedOn > ctx.quarterEnd) {
     problems.push({
       line,
       field: 'loanReference',
-      code: 'LOAN_NOT_DISBURSED',
+      code: REPORT_ROW_PROBLEMS.LOAN_NOT_DISBURSED,
       message: `loan ${ref} was not disbursed by the quarter end ${ctx.quarterEnd}`,
     });
   }
@@ -186,7 +187,7 @@ function checkOutstandingCap(line: number, outstanding: string | undefined, loan
     problems.push({
       line,
       field: 'outstandingPrincipal',
-      code: 'OUTSTANDING_ABOVE_DISBURSED',
+      code: REPORT_ROW_PROBLEMS.OUTSTANDING_ABOVE_DISBURSED,
       message: `outstanding ${outstanding} is above the disbursed amount ${Money.fromFen(cap).toString()}`,
     });
   }
@@ -232,12 +233,12 @@ export function parseReportCsv(text: string): RawReportRow[] {
   const dup = header.filter((h, i) => header.indexOf(h) !== i);
   if (missing.length || unknown.length || dup.length) {
     throw DomainError.invalid(
-      'REPORT.CSV_HEADER',
+      REPORT_ERRORS.CSV_HEADER,
       `The first line must name the columns ${REPORT_COLUMNS.join(',')}.`,
       [
-        ...missing.map((c) => ({ code: 'MISSING_COLUMN', field: c, message: `column ${c} is missing`, line: 1 })),
-        ...unknown.map((c) => ({ code: 'UNKNOWN_COLUMN', field: c, message: `column ${c} is not a report column`, line: 1 })),
-        ...dup.map((c) => ({ code: 'DUPLICATE_COLUMN', field: c, message: `column ${c} appears twice`, line: 1 })),
+        ...missing.map((c) => ({ code: REPORT_ROW_PROBLEMS.MISSING_COLUMN, field: c, message: `column ${c} is missing`, line: 1 })),
+        ...unknown.map((c) => ({ code: REPORT_ROW_PROBLEMS.UNKNOWN_COLUMN, field: c, message: `column ${c} is not a report column`, line: 1 })),
+        ...dup.map((c) => ({ code: REPORT_ROW_PROBLEMS.DUPLICATE_COLUMN, field: c, message: `column ${c} appears twice`, line: 1 })),
       ],
     );
   }

@@ -13,6 +13,7 @@ import { PolicyService } from '../programme/policy.service';
 import { BankReport, BankReportRow } from './bank-report.entity';
 import { KnownLoan, RawReportRow, ValidRows, validateReportRows } from './bank-report-rows';
 import { Loan } from './loan.entity';
+import { REPORT_ERRORS } from './loans.errors';
 
 /** Rows per multi-row INSERT (unnest of arrays: 6 parameters whatever the row count). */
 const INSERT_CHUNK = 10_000;
@@ -115,8 +116,8 @@ export class BankReportsService {
     const quarterEnd = quarterLastDay(quarter);
     const receivedOn = this.clock.today();
     if (receivedOn <= quarterEnd) {
-      throw DomainError.rule('REPORT.QUARTER_NOT_ENDED', `Quarter ${quarter} ends on ${quarterEnd}; report it from the next day.`, [
-        { code: 'REPORT.QUARTER_NOT_ENDED', field: 'quarter', message: `today is ${receivedOn}` },
+      throw DomainError.rule(REPORT_ERRORS.QUARTER_NOT_ENDED, `Quarter ${quarter} ends on ${quarterEnd}; report it from the next day.`, [
+        { code: REPORT_ERRORS.QUARTER_NOT_ENDED, field: 'quarter', message: `today is ${receivedOn}` },
       ]);
     }
     const policy = this.policy.versionFor(quarterEnd);
@@ -130,7 +131,7 @@ export class BankReportsService {
     this.logger.log(`report ${input.bankCode} ${input.quarter}: ${input.rows.length} rows validated in ${Date.now() - started} ms`);
     if (problems.length) {
       const badLines = new Set(problems.map((p) => p.line)).size;
-      throw DomainError.rule('REPORT.INVALID_ROWS', `${badLines} of ${input.rows.length} rows are invalid; nothing was applied.`, problems);
+      throw DomainError.rule(REPORT_ERRORS.INVALID_ROWS, `${badLines} of ${input.rows.length} rows are invalid; nothing was applied.`, problems);
     }
     return valid;
   }
@@ -217,7 +218,7 @@ export class BankReportsService {
   async get(id: string, principal?: Principal): Promise<BankReportOut> {
     const report = isUuid(id) ? await this.tx.manager.findOne(BankReport, { where: { id } }) : null;
     if (!report || (principal?.role === 'bank' && principal.partyCode !== report.bankCode)) {
-      throw DomainError.notFound('REPORT.NOT_FOUND', `No bank report with id ${id}.`);
+      throw DomainError.notFound(REPORT_ERRORS.NOT_FOUND, `No bank report with id ${id}.`);
     }
     return (await this.withSupersedes([report]))[0];
   }

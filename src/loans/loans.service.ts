@@ -21,6 +21,7 @@ import type { LoanSecurity } from './domain/loan-security';
 import { checkRegistration, latestGroupEvent, type RegistrationFacts } from './domain/registration-rules';
 import { BankReport, BankReportRow } from './bank-report.entity';
 import { AgencyFee, Loan } from './loan.entity';
+import { LOAN_ERRORS, loanErrors } from './loans.errors';
 import { assertBankScope, canReadLoan } from '../common/access/party-scope';
 
 export interface RegisterLoanInput {
@@ -106,13 +107,13 @@ export function loanOut(l: Loan): LoanOut {
 /** A renewal names the loan it renews, and only a renewal does (400 before any rule is checked). */
 function assertRenewalLink(isRenewal: boolean, renewalOf: string | undefined): void {
   if (isRenewal && !renewalOf) {
-    throw DomainError.invalid('LOAN.RENEWAL_OF_REQUIRED', 'A renewal (isRenewal: true) names the loan it renews in renewalOf.', [
-      { code: 'LOAN.RENEWAL_OF_REQUIRED', field: 'renewalOf', message: 'renewalOf is required when isRenewal is true' },
+    throw DomainError.invalid(LOAN_ERRORS.RENEWAL_OF_REQUIRED, 'A renewal (isRenewal: true) names the loan it renews in renewalOf.', [
+      { code: LOAN_ERRORS.RENEWAL_OF_REQUIRED, field: 'renewalOf', message: 'renewalOf is required when isRenewal is true' },
     ]);
   }
   if (!isRenewal && renewalOf) {
-    throw DomainError.invalid('LOAN.RENEWAL_FLAG_MISSING', 'renewalOf is only accepted with isRenewal: true.', [
-      { code: 'LOAN.RENEWAL_FLAG_MISSING', field: 'isRenewal', message: 'set isRenewal: true or drop renewalOf' },
+    throw DomainError.invalid(LOAN_ERRORS.RENEWAL_FLAG_MISSING, 'renewalOf is only accepted with isRenewal: true.', [
+      { code: LOAN_ERRORS.RENEWAL_FLAG_MISSING, field: 'isRenewal', message: 'set isRenewal: true or drop renewalOf' },
     ]);
   }
 }
@@ -159,8 +160,8 @@ export class LoansService {
 
       const duplicate = await m.findOne(Loan, { where: { bankCode: bank.code, reference: input.reference } });
       if (duplicate) {
-        throw DomainError.conflict('LOAN.DUPLICATE_REFERENCE', `Bank ${bank.code} already registered a loan with reference ${input.reference}.`, [
-          { code: 'LOAN.DUPLICATE_REFERENCE', field: 'reference', message: `existing loan ${duplicate.id}`, loanId: duplicate.id },
+        throw DomainError.conflict(LOAN_ERRORS.DUPLICATE_REFERENCE, `Bank ${bank.code} already registered a loan with reference ${input.reference}.`, [
+          { code: LOAN_ERRORS.DUPLICATE_REFERENCE, field: 'reference', message: `existing loan ${duplicate.id}`, loanId: duplicate.id },
         ]);
       }
 
@@ -180,7 +181,7 @@ export class LoansService {
       const facts = await this.registrationFacts(m, { input, bankCode: bank.code, agencyCode: agency.code, borrower, groupKey, eligibility, revenueChoice });
       const { violations, breakdown } = checkRegistration(facts, policy);
       if (violations.length) {
-        const code = violations.length === 1 ? violations[0].code : 'LOAN.NOT_ELIGIBLE';
+        const code = violations.length === 1 ? violations[0].code : LOAN_ERRORS.NOT_ELIGIBLE;
         throw DomainError.rule(
           code,
           violations.length === 1 ? violations[0].message : `The loan cannot be registered: ${violations.length} rules are broken.`,
@@ -320,14 +321,14 @@ export class LoansService {
   /** A loan by id; 404 LOAN.NOT_FOUND. */
   async findById(id: string, manager?: EntityManager): Promise<Loan> {
     const loan = isUuid(id) ? await (manager ?? this.tx.manager).findOne(Loan, { where: { id } }) : null;
-    if (!loan) throw DomainError.notFound('LOAN.NOT_FOUND', `No loan with id ${id}.`);
+    if (!loan) throw loanErrors.notFound(id);
     return loan;
   }
 
   /** A loan the principal may see (bank and agency tokens see only their own loans; others → 404). */
   async requireReadable(id: string, principal?: Principal): Promise<Loan> {
     const loan = await this.findById(id);
-    if (!canReadLoan(principal, loan)) throw DomainError.notFound('LOAN.NOT_FOUND', `No loan with id ${id}.`);
+    if (!canReadLoan(principal, loan)) throw loanErrors.notFound(id);
     return loan;
   }
 
@@ -393,20 +394,20 @@ export class LoansService {
     const amount = Money.parse(input.amount);
     return this.tx.run(async (m) => {
       const found = await this.findById(id, m);
-      if (!canReadLoan(principal, found)) throw DomainError.notFound('LOAN.NOT_FOUND', `No loan with id ${id}.`);
+      if (!canReadLoan(principal, found)) throw loanErrors.notFound(id);
       assertBankScope(principal, found.bankCode);
       const loan = await m.findOneOrFail(Loan, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (loan.disbursedOn) {
-        throw DomainError.conflict('LOAN.ALREADY_DISBURSED', `Loan ${loan.reference} was already disbursed on ${loan.disbursedOn}.`);
+        throw DomainError.conflict(LOAN_ERRORS.ALREADY_DISBURSED, `Loan ${loan.reference} was already disbursed on ${loan.disbursedOn}.`);
       }
       const today = this.clock.today();
       const violations: ErrorDetail[] = [];
       if (!amount.isPositive()) {
-        violations.push({ code: 'LOAN.DISBURSEMENT_NOT_POSITIVE', field: 'amount', message: 'The disbursed amount must be greater than 0.00' });
+        violations.push({ code: LOAN_ERRORS.DISBURSEMENT_NOT_POSITIVE, field: 'amount', message: 'The disbursed amount must be greater than 0.00' });
       }
       if (amount.gt(loan.amount)) {
         violations.push({
-          code: 'LOAN.DISBURSEMENT_ABOVE_REGISTERED',
+          code: LOAN_ERRORS.DISBURSEMENT_ABOVE_REGISTERED,
           field: 'amount',
           message: `Disbursed ${fmtMoney(amount)} is above the registered ${fmtMoney(loan.amount)}`,
           registeredAmount: loan.amount.toString(),
@@ -414,16 +415,16 @@ export class LoansService {
       }
       if (input.disbursedOn < loan.registeredOn) {
         violations.push({
-          code: 'LOAN.DISBURSED_BEFORE_REGISTRATION',
+          code: LOAN_ERRORS.DISBURSED_BEFORE_REGISTRATION,
           field: 'disbursedOn',
           message: `Registration (${loan.registeredOn}) comes before disbursement (${input.disbursedOn}) [S 三(三)]`,
         });
       }
       if (input.disbursedOn > today) {
-        violations.push({ code: 'LOAN.DISBURSEMENT_IN_FUTURE', field: 'disbursedOn', message: `${input.disbursedOn} is after today (${today})` });
+        violations.push({ code: LOAN_ERRORS.DISBURSEMENT_IN_FUTURE, field: 'disbursedOn', message: `${input.disbursedOn} is after today (${today})` });
       }
       if (violations.length) {
-        throw DomainError.rule(violations.length === 1 ? violations[0].code : 'LOAN.DISBURSEMENT_REFUSED', violations[0].message, violations);
+        throw DomainError.rule(violations.length === 1 ? violations[0].code : LOAN_ERRORS.DISBURSEMENT_REFUSED, violations[0].message, violations);
       }
       const policy = this.policy.byId(loan.policyVersionId);
       const dueOn = addWorkingDays(input.disbursedOn, policy.disbursementReportWorkingDays);
@@ -448,11 +449,11 @@ export class LoansService {
       await this.findById(id, m);
       const loan = await m.findOneOrFail(Loan, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (loan.confirmationLetterOn) {
-        throw DomainError.conflict('LOAN.CONFIRMATION_ALREADY_ISSUED', `The confirmation letter was issued on ${loan.confirmationLetterOn}.`);
+        throw DomainError.conflict(LOAN_ERRORS.CONFIRMATION_ALREADY_ISSUED, `The confirmation letter was issued on ${loan.confirmationLetterOn}.`);
       }
       if (issuedOn < loan.registeredOn) {
-        throw DomainError.rule('LOAN.CONFIRMATION_BEFORE_REGISTRATION', `A confirmation letter cannot predate the registration (${loan.registeredOn}).`, [
-          { code: 'LOAN.CONFIRMATION_BEFORE_REGISTRATION', field: 'issuedOn', message: `${issuedOn} < ${loan.registeredOn}` },
+        throw DomainError.rule(LOAN_ERRORS.CONFIRMATION_BEFORE_REGISTRATION, `A confirmation letter cannot predate the registration (${loan.registeredOn}).`, [
+          { code: LOAN_ERRORS.CONFIRMATION_BEFORE_REGISTRATION, field: 'issuedOn', message: `${issuedOn} < ${loan.registeredOn}` },
         ]);
       }
       await m.update(Loan, { id }, { confirmationLetterOn: issuedOn });

@@ -19,6 +19,7 @@ import {
   assertTermMonths,
   isUncollateralisedSecurity,
 } from './loan-security';
+import { LOAN_RULE_ERRORS } from './loan-rules.errors';
 
 export interface EligibilityInput {
   amount: Money;
@@ -38,12 +39,9 @@ export interface EligibilityInput {
 
 /** One broken rule, with the figures that break it (an ErrorDetail for the 422 `details`). */
 export interface EligibilityViolation extends ErrorDetail {
-  code:
-    | 'LOAN.COLLATERAL_TOO_HIGH'
-    | 'LOAN.SECURITY_INCONSISTENT'
-    | 'LOAN.RATE_ABOVE_CAP'
-    | 'LOAN.BORROWER_NOT_QUALIFIED'
-    | 'LOAN.TERM_TOO_SHORT';
+  code: (typeof LOAN_RULE_ERRORS)[
+    'COLLATERAL_TOO_HIGH' | 'SECURITY_INCONSISTENT' | 'RATE_ABOVE_CAP' | 'BORROWER_NOT_QUALIFIED' | 'TERM_TOO_SHORT'
+  ];
   message: string;
 }
 
@@ -127,9 +125,9 @@ function assertWellFormed(input: EligibilityInput): void {
   assertTermMonths(input.termMonths);
   assertLoanSecurity(input.security);
   if (!input.amount.isPositive()) {
-    throw DomainError.invalid('LOAN.AMOUNT_INVALID', 'amount must be greater than 0.00', [
+    throw DomainError.invalid(LOAN_RULE_ERRORS.AMOUNT_INVALID, 'amount must be greater than 0.00', [
       {
-        code: 'LOAN.AMOUNT_INVALID',
+        code: LOAN_RULE_ERRORS.AMOUNT_INVALID,
         field: 'amount',
         message: `amount ${input.amount.toString()} is not positive`,
       },
@@ -168,7 +166,7 @@ function checkCollateral(input: EligibilityInput, policy: PolicyVersion, found: 
       value: collateralRatio.toString(),
     });
     found.violations.push({
-      code: 'LOAN.COLLATERAL_TOO_HIGH',
+      code: LOAN_RULE_ERRORS.COLLATERAL_TOO_HIGH,
       message: `Collateral ${fmtMoney(input.collateralValue)} is above ${maxText} (${fmtPercent(collateralRatioMax)} of the loan)`,
       collateralValue: input.collateralValue.toString(),
       amount: input.amount.toString(),
@@ -188,7 +186,7 @@ function checkSecurity(input: EligibilityInput, found: Findings): void {
     text: `Security "${input.security}" means no collateral, but collateral ${fmtMoney(input.collateralValue)} is recorded`,
   });
   found.violations.push({
-    code: 'LOAN.SECURITY_INCONSISTENT',
+    code: LOAN_RULE_ERRORS.SECURITY_INCONSISTENT,
     message: `A ${input.security} loan carries no collateral, but collateral ${fmtMoney(input.collateralValue)} is recorded`,
     security: input.security,
     collateralValue: input.collateralValue.toString(),
@@ -220,7 +218,7 @@ function checkRate(
     value: rateCap.toString(),
   });
   found.violations.push({
-    code: 'LOAN.RATE_ABOVE_CAP',
+    code: LOAN_RULE_ERRORS.RATE_ABOVE_CAP,
     message: `Rate ${fmtPercent(input.annualRate)} is above the cap ${fmtPercent(rateCap)} (benchmark ${fmtPercent(benchmark.rate)} × ${multiplier.toString()})`,
     annualRate: input.annualRate.toString(),
     benchmark: benchmark.rate.toString(),
@@ -245,7 +243,7 @@ function checkBorrower(input: EligibilityInput, found: Findings): void {
     text: 'Borrower is neither a high-tech enterprise nor a registered tech SME',
   });
   found.violations.push({
-    code: 'LOAN.BORROWER_NOT_QUALIFIED',
+    code: LOAN_RULE_ERRORS.BORROWER_NOT_QUALIFIED,
     message: 'The borrower is neither a high-tech enterprise nor a registered tech SME',
     highTech,
     techSme,
@@ -270,7 +268,7 @@ function checkTerm(input: EligibilityInput, policy: PolicyVersion, found: Findin
       text: `Term ${input.termMonths} months < ${policy.termMonthsMin} and not a renewal`,
     });
     found.violations.push({
-      code: 'LOAN.TERM_TOO_SHORT',
+      code: LOAN_RULE_ERRORS.TERM_TOO_SHORT,
       message: `Term ${input.termMonths} months is shorter than ${policy.termMonthsMin} months and the loan is not a renewal`,
       termMonths: input.termMonths,
       termMonthsMin: policy.termMonthsMin,
