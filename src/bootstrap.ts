@@ -4,6 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json, text, NextFunction, Request, RequestHandler, Response } from 'express';
 import { Logger } from 'nestjs-pino';
+import { REQUEST_ERRORS } from './common/errors/common.errors';
 import { DomainError } from './common/errors/domain-error';
 import { AppModule, AppModuleOptions } from './app.module';
 import { createValidationPipe } from './common/errors/validation';
@@ -18,10 +19,10 @@ function parserWithCodes(parser: RequestHandler): RequestHandler {
       if (!error) return next();
       const e = error as { type?: string; status?: number; message?: string };
       if (e.type === 'entity.parse.failed') {
-        return next(DomainError.invalid('REQUEST.MALFORMED_JSON', `The body is not valid JSON: ${e.message}`));
+        return next(DomainError.invalid(REQUEST_ERRORS.MALFORMED_JSON, `The body is not valid JSON: ${e.message}`));
       }
       if (e.type === 'entity.too.large') {
-        return next(new DomainError('REQUEST.TOO_LARGE', 'invalid', 'The body is larger than this endpoint accepts.'));
+        return next(new DomainError(REQUEST_ERRORS.TOO_LARGE, 'invalid', 'The body is larger than this endpoint accepts.'));
       }
       return next(error);
     });

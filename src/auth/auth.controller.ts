@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } f
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { DomainError } from '../common/errors/domain-error';
+import { AUTH_ERRORS } from './auth.errors';
 import { CodeField, TextField } from '../common/http/fields';
 import { ROLES, Role } from '../common/access/principal';
 import { AuthService } from './auth.service';
@@ -32,7 +33,7 @@ export class AuthController {
     const needsParty = dto.role === 'bank' || dto.role === 'agency';
     if (needsParty !== Boolean(dto.partyCode)) {
       throw DomainError.invalid(
-        'AUTH.PARTY_CODE',
+        AUTH_ERRORS.PARTY_CODE,
         needsParty ? 'A bank or agency token needs partyCode.' : 'Only bank and agency tokens take a partyCode.',
       );
     }
@@ -51,6 +52,6 @@ export class AuthController {
   @Roles('trustee')
   @ApiOperation({ summary: 'Revoke a token.' })
   async revoke(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
-    if (!(await this.auth.revoke(id))) throw DomainError.notFound('AUTH.TOKEN_NOT_FOUND', 'No active token with that id.');
+    if (!(await this.auth.revoke(id))) throw DomainError.notFound(AUTH_ERRORS.TOKEN_NOT_FOUND, 'No active token with that id.');
   }
 }

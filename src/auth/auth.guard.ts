@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError } from '../common/errors/domain-error';
+import { AUTH_ERRORS } from './auth.errors';
 import { AuthService } from './auth.service';
 import { AuthedRequest, IS_PUBLIC, ROLES_KEY, Role } from '../common/access/principal';
 
@@ -20,15 +21,15 @@ export class AuthGuard implements CanActivate {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer ([\x21-\x7e]{1,512})$/.exec(header) : null;
     if (!match) {
-      throw new DomainError('AUTH.UNAUTHENTICATED', 'unauthenticated', 'Send "Authorization: Bearer <token>".');
+      throw new DomainError(AUTH_ERRORS.UNAUTHENTICATED, 'unauthenticated', 'Send "Authorization: Bearer <token>".');
     }
     const principal = await this.auth.authenticate(match[1]);
-    if (!principal) throw new DomainError('AUTH.UNAUTHENTICATED', 'unauthenticated', 'The token is unknown or revoked.');
+    if (!principal) throw new DomainError(AUTH_ERRORS.UNAUTHENTICATED, 'unauthenticated', 'The token is unknown or revoked.');
     request.principal = principal;
 
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (roles && !roles.includes(principal.role)) {
-      throw DomainError.forbidden('AUTH.FORBIDDEN', `This action needs one of the roles: ${roles.join(', ')}.`);
+      throw DomainError.forbidden(AUTH_ERRORS.FORBIDDEN, `This action needs one of the roles: ${roles.join(', ')}.`);
     }
     return true;
   }

@@ -4,16 +4,14 @@ import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/access/principal';
 import { EmbeddedHolder } from '../common/database/database.module';
-import { HeartbeatProcessor } from '../jobs/heartbeat';
-import { JobQueue } from '../jobs/job-registry';
+import { JobsStatusService } from '../jobs/jobs-status.service';
 
 @ApiTags('Operations')
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly queue: JobQueue,
-    private readonly heartbeat: HeartbeatProcessor,
+    private readonly jobs: JobsStatusService,
     private readonly embedded: EmbeddedHolder,
   ) {}
 
@@ -25,17 +23,17 @@ export class HealthController {
     let lastHeartbeat: { beatAt: string; beats: number } | null = null;
     try {
       await this.dataSource.query('SELECT 1');
-      lastHeartbeat = await this.heartbeat.lastBeat();
+      lastHeartbeat = await this.jobs.lastHeartbeat();
     } catch {
       database = 'down';
     }
-    const queue = (await this.queue.healthy()) ? 'up' : 'down';
+    const queue = (await this.jobs.queueHealthy()) ? 'up' : 'down';
     const ok = database === 'up' && queue === 'up';
     res.status(ok ? 200 : 503);
     return {
       status: ok ? 'ok' : 'degraded',
       database: { status: database, embedded: this.embedded.instance !== null },
-      queue: { status: queue, mode: this.queue.mode, lastHeartbeat },
+      queue: { status: queue, mode: this.jobs.mode, lastHeartbeat },
     };
   }
 }

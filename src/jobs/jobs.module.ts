@@ -4,6 +4,7 @@ import { BullJobQueue, BullJobsWorker, JOBS_QUEUE } from './bull-job-queue';
 import { HeartbeatProcessor } from './heartbeat';
 import { InProcessJobQueue } from './in-process-job-queue';
 import { JobQueue, JobRegistry } from './job-registry';
+import { JobsStatusService } from './jobs-status.service';
 
 export interface JobsOptions {
   redisUrl: string | null;
@@ -32,7 +33,7 @@ function redisConnection(url: string) {
 @Module({})
 export class JobsModule {
   static forRoot(options: JobsOptions): DynamicModule {
-    const common = [JobRegistry, HeartbeatProcessor];
+    const common = [JobRegistry, HeartbeatProcessor, JobsStatusService];
     if (options.redisUrl) {
       return {
         module: JobsModule,
@@ -41,13 +42,13 @@ export class JobsModule {
           BullModule.registerQueue({ name: JOBS_QUEUE }),
         ],
         providers: [...common, BullJobsWorker, BullJobQueue, { provide: JobQueue, useExisting: BullJobQueue }],
-        exports: [JobRegistry, JobQueue, HeartbeatProcessor],
+        exports: [JobRegistry, JobQueue, HeartbeatProcessor, JobsStatusService],
       };
     }
     return {
       module: JobsModule,
       providers: [...common, InProcessJobQueue, { provide: JobQueue, useExisting: InProcessJobQueue }],
-      exports: [JobRegistry, JobQueue, HeartbeatProcessor],
+      exports: [JobRegistry, JobQueue, HeartbeatProcessor, JobsStatusService],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { DomainError } from '../common/errors/domain-error';
 import { Money } from '../common/money/money';
 import { FAILURE_MESSAGES, MONEY_RULES, checkDecimalString } from '../common/money/money-parse';
+import { REPORT_ERRORS, REPORT_ROW_PROBLEMS } from './loans.errors';
 
 /** Asset quality of a loan in a bank report (五级分类). */
 export const ASSET_QUALITIES = ['normal', 'special_mention', 'substandard', 'doubtful', 'loss'] as const;
@@ -74,88 +75,123 @@ export function validateReportRows(
   let outstandingTotal = 0n;
   let repaidTotal = 0n;
   for (const row of rows) {
-    const before = problems.length;
-    const { line, values } = row;
-    if (row.fieldCount) {
-      problems.push({
-        line,
-        field: '*',
-        code: 'FIELD_COUNT',
-        message: `expected ${row.fieldCount.expected} fields, got ${row.fieldCount.got}`,
-      });
-      continue;
-    }
-    for (const key in values) {
-      if (!COLUMN_SET.has(key)) {
-        problems.push({ line, field: key, code: 'UNKNOWN_FIELD', message: `${key} is not a report field` });
-      }
-    }
-    const ref = values.loanReference;
-    let loan: KnownLoan | undefined;
-    if (typeof ref !== 'string' || ref.length === 0) {
-      problems.push({ line, field: 'loanReference', code: 'REQUIRED', message: 'loanReference must be a non-empty string' });
-    } else {
-      loan = loans.get(ref);
-      const firstLine = seen.get(ref);
-      if (firstLine !== undefined) {
-        problems.push({ line, field: 'loanReference', code: 'DUPLICATE_LOAN', message: `loan ${ref} is already reported on line ${firstLine}` });
-      } else {
-        seen.set(ref, line);
-      }
-      if (!loan) {
-        problems.push({ line, field: 'loanReference', code: 'LOAN_NOT_FOUND', message: `no registered loan ${ref} of this bank` });
-      } else if (!loan.disbursedOn || loan.disbursedOn > quarterEnd) {
-        problems.push({
-          line,
-          field: 'loanReference',
-          code: 'LOAN_NOT_DISBURSED',
-          message: `loan ${ref} was not disbursed by the quarter end ${quarterEnd}`,
-        });
-      }
-    }
-    const amounts: Partial<Record<Column, string>> = {};
-    for (const field of ['outstandingPrincipal', 'repaid'] as const) {
-      const failure = checkDecimalString(values[field], MONEY_RULES);
-      if (failure) {
-        problems.push({ line, field, code: failure, message: `${field} ${FAILURE_MESSAGES[failure]}` });
-      } else {
-        amounts[field] = values[field] as string;
-      }
-    }
-    const quality = values.assetQuality;
-    if (typeof quality !== 'string' || !ASSET_QUALITY_SET.has(quality)) {
-      problems.push({
-        line,
-        field: 'assetQuality',
-        code: 'INVALID_ASSET_QUALITY',
-        message: `assetQuality must be one of ${ASSET_QUALITIES.join(', ')}`,
-      });
-    }
-    let outstanding: bigint | null = null;
-    if (amounts.outstandingPrincipal !== undefined) {
-      outstanding = fenOf(amounts.outstandingPrincipal);
-      const cap = loan?.disbursedFen ?? null;
-      if (cap !== null && outstanding > cap) {
-        problems.push({
-          line,
-          field: 'outstandingPrincipal',
-          code: 'OUTSTANDING_ABOVE_DISBURSED',
-          message: `outstanding ${amounts.outstandingPrincipal} is above the disbursed amount ${Money.fromFen(cap).toString()}`,
-        });
-      }
-    }
-    if (problems.length > before || !loan || outstanding === null) continue;
-    valid.loanIds.push(loan.id);
-    valid.lines.push(line);
-    valid.outstanding.push(amounts.outstandingPrincipal as string);
-    valid.repaid.push(amounts.repaid as string);
-    valid.quality.push(quality as string);
-    outstandingTotal += outstanding;
-    repaidTotal += fenOf(amounts.repaid as string);
+    const accepted = checkRow(row, { loans, quarterEnd, seen }, problems);
+    if (!accepted) continue;
+    valid.loanIds.push(accepted.loanId);
+    valid.lines.push(row.line);
+    valid.outstanding.push(accepted.outstanding);
+    valid.repaid.push(accepted.repaid);
+    valid.quality.push(accepted.quality);
+    outstandingTotal += accepted.outstandingFen;
+    repaidTotal += fenOf(accepted.repaid);
   }
   valid.outstandingTotal = Money.fromFen(outstandingTotal);
   valid.repaidTotal = Money.fromFen(repaidTotal);
   return { problems, valid };
+}
+
+/** What a row is checked against: the bank's loans, the quarter end, the references seen so far. */
+interface RowContext {
+  loans: ReadonlyMap<string, KnownLoan>;
+  quarterEnd: string;
+  /** Loan reference → the line that reported it first. */
+  seen: Map<string, number>;
+}
+
+/** A row without problems, ready to be written. */
+interface AcceptedRow {
+  loanId: string;
+  outstanding: string;
+  outstandingFen: bigint;
+  repaid: string;
+  quality: string;
+}
+
+/**
+ * Checks one row, adding its problems to `problems` in a fixed order (fields, loan, amounts, asset
+ * quality, outstanding cap); returns the row when it has none.
+ */
+function checkRow(row: RawReportRow, ctx: RowContext, problems: RowProblem[]): AcceptedRow | null {
+  const before = problems.length;
+  const { line, values } = row;
+  if (row.fieldCount) {
+    problems.push({ line, field: '*', code: REPORT_ROW_PROBLEMS.FIELD_COUNT, message: `expected ${row.fieldCount.expected} fields, got ${row.fieldCount.got}` });
+    return null;
+  }
+  for (const key in values) {
+    if (!COLUMN_SET.has(key)) problems.push({ line, field: key, code: REPORT_ROW_PROBLEMS.UNKNOWN_FIELD, message: `${key} is not a report field` });
+  }
+  const loan = checkLoanReference(line, values.loanReference, ctx, problems);
+  const amounts = checkAmounts(line, values, problems);
+  const quality = values.assetQuality;
+  if (typeof quality !== 'string' || !ASSET_QUALITY_SET.has(quality)) {
+    problems.push({ line, field: 'assetQuality', code: REPORT_ROW_PROBLEMS.INVALID_ASSET_QUALITY, message: `assetQuality must be one of ${ASSET_QUALITIES.join(', ')}` });
+  }
+  const outstandingFen = checkOutstandingCap(line, amounts.outstandingPrincipal, loan, problems);
+  if (problems.length > before || !loan || outstandingFen === null) return null;
+  return {
+    loanId: loan.id,
+    outstanding: amounts.outstandingPrincipal as string,
+    outstandingFen,
+    repaid: amounts.repaid as string,
+    quality: quality as string,
+  };
+}
+
+/** The loan a row names: present, listed once, one of the bank's loans, disbursed by the quarter end. */
+function checkLoanReference(line: number, ref: unknown, ctx: RowContext, problems: RowProblem[]): KnownLoan | undefined {
+  if (typeof ref !== 'string' || ref.length === 0) {
+    problems.push({ line, field: 'loanReference', code: REPORT_ROW_PROBLEMS.REQUIRED, message: 'loanReference must be a non-empty string' });
+    return undefined;
+  }
+  const loan = ctx.loans.get(ref);
+  const firstLine = ctx.seen.get(ref);
+  if (firstLine !== undefined) {
+    problems.push({ line, field: 'loanReference', code: REPORT_ROW_PROBLEMS.DUPLICATE_LOAN, message: `loan ${ref} is already reported on line ${firstLine}` });
+  } else {
+    ctx.seen.set(ref, line);
+  }
+  if (!loan) {
+    problems.push({ line, field: 'loanReference', code: REPORT_ROW_PROBLEMS.LOAN_NOT_FOUND, message: `no registered loan ${ref} of this bank` });
+  } else if (!loan.disbursedOn || loan.disbursedOn > ctx.quarterEnd) {
+    problems.push({
+      line,
+      field: 'loanReference',
+      code: REPORT_ROW_PROBLEMS.LOAN_NOT_DISBURSED,
+      message: `loan ${ref} was not disbursed by the quarter end ${ctx.quarterEnd}`,
+    });
+  }
+  return loan;
+}
+
+/** The two amounts that are money strings (MONEY_RULES); a problem for each that is not. */
+function checkAmounts(line: number, values: Record<string, unknown>, problems: RowProblem[]): Partial<Record<Column, string>> {
+  const amounts: Partial<Record<Column, string>> = {};
+  for (const field of ['outstandingPrincipal', 'repaid'] as const) {
+    const failure = checkDecimalString(values[field], MONEY_RULES);
+    if (failure) {
+      problems.push({ line, field, code: failure, message: `${field} ${FAILURE_MESSAGES[failure]}` });
+    } else {
+      amounts[field] = values[field] as string;
+    }
+  }
+  return amounts;
+}
+
+/** The outstanding principal in fen (null when it is not a money string); a problem when above the disbursed amount. */
+function checkOutstandingCap(line: number, outstanding: string | undefined, loan: KnownLoan | undefined, problems: RowProblem[]): bigint | null {
+  if (outstanding === undefined) return null;
+  const fen = fenOf(outstanding);
+  const cap = loan?.disbursedFen ?? null;
+  if (cap !== null && fen > cap) {
+    problems.push({
+      line,
+      field: 'outstandingPrincipal',
+      code: REPORT_ROW_PROBLEMS.OUTSTANDING_ABOVE_DISBURSED,
+      message: `outstanding ${outstanding} is above the disbursed amount ${Money.fromFen(cap).toString()}`,
+    });
+  }
+  return fen;
 }
 
 function splitCsvLine(line: string): string[] {
@@ -197,12 +233,12 @@ export function parseReportCsv(text: string): RawReportRow[] {
   const dup = header.filter((h, i) => header.indexOf(h) !== i);
   if (missing.length || unknown.length || dup.length) {
     throw DomainError.invalid(
-      'REPORT.CSV_HEADER',
+      REPORT_ERRORS.CSV_HEADER,
       `The first line must name the columns ${REPORT_COLUMNS.join(',')}.`,
       [
-        ...missing.map((c) => ({ code: 'MISSING_COLUMN', field: c, message: `column ${c} is missing`, line: 1 })),
-        ...unknown.map((c) => ({ code: 'UNKNOWN_COLUMN', field: c, message: `column ${c} is not a report column`, line: 1 })),
-        ...dup.map((c) => ({ code: 'DUPLICATE_COLUMN', field: c, message: `column ${c} appears twice`, line: 1 })),
+        ...missing.map((c) => ({ code: REPORT_ROW_PROBLEMS.MISSING_COLUMN, field: c, message: `column ${c} is missing`, line: 1 })),
+        ...unknown.map((c) => ({ code: REPORT_ROW_PROBLEMS.UNKNOWN_COLUMN, field: c, message: `column ${c} is not a report column`, line: 1 })),
+        ...dup.map((c) => ({ code: REPORT_ROW_PROBLEMS.DUPLICATE_COLUMN, field: c, message: `column ${c} appears twice`, line: 1 })),
       ],
     );
   }

@@ -15,6 +15,7 @@ import { CurrentPrincipal, Principal, Roles } from '../common/access/principal';
 import { parseQuarter, quarterLastDay } from '../common/calendar/quarter';
 import { Clock } from '../common/clock/clock';
 import { DomainError } from '../common/errors/domain-error';
+import { REQUEST_ERRORS } from '../common/errors/common.errors';
 import { AgencyFeesService } from './agency-fees.service';
 import { RawReportRow, parseReportCsv } from './bank-report-rows';
 import { BankReportsService } from './bank-reports.service';
@@ -29,6 +30,7 @@ import {
   OutstandingQueryDto,
   RegisterLoanDto,
 } from './loans.dto';
+import { FEE_ERRORS, LOAN_ERRORS, LOAN_RULE_ERRORS, REPORT_ERRORS, REPORT_ROW_PROBLEMS } from './loans.errors';
 import { LoansService, loanOut } from './loans.service';
 import { OutstandingService } from './outstanding.service';
 
@@ -92,11 +94,11 @@ export class LoansController {
     schema: {
       example: {
         statusCode: 422,
-        code: 'LOAN.NOT_ELIGIBLE',
+        code: LOAN_ERRORS.NOT_ELIGIBLE,
         message: 'The loan cannot be registered: 2 rules are broken.',
         details: [
-          { code: 'LOAN.RATE_ABOVE_CAP', message: 'Rate 4.5% is above the cap 3.9% (benchmark 3% × 1.3)' },
-          { code: 'LOAN.NO_AGREEMENT', message: 'Bank ZZBANK and agency HNGUAR have no tri-party agreement' },
+          { code: LOAN_RULE_ERRORS.RATE_ABOVE_CAP, message: 'Rate 4.5% is above the cap 3.9% (benchmark 3% × 1.3)' },
+          { code: LOAN_RULE_ERRORS.NO_AGREEMENT, message: 'Bank ZZBANK and agency HNGUAR have no tri-party agreement' },
         ],
       },
     },
@@ -113,7 +115,7 @@ export class LoansController {
 
   @Get(':id')
   @ApiOperation({ summary: 'A loan with its registration breakdown, disbursement, fees and latest reported balance.' })
-  @ApiResponse({ status: 404, description: 'LOAN.NOT_FOUND' })
+  @ApiResponse({ status: 404, description: LOAN_ERRORS.NOT_FOUND })
   get(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
     return this.loans.view(id, principal);
   }
@@ -152,7 +154,7 @@ export class LoansController {
   @ApiResponse({ status: 201, schema: { example: { id: '…', amount: '30000.00', chargedOn: '2025-03-15', periodMonths: 12, cap: '30000.00' } } })
   @ApiResponse({
     status: 422,
-    schema: { example: { statusCode: 422, code: 'FEE.ABOVE_CAP', message: 'The fee 30000.01 exceeds the cap 30000.00 (1% a year of 3000000.00 for 12 months).', details: [] } },
+    schema: { example: { statusCode: 422, code: FEE_ERRORS.ABOVE_CAP, message: 'The fee 30000.01 exceeds the cap 30000.00 (1% a year of 3000000.00 for 12 months).', details: [] } },
   })
   charge(@Param('id') id: string, @Body() dto: AgencyFeeDto, @CurrentPrincipal() principal: Principal) {
     return this.fees.charge(id, dto, principal);
@@ -230,18 +232,18 @@ export class BankReportsController {
     schema: {
       example: {
         statusCode: 422,
-        code: 'REPORT.INVALID_ROWS',
+        code: REPORT_ERRORS.INVALID_ROWS,
         message: '1 of 3 rows are invalid; nothing was applied.',
-        details: [{ line: 3, field: 'assetQuality', code: 'INVALID_ASSET_QUALITY', message: 'assetQuality must be one of normal, …' }],
+        details: [{ line: 3, field: 'assetQuality', code: REPORT_ROW_PROBLEMS.INVALID_ASSET_QUALITY, message: 'assetQuality must be one of normal, …' }],
       },
     },
   })
   submit(@Req() req: Request, @Body() body: unknown, @Query() q: BankReportQueryDto, @CurrentPrincipal() principal: Principal) {
     const contentType = String(req.headers['content-type'] ?? '');
     if (/^text\/(csv|plain)/i.test(contentType)) {
-      if (typeof body !== 'string') throw DomainError.invalid('REPORT.CSV_EMPTY', 'The CSV body is empty.');
+      if (typeof body !== 'string') throw DomainError.invalid(REPORT_ERRORS.CSV_EMPTY, 'The CSV body is empty.');
       if (!q.bankCode || !q.quarter) {
-        throw DomainError.invalid('REPORT.CSV_PARAMS', 'A CSV upload needs ?bankCode=…&quarter=… .', [
+        throw DomainError.invalid(REPORT_ERRORS.CSV_PARAMS, 'A CSV upload needs ?bankCode=…&quarter=… .', [
           ...(!q.bankCode ? [{ code: 'REQUIRED', field: 'bankCode', message: 'bankCode query parameter is required' }] : []),
           ...(!q.quarter ? [{ code: 'REQUIRED', field: 'quarter', message: 'quarter query parameter is required' }] : []),
         ]);
@@ -249,7 +251,7 @@ export class BankReportsController {
       return this.reports.submit({ bankCode: q.bankCode, quarter: q.quarter, rows: parseReportCsv(body), source: 'csv' }, principal);
     }
     if (q.bankCode || q.quarter) {
-      throw DomainError.invalid('REPORT.QUERY_WITH_JSON', 'bankCode and quarter go in the JSON body; query parameters are for CSV uploads.');
+      throw DomainError.invalid(REPORT_ERRORS.QUERY_WITH_JSON, 'bankCode and quarter go in the JSON body; query parameters are for CSV uploads.');
     }
     return this.reports.submit({ ...parseJsonReport(body), source: 'json' }, principal);
   }
@@ -277,7 +279,7 @@ export class BankReportsController {
 function parseJsonReport(body: unknown): { bankCode: string; quarter: string; rows: RawReportRow[] } {
   const details: { code: string; field: string; message: string }[] = [];
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw DomainError.invalid('REQUEST.INVALID', 'The body must be a JSON object {bankCode, quarter, rows}.');
+    throw DomainError.invalid(REQUEST_ERRORS.INVALID, 'The body must be a JSON object {bankCode, quarter, rows}.');
   }
   const b = body as Record<string, unknown>;
   for (const key of Object.keys(b)) {
@@ -290,7 +292,7 @@ function parseJsonReport(body: unknown): { bankCode: string; quarter: string; ro
     details.push({ code: 'INVALID', field: 'quarter', message: 'quarter must be written like 2025Q2' });
   }
   if (!Array.isArray(b.rows)) details.push({ code: 'INVALID', field: 'rows', message: 'rows must be an array' });
-  if (details.length) throw DomainError.invalid('REQUEST.INVALID', `The request is invalid: ${details.map((d) => d.message).join('; ')}`, details);
+  if (details.length) throw DomainError.invalid(REQUEST_ERRORS.INVALID, `The request is invalid: ${details.map((d) => d.message).join('; ')}`, details);
   const rows = (b.rows as unknown[]).map((r, i) => ({
     line: i + 1,
     values: typeof r === 'object' && r !== null && !Array.isArray(r) ? (r as Record<string, unknown>) : { loanReference: undefined },
@@ -328,7 +330,7 @@ export class OutstandingController {
     },
   })
   async get(@Query() q: OutstandingQueryDto) {
-    if (q.asOf && q.quarter) throw DomainError.invalid('REQUEST.INVALID', 'Give asOf or quarter, not both.');
+    if (q.asOf && q.quarter) throw DomainError.invalid(REQUEST_ERRORS.INVALID, 'Give asOf or quarter, not both.');
     const asOf = q.quarter ? (parseQuarter(q.quarter), quarterLastDay(q.quarter)) : (q.asOf ?? this.clock.today());
     const r = await this.outstanding.asOf(asOf);
     return {

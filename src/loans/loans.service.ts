@@ -1,24 +1,27 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import type { Principal } from '../common/access/principal';
 import type { BreakdownStep } from '../common/breakdown';
 import { addWorkingDays } from '../common/calendar/working-days';
 import { Clock } from '../common/clock/clock';
+import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError, ErrorDetail } from '../common/errors/domain-error';
 import { DEFAULT_PAGE_LIMIT, Page, decodeCursor, toPage } from '../common/http/pagination';
+import { isUuid } from '../common/ids';
 import { Money } from '../common/money/money';
 import { Rate } from '../common/money/rate';
-import { fmtMoney, fmtRatio } from '../programme/domain/figures';
+import { fmtMoney, fmtRatio } from '../common/format/figures';
 import { PartiesService } from '../programme/parties.service';
 import { PolicyService } from '../programme/policy.service';
-import { groupKeyOf } from '../programme/programme.entities';
+import { groupKeyOf } from '../programme/domain/group-key';
 import type { PolicyVersion } from '../programme/domain/policy-version';
 import { chooseRevenueYear, compensationRatio, type RevenueYearChoice } from './domain/compensation-ratio.calculator';
 import type { EligibilityInput } from './domain/eligibility.calculator';
 import type { LoanSecurity } from './domain/loan-security';
-import { checkRegistration, type RegistrationFacts } from './domain/registration-rules';
+import { checkRegistration, latestGroupEvent, type RegistrationFacts } from './domain/registration-rules';
+import { BankReport, BankReportRow } from './bank-report.entity';
 import { AgencyFee, Loan } from './loan.entity';
+import { LOAN_ERRORS, loanErrors } from './loans.errors';
 import { assertBankScope, canReadLoan } from '../common/access/party-scope';
 
 export interface RegisterLoanInput {
@@ -104,18 +107,16 @@ export function loanOut(l: Loan): LoanOut {
 /** A renewal names the loan it renews, and only a renewal does (400 before any rule is checked). */
 function assertRenewalLink(isRenewal: boolean, renewalOf: string | undefined): void {
   if (isRenewal && !renewalOf) {
-    throw DomainError.invalid('LOAN.RENEWAL_OF_REQUIRED', 'A renewal (isRenewal: true) names the loan it renews in renewalOf.', [
-      { code: 'LOAN.RENEWAL_OF_REQUIRED', field: 'renewalOf', message: 'renewalOf is required when isRenewal is true' },
+    throw DomainError.invalid(LOAN_ERRORS.RENEWAL_OF_REQUIRED, 'A renewal (isRenewal: true) names the loan it renews in renewalOf.', [
+      { code: LOAN_ERRORS.RENEWAL_OF_REQUIRED, field: 'renewalOf', message: 'renewalOf is required when isRenewal is true' },
     ]);
   }
   if (!isRenewal && renewalOf) {
-    throw DomainError.invalid('LOAN.RENEWAL_FLAG_MISSING', 'renewalOf is only accepted with isRenewal: true.', [
-      { code: 'LOAN.RENEWAL_FLAG_MISSING', field: 'isRenewal', message: 'set isRenewal: true or drop renewalOf' },
+    throw DomainError.invalid(LOAN_ERRORS.RENEWAL_FLAG_MISSING, 'renewalOf is only accepted with isRenewal: true.', [
+      { code: LOAN_ERRORS.RENEWAL_FLAG_MISSING, field: 'isRenewal', message: 'set isRenewal: true or drop renewalOf' },
     ]);
   }
 }
-
-const isCursor = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f-]{36}$/.test(v);
 
 /**
  * Loan registration (备案), disbursement and the trustee's confirmation letter (issue #5 items
@@ -126,7 +127,7 @@ export class LoansService {
   private readonly logger = new Logger('LoansService');
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tx: TransactionScope,
     private readonly parties: PartiesService,
     private readonly policy: PolicyService,
     private readonly clock: Clock,
@@ -148,7 +149,7 @@ export class LoansService {
     const isRenewal = input.isRenewal ?? false;
     assertRenewalLink(isRenewal, input.renewalOf);
 
-    return this.dataSource.transaction(async (m) => {
+    return this.tx.run(async (m) => {
       const bank = await this.parties.getBank(input.bankCode, m);
       const agency = await this.parties.getAgency(input.agencyCode, m);
       const borrower = await this.parties.getBorrower(input.borrowerCode, m);
@@ -159,8 +160,8 @@ export class LoansService {
 
       const duplicate = await m.findOne(Loan, { where: { bankCode: bank.code, reference: input.reference } });
       if (duplicate) {
-        throw DomainError.conflict('LOAN.DUPLICATE_REFERENCE', `Bank ${bank.code} already registered a loan with reference ${input.reference}.`, [
-          { code: 'LOAN.DUPLICATE_REFERENCE', field: 'reference', message: `existing loan ${duplicate.id}`, loanId: duplicate.id },
+        throw DomainError.conflict(LOAN_ERRORS.DUPLICATE_REFERENCE, `Bank ${bank.code} already registered a loan with reference ${input.reference}.`, [
+          { code: LOAN_ERRORS.DUPLICATE_REFERENCE, field: 'reference', message: `existing loan ${duplicate.id}`, loanId: duplicate.id },
         ]);
       }
 
@@ -180,7 +181,7 @@ export class LoansService {
       const facts = await this.registrationFacts(m, { input, bankCode: bank.code, agencyCode: agency.code, borrower, groupKey, eligibility, revenueChoice });
       const { violations, breakdown } = checkRegistration(facts, policy);
       if (violations.length) {
-        const code = violations.length === 1 ? violations[0].code : 'LOAN.NOT_ELIGIBLE';
+        const code = violations.length === 1 ? violations[0].code : LOAN_ERRORS.NOT_ELIGIBLE;
         throw DomainError.rule(
           code,
           violations.length === 1 ? violations[0].message : `The loan cannot be registered: ${violations.length} rules are broken.`,
@@ -281,7 +282,8 @@ export class LoansService {
   /**
    * The facts of the one-agency-per-group rule (A 第七条): the group's latest event on or before
    * the date — a registered loan of any borrower of the group, or an approved change of agency (a
-   * change wins a tie) — and the latest change to this agency with the group's loans with it since.
+   * change wins a tie; `latestGroupEvent`) — and the latest change to this agency with the group's
+   * loans with it since. Changes of agency are the programme's (PartiesService); loans are ours.
    */
   private async groupFacts(
     m: EntityManager,
@@ -289,80 +291,78 @@ export class LoansService {
     agencyCode: string,
     on: string,
   ): Promise<Pick<RegistrationFacts, 'groupLatestEvent' | 'changeToAgency'>> {
-    const events: { agency_code: string; on_date: string; kind: 'loan' | 'change' }[] = await m.query(
-      `SELECT agency_code, on_date, kind FROM (
-         SELECT agency_code, registered_on AS on_date, 'loan' AS kind, 0 AS prio, created_at
-           FROM loans WHERE group_key = $1
-         UNION ALL
-         SELECT to_agency_code, approved_on, 'change', 1, created_at
-           FROM agency_changes WHERE group_key = $1 AND approved_on <= $2
-       ) e ORDER BY on_date DESC, prio DESC, created_at DESC LIMIT 1`,
-      [groupKey, on],
-    );
-    const changes: { approved_on: string; previous_credit_line: string }[] = await m.query(
-      `SELECT approved_on, previous_credit_line::text AS previous_credit_line FROM agency_changes
-        WHERE group_key = $1 AND to_agency_code = $2 AND approved_on <= $3
-        ORDER BY approved_on DESC, created_at DESC LIMIT 1`,
-      [groupKey, agencyCode, on],
-    );
+    const latestLoan = await m.findOne(Loan, {
+      select: { id: true, agencyCode: true, registeredOn: true },
+      where: { groupKey },
+      order: { registeredOn: 'DESC', createdAt: 'DESC' },
+    });
+    const latestChange = await this.parties.latestAgencyChangeOfGroup(groupKey, on);
+    const change = await this.parties.latestChangeToAgency(groupKey, agencyCode, on);
     let changeToAgency: RegistrationFacts['changeToAgency'] = null;
-    if (changes.length) {
-      const sums: { total: string | null }[] = await m.query(
-        `SELECT sum(amount)::text AS total FROM loans WHERE group_key = $1 AND agency_code = $2 AND registered_on >= $3`,
-        [groupKey, agencyCode, changes[0].approved_on],
-      );
+    if (change) {
+      const sum = await m
+        .createQueryBuilder(Loan, 'l')
+        .select('sum(l.amount)::text', 'total')
+        .where('l.group_key = :groupKey AND l.agency_code = :agencyCode AND l.registered_on >= :since', {
+          groupKey,
+          agencyCode,
+          since: change.approvedOn,
+        })
+        .getRawOne<{ total: string | null }>();
       changeToAgency = {
-        approvedOn: changes[0].approved_on,
-        previousCreditLine: Money.of(changes[0].previous_credit_line),
-        loansSinceChange: Money.of(sums[0].total ?? '0'),
+        approvedOn: change.approvedOn,
+        previousCreditLine: change.previousCreditLine,
+        loansSinceChange: Money.of(sum?.total ?? '0'),
       };
     }
-    return {
-      groupLatestEvent: events.length ? { agencyCode: events[0].agency_code, kind: events[0].kind, onDate: events[0].on_date } : null,
-      changeToAgency,
-    };
+    return { groupLatestEvent: latestGroupEvent(latestLoan, latestChange), changeToAgency };
   }
 
   /** A loan by id; 404 LOAN.NOT_FOUND. */
   async findById(id: string, manager?: EntityManager): Promise<Loan> {
-    const loan = /^[0-9a-f-]{36}$/i.test(id) ? await (manager ?? this.dataSource.manager).findOne(Loan, { where: { id } }) : null;
-    if (!loan) throw DomainError.notFound('LOAN.NOT_FOUND', `No loan with id ${id}.`);
+    const loan = isUuid(id) ? await (manager ?? this.tx.manager).findOne(Loan, { where: { id } }) : null;
+    if (!loan) throw loanErrors.notFound(id);
     return loan;
   }
 
   /** A loan the principal may see (bank and agency tokens see only their own loans; others → 404). */
   async requireReadable(id: string, principal?: Principal): Promise<Loan> {
     const loan = await this.findById(id);
-    if (!canReadLoan(principal, loan)) throw DomainError.notFound('LOAN.NOT_FOUND', `No loan with id ${id}.`);
+    if (!canReadLoan(principal, loan)) throw loanErrors.notFound(id);
     return loan;
   }
 
   async findByReference(bankCode: string, reference: string): Promise<Loan | null> {
-    return this.dataSource.manager.findOne(Loan, { where: { bankCode, reference } });
+    return this.tx.manager.findOne(Loan, { where: { bankCode, reference } });
   }
 
   /** The loan as the API shows it, with fees and its latest current bank-report row. */
   async view(id: string, principal?: Principal) {
     const loan = await this.requireReadable(id, principal);
-    const fees = await this.dataSource.manager.find(AgencyFee, { where: { loanId: id }, order: { chargedOn: 'ASC', createdAt: 'ASC' } });
-    const latest: { quarter: string; version: number; outstanding_principal: string; repaid: string; asset_quality: string }[] =
-      await this.dataSource.query(
-        `SELECT b.quarter, b.version, r.outstanding_principal::text AS outstanding_principal, r.repaid::text AS repaid, r.asset_quality
-           FROM bank_report_rows r JOIN bank_reports b ON b.id = r.report_id
-          WHERE r.loan_id = $1 AND b.superseded_at IS NULL
-          ORDER BY b.quarter_end DESC LIMIT 1`,
-        [id],
-      );
+    const fees = await this.tx.manager.find(AgencyFee, { where: { loanId: id }, order: { chargedOn: 'ASC', createdAt: 'ASC' } });
+    // The row of the latest current (not superseded) report that lists the loan.
+    const latest = await this.tx.manager
+      .createQueryBuilder(BankReportRow, 'r')
+      .innerJoin(BankReport, 'b', 'b.id = r.report_id')
+      .select('b.quarter', 'quarter')
+      .addSelect('b.version', 'version')
+      .addSelect('r.outstanding_principal', 'outstanding_principal')
+      .addSelect('r.repaid', 'repaid')
+      .addSelect('r.asset_quality', 'asset_quality')
+      .where('r.loan_id = :id AND b.superseded_at IS NULL', { id })
+      .orderBy('b.quarter_end', 'DESC')
+      .limit(1)
+      .getRawOne<{ quarter: string; version: number; outstanding_principal: string; repaid: string; asset_quality: string }>();
     return {
       ...loanOut(loan),
       fees: fees.map(feeOut),
-      latestReport: latest.length
+      latestReport: latest
         ? {
-            quarter: latest[0].quarter,
-            version: latest[0].version,
-            outstandingPrincipal: Money.of(latest[0].outstanding_principal).toString(),
-            repaid: Money.of(latest[0].repaid).toString(),
-            assetQuality: latest[0].asset_quality,
+            quarter: latest.quarter,
+            version: latest.version,
+            outstandingPrincipal: Money.of(latest.outstanding_principal).toString(),
+            repaid: Money.of(latest.repaid).toString(),
+            assetQuality: latest.asset_quality,
           }
         : null,
     };
@@ -374,8 +374,8 @@ export class LoansService {
     limit = DEFAULT_PAGE_LIMIT,
     cursor?: string,
   ): Promise<Page<LoanOut>> {
-    const after = decodeCursor(cursor, isCursor);
-    const qb = this.dataSource.manager.createQueryBuilder(Loan, 'l').orderBy('l.id', 'ASC').take(limit + 1);
+    const after = decodeCursor(cursor, isUuid);
+    const qb = this.tx.manager.createQueryBuilder(Loan, 'l').orderBy('l.id', 'ASC').take(limit + 1);
     if (filter.bankCode) qb.andWhere('l.bank_code = :bank', { bank: filter.bankCode });
     if (filter.agencyCode) qb.andWhere('l.agency_code = :agency', { agency: filter.agencyCode });
     if (filter.borrowerCode) qb.andWhere('l.borrower_code = :borrower', { borrower: filter.borrowerCode });
@@ -392,22 +392,22 @@ export class LoansService {
    */
   async disburse(id: string, input: { disbursedOn: string; amount: string }, principal?: Principal): Promise<Loan> {
     const amount = Money.parse(input.amount);
-    return this.dataSource.transaction(async (m) => {
+    return this.tx.run(async (m) => {
       const found = await this.findById(id, m);
-      if (!canReadLoan(principal, found)) throw DomainError.notFound('LOAN.NOT_FOUND', `No loan with id ${id}.`);
+      if (!canReadLoan(principal, found)) throw loanErrors.notFound(id);
       assertBankScope(principal, found.bankCode);
       const loan = await m.findOneOrFail(Loan, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (loan.disbursedOn) {
-        throw DomainError.conflict('LOAN.ALREADY_DISBURSED', `Loan ${loan.reference} was already disbursed on ${loan.disbursedOn}.`);
+        throw DomainError.conflict(LOAN_ERRORS.ALREADY_DISBURSED, `Loan ${loan.reference} was already disbursed on ${loan.disbursedOn}.`);
       }
       const today = this.clock.today();
       const violations: ErrorDetail[] = [];
       if (!amount.isPositive()) {
-        violations.push({ code: 'LOAN.DISBURSEMENT_NOT_POSITIVE', field: 'amount', message: 'The disbursed amount must be greater than 0.00' });
+        violations.push({ code: LOAN_ERRORS.DISBURSEMENT_NOT_POSITIVE, field: 'amount', message: 'The disbursed amount must be greater than 0.00' });
       }
       if (amount.gt(loan.amount)) {
         violations.push({
-          code: 'LOAN.DISBURSEMENT_ABOVE_REGISTERED',
+          code: LOAN_ERRORS.DISBURSEMENT_ABOVE_REGISTERED,
           field: 'amount',
           message: `Disbursed ${fmtMoney(amount)} is above the registered ${fmtMoney(loan.amount)}`,
           registeredAmount: loan.amount.toString(),
@@ -415,16 +415,16 @@ export class LoansService {
       }
       if (input.disbursedOn < loan.registeredOn) {
         violations.push({
-          code: 'LOAN.DISBURSED_BEFORE_REGISTRATION',
+          code: LOAN_ERRORS.DISBURSED_BEFORE_REGISTRATION,
           field: 'disbursedOn',
           message: `Registration (${loan.registeredOn}) comes before disbursement (${input.disbursedOn}) [S 三(三)]`,
         });
       }
       if (input.disbursedOn > today) {
-        violations.push({ code: 'LOAN.DISBURSEMENT_IN_FUTURE', field: 'disbursedOn', message: `${input.disbursedOn} is after today (${today})` });
+        violations.push({ code: LOAN_ERRORS.DISBURSEMENT_IN_FUTURE, field: 'disbursedOn', message: `${input.disbursedOn} is after today (${today})` });
       }
       if (violations.length) {
-        throw DomainError.rule(violations.length === 1 ? violations[0].code : 'LOAN.DISBURSEMENT_REFUSED', violations[0].message, violations);
+        throw DomainError.rule(violations.length === 1 ? violations[0].code : LOAN_ERRORS.DISBURSEMENT_REFUSED, violations[0].message, violations);
       }
       const policy = this.policy.byId(loan.policyVersionId);
       const dueOn = addWorkingDays(input.disbursedOn, policy.disbursementReportWorkingDays);
@@ -445,15 +445,15 @@ export class LoansService {
 
   /** The trustee's confirmation letter (确认函) for a loan; agency fees only after it (RULES §7). */
   async issueConfirmationLetter(id: string, issuedOn: string): Promise<Loan> {
-    return this.dataSource.transaction(async (m) => {
+    return this.tx.run(async (m) => {
       await this.findById(id, m);
       const loan = await m.findOneOrFail(Loan, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (loan.confirmationLetterOn) {
-        throw DomainError.conflict('LOAN.CONFIRMATION_ALREADY_ISSUED', `The confirmation letter was issued on ${loan.confirmationLetterOn}.`);
+        throw DomainError.conflict(LOAN_ERRORS.CONFIRMATION_ALREADY_ISSUED, `The confirmation letter was issued on ${loan.confirmationLetterOn}.`);
       }
       if (issuedOn < loan.registeredOn) {
-        throw DomainError.rule('LOAN.CONFIRMATION_BEFORE_REGISTRATION', `A confirmation letter cannot predate the registration (${loan.registeredOn}).`, [
-          { code: 'LOAN.CONFIRMATION_BEFORE_REGISTRATION', field: 'issuedOn', message: `${issuedOn} < ${loan.registeredOn}` },
+        throw DomainError.rule(LOAN_ERRORS.CONFIRMATION_BEFORE_REGISTRATION, `A confirmation letter cannot predate the registration (${loan.registeredOn}).`, [
+          { code: LOAN_ERRORS.CONFIRMATION_BEFORE_REGISTRATION, field: 'issuedOn', message: `${issuedOn} < ${loan.registeredOn}` },
         ]);
       }
       await m.update(Loan, { id }, { confirmationLetterOn: issuedOn });

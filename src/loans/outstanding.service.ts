@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
+import { TransactionScope } from '../common/database/transaction-scope';
 import { Money } from '../common/money/money';
 
 export interface OutstandingBalances {
@@ -15,6 +15,12 @@ export interface OutstandingBalances {
  * The outstanding principal of each disbursed loan as of a date: the row of the latest current
  * (not superseded) bank report whose quarter ended on or before that date; before any report, the
  * disbursed amount. Loans disbursed after the date count nothing. Exact numeric sums in SQL.
+ *
+ * SQL rather than entities on purpose: this is a set-based aggregation over every loan and every
+ * report row (DISTINCT ON per loan, then GROUPING SETS per bank, per agency and in total), done in
+ * one statement inside PostgreSQL with exact numeric sums. Loading the entities to sum them in
+ * code would move every row (hundreds of thousands after a few quarters) into the service for a
+ * handful of totals. Only tables of this module are named (loans, bank_reports, bank_report_rows).
  */
 const LOAN_OUTSTANDING_SQL = `
   WITH latest AS (
@@ -34,11 +40,11 @@ const LOAN_OUTSTANDING_SQL = `
  */
 @Injectable()
 export class OutstandingService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly tx: TransactionScope) {}
 
   async asOf(date: string, manager?: EntityManager): Promise<OutstandingBalances> {
     const rows: { bank_code: string | null; agency_code: string | null; grp: number; outstanding: string | null; loans: string }[] =
-      await (manager ?? this.dataSource.manager).query(
+      await (manager ?? this.tx.manager).query(
         `WITH o AS (${LOAN_OUTSTANDING_SQL})
          SELECT bank_code, agency_code, GROUPING(bank_code, agency_code) AS grp,
                 sum(outstanding)::text AS outstanding, count(*)::text AS loans
@@ -74,7 +80,7 @@ export class OutstandingService {
 
   /** One loan's outstanding principal as of a date (0.00 before its disbursement). */
   async ofLoan(loanId: string, date: string, manager?: EntityManager): Promise<Money> {
-    const rows: { total: string | null }[] = await (manager ?? this.dataSource.manager).query(
+    const rows: { total: string | null }[] = await (manager ?? this.tx.manager).query(
       `WITH o AS (${LOAN_OUTSTANDING_SQL} AND l.id = $2) SELECT sum(outstanding)::text AS total FROM o`,
       [date, loanId],
     );
@@ -82,7 +88,7 @@ export class OutstandingService {
   }
 
   private async sumWhere(column: 'bank_code' | 'agency_code', code: string, date: string, manager?: EntityManager): Promise<Money> {
-    const rows: { total: string | null }[] = await (manager ?? this.dataSource.manager).query(
+    const rows: { total: string | null }[] = await (manager ?? this.tx.manager).query(
       `WITH o AS (${LOAN_OUTSTANDING_SQL} AND l.${column} = $2) SELECT sum(outstanding)::text AS total FROM o`,
       [date, code],
     );

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, MoreThan, Repository } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, LessThanOrEqual, MoreThan, Repository } from 'typeorm';
 import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError } from '../common/errors/domain-error';
 import { DEFAULT_PAGE_LIMIT, Page, decodeCursor, toPage } from '../common/http/pagination';
@@ -15,8 +15,9 @@ import {
   BorrowerRevenue,
   PartyStatus,
   PartyStatusChange,
-  groupKeyOf,
 } from './programme.entities';
+import { groupKeyOf } from './domain/group-key';
+import { PROGRAMME_ERRORS, programmeErrors } from './programme.errors';
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 
@@ -101,7 +102,6 @@ export function agencyChangeOut(c: AgencyChange) {
 @Injectable()
 export class PartiesService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @InjectRepository(Bank) private readonly banks: Repository<Bank>,
     @InjectRepository(Agency) private readonly agencies: Repository<Agency>,
     @InjectRepository(Agreement) private readonly agreements: Repository<Agreement>,
@@ -121,13 +121,13 @@ export class PartiesService {
       .orIgnore()
       .returning(['code'])
       .execute();
-    if (!inserted.raw.length) throw DomainError.conflict('BANK.DUPLICATE_CODE', `A bank with code ${input.code} already exists.`);
+    if (!inserted.raw.length) throw DomainError.conflict(PROGRAMME_ERRORS.BANK_DUPLICATE_CODE, `A bank with code ${input.code} already exists.`);
     return this.getBank(input.code);
   }
 
   async getBank(code: string, manager?: EntityManager): Promise<Bank> {
-    const bank = await (manager ?? this.dataSource.manager).findOne(Bank, { where: { code } });
-    if (!bank) throw DomainError.notFound('BANK.NOT_FOUND', `No bank with code ${code}.`);
+    const bank = await (manager ?? this.tx.manager).findOne(Bank, { where: { code } });
+    if (!bank) throw programmeErrors.bankNotFound(code);
     return bank;
   }
 
@@ -148,14 +148,14 @@ export class PartiesService {
       .returning(['code'])
       .execute();
     if (!inserted.raw.length) {
-      throw DomainError.conflict('AGENCY.DUPLICATE_CODE', `An agency with code ${input.code} already exists.`);
+      throw DomainError.conflict(PROGRAMME_ERRORS.AGENCY_DUPLICATE_CODE, `An agency with code ${input.code} already exists.`);
     }
     return this.getAgency(input.code);
   }
 
   async getAgency(code: string, manager?: EntityManager): Promise<Agency> {
-    const agency = await (manager ?? this.dataSource.manager).findOne(Agency, { where: { code } });
-    if (!agency) throw DomainError.notFound('AGENCY.NOT_FOUND', `No agency with code ${code}.`);
+    const agency = await (manager ?? this.tx.manager).findOne(Agency, { where: { code } });
+    if (!agency) throw programmeErrors.agencyNotFound(code);
     return agency;
   }
 
@@ -199,9 +199,7 @@ export class PartiesService {
       const entity = type === 'bank' ? Bank : Agency;
       const locked = await m.getRepository(entity).findOne({ where: { code }, lock: { mode: 'pessimistic_write' } });
       if (!locked) {
-        throw type === 'bank'
-          ? DomainError.notFound('BANK.NOT_FOUND', `No bank with code ${code}.`)
-          : DomainError.notFound('AGENCY.NOT_FOUND', `No agency with code ${code}.`);
+        throw type === 'bank' ? programmeErrors.bankNotFound(code) : programmeErrors.agencyNotFound(code);
       }
       await m.insert(PartyStatusChange, { partyType: type, partyCode: code, status: input.status, reason: input.reason, since: input.since });
       const latest = await m.findOne(PartyStatusChange, {
@@ -215,24 +213,22 @@ export class PartiesService {
     };
     // Inside a caller's transaction (e.g. a margin shortfall suspends an agency together with the
     // approval that caused it), or in one of its own.
-    return manager ? run(manager) : this.dataSource.transaction(run);
+    return manager ? run(manager) : this.tx.run(run);
   }
 
   /** The status in force on `date`: the latest change with since ≤ date, else `active`. */
   async statusOn(type: PartyType, code: string, date: string, manager?: EntityManager): Promise<{ status: PartyStatus; reason: string | null; since: string | null }> {
-    const rows: { status: PartyStatus; reason: string; since: string }[] = await (manager ?? this.dataSource.manager).query(
-      `SELECT status, reason, since FROM party_status_changes
-        WHERE party_type = $1 AND party_code = $2 AND since <= $3
-        ORDER BY since DESC, id DESC LIMIT 1`,
-      [type, code, date],
-    );
-    return rows.length ? rows[0] : { status: 'active', reason: null, since: null };
+    const latest = await (manager ?? this.tx.manager).findOne(PartyStatusChange, {
+      where: { partyType: type, partyCode: code, since: LessThanOrEqual(date) },
+      order: { since: 'DESC', id: 'DESC' },
+    });
+    return latest ? { status: latest.status, reason: latest.reason, since: latest.since } : { status: 'active', reason: null, since: null };
   }
 
   async statusHistory(type: PartyType, code: string) {
     if (type === 'bank') await this.getBank(code);
     else await this.getAgency(code);
-    const rows = await this.dataSource.manager.find(PartyStatusChange, {
+    const rows = await this.tx.manager.find(PartyStatusChange, {
       where: { partyType: type, partyCode: code },
       order: { since: 'ASC', id: 'ASC' },
     });
@@ -253,7 +249,7 @@ export class PartiesService {
       .execute();
     if (!inserted.raw.length) {
       throw DomainError.conflict(
-        'AGREEMENT.DUPLICATE',
+        PROGRAMME_ERRORS.AGREEMENT_DUPLICATE,
         `Bank ${input.bankCode} and agency ${input.agencyCode} already have a tri-party agreement.`,
       );
     }
@@ -261,7 +257,7 @@ export class PartiesService {
   }
 
   async agreementBetween(bankCode: string, agencyCode: string, manager?: EntityManager): Promise<Agreement | null> {
-    return (manager ?? this.dataSource.manager).findOne(Agreement, { where: { bankCode, agencyCode } });
+    return (manager ?? this.tx.manager).findOne(Agreement, { where: { bankCode, agencyCode } });
   }
 
   async listAgreements(filter: { bankCode?: string; agencyCode?: string }, limit = DEFAULT_PAGE_LIMIT, cursor?: string) {
@@ -286,13 +282,13 @@ export class PartiesService {
     const years = new Set<number>();
     for (const r of input.revenues) {
       if (years.has(r.year)) {
-        throw DomainError.invalid('BORROWER.REVENUE_DUPLICATE_YEAR', `Revenue for ${r.year} is given twice.`, [
-          { code: 'BORROWER.REVENUE_DUPLICATE_YEAR', field: 'revenues', message: `year ${r.year} appears twice` },
+        throw DomainError.invalid(PROGRAMME_ERRORS.BORROWER_REVENUE_DUPLICATE_YEAR, `Revenue for ${r.year} is given twice.`, [
+          { code: PROGRAMME_ERRORS.BORROWER_REVENUE_DUPLICATE_YEAR, field: 'revenues', message: `year ${r.year} appears twice` },
         ]);
       }
       years.add(r.year);
     }
-    await this.dataSource.transaction(async (m) => {
+    await this.tx.run(async (m) => {
       const inserted = await m
         .createQueryBuilder()
         .insert()
@@ -302,7 +298,7 @@ export class PartiesService {
         .returning(['code'])
         .execute();
       if (!inserted.raw.length) {
-        throw DomainError.conflict('BORROWER.DUPLICATE_CODE', `A borrower with code ${input.code} already exists.`);
+        throw DomainError.conflict(PROGRAMME_ERRORS.BORROWER_DUPLICATE_CODE, `A borrower with code ${input.code} already exists.`);
       }
       if (input.revenues.length) {
         await m.insert(
@@ -315,13 +311,13 @@ export class PartiesService {
   }
 
   async getBorrower(code: string, manager?: EntityManager): Promise<Borrower> {
-    const b = await (manager ?? this.dataSource.manager).findOne(Borrower, { where: { code } });
-    if (!b) throw DomainError.notFound('BORROWER.NOT_FOUND', `No borrower with code ${code}.`);
+    const b = await (manager ?? this.tx.manager).findOne(Borrower, { where: { code } });
+    if (!b) throw DomainError.notFound(PROGRAMME_ERRORS.BORROWER_NOT_FOUND, `No borrower with code ${code}.`);
     return b;
   }
 
   async revenuesOf(code: string, manager?: EntityManager): Promise<{ year: number; amount: Money }[]> {
-    const rows = await (manager ?? this.dataSource.manager).find(BorrowerRevenue, { where: { borrowerCode: code }, order: { year: 'ASC' } });
+    const rows = await (manager ?? this.tx.manager).find(BorrowerRevenue, { where: { borrowerCode: code }, order: { year: 'ASC' } });
     return rows.map((r) => ({ year: r.year, amount: r.amount }));
   }
 
@@ -386,7 +382,7 @@ export class PartiesService {
     await this.getAgency(input.fromAgencyCode);
     await this.getAgency(input.toAgencyCode);
     if (input.fromAgencyCode === input.toAgencyCode) {
-      throw DomainError.invalid('AGENCY_CHANGE.SAME_AGENCY', 'fromAgencyCode and toAgencyCode must differ.');
+      throw DomainError.invalid(PROGRAMME_ERRORS.AGENCY_CHANGE_SAME_AGENCY, 'fromAgencyCode and toAgencyCode must differ.');
     }
     const saved = await this.changes.save(
       this.changes.create({
@@ -400,6 +396,30 @@ export class PartiesService {
       }),
     );
     return this.changes.findOneByOrFail({ id: saved.id });
+  }
+
+  /**
+   * The group's latest approved change of agency on or before `date` (ties on the date: the latest
+   * recorded), or null. Read in the caller's transaction when one is open (TransactionScope), so a
+   * registration sees the changes its group lock protects.
+   */
+  async latestAgencyChangeOfGroup(groupKey: string, date: string): Promise<AgencyChange | null> {
+    return this.tx.manager.findOne(AgencyChange, {
+      where: { groupKey, approvedOn: LessThanOrEqual(date) },
+      order: { approvedOn: 'DESC', createdAt: 'DESC' },
+    });
+  }
+
+  /**
+   * The group's latest approved change of agency *to* `agencyCode` on or before `date` (ties: the
+   * latest recorded), or null: the change that caps the group's credit with that agency for a year
+   * (A 第七条). Read in the caller's transaction when one is open.
+   */
+  async latestChangeToAgency(groupKey: string, agencyCode: string, date: string): Promise<AgencyChange | null> {
+    return this.tx.manager.findOne(AgencyChange, {
+      where: { groupKey, toAgencyCode: agencyCode, approvedOn: LessThanOrEqual(date) },
+      order: { approvedOn: 'DESC', createdAt: 'DESC' },
+    });
   }
 
   async agencyChangesOf(borrowerCode: string) {

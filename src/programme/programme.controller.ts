@@ -16,6 +16,7 @@ import {
   SetStatusDto,
 } from './programme.dto';
 import { PartiesService, agencyChangeOut, agencyOut, agreementOut, bankOut } from './parties.service';
+import { PROGRAMME_ERRORS } from './programme.errors';
 
 class BorrowerQueryDto extends PageQueryDto {
   @CodeField({ optional: true, description: 'Only borrowers of this enterprise group.' })
@@ -52,7 +53,7 @@ export class ProgrammeController {
   @Get('banks/:code')
   @ApiOperation({ summary: 'A partner bank with its status and latest loss rate (null until a quarter close stored one).' })
   @ApiOkResponse({ type: BankView })
-  @ApiResponse({ status: 404, description: 'BANK.NOT_FOUND' })
+  @ApiResponse({ status: 404, description: PROGRAMME_ERRORS.BANK_NOT_FOUND })
   async getBank(@Param('code') code: string) {
     return bankOut(await this.parties.getBank(code));
   }
@@ -95,7 +96,7 @@ export class ProgrammeController {
   @Get('agencies/:code')
   @ApiOperation({ summary: 'An agency with its fee rate, join date, status and latest loss rate.' })
   @ApiOkResponse({ type: AgencyView })
-  @ApiResponse({ status: 404, description: 'AGENCY.NOT_FOUND' })
+  @ApiResponse({ status: 404, description: PROGRAMME_ERRORS.AGENCY_NOT_FOUND })
   async getAgency(@Param('code') code: string) {
     return agencyOut(await this.parties.getAgency(code));
   }
@@ -121,7 +122,7 @@ export class ProgrammeController {
   @ApiOperation({ summary: 'Record the tri-party agreement bank × agency × trustee (S 二(二)3, A 第五条).' })
   @ApiResponse({ status: 201, description: '{ id, bankCode, agencyCode, signedOn }' })
   @ApiResponse({ status: 404, description: 'BANK.NOT_FOUND / AGENCY.NOT_FOUND' })
-  @ApiResponse({ status: 409, description: 'AGREEMENT.DUPLICATE' })
+  @ApiResponse({ status: 409, description: PROGRAMME_ERRORS.AGREEMENT_DUPLICATE })
   async createAgreement(@Body() dto: CreateAgreementDto) {
     return agreementOut(await this.parties.createAgreement(dto));
   }
@@ -140,7 +141,7 @@ export class ProgrammeController {
     summary: 'Register a borrower with its qualification flags, revenue by year and enterprise group (trustee or a bank).',
   })
   @ApiResponse({ status: 201, description: 'The borrower with its revenues.' })
-  @ApiResponse({ status: 409, description: 'BORROWER.DUPLICATE_CODE' })
+  @ApiResponse({ status: 409, description: PROGRAMME_ERRORS.BORROWER_DUPLICATE_CODE })
   createBorrower(@Body() dto: CreateBorrowerDto) {
     return this.parties.createBorrower(dto);
   }
@@ -153,7 +154,7 @@ export class ProgrammeController {
 
   @Get('borrowers/:code')
   @ApiOperation({ summary: 'A borrower with its revenues.' })
-  @ApiResponse({ status: 404, description: 'BORROWER.NOT_FOUND' })
+  @ApiResponse({ status: 404, description: PROGRAMME_ERRORS.BORROWER_NOT_FOUND })
   getBorrower(@Param('code') code: string) {
     return this.parties.getBorrowerOut(code);
   }

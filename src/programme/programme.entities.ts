@@ -190,8 +190,3 @@ export class PolicyVersionRow {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }
-
-/** The key of the group a borrower belongs to for the one-agency rule (A 第七条). */
-export function groupKeyOf(borrower: Pick<Borrower, 'code' | 'groupCode'>): string {
-  return borrower.groupCode ? `group:${borrower.groupCode}` : `borrower:${borrower.code}`;
-}

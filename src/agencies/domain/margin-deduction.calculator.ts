@@ -1,11 +1,10 @@
 import type { BreakdownStep } from '../../common/breakdown';
-import { fmtMoney } from '../../programme/domain/figures';
+import { fmtMoney, formatPercent } from '../../common/format/figures';
 import { DomainError } from '../../common/errors/domain-error';
 import { D, ROUND_HALF_UP } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
 import type { MarginDeductionBand, PolicyVersion } from '../../programme/domain/policy-version';
-import { formatPercent } from '../../risk/domain/breakdown-format';
 import { LOSS_RATE_DECIMALS } from '../../risk/domain/loss-rate.calculator';
 
 /** Policy parameters of the progressive margin deduction (RULES §7). */
@@ -75,17 +74,7 @@ export function computeMarginDeduction(
   policy: MarginDeductionPolicy,
 ): MarginDeductionResult {
   const { reviewedBalance, priorNetCompensation, compensation } = input;
-  for (const [field, value] of [
-    ['reviewedBalance', reviewedBalance],
-    ['priorNetCompensation', priorNetCompensation],
-    ['compensation', compensation],
-  ] as const) {
-    if (value.isNegative()) {
-      throw DomainError.invalid('AGENCY.NEGATIVE_AMOUNT', `${field} must not be negative`, [
-        { code: 'AGENCY.NEGATIVE_AMOUNT', message: `${field} must not be negative`, field },
-      ]);
-    }
-  }
+  assertNotNegative(input);
   const table = checkedBands(policy.marginDeductionBands);
   const n0 = priorNetCompensation;
   const n1 = priorNetCompensation.plus(compensation);
@@ -106,35 +95,11 @@ export function computeMarginDeduction(
   let deduction = Money.ZERO;
   let partsTotal = Money.ZERO;
   for (const band of table) {
-    const lowerEdge = reviewedBalance.timesRounded(new D(band.from));
-    const upperEdge = band.to === null ? null : reviewedBalance.timesRounded(new D(band.to));
-    const top = upperEdge === null ? n1 : n1.min(upperEdge);
-    const bottom = n0.max(lowerEdge);
-    const amount = top.minus(bottom).max(Money.ZERO);
-    const share = new D(band.share);
-    const bandDeduction = amount.timesRounded(share);
-    bands.push({
-      from: band.from,
-      to: band.to,
-      share: band.share,
-      lowerEdge,
-      upperEdge,
-      amount,
-      deduction: bandDeduction,
-    });
-    deduction = deduction.plus(bandDeduction);
-    partsTotal = partsTotal.plus(amount);
-    const span =
-      upperEdge === null
-        ? `above ${formatPercent(new D(band.from))} (from ${fmtMoney(lowerEdge)})`
-        : `${formatPercent(new D(band.from))}–${formatPercent(new D(band.to ?? '0'))} (${fmtMoney(lowerEdge)} to ${fmtMoney(upperEdge)})`;
-    breakdown.push({
-      rule: RULE,
-      text: amount.isZero()
-        ? `Band ${span}: the claim has no part here`
-        : `Band ${span}: claim's part ${fmtMoney(amount)} × ${formatPercent(share)} = ${fmtMoney(bandDeduction)} (rounded half-up to the fen)`,
-      value: bandDeduction.toString(),
-    });
+    const { part, step } = claimPartInBand(band, reviewedBalance, n0, n1);
+    bands.push(part);
+    deduction = deduction.plus(part.deduction);
+    partsTotal = partsTotal.plus(part.amount);
+    breakdown.push(step);
   }
   // The bands cover [0, ∞) without gaps, so the parts add up to the claim; anything else is a bug.
   if (!partsTotal.eq(compensation)) {
@@ -153,6 +118,62 @@ export function computeMarginDeduction(
     value: deduction.toString(),
   });
   return { deduction, lossRateBefore, lossRateAfter, bands, breakdown };
+}
+
+/** 400 AGENCY.NEGATIVE_AMOUNT for the first negative amount, in input order. */
+function assertNotNegative(input: MarginDeductionInput): void {
+  for (const [field, value] of [
+    ['reviewedBalance', input.reviewedBalance],
+    ['priorNetCompensation', input.priorNetCompensation],
+    ['compensation', input.compensation],
+  ] as const) {
+    if (value.isNegative()) {
+      throw DomainError.invalid('AGENCY.NEGATIVE_AMOUNT', `${field} must not be negative`, [
+        { code: 'AGENCY.NEGATIVE_AMOUNT', message: `${field} must not be negative`, field },
+      ]);
+    }
+  }
+}
+
+/**
+ * The claim's part in one band, [max(N0, lower edge), min(N1, upper edge)] (0.00 when empty), its
+ * deduction (part × share, rounded half-up to the fen) and the breakdown step that shows it.
+ */
+function claimPartInBand(
+  band: MarginDeductionBand,
+  reviewedBalance: Money,
+  n0: Money,
+  n1: Money,
+): { part: MarginDeductionBandPart; step: BreakdownStep } {
+  const lowerEdge = reviewedBalance.timesRounded(new D(band.from));
+  const upperEdge = band.to === null ? null : reviewedBalance.timesRounded(new D(band.to));
+  const top = upperEdge === null ? n1 : n1.min(upperEdge);
+  const bottom = n0.max(lowerEdge);
+  const amount = top.minus(bottom).max(Money.ZERO);
+  const share = new D(band.share);
+  const bandDeduction = amount.timesRounded(share);
+  const span =
+    upperEdge === null
+      ? `above ${formatPercent(new D(band.from))} (from ${fmtMoney(lowerEdge)})`
+      : `${formatPercent(new D(band.from))}–${formatPercent(new D(band.to ?? '0'))} (${fmtMoney(lowerEdge)} to ${fmtMoney(upperEdge)})`;
+  return {
+    part: {
+      from: band.from,
+      to: band.to,
+      share: band.share,
+      lowerEdge,
+      upperEdge,
+      amount,
+      deduction: bandDeduction,
+    },
+    step: {
+      rule: RULE,
+      text: amount.isZero()
+        ? `Band ${span}: the claim has no part here`
+        : `Band ${span}: claim's part ${fmtMoney(amount)} × ${formatPercent(share)} = ${fmtMoney(bandDeduction)} (rounded half-up to the fen)`,
+      value: bandDeduction.toString(),
+    },
+  };
 }
 
 function rateOf(net: Money, balance: Money): Rate | null {

@@ -1,5 +1,5 @@
 import type { BreakdownStep } from '../../common/breakdown';
-import { fmtMoney } from '../../programme/domain/figures';
+import { fmtMoney } from '../../common/format/figures';
 import { DomainError } from '../../common/errors/domain-error';
 import { Money } from '../../common/money/money';
 

@@ -40,36 +40,8 @@ const RULE = 'RULES §4; S 三(五), R 第十二条, B 第十二条';
  * 2025-07-10 ≤ 2025-07-15 → eligible.
  */
 export function claimTrigger(input: ClaimTriggerInput, policy: PolicyVersion): ClaimTriggerResult {
-  parseIsoDate(input.claimDate, 'claimDate');
-  const overdueSince = input.principalOverdueSince ?? null;
-  const lawsuitOn = input.lawsuitAcceptedOn ?? null;
-  if (overdueSince !== null) parseIsoDate(overdueSince, 'principalOverdueSince');
-  if (lawsuitOn !== null) parseIsoDate(lawsuitOn, 'lawsuitAcceptedOn');
-
   const breakdown: BreakdownStep[] = [];
-  const months = policy.claimOverdueMonths;
-  const overdueTriggerFrom = overdueSince === null ? null : addMonths(overdueSince, months);
-  if (overdueTriggerFrom !== null) {
-    breakdown.push({
-      rule: RULE,
-      text: `Principal overdue since ${overdueSince} + ${months} calendar months (month-end clamped) = ${overdueTriggerFrom}`,
-      value: overdueTriggerFrom,
-    });
-  } else {
-    breakdown.push({
-      rule: RULE,
-      text: 'No principal overdue date given: the overdue trigger does not apply',
-    });
-  }
-  const lawsuitTriggerFrom = lawsuitOn;
-  breakdown.push({
-    rule: RULE,
-    text:
-      lawsuitOn === null
-        ? 'No lawsuit acceptance date given: the lawsuit trigger does not apply'
-        : `Court accepted the lawsuit on ${lawsuitOn}`,
-    ...(lawsuitOn === null ? {} : { value: lawsuitOn }),
-  });
+  const { overdueTriggerFrom, lawsuitTriggerFrom } = triggerDates(input, policy, breakdown);
 
   let eligibleFrom: string | null = null;
   if (overdueTriggerFrom !== null && lawsuitTriggerFrom !== null)
@@ -103,22 +75,72 @@ export function claimTrigger(input: ClaimTriggerInput, policy: PolicyVersion): C
       value: eligibleFrom,
     });
   }
-  const eligible = eligibleFrom <= input.claimDate;
+  return onClaimDate(input.claimDate, { eligibleFrom, overdueTriggerFrom, lawsuitTriggerFrom }, breakdown);
+}
+
+/**
+ * The dates given, checked, and the day each trigger holds from: overdue since + claimOverdueMonths
+ * calendar months (month-end clamped), and the lawsuit's acceptance day; null when not given.
+ */
+function triggerDates(
+  input: ClaimTriggerInput,
+  policy: PolicyVersion,
+  breakdown: BreakdownStep[],
+): { overdueTriggerFrom: string | null; lawsuitTriggerFrom: string | null } {
+  parseIsoDate(input.claimDate, 'claimDate');
+  const overdueSince = input.principalOverdueSince ?? null;
+  const lawsuitOn = input.lawsuitAcceptedOn ?? null;
+  if (overdueSince !== null) parseIsoDate(overdueSince, 'principalOverdueSince');
+  if (lawsuitOn !== null) parseIsoDate(lawsuitOn, 'lawsuitAcceptedOn');
+
+  const months = policy.claimOverdueMonths;
+  const overdueTriggerFrom = overdueSince === null ? null : addMonths(overdueSince, months);
+  if (overdueTriggerFrom !== null) {
+    breakdown.push({
+      rule: RULE,
+      text: `Principal overdue since ${overdueSince} + ${months} calendar months (month-end clamped) = ${overdueTriggerFrom}`,
+      value: overdueTriggerFrom,
+    });
+  } else {
+    breakdown.push({
+      rule: RULE,
+      text: 'No principal overdue date given: the overdue trigger does not apply',
+    });
+  }
+  breakdown.push({
+    rule: RULE,
+    text:
+      lawsuitOn === null
+        ? 'No lawsuit acceptance date given: the lawsuit trigger does not apply'
+        : `Court accepted the lawsuit on ${lawsuitOn}`,
+    ...(lawsuitOn === null ? {} : { value: lawsuitOn }),
+  });
+  return { overdueTriggerFrom, lawsuitTriggerFrom: lawsuitOn };
+}
+
+/** Eligible on the claim date iff the first day a trigger holds is on or before it. */
+function onClaimDate(
+  claimDate: string,
+  dates: { eligibleFrom: string; overdueTriggerFrom: string | null; lawsuitTriggerFrom: string | null },
+  breakdown: BreakdownStep[],
+): ClaimTriggerResult {
+  const { eligibleFrom, overdueTriggerFrom, lawsuitTriggerFrom } = dates;
+  const eligible = eligibleFrom <= claimDate;
   if (eligible) {
     breakdown.push({
       rule: RULE,
-      text: `Claim date ${input.claimDate} ≥ ${eligibleFrom}: eligible`,
+      text: `Claim date ${claimDate} ≥ ${eligibleFrom}: eligible`,
       value: 'eligible',
     });
     return { eligible, eligibleFrom, overdueTriggerFrom, lawsuitTriggerFrom, breakdown };
   }
   const ineligibleReason: IneligibleReason = {
     code: 'CLAIM.NOT_YET_ELIGIBLE',
-    message: `Not yet eligible on ${input.claimDate}: the first day a trigger holds is ${eligibleFrom}`,
+    message: `Not yet eligible on ${claimDate}: the first day a trigger holds is ${eligibleFrom}`,
   };
   breakdown.push({
     rule: RULE,
-    text: `Claim date ${input.claimDate} < ${eligibleFrom}: not yet eligible`,
+    text: `Claim date ${claimDate} < ${eligibleFrom}: not yet eligible`,
     value: 'not eligible',
   });
   return {

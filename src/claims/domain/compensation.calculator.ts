@@ -9,7 +9,7 @@ import {
   assertLoanSecurity,
   assertTermMonths,
 } from '../../loans/domain/loan-security';
-import { fmtMoney, fmtRate, fmtRatio, fmtUnrounded } from '../../programme/domain/figures';
+import { fmtMoney, fmtRate, fmtRatio, fmtUnrounded } from '../../common/format/figures';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
 import { IneligibleReason, claimTrigger } from './claim-trigger.calculator';
 

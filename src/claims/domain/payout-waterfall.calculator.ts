@@ -1,7 +1,7 @@
 import type { BreakdownStep } from '../../common/breakdown';
 import { DomainError } from '../../common/errors/domain-error';
 import { Money } from '../../common/money/money';
-import { fmtMoney } from '../../programme/domain/figures';
+import { fmtMoney } from '../../common/format/figures';
 
 export interface ReserveBalance {
   bankCode: string;

@@ -1,7 +1,7 @@
 import type { BreakdownStep } from '../../common/breakdown';
 import { DomainError } from '../../common/errors/domain-error';
 import { Money } from '../../common/money/money';
-import { fmtMoney, fmtUnrounded } from '../../programme/domain/figures';
+import { fmtMoney, fmtUnrounded } from '../../common/format/figures';
 
 export interface RecoveryRefundInput {
   /** Money recovered by this disposal (debt collected, asset sold, repayments resumed). */

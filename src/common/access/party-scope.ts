@@ -1,5 +1,6 @@
 import type { Principal } from './principal';
 import { DomainError } from '../errors/domain-error';
+import { ACCESS_ERRORS } from '../errors/common.errors';
 
 /**
  * Party scoping (docs/programme-and-loans.md "Roles"): a bank token acts only for its own bank
@@ -8,19 +9,19 @@ import { DomainError } from '../errors/domain-error';
  */
 export function assertBankScope(principal: Principal | undefined, bankCode: string): void {
   if (principal?.role === 'bank' && principal.partyCode !== bankCode) {
-    throw DomainError.forbidden('AUTH.PARTY_SCOPE', `A token of bank ${principal.partyCode} cannot act for bank ${bankCode}.`);
+    throw DomainError.forbidden(ACCESS_ERRORS.PARTY_SCOPE, `A token of bank ${principal.partyCode} cannot act for bank ${bankCode}.`);
   }
   if (principal?.role === 'agency') {
-    throw DomainError.forbidden('AUTH.PARTY_SCOPE', 'An agency token cannot act for a bank.');
+    throw DomainError.forbidden(ACCESS_ERRORS.PARTY_SCOPE, 'An agency token cannot act for a bank.');
   }
 }
 
 export function assertAgencyScope(principal: Principal | undefined, agencyCode: string): void {
   if (principal?.role === 'agency' && principal.partyCode !== agencyCode) {
-    throw DomainError.forbidden('AUTH.PARTY_SCOPE', `A token of agency ${principal.partyCode} cannot act for agency ${agencyCode}.`);
+    throw DomainError.forbidden(ACCESS_ERRORS.PARTY_SCOPE, `A token of agency ${principal.partyCode} cannot act for agency ${agencyCode}.`);
   }
   if (principal?.role === 'bank') {
-    throw DomainError.forbidden('AUTH.PARTY_SCOPE', 'A bank token cannot act for an agency.');
+    throw DomainError.forbidden(ACCESS_ERRORS.PARTY_SCOPE, 'A bank token cannot act for an agency.');
   }
 }
 

@@ -1,3 +1,4 @@
+import { DATE_ERRORS } from '../errors/common.errors';
 import { DomainError } from '../errors/domain-error';
 
 /**
@@ -57,8 +58,8 @@ export function isValidIsoDate(value: unknown): value is IsoDate {
 export function parseIsoDate(value: unknown, field = 'date'): CivilDate {
   const parts = splitIsoDate(value);
   if (!parts) {
-    throw DomainError.invalid('DATE.INVALID', `${field} must be a real date written YYYY-MM-DD`, [
-      { code: 'DATE.INVALID', field, message: `${JSON.stringify(value)} is not a YYYY-MM-DD date` },
+    throw DomainError.invalid(DATE_ERRORS.INVALID, `${field} must be a real date written YYYY-MM-DD`, [
+      { code: DATE_ERRORS.INVALID, field, message: `${JSON.stringify(value)} is not a YYYY-MM-DD date` },
     ]);
   }
   return parts;
@@ -71,7 +72,7 @@ function pad(n: number, width: number): string {
 /** Writes a civil date as 'YYYY-MM-DD'; throws when the year leaves 0001–9999. */
 export function formatIsoDate({ year, month, day }: CivilDate): IsoDate {
   if (year < YEAR_MIN || year > YEAR_MAX) {
-    throw DomainError.invalid('DATE.OUT_OF_RANGE', `year ${year} is outside 0001–9999`);
+    throw DomainError.invalid(DATE_ERRORS.OUT_OF_RANGE, `year ${year} is outside 0001–9999`);
   }
   return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
 }

@@ -1,3 +1,4 @@
+import { DATE_ERRORS, QUARTER_ERRORS } from '../errors/common.errors';
 import { DomainError } from '../errors/domain-error';
 import { IsoDate, daysInMonth, formatIsoDate, parseIsoDate } from './iso-date';
 
@@ -20,9 +21,9 @@ const QUARTER = /^([0-9]{4})Q([1-4])$/;
 export function parseQuarter(value: unknown): ParsedQuarter {
   const m = typeof value === 'string' ? QUARTER.exec(value) : null;
   if (!m || Number(m[1]) < 1) {
-    throw DomainError.invalid('QUARTER.INVALID', 'quarter must be written like 2025Q2', [
+    throw DomainError.invalid(QUARTER_ERRORS.INVALID, 'quarter must be written like 2025Q2', [
       {
-        code: 'QUARTER.INVALID',
+        code: QUARTER_ERRORS.INVALID,
         field: 'quarter',
         message: `${JSON.stringify(value)} is not a quarter such as 2025Q2`,
       },
@@ -88,7 +89,7 @@ export function quarterFirstMonthDay(quarter: QuarterId, day: number): IsoDate {
   const { year, quarter: q } = parseQuarter(quarter);
   const month = (q - 1) * 3 + 1;
   if (!Number.isInteger(day) || day < 1 || day > daysInMonth(year, month)) {
-    throw DomainError.invalid('DATE.INVALID', `day ${day} does not exist in ${year}-${month}`);
+    throw DomainError.invalid(DATE_ERRORS.INVALID, `day ${day} does not exist in ${year}-${month}`);
   }
   return formatIsoDate({ year, month, day });
 }

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { QueryFailedError } from 'typeorm';
+import { ACCESS_ERRORS, CONFLICT_ERRORS, INTERNAL_ERROR, REQUEST_ERRORS, ROUTE_ERRORS } from './common.errors';
 import { DomainError, DomainErrorKind, ErrorDetail } from './domain-error';
 
 const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
@@ -14,16 +15,16 @@ const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
 
 /** Stable codes for errors raised by the framework rather than by our services. */
 const CODE_BY_STATUS: Record<number, string> = {
-  400: 'REQUEST.INVALID',
-  401: 'AUTH.UNAUTHENTICATED',
-  403: 'AUTH.FORBIDDEN',
-  404: 'ROUTE.NOT_FOUND',
-  405: 'ROUTE.METHOD_NOT_ALLOWED',
-  409: 'REQUEST.CONFLICT',
-  413: 'REQUEST.TOO_LARGE',
-  415: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
-  422: 'REQUEST.UNPROCESSABLE',
-  429: 'REQUEST.TOO_MANY',
+  400: REQUEST_ERRORS.INVALID,
+  401: ACCESS_ERRORS.UNAUTHENTICATED,
+  403: ACCESS_ERRORS.FORBIDDEN,
+  404: ROUTE_ERRORS.NOT_FOUND,
+  405: ROUTE_ERRORS.METHOD_NOT_ALLOWED,
+  409: REQUEST_ERRORS.CONFLICT,
+  413: REQUEST_ERRORS.TOO_LARGE,
+  415: REQUEST_ERRORS.UNSUPPORTED_MEDIA_TYPE,
+  422: REQUEST_ERRORS.UNPROCESSABLE,
+  429: REQUEST_ERRORS.TOO_MANY,
 };
 
 export interface ErrorBody {
@@ -54,14 +55,14 @@ function fromDatabase(error: QueryFailedError): ErrorBody | null {
     case '23505':
       return {
         statusCode: 409,
-        code: 'CONFLICT.DUPLICATE',
+        code: CONFLICT_ERRORS.DUPLICATE,
         message: 'A record with the same identifying values already exists.',
         details: [{ code: 'UNIQUE', message: driver.detail ?? 'duplicate', constraint: driver.constraint }],
       };
     case '23503':
       return {
         statusCode: 422,
-        code: 'REQUEST.REFERENCE_NOT_FOUND',
+        code: REQUEST_ERRORS.REFERENCE_NOT_FOUND,
         message: 'The request refers to a record that does not exist.',
         details: [{ code: 'FOREIGN_KEY', message: driver.detail ?? 'missing reference', constraint: driver.constraint }],
       };
@@ -70,10 +71,10 @@ function fromDatabase(error: QueryFailedError): ErrorBody | null {
     case '22007':
     case '22008':
     case '22001':
-      return { statusCode: 400, code: 'REQUEST.INVALID_VALUE', message: `A value is out of range or malformed: ${message}`, details: [] };
+      return { statusCode: 400, code: REQUEST_ERRORS.INVALID_VALUE, message: `A value is out of range or malformed: ${message}`, details: [] };
     case '40001':
     case '40P01':
-      return { statusCode: 409, code: 'CONFLICT.RETRY', message: 'A concurrent change conflicted with this request; retry it.', details: [] };
+      return { statusCode: 409, code: CONFLICT_ERRORS.RETRY, message: 'A concurrent change conflicted with this request; retry it.', details: [] };
     default:
       return null;
   }
@@ -107,11 +108,11 @@ export function errorBodyFor(exception: unknown): ErrorBody {
   const raw = exception as { status?: number; statusCode?: number; type?: string; message?: string };
   const rawStatus = raw?.status ?? raw?.statusCode;
   if (typeof rawStatus === 'number' && rawStatus >= 400 && rawStatus < 500) {
-    const code = raw.type === 'entity.parse.failed' ? 'REQUEST.MALFORMED_JSON' : (CODE_BY_STATUS[rawStatus] ?? `HTTP.${rawStatus}`);
+    const code = raw.type === 'entity.parse.failed' ? REQUEST_ERRORS.MALFORMED_JSON : (CODE_BY_STATUS[rawStatus] ?? `HTTP.${rawStatus}`);
     const message = raw.type === 'entity.parse.failed' ? `The body is not valid JSON: ${raw.message}` : (raw.message ?? 'Bad request');
     return { statusCode: rawStatus, code, message, details: [] };
   }
-  return { statusCode: 500, code: 'INTERNAL', message: 'Internal error; it has been logged.', details: [] };
+  return { statusCode: 500, code: INTERNAL_ERROR, message: 'Internal error; it has been logged.', details: [] };
 }
 
 /** The one filter that turns every error into the API.md error JSON. */

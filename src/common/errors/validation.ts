@@ -1,4 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { REQUEST_ERRORS } from './common.errors';
 import { DomainError, ErrorDetail } from './domain-error';
 
 function flatten(errors: ValidationError[], prefix = ''): ErrorDetail[] {
@@ -28,7 +29,7 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) => {
       const details = flatten(errors);
       const summary = details.map((d) => `${d.field}: ${d.message}`).join('; ');
-      return DomainError.invalid('REQUEST.INVALID', `The request is invalid: ${summary}`, details);
+      return DomainError.invalid(REQUEST_ERRORS.INVALID, `The request is invalid: ${summary}`, details);
     },
   });
 }

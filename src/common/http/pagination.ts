@@ -1,5 +1,6 @@
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { REQUEST_ERRORS } from '../errors/common.errors';
 import { DomainError } from '../errors/domain-error';
 import { IntQuery } from './fields';
 
@@ -35,7 +36,7 @@ export function decodeCursor<T>(cursor: string | undefined, check: (v: unknown) 
   } catch {
     // fall through to the error below
   }
-  throw DomainError.invalid('REQUEST.INVALID_CURSOR', 'The cursor is not one this service issued.');
+  throw DomainError.invalid(REQUEST_ERRORS.INVALID_CURSOR, 'The cursor is not one this service issued.');
 }
 
 /**

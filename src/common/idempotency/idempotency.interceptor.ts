@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { EMPTY, Observable, from, mergeMap, of, catchError } from 'rxjs';
 import { DataSource } from 'typeorm';
 import type { AuthedRequest } from '../access/principal';
+import { IDEMPOTENCY_ERRORS } from '../errors/common.errors';
 import { DomainError, DomainErrorKind } from '../errors/domain-error';
 import { ErrorBody, errorBodyFor } from '../errors/http-error.filter';
 import { requestHash } from './canonical-json';
@@ -65,8 +66,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (!WRITE_METHODS.has(req.method) || header === undefined) return next.handle();
     const key = Array.isArray(header) ? header.join(',') : header;
     if (!KEY_FORMAT.test(key)) {
-      throw DomainError.invalid('IDEMPOTENCY.INVALID_KEY', 'Idempotency-Key must be 1 to 255 visible ASCII characters.', [
-        { code: 'IDEMPOTENCY.INVALID_KEY', field: 'Idempotency-Key', message: 'visible ASCII, 1–255 characters' },
+      throw DomainError.invalid(IDEMPOTENCY_ERRORS.INVALID_KEY, 'Idempotency-Key must be 1 to 255 visible ASCII characters.', [
+        { code: IDEMPOTENCY_ERRORS.INVALID_KEY, field: 'Idempotency-Key', message: 'visible ASCII, 1–255 characters' },
       ]);
     }
     const id = {
@@ -119,19 +120,19 @@ export class IdempotencyInterceptor implements NestInterceptor {
       if (!rows.length) continue; // the first request failed with a 5xx and released the key
       const row = rows[0];
       if (row.request_hash !== hash) {
-        throw DomainError.conflict('IDEMPOTENCY.KEY_REUSED', 'This Idempotency-Key was already used with a different request.', [
-          { code: 'IDEMPOTENCY.KEY_REUSED', field: 'Idempotency-Key', message: 'same key, different body' },
+        throw DomainError.conflict(IDEMPOTENCY_ERRORS.KEY_REUSED, 'This Idempotency-Key was already used with a different request.', [
+          { code: IDEMPOTENCY_ERRORS.KEY_REUSED, field: 'Idempotency-Key', message: 'same key, different body' },
         ]);
       }
       if (row.state === 'done') return { kind: 'replay', status: Number(row.status_code), body: row.response };
       if (row.stale) {
         throw DomainError.conflict(
-          'IDEMPOTENCY.OUTCOME_UNKNOWN',
+          IDEMPOTENCY_ERRORS.OUTCOME_UNKNOWN,
           'The first request with this Idempotency-Key never finished; check whether it took effect, then use a new key.',
         );
       }
       if (Date.now() + pause > deadline) {
-        throw DomainError.conflict('IDEMPOTENCY.IN_PROGRESS', 'The first request with this Idempotency-Key is still running; retry shortly.');
+        throw DomainError.conflict(IDEMPOTENCY_ERRORS.IN_PROGRESS, 'The first request with this Idempotency-Key is still running; retry shortly.');
       }
       await new Promise((resolve) => setTimeout(resolve, pause));
       pause = Math.min(250, Math.ceil(pause * 1.5));

@@ -1,18 +1,13 @@
 import type { BreakdownStep } from '../../common/breakdown';
-import { fmtMoney } from '../../programme/domain/figures';
+import { fmtMoney, formatPercent } from '../../common/format/figures';
 import { DomainError, type ErrorDetail } from '../../common/errors/domain-error';
 import { D, ROUND_DOWN } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
-import { formatPercent } from '../../risk/domain/breakdown-format';
 import { parseIsoDate } from '../../common/calendar/iso-date';
+import { AGENCY_FEE_RULE_ERRORS } from './loan-rules.errors';
 
 export type AgencyFeePolicy = Pick<PolicyVersion, 'agencyFeeCapAnnual'>;
-
-/** Stable codes of a refused agency fee (RULES §7). */
-export const AGENCY_FEE_ABOVE_CAP = 'AGENCY.FEE_ABOVE_CAP';
-export const AGENCY_FEE_BEFORE_CONFIRMATION = 'AGENCY.FEE_BEFORE_CONFIRMATION';
-export const AGENCY_FEE_REFUSED = 'AGENCY.FEE_REFUSED';
 
 export interface AgencyFeeInput {
   /** The loan amount the fee is charged on (当年贷款额: the amount lent in the fee's year). */
@@ -65,11 +60,11 @@ export function checkAgencyFee(
     parseIsoDate(input.confirmationLetterOn, 'confirmationLetterOn');
   if (!Number.isInteger(input.periodMonths) || input.periodMonths < 1) {
     throw DomainError.invalid(
-      'AGENCY.INVALID_FEE_PERIOD',
+      AGENCY_FEE_RULE_ERRORS.INVALID_FEE_PERIOD,
       'periodMonths must be a whole number of months, at least 1.',
       [
         {
-          code: 'AGENCY.INVALID_FEE_PERIOD',
+          code: AGENCY_FEE_RULE_ERRORS.INVALID_FEE_PERIOD,
           message: 'periodMonths must be an integer ≥ 1',
           field: 'periodMonths',
         },
@@ -78,7 +73,7 @@ export function checkAgencyFee(
   }
   if (input.loanAmount.isNegative() || input.fee.isNegative()) {
     throw DomainError.invalid(
-      'AGENCY.NEGATIVE_AMOUNT',
+      AGENCY_FEE_RULE_ERRORS.NEGATIVE_AMOUNT,
       'Loan amount and fee must not be negative.',
     );
   }
@@ -104,7 +99,7 @@ export function checkAgencyFee(
   });
   if (aboveCap) {
     violations.push({
-      code: AGENCY_FEE_ABOVE_CAP,
+      code: AGENCY_FEE_RULE_ERRORS.ABOVE_CAP,
       message: `The fee ${input.fee.toString()} exceeds the cap ${cap.toString()} (${formatPercent(capRate)} a year of ${input.loanAmount.toString()} for ${input.periodMonths} months).`,
       field: 'fee',
       cap: cap.toString(),
@@ -122,7 +117,7 @@ export function checkAgencyFee(
   });
   if (beforeLetter) {
     violations.push({
-      code: AGENCY_FEE_BEFORE_CONFIRMATION,
+      code: AGENCY_FEE_RULE_ERRORS.BEFORE_CONFIRMATION,
       message:
         letter === null
           ? 'A fee may only be charged after the trustee has issued the confirmation letter for the loan; none has been issued.'
@@ -140,6 +135,6 @@ export function checkAgencyFee(
  */
 export function assertAgencyFeeAllowed(result: AgencyFeeCheckResult): void {
   if (!result.allowed) {
-    throw DomainError.rule(AGENCY_FEE_REFUSED, 'The agency fee is refused.', result.violations);
+    throw DomainError.rule(AGENCY_FEE_RULE_ERRORS.REFUSED, 'The agency fee is refused.', result.violations);
   }
 }

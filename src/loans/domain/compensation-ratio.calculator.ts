@@ -3,7 +3,7 @@ import { monthDayOf, parseIsoDate } from '../../common/calendar/iso-date';
 import { DomainError, ErrorDetail } from '../../common/errors/domain-error';
 import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
-import { fmtMoney, fmtRatio } from '../../programme/domain/figures';
+import { fmtMoney, fmtRatio } from '../../common/format/figures';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
 import {
   LoanSecurity,
@@ -11,6 +11,7 @@ import {
   assertTermMonths,
   isUncollateralisedSecurity,
 } from './loan-security';
+import { LOAN_RULE_ERRORS } from './loan-rules.errors';
 
 /** Months in a year: the term bonus counts whole years beyond the first (RULES §3 Decision). */
 const MONTHS_PER_YEAR = 12;
@@ -135,7 +136,7 @@ export interface RevenueRecord {
 }
 
 export interface RevenueMissingViolation extends ErrorDetail {
-  code: 'LOAN.REVENUE_MISSING';
+  code: typeof LOAN_RULE_ERRORS.REVENUE_MISSING;
   registrationYear: number;
   /** The years that would have been accepted, in order of preference. */
   yearsAccepted: number[];
@@ -166,11 +167,11 @@ export function chooseRevenueYear(
   for (const r of input.revenues) {
     if (byYear.has(r.year)) {
       throw DomainError.invalid(
-        'LOAN.REVENUE_DUPLICATE_YEAR',
+        LOAN_RULE_ERRORS.REVENUE_DUPLICATE_YEAR,
         `revenue for ${r.year} is given twice`,
         [
           {
-            code: 'LOAN.REVENUE_DUPLICATE_YEAR',
+            code: LOAN_RULE_ERRORS.REVENUE_DUPLICATE_YEAR,
             field: 'revenues',
             message: `revenue for ${r.year} is given twice`,
             year: r.year,
@@ -226,7 +227,7 @@ export function chooseRevenueYear(
   return {
     found: false,
     violation: {
-      code: 'LOAN.REVENUE_MISSING',
+      code: LOAN_RULE_ERRORS.REVENUE_MISSING,
       message,
       field: 'revenues',
       registrationYear,
@@ -264,7 +265,7 @@ export function registrationCompensationRatio(
 ): RegistrationRatioResult {
   const choice = chooseRevenueYear(input, policy);
   if (!choice.found) {
-    throw DomainError.rule('LOAN.REVENUE_MISSING', choice.violation.message, [choice.violation]);
+    throw DomainError.rule(LOAN_RULE_ERRORS.REVENUE_MISSING, choice.violation.message, [choice.violation]);
   }
   const result = compensationRatio(
     { revenue: choice.revenue, security: input.security, termMonths: input.termMonths },

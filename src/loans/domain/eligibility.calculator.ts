@@ -10,7 +10,7 @@ import {
   fmtPercent,
   fmtRate,
   fmtRatio,
-} from '../../programme/domain/figures';
+} from '../../common/format/figures';
 import { lprBenchmark, LprBenchmarkResult } from '../../programme/domain/lpr-benchmark.calculator';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
 import {
@@ -19,6 +19,7 @@ import {
   assertTermMonths,
   isUncollateralisedSecurity,
 } from './loan-security';
+import { LOAN_RULE_ERRORS } from './loan-rules.errors';
 
 export interface EligibilityInput {
   amount: Money;
@@ -38,12 +39,9 @@ export interface EligibilityInput {
 
 /** One broken rule, with the figures that break it (an ErrorDetail for the 422 `details`). */
 export interface EligibilityViolation extends ErrorDetail {
-  code:
-    | 'LOAN.COLLATERAL_TOO_HIGH'
-    | 'LOAN.SECURITY_INCONSISTENT'
-    | 'LOAN.RATE_ABOVE_CAP'
-    | 'LOAN.BORROWER_NOT_QUALIFIED'
-    | 'LOAN.TERM_TOO_SHORT';
+  code: (typeof LOAN_RULE_ERRORS)[
+    'COLLATERAL_TOO_HIGH' | 'SECURITY_INCONSISTENT' | 'RATE_ABOVE_CAP' | 'BORROWER_NOT_QUALIFIED' | 'TERM_TOO_SHORT'
+  ];
   message: string;
 }
 
@@ -88,144 +86,14 @@ export function checkEligibility(
   input: EligibilityInput,
   policy: PolicyVersion,
 ): EligibilityResult {
-  parseIsoDate(input.contractDate, 'contractDate');
-  assertTermMonths(input.termMonths);
-  assertLoanSecurity(input.security);
-  if (!input.amount.isPositive()) {
-    throw DomainError.invalid('LOAN.AMOUNT_INVALID', 'amount must be greater than 0.00', [
-      {
-        code: 'LOAN.AMOUNT_INVALID',
-        field: 'amount',
-        message: `amount ${input.amount.toString()} is not positive`,
-      },
-    ]);
-  }
-
-  const violations: EligibilityViolation[] = [];
-  const breakdown: BreakdownStep[] = [];
-
-  // Collateral (RULES §2): exact comparison against amount × max, the ratio only for display.
-  const collateralRatioMax = Rate.of(policy.collateralRatioMax);
-  const collateralMax = input.amount.times(collateralRatioMax);
-  const collateralRatio = Rate.of(
-    input.collateralValue.dividedBy(input.amount).toDecimalPlaces(6, ROUND_HALF_UP),
-  );
-  const collateralOk = input.collateralValue.amount.lessThanOrEqualTo(collateralMax);
-  const maxText = `${fmtMoney(input.amount)} × ${fmtRatio(collateralRatioMax)} = ${fmtAmountExact(collateralMax)}`;
-  if (collateralOk) {
-    breakdown.push({
-      rule: RULE_COLLATERAL,
-      text: `Collateral ${fmtMoney(input.collateralValue)} ≤ ${maxText}: within the limit (ratio ${fmtPercent(collateralRatio)})`,
-      value: collateralRatio.toString(),
-    });
-  } else if (input.singleAssetException) {
-    breakdown.push({
-      rule: RULE_COLLATERAL,
-      text: `Collateral ${fmtMoney(input.collateralValue)} > ${maxText}, allowed: a single indivisible asset (single-asset exception)`,
-      value: collateralRatio.toString(),
-    });
-  } else {
-    breakdown.push({
-      rule: RULE_COLLATERAL,
-      text: `Collateral ${fmtMoney(input.collateralValue)} > ${maxText}: above the ${fmtPercent(collateralRatioMax)} limit`,
-      value: collateralRatio.toString(),
-    });
-    violations.push({
-      code: 'LOAN.COLLATERAL_TOO_HIGH',
-      message: `Collateral ${fmtMoney(input.collateralValue)} is above ${maxText} (${fmtPercent(collateralRatioMax)} of the loan)`,
-      collateralValue: input.collateralValue.toString(),
-      amount: input.amount.toString(),
-      collateralMax: collateralMax.toFixed(Math.max(2, collateralMax.decimalPlaces())),
-      collateralRatio: collateralRatio.toString(),
-      collateralRatioMax: collateralRatioMax.toString(),
-    });
-  }
-
-  if (isUncollateralisedSecurity(input.security) && input.collateralValue.isPositive()) {
-    breakdown.push({
-      rule: RULE_SECURITY,
-      text: `Security "${input.security}" means no collateral, but collateral ${fmtMoney(input.collateralValue)} is recorded`,
-    });
-    violations.push({
-      code: 'LOAN.SECURITY_INCONSISTENT',
-      message: `A ${input.security} loan carries no collateral, but collateral ${fmtMoney(input.collateralValue)} is recorded`,
-      security: input.security,
-      collateralValue: input.collateralValue.toString(),
-    });
-  }
-
-  // Rate cap (RULES §2): benchmark × 1.3, exact, inclusive.
-  const benchmark = lprBenchmark(policy, input.termMonths, input.contractDate);
-  breakdown.push(...benchmark.breakdown);
-  const multiplier = Rate.of(policy.rateCapMultiplier);
-  const rateCap = benchmark.rate.times(multiplier.value);
-  const capText = `${fmtRate(benchmark.rate)} × ${fmtRate(multiplier)} = ${fmtRate(rateCap)}`;
-  if (input.annualRate.lte(rateCap)) {
-    breakdown.push({
-      rule: RULE_RATE,
-      text: `Rate ${fmtRate(input.annualRate)} ≤ cap ${capText}: allowed`,
-      value: rateCap.toString(),
-    });
-  } else {
-    breakdown.push({
-      rule: RULE_RATE,
-      text: `Rate ${fmtRate(input.annualRate)} > cap ${capText}: above the cap`,
-      value: rateCap.toString(),
-    });
-    violations.push({
-      code: 'LOAN.RATE_ABOVE_CAP',
-      message: `Rate ${fmtPercent(input.annualRate)} is above the cap ${fmtPercent(rateCap)} (benchmark ${fmtPercent(benchmark.rate)} × ${multiplier.toString()})`,
-      annualRate: input.annualRate.toString(),
-      benchmark: benchmark.rate.toString(),
-      rateCapMultiplier: multiplier.toString(),
-      rateCap: rateCap.toString(),
-    });
-  }
-
-  // Borrower (RULES §2).
-  const { highTech, techSme } = input.borrower;
-  if (highTech || techSme) {
-    breakdown.push({
-      rule: RULE_BORROWER,
-      text: `Borrower is ${[highTech ? 'a high-tech enterprise' : '', techSme ? 'a registered tech SME' : ''].filter(Boolean).join(' and ')}: qualified`,
-    });
-  } else {
-    breakdown.push({
-      rule: RULE_BORROWER,
-      text: 'Borrower is neither a high-tech enterprise nor a registered tech SME',
-    });
-    violations.push({
-      code: 'LOAN.BORROWER_NOT_QUALIFIED',
-      message: 'The borrower is neither a high-tech enterprise nor a registered tech SME',
-      highTech,
-      techSme,
-    });
-  }
-
-  // Term (RULES §2 Decision; B 第七条).
-  if (input.termMonths >= policy.termMonthsMin) {
-    breakdown.push({
-      rule: RULE_TERM,
-      text: `Term ${input.termMonths} months ≥ ${policy.termMonthsMin}: allowed`,
-    });
-  } else if (input.isRenewal) {
-    breakdown.push({
-      rule: RULE_TERM,
-      text: `Term ${input.termMonths} months < ${policy.termMonthsMin}, allowed: a renewal (续贷) of a registered loan`,
-    });
-  } else {
-    breakdown.push({
-      rule: RULE_TERM,
-      text: `Term ${input.termMonths} months < ${policy.termMonthsMin} and not a renewal`,
-    });
-    violations.push({
-      code: 'LOAN.TERM_TOO_SHORT',
-      message: `Term ${input.termMonths} months is shorter than ${policy.termMonthsMin} months and the loan is not a renewal`,
-      termMonths: input.termMonths,
-      termMonthsMin: policy.termMonthsMin,
-    });
-  }
-
+  assertWellFormed(input);
+  const found: Findings = { violations: [], breakdown: [] };
+  const collateralRatio = checkCollateral(input, policy, found);
+  checkSecurity(input, found);
+  const { benchmark, rateCap } = checkRate(input, policy, found);
+  checkBorrower(input, found);
+  checkTerm(input, policy, found);
+  const { violations, breakdown } = found;
   breakdown.push({
     rule: 'RULES §2',
     text:
@@ -243,4 +111,167 @@ export function checkEligibility(
     collateralRatio,
     breakdown,
   };
+}
+
+/** What the checks below add to, in rule order: the broken rules and the breakdown steps. */
+interface Findings {
+  violations: EligibilityViolation[];
+  breakdown: BreakdownStep[];
+}
+
+/** Bad requests rather than broken rules: 400 for a bad date, term, security or amount. */
+function assertWellFormed(input: EligibilityInput): void {
+  parseIsoDate(input.contractDate, 'contractDate');
+  assertTermMonths(input.termMonths);
+  assertLoanSecurity(input.security);
+  if (!input.amount.isPositive()) {
+    throw DomainError.invalid(LOAN_RULE_ERRORS.AMOUNT_INVALID, 'amount must be greater than 0.00', [
+      {
+        code: LOAN_RULE_ERRORS.AMOUNT_INVALID,
+        field: 'amount',
+        message: `amount ${input.amount.toString()} is not positive`,
+      },
+    ]);
+  }
+}
+
+/**
+ * Collateral (RULES §2): exact comparison against amount × max, inclusive, unless a single
+ * indivisible asset; returns the ratio, which is only for display.
+ */
+function checkCollateral(input: EligibilityInput, policy: PolicyVersion, found: Findings): Rate {
+  const collateralRatioMax = Rate.of(policy.collateralRatioMax);
+  const collateralMax = input.amount.times(collateralRatioMax);
+  const collateralRatio = Rate.of(
+    input.collateralValue.dividedBy(input.amount).toDecimalPlaces(6, ROUND_HALF_UP),
+  );
+  const collateralOk = input.collateralValue.amount.lessThanOrEqualTo(collateralMax);
+  const maxText = `${fmtMoney(input.amount)} × ${fmtRatio(collateralRatioMax)} = ${fmtAmountExact(collateralMax)}`;
+  if (collateralOk) {
+    found.breakdown.push({
+      rule: RULE_COLLATERAL,
+      text: `Collateral ${fmtMoney(input.collateralValue)} ≤ ${maxText}: within the limit (ratio ${fmtPercent(collateralRatio)})`,
+      value: collateralRatio.toString(),
+    });
+  } else if (input.singleAssetException) {
+    found.breakdown.push({
+      rule: RULE_COLLATERAL,
+      text: `Collateral ${fmtMoney(input.collateralValue)} > ${maxText}, allowed: a single indivisible asset (single-asset exception)`,
+      value: collateralRatio.toString(),
+    });
+  } else {
+    found.breakdown.push({
+      rule: RULE_COLLATERAL,
+      text: `Collateral ${fmtMoney(input.collateralValue)} > ${maxText}: above the ${fmtPercent(collateralRatioMax)} limit`,
+      value: collateralRatio.toString(),
+    });
+    found.violations.push({
+      code: LOAN_RULE_ERRORS.COLLATERAL_TOO_HIGH,
+      message: `Collateral ${fmtMoney(input.collateralValue)} is above ${maxText} (${fmtPercent(collateralRatioMax)} of the loan)`,
+      collateralValue: input.collateralValue.toString(),
+      amount: input.amount.toString(),
+      collateralMax: collateralMax.toFixed(Math.max(2, collateralMax.decimalPlaces())),
+      collateralRatio: collateralRatio.toString(),
+      collateralRatioMax: collateralRatioMax.toString(),
+    });
+  }
+  return collateralRatio;
+}
+
+/** A credit or shareholder-guarantee-only loan carries no collateral (RULES §3; S 二(一)3(1)e). */
+function checkSecurity(input: EligibilityInput, found: Findings): void {
+  if (!isUncollateralisedSecurity(input.security) || !input.collateralValue.isPositive()) return;
+  found.breakdown.push({
+    rule: RULE_SECURITY,
+    text: `Security "${input.security}" means no collateral, but collateral ${fmtMoney(input.collateralValue)} is recorded`,
+  });
+  found.violations.push({
+    code: LOAN_RULE_ERRORS.SECURITY_INCONSISTENT,
+    message: `A ${input.security} loan carries no collateral, but collateral ${fmtMoney(input.collateralValue)} is recorded`,
+    security: input.security,
+    collateralValue: input.collateralValue.toString(),
+  });
+}
+
+/** Rate cap (RULES §2): benchmark × 1.3, exact, inclusive; the benchmark's own steps come first. */
+function checkRate(
+  input: EligibilityInput,
+  policy: PolicyVersion,
+  found: Findings,
+): { benchmark: LprBenchmarkResult; rateCap: Rate } {
+  const benchmark = lprBenchmark(policy, input.termMonths, input.contractDate);
+  found.breakdown.push(...benchmark.breakdown);
+  const multiplier = Rate.of(policy.rateCapMultiplier);
+  const rateCap = benchmark.rate.times(multiplier.value);
+  const capText = `${fmtRate(benchmark.rate)} × ${fmtRate(multiplier)} = ${fmtRate(rateCap)}`;
+  if (input.annualRate.lte(rateCap)) {
+    found.breakdown.push({
+      rule: RULE_RATE,
+      text: `Rate ${fmtRate(input.annualRate)} ≤ cap ${capText}: allowed`,
+      value: rateCap.toString(),
+    });
+    return { benchmark, rateCap };
+  }
+  found.breakdown.push({
+    rule: RULE_RATE,
+    text: `Rate ${fmtRate(input.annualRate)} > cap ${capText}: above the cap`,
+    value: rateCap.toString(),
+  });
+  found.violations.push({
+    code: LOAN_RULE_ERRORS.RATE_ABOVE_CAP,
+    message: `Rate ${fmtPercent(input.annualRate)} is above the cap ${fmtPercent(rateCap)} (benchmark ${fmtPercent(benchmark.rate)} × ${multiplier.toString()})`,
+    annualRate: input.annualRate.toString(),
+    benchmark: benchmark.rate.toString(),
+    rateCapMultiplier: multiplier.toString(),
+    rateCap: rateCap.toString(),
+  });
+  return { benchmark, rateCap };
+}
+
+/** Borrower (RULES §2): a high-tech enterprise or a registered tech SME. */
+function checkBorrower(input: EligibilityInput, found: Findings): void {
+  const { highTech, techSme } = input.borrower;
+  if (highTech || techSme) {
+    found.breakdown.push({
+      rule: RULE_BORROWER,
+      text: `Borrower is ${[highTech ? 'a high-tech enterprise' : '', techSme ? 'a registered tech SME' : ''].filter(Boolean).join(' and ')}: qualified`,
+    });
+    return;
+  }
+  found.breakdown.push({
+    rule: RULE_BORROWER,
+    text: 'Borrower is neither a high-tech enterprise nor a registered tech SME',
+  });
+  found.violations.push({
+    code: LOAN_RULE_ERRORS.BORROWER_NOT_QUALIFIED,
+    message: 'The borrower is neither a high-tech enterprise nor a registered tech SME',
+    highTech,
+    techSme,
+  });
+}
+
+/** Term (RULES §2 Decision; B 第七条): at least termMonthsMin unless a renewal. */
+function checkTerm(input: EligibilityInput, policy: PolicyVersion, found: Findings): void {
+  if (input.termMonths >= policy.termMonthsMin) {
+    found.breakdown.push({
+      rule: RULE_TERM,
+      text: `Term ${input.termMonths} months ≥ ${policy.termMonthsMin}: allowed`,
+    });
+  } else if (input.isRenewal) {
+    found.breakdown.push({
+      rule: RULE_TERM,
+      text: `Term ${input.termMonths} months < ${policy.termMonthsMin}, allowed: a renewal (续贷) of a registered loan`,
+    });
+  } else {
+    found.breakdown.push({
+      rule: RULE_TERM,
+      text: `Term ${input.termMonths} months < ${policy.termMonthsMin} and not a renewal`,
+    });
+    found.violations.push({
+      code: LOAN_RULE_ERRORS.TERM_TOO_SHORT,
+      message: `Term ${input.termMonths} months is shorter than ${policy.termMonthsMin} months and the loan is not a renewal`,
+      termMonths: input.termMonths,
+      termMonthsMin: policy.termMonthsMin,
+    });
+  }
 }

@@ -1,4 +1,5 @@
 import { DomainError } from '../../common/errors/domain-error';
+import { LOAN_RULE_ERRORS } from './loan-rules.errors';
 
 /**
  * How a loan is secured (API.md `security`). RULES §3 / S 二(一)3(1)e: `credit` = no collateral
@@ -27,11 +28,11 @@ export function isUncollateralisedSecurity(security: LoanSecurity): boolean {
 export function assertLoanSecurity(value: unknown): asserts value is LoanSecurity {
   if (!isLoanSecurity(value)) {
     throw DomainError.invalid(
-      'LOAN.SECURITY_INVALID',
+      LOAN_RULE_ERRORS.SECURITY_INVALID,
       `security must be one of ${LOAN_SECURITIES.join(', ')}`,
       [
         {
-          code: 'LOAN.SECURITY_INVALID',
+          code: LOAN_RULE_ERRORS.SECURITY_INVALID,
           field: 'security',
           message: `${JSON.stringify(value)} is not a known security`,
         },
@@ -44,11 +45,11 @@ export function assertLoanSecurity(value: unknown): asserts value is LoanSecurit
 export function assertTermMonths(termMonths: unknown): asserts termMonths is number {
   if (typeof termMonths !== 'number' || !Number.isInteger(termMonths) || termMonths < 1) {
     throw DomainError.invalid(
-      'LOAN.TERM_INVALID',
+      LOAN_RULE_ERRORS.TERM_INVALID,
       'termMonths must be a whole number of months ≥ 1',
       [
         {
-          code: 'LOAN.TERM_INVALID',
+          code: LOAN_RULE_ERRORS.TERM_INVALID,
           field: 'termMonths',
           message: `${JSON.stringify(termMonths)} is not a whole number ≥ 1`,
         },

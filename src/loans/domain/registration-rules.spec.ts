@@ -4,7 +4,7 @@ import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
 import { buildDefaultPolicy } from '../../programme/domain/policy-lookup';
 import { chooseRevenueYear, type RevenueRecord } from './compensation-ratio.calculator';
-import { checkRegistration, type RegistrationFacts } from './registration-rules';
+import { checkRegistration, latestGroupEvent, type RegistrationFacts } from './registration-rules';
 
 const policy = buildDefaultPolicy(readFileSync(join(__dirname, '../../../data/lpr-history.csv'), 'utf8'));
 
@@ -291,5 +291,45 @@ describe('checkRegistration (RULES §2, §3, §6; S 二(一), S 二(二)3, A 第
       `renewalOf ${RENEWED} is not a registered loan of borrower BR01 with bank BANK01`,
       'Group GRP9 is served by agency AG02; agency AG01 needs an approved change of agency first',
     ]);
+  });
+});
+
+describe('latestGroupEvent (A 第七条: who serves the group on the registration date)', () => {
+  const loan = { agencyCode: 'AG01', registeredOn: '2025-03-10' };
+
+  it('no loan and no change → null (the group has no agency yet)', () => {
+    expect(latestGroupEvent(null, null)).toBeNull();
+  });
+
+  it('only a loan → the loan’s agency', () => {
+    expect(latestGroupEvent(loan, null)).toEqual({ agencyCode: 'AG01', kind: 'loan', onDate: '2025-03-10' });
+  });
+
+  it('only a change → the agency changed to', () => {
+    expect(latestGroupEvent(null, { toAgencyCode: 'AG02', approvedOn: '2025-04-01' })).toEqual({
+      agencyCode: 'AG02',
+      kind: 'change',
+      onDate: '2025-04-01',
+    });
+  });
+
+  it('a change after the latest loan wins', () => {
+    expect(latestGroupEvent(loan, { toAgencyCode: 'AG02', approvedOn: '2025-03-11' })?.agencyCode).toBe('AG02');
+  });
+
+  it('a loan after the latest change wins', () => {
+    expect(latestGroupEvent(loan, { toAgencyCode: 'AG02', approvedOn: '2025-03-09' })).toEqual({
+      agencyCode: 'AG01',
+      kind: 'loan',
+      onDate: '2025-03-10',
+    });
+  });
+
+  it('on the same date the change wins over the loan', () => {
+    expect(latestGroupEvent(loan, { toAgencyCode: 'AG02', approvedOn: '2025-03-10' })).toEqual({
+      agencyCode: 'AG02',
+      kind: 'change',
+      onDate: '2025-03-10',
+    });
   });
 });

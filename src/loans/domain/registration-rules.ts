@@ -2,10 +2,11 @@ import type { BreakdownStep } from '../../common/breakdown';
 import { addMonths } from '../../common/calendar/iso-date';
 import type { ErrorDetail } from '../../common/errors/domain-error';
 import type { Money } from '../../common/money/money';
-import { fmtMoney } from '../../programme/domain/figures';
+import { fmtMoney } from '../../common/format/figures';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
 import type { RevenueYearChoice } from './compensation-ratio.calculator';
 import { checkEligibility, type EligibilityInput } from './eligibility.calculator';
+import { LOAN_RULE_ERRORS } from './loan-rules.errors';
 
 const RULE_POLICY = 'RULES §3';
 const RULE_PARTIES = 'RULES §2; S 二(二)3, A 第五条';
@@ -38,6 +39,22 @@ export interface GroupLatestEvent {
   agencyCode: string;
   kind: 'loan' | 'change';
   onDate: string;
+}
+
+/**
+ * The group's latest event from its latest registered loan and its latest approved change of
+ * agency on or before the registration date (each already the latest recorded among its own kind
+ * on its date): the later date wins, and on the same date the change wins (it was approved for the
+ * group, so it decides who serves it from that day). null when the group has neither.
+ */
+export function latestGroupEvent(
+  latestLoan: { agencyCode: string; registeredOn: string } | null,
+  latestChange: { toAgencyCode: string; approvedOn: string } | null,
+): GroupLatestEvent | null {
+  if (latestChange && (!latestLoan || latestChange.approvedOn >= latestLoan.registeredOn)) {
+    return { agencyCode: latestChange.toAgencyCode, kind: 'change', onDate: latestChange.approvedOn };
+  }
+  return latestLoan ? { agencyCode: latestLoan.agencyCode, kind: 'loan', onDate: latestLoan.registeredOn } : null;
 }
 
 /** The latest approved change of the group's agency to this agency, on or before the registration date. */
@@ -134,7 +151,7 @@ function bankStatusRule(facts: RegistrationFacts): RuleOutcome {
     s.status !== 'active' && !renewalAllowed
       ? [
           {
-            code: 'LOAN.BANK_NOT_ACTIVE',
+            code: LOAN_RULE_ERRORS.BANK_NOT_ACTIVE,
             field: 'bankCode',
             message: `Bank ${facts.bankCode} is ${inForce(s)}: no new loans`,
             status: s.status,
@@ -153,7 +170,7 @@ function agencyStatusRule(facts: RegistrationFacts): RuleOutcome {
     s.status !== 'active'
       ? [
           {
-            code: 'LOAN.AGENCY_NOT_ACTIVE',
+            code: LOAN_RULE_ERRORS.AGENCY_NOT_ACTIVE,
             field: 'agencyCode',
             message: `Agency ${facts.agencyCode} is ${inForce(s)}: no new loans`,
             status: s.status,
@@ -173,7 +190,7 @@ function agreementRule(facts: RegistrationFacts): RuleOutcome {
   const message = agreement
     ? `The tri-party agreement of bank ${bankCode} and agency ${agencyCode} was signed on ${agreement.signedOn}, after ${facts.registeredOn}`
     : `Bank ${bankCode} and agency ${agencyCode} have no tri-party agreement`;
-  return { violations: [{ code: 'LOAN.NO_AGREEMENT', message, bankCode, agencyCode }], breakdown: [] };
+  return { violations: [{ code: LOAN_RULE_ERRORS.NO_AGREEMENT, message, bankCode, agencyCode }], breakdown: [] };
 }
 
 /** RULES §2 Decision; B 第七条: a renewal renews a registered loan of the same borrower with the same bank. */
@@ -184,7 +201,7 @@ function renewalRule(facts: RegistrationFacts): RuleOutcome {
     return {
       violations: [
         {
-          code: 'LOAN.RENEWAL_OF_INVALID',
+          code: LOAN_RULE_ERRORS.RENEWAL_OF_INVALID,
           field: 'renewalOf',
           message: `renewalOf ${facts.renewalOf} is not a registered loan of borrower ${facts.borrowerCode} with bank ${facts.bankCode}`,
         },
@@ -210,7 +227,7 @@ function groupRule(facts: RegistrationFacts): RuleOutcome {
     return {
       violations: [
         {
-          code: 'LOAN.GROUP_SERVED_BY_OTHER_AGENCY',
+          code: LOAN_RULE_ERRORS.GROUP_SERVED_BY_OTHER_AGENCY,
           field: 'agencyCode',
           message: `${who} is served by agency ${serving}; agency ${agency} needs an approved change of agency first`,
           servedBy: serving,
@@ -231,7 +248,7 @@ function groupRule(facts: RegistrationFacts): RuleOutcome {
   return {
     violations: [
       {
-        code: 'LOAN.CREDIT_LINE_ABOVE_PREVIOUS',
+        code: LOAN_RULE_ERRORS.CREDIT_LINE_ABOVE_PREVIOUS,
         field: 'amount',
         message: `${text}: the new credit line may not exceed the old one for a year after a change of agency`,
         newCreditLine: newLine.toString(),

@@ -2,8 +2,9 @@ import type { BreakdownStep } from '../../common/breakdown';
 import { parseIsoDate } from '../../common/calendar/iso-date';
 import { DomainError } from '../../common/errors/domain-error';
 import { Rate } from '../../common/money/rate';
-import { fmtPercent } from './figures';
+import { fmtPercent } from '../../common/format/figures';
 import type { LprRow, PolicyVersion } from './policy-version';
+import { PROGRAMME_RULE_ERRORS } from './programme-rules.errors';
 
 export type BenchmarkTenor =
   'lpr_1y' | 'lpr_5y' | 'pboc_up_to_1y' | 'pboc_1y_to_5y' | 'pboc_over_5y';
@@ -37,7 +38,7 @@ export function lprBenchmark(
   parseIsoDate(contractDate, 'contractDate');
   if (!Number.isInteger(termMonths) || termMonths < 1) {
     throw DomainError.invalid(
-      'LOAN.TERM_INVALID',
+      PROGRAMME_RULE_ERRORS.LOAN_TERM_INVALID,
       'termMonths must be a whole number of months ≥ 1',
     );
   }

@@ -1,10 +1,9 @@
 import type { BreakdownStep } from '../../common/breakdown';
-import { fmtMoney } from '../../programme/domain/figures';
+import { fmtMoney, formatPercent } from '../../common/format/figures';
 import { DomainError } from '../../common/errors/domain-error';
 import { D } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
-import { formatPercent } from '../../risk/domain/breakdown-format';
 import { apportionByLargestRemainder } from './apportion';
 
 export type CustodyFeePolicy = Pick<PolicyVersion, 'custodyFeeRate'>;

@@ -1,11 +1,10 @@
 import type { BreakdownStep } from '../../common/breakdown';
-import { fmtMoney } from '../../programme/domain/figures';
+import { fmtMoney, formatPercent } from '../../common/format/figures';
 import { DomainError } from '../../common/errors/domain-error';
 import { D, ROUND_HALF_UP } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import type { Rate } from '../../common/money/rate';
 import type { PlacementWeights, PolicyVersion } from '../../programme/domain/policy-version';
-import { formatPercent } from '../../risk/domain/breakdown-format';
 
 export type PlacementPolicy = Pick<PolicyVersion, 'placementWeights' | 'smallBorrowerRevenueMax'>;
 
@@ -156,13 +155,57 @@ export function computePlacement(input: PlacementInput, policy: PlacementPolicy)
   const banks = [...input.banks].sort(byCode);
   validate(total, banks);
   const breakdown: BreakdownStep[] = [];
+  const { normalised, scores } = scoreBanks(banks, policy, breakdown);
+  const { unconstrained, exact, held } = fillAboveLocks(total, banks, scores, breakdown);
+  const { targetsFen, roundedUp } = roundToFen(total, banks, exact, held, breakdown);
 
+  const results: PlacementBankResult[] = banks.map((b, i) => {
+    const normalisedByCriterion = Object.fromEntries(
+      CRITERIA.map((c, k) => [c.key, normalised[k][i]]),
+    ) as Record<PlacementCriterion, D>;
+    const target = Money.fromFen(targetsFen[i]);
+    breakdown.push({
+      rule: RULE,
+      text: held[i]
+        ? `${b.bankCode}: held at its locked ${fmtMoney(b.lockedAmount)}`
+        : `${b.bankCode}: exact ${exact[i].toDecimalPlaces(6, ROUND_HALF_UP).toFixed()} → ${fmtMoney(target)}`,
+      value: target.toString(),
+    });
+    return {
+      bankCode: b.bankCode,
+      normalised: normalisedByCriterion,
+      score: scores[i],
+      unconstrainedTarget: unconstrained[i],
+      exactTarget: exact[i],
+      target,
+      lockedAmount: b.lockedAmount,
+      heldAtLock: held[i],
+      roundedUp: roundedUp[i],
+    };
+  });
+  return { banks: results, breakdown };
+}
+
+/** The policy weights in CRITERIA order and their sum; a malformed policy is a programmer error. */
+function policyWeights(policy: PlacementPolicy): { weights: D[]; weightSum: D } {
   const weights = CRITERIA.map((c) => new D(policy.placementWeights[c.key]));
   if (weights.some((w) => w.isNegative()))
     throw new Error('Policy placementWeights: negative weight');
   const weightSum = weights.reduce((a, w) => a.plus(w), new D(0));
   if (weightSum.isZero()) throw new Error('Policy placementWeights: the weights add up to 0');
+  return { weights, weightSum };
+}
 
+/**
+ * Steps 1–3 of computePlacement: each criterion normalised across banks and turned into shares,
+ * then each bank's score (the scores add up to 1). `normalised[k][i]` is criterion k of bank i.
+ */
+function scoreBanks(
+  banks: PlacementBankInput[],
+  policy: PlacementPolicy,
+  breakdown: BreakdownStep[],
+): { normalised: D[][]; scores: D[] } {
+  const { weights, weightSum } = policyWeights(policy);
   const normalised = CRITERIA.map((c) =>
     normaliseColumn(
       banks.map((b) => criterionValue(b, c.key)),
@@ -198,8 +241,19 @@ export function computePlacement(input: PlacementInput, policy: PlacementPolicy)
       value: show(scores[i]),
     });
   });
+  return { normalised, scores };
+}
 
-  // Step 4: water-filling above the lock floors.
+/**
+ * Step 4 of computePlacement: water-filling above the lock floors. Returns total × score per bank
+ * (`unconstrained`), the exact targets after the floors, and which banks are held at their lock.
+ */
+function fillAboveLocks(
+  total: Money,
+  banks: PlacementBankInput[],
+  scores: D[],
+  breakdown: BreakdownStep[],
+): { unconstrained: D[]; exact: D[]; held: boolean[] } {
   const unconstrained = scores.map((s) => total.amount.times(s));
   const held = banks.map(() => false);
   let exact: D[] = unconstrained;
@@ -225,8 +279,20 @@ export function computePlacement(input: PlacementInput, policy: PlacementPolicy)
       text: `Round ${round}: ${below.map((i) => `${banks[i].bankCode} ${fmtMoney(Money.round(exact[i]))} < locked ${fmtMoney(banks[i].lockedAmount)}`).join('; ')} → held at the lock; the rest is shared again by score`,
     });
   }
+  return { unconstrained, exact, held };
+}
 
-  // Step 5: largest remainder in integer fen.
+/**
+ * Step 5 of computePlacement: largest remainder in integer fen. Returns each bank's target in fen
+ * and whether it got an extra fen.
+ */
+function roundToFen(
+  total: Money,
+  banks: PlacementBankInput[],
+  exact: D[],
+  held: boolean[],
+  breakdown: BreakdownStep[],
+): { targetsFen: bigint[]; roundedUp: boolean[] } {
   const totalFen = total.toFen();
   const floors = banks.map((b, i) =>
     held[i] ? b.lockedAmount.toFen() : BigInt(exact[i].times(100).floor().toFixed(0)),
@@ -271,32 +337,7 @@ export function computePlacement(input: PlacementInput, policy: PlacementPolicy)
           .join(', ') || 'nobody'
       } (largest remainders, ties by bank code)`,
   });
-
-  const results: PlacementBankResult[] = banks.map((b, i) => {
-    const normalisedByCriterion = Object.fromEntries(
-      CRITERIA.map((c, k) => [c.key, normalised[k][i]]),
-    ) as Record<PlacementCriterion, D>;
-    const target = Money.fromFen(targetsFen[i]);
-    breakdown.push({
-      rule: RULE,
-      text: held[i]
-        ? `${b.bankCode}: held at its locked ${fmtMoney(b.lockedAmount)}`
-        : `${b.bankCode}: exact ${exact[i].toDecimalPlaces(6, ROUND_HALF_UP).toFixed()} → ${fmtMoney(target)}`,
-      value: target.toString(),
-    });
-    return {
-      bankCode: b.bankCode,
-      normalised: normalisedByCriterion,
-      score: scores[i],
-      unconstrainedTarget: unconstrained[i],
-      exactTarget: exact[i],
-      target,
-      lockedAmount: b.lockedAmount,
-      heldAtLock: held[i],
-      roundedUp: roundedUp[i],
-    };
-  });
-  return { banks: results, breakdown };
+  return { targetsFen, roundedUp };
 }
 
 function show(value: D): string {

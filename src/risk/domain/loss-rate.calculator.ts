@@ -1,11 +1,11 @@
 import type { BreakdownStep } from '../../common/breakdown';
-import { fmtMoney } from '../../programme/domain/figures';
+import { fmtMoney, formatPercent } from '../../common/format/figures';
 import { DomainError } from '../../common/errors/domain-error';
 import { D, ROUND_HALF_UP } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
-import { formatPercent } from './breakdown-format';
+import { RISK_ERRORS } from './risk.errors';
 
 /** Policy parameters the loss-rate rules read (RULES §6). */
 export type LossRatePolicy = Pick<
@@ -77,7 +77,7 @@ export function computeLossRate(input: LossRateInput, policy: LossRatePolicy): L
   const { approvedCompensation, refunded, writtenOffCompensation, outstandingBalance } = input;
   if (outstandingBalance.isNegative()) {
     throw DomainError.invalid(
-      'RISK.NEGATIVE_BALANCE',
+      RISK_ERRORS.NEGATIVE_BALANCE,
       'The outstanding balance must not be negative.',
     );
   }
@@ -93,9 +93,9 @@ export function computeLossRate(input: LossRateInput, policy: LossRatePolicy): L
   ];
   if (netCompensation.isNegative()) {
     throw DomainError.invalid(
-      'RISK.NEGATIVE_NET_COMPENSATION',
+      RISK_ERRORS.NEGATIVE_NET_COMPENSATION,
       'Refunds and write-offs exceed the approved compensation; the inputs are inconsistent.',
-      [{ code: 'RISK.NEGATIVE_NET_COMPENSATION', message: breakdown[0].text }],
+      [{ code: RISK_ERRORS.NEGATIVE_NET_COMPENSATION, message: breakdown[0].text }],
     );
   }
   const warning = new D(policy.lossRateWarning);

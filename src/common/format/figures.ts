@@ -1,11 +1,13 @@
-import { D } from '../../common/money/decimal';
-import { Money } from '../../common/money/money';
-import { Rate } from '../../common/money/rate';
+import { D } from '../money/decimal';
+import type { Money } from '../money/money';
+import type { Rate } from '../money/rate';
 
 /**
  * How figures are written in breakdowns, so a bank or an auditor can redo the arithmetic by hand:
  * money with thousands separators and exactly 2 decimals ("3,042,050.00"), rates as exact decimal
- * fractions ("0.0435") or percentages ("4.35%"). Pure formatting, never used for arithmetic.
+ * fractions ("0.0435") or percentages ("4.35%"). Pure formatting, never used for arithmetic; every
+ * module's rules (domain/) and services write their figures through these, so one figure reads the
+ * same in every breakdown.
  */
 export function groupThousands(fixed: string): string {
   const negative = fixed.startsWith('-');
@@ -30,10 +32,17 @@ export function fmtRate(r: Rate): string {
   return r.toString();
 }
 
-/** "4.35%" */
-export function fmtPercent(r: Rate): string {
-  return r.toPercentString();
+/**
+ * A rate or ratio as a percentage with its exact digits, from a Rate or a bare Decimal:
+ * 0.0435 → "4.35%", 0.035 → "3.5%". For breakdown texts, never for API fields.
+ */
+export function fmtPercent(rate: Rate | D): string {
+  const value = rate instanceof D ? rate : rate.value;
+  return `${value.times(100).toFixed()}%`;
 }
+
+/** The same as `fmtPercent`, under the name the margin, reserve and risk rules use. */
+export const formatPercent = fmtPercent;
 
 /** A ratio with at least 2 decimals, as the API shows it: 0.6 → "0.60", 0.575 → "0.575". */
 export function fmtRatio(r: Rate): string {
