@@ -9,6 +9,7 @@ import { DomainError, ErrorDetail } from '../common/errors/domain-error';
 import { decodeCursor, Page, toPage } from '../common/http/pagination';
 import { isUuid } from '../common/ids';
 import { Money } from '../common/money/money';
+import { loanErrors } from '../loans/loans.errors';
 import { LoansService } from '../loans/loans.service';
 import { PolicyService } from '../programme/policy.service';
 import { Claim, ClaimPayoutLeg, ClaimRecovery, ClaimStatus } from './claim.entity';
@@ -51,7 +52,7 @@ export class ClaimsService {
   // ---- filing and review ----
 
   async file(input: FileClaimInput, principal?: Principal) {
-    if (!isUuid(input.loanId)) throw DomainError.notFound('LOAN.NOT_FOUND', `No loan with id ${input.loanId}.`);
+    if (!isUuid(input.loanId)) throw loanErrors.notFound(input.loanId);
     const loan = await this.loans.findById(input.loanId);
     assertBankScope(principal, loan.bankCode);
     const policy = this.policies.byId(loan.policyVersionId);

@@ -7,6 +7,7 @@ import { Money } from '../common/money/money';
 import { BrokenLink, ChainVerifier } from './domain/chain-verifier';
 import { ledgerErrors } from './domain/ledger.errors';
 import { ENTRY_COLUMNS, EntryRow, WALK_BATCH, linesOf, readBook, toPostedEntry } from './ledger-rows';
+import { LEDGER_ERRORS } from './domain/ledger.errors';
 
 export interface VerifyReport {
   ok: boolean;
@@ -87,7 +88,7 @@ export class LedgerAuditService {
   async closePeriod(book: string, quarter: string): Promise<PeriodClose & { created: boolean }> {
     const closedThrough = quarterLastDay(quarter);
     if (closedThrough >= this.clock.today()) {
-      throw DomainError.rule('LEDGER.PERIOD_NOT_ENDED', `Quarter ${quarter} has not ended yet (it ends on ${closedThrough}).`);
+      throw DomainError.rule(LEDGER_ERRORS.PERIOD_NOT_ENDED, `Quarter ${quarter} has not ended yet (it ends on ${closedThrough}).`);
     }
     return this.dataSource.transaction(async (m) => {
       const heads = (await m.query(`SELECT last_sequence, last_hash, closed_through FROM ledger_books WHERE code = $1 FOR UPDATE`, [book])) as {

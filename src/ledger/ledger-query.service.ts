@@ -9,6 +9,7 @@ import { ledgerErrors } from './domain/ledger.errors';
 import { LedgerAccountView, toAccountView } from './ledger-accounts.service';
 import { BookView, ENTRY_COLUMNS, EntryRow, linesOf, readBook, toPostedEntry } from './ledger-rows';
 import { PostedEntry } from './posting/posting.types';
+import { REQUEST_ERRORS } from '../common/errors/common.errors';
 
 export interface StatementLine {
   entryId: string;
@@ -128,7 +129,7 @@ export class LedgerQueryService {
 
   /** Opening balance (before `from`), the lines from `from` to `to`, closing balance (at `to`). */
   async statement(book: string, code: string, from: string | undefined, to: string | undefined, limit = DEFAULT_PAGE_LIMIT, cursor?: string): Promise<Statement> {
-    if (from && to && from > to) throw DomainError.invalid('REQUEST.INVALID', '`from` must not be after `to`.');
+    if (from && to && from > to) throw DomainError.invalid(REQUEST_ERRORS.INVALID, '`from` must not be after `to`.');
     const accounts = (await this.dataSource.query(`SELECT id, normal_side FROM ledger_accounts WHERE book = $1 AND code = $2`, [book, code])) as {
       id: string;
       normal_side: Side;

@@ -6,6 +6,7 @@ import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
 import type { MarginDeductionBand, PolicyVersion } from '../../programme/domain/policy-version';
 import { LOSS_RATE_DECIMALS } from '../../risk/domain/loss-rate.calculator';
+import { AGENCY_ERRORS } from './margin.errors';
 
 /** Policy parameters of the progressive margin deduction (RULES §7). */
 export type MarginDeductionPolicy = Pick<PolicyVersion, 'marginDeductionBands'>;
@@ -128,8 +129,8 @@ function assertNotNegative(input: MarginDeductionInput): void {
     ['compensation', input.compensation],
   ] as const) {
     if (value.isNegative()) {
-      throw DomainError.invalid('AGENCY.NEGATIVE_AMOUNT', `${field} must not be negative`, [
-        { code: 'AGENCY.NEGATIVE_AMOUNT', message: `${field} must not be negative`, field },
+      throw DomainError.invalid(AGENCY_ERRORS.NEGATIVE_AMOUNT, `${field} must not be negative`, [
+        { code: AGENCY_ERRORS.NEGATIVE_AMOUNT, message: `${field} must not be negative`, field },
       ]);
     }
   }

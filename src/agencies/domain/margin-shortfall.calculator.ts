@@ -2,6 +2,7 @@ import type { BreakdownStep } from '../../common/breakdown';
 import { fmtMoney } from '../../common/format/figures';
 import { DomainError } from '../../common/errors/domain-error';
 import { Money } from '../../common/money/money';
+import { AGENCY_ERRORS } from './margin.errors';
 
 export interface MarginTakeInput {
   /** The agency's margin balance before the deduction. */
@@ -35,7 +36,7 @@ export function takeFromMargin(input: MarginTakeInput): MarginTakeResult {
   const { marginBalance, amountDue } = input;
   if (marginBalance.isNegative() || amountDue.isNegative()) {
     throw DomainError.invalid(
-      'AGENCY.NEGATIVE_AMOUNT',
+      AGENCY_ERRORS.NEGATIVE_AMOUNT,
       'Margin balance and amount due must not be negative.',
     );
   }

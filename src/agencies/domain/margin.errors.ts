@@ -1,6 +1,11 @@
 /**
  * The agency-margin module's stable error codes and status reasons (STYLE.md "Errors"; RULES §7).
  */
+/** Errors of the agencies' pure calculators. */
+export const AGENCY_ERRORS = {
+  NEGATIVE_AMOUNT: 'AGENCY.NEGATIVE_AMOUNT',
+} as const;
+
 export const MARGIN_ERRORS = {
   AMOUNT_NOT_POSITIVE: 'MARGIN.AMOUNT_NOT_POSITIVE',
   WITHDRAWAL_ABOVE_EXCESS: 'MARGIN.WITHDRAWAL_ABOVE_EXCESS',

@@ -4,6 +4,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import { D } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
+import { AGENCY_ERRORS } from './margin.errors';
 
 export type NonCompliancePenaltyPolicy = Pick<PolicyVersion, 'nonCompliancePenaltyMultiple'>;
 
@@ -28,7 +29,7 @@ export function computeNonCompliancePenalty(
   policy: NonCompliancePenaltyPolicy,
 ): NonCompliancePenaltyResult {
   if (input.feeCharged.isNegative()) {
-    throw DomainError.invalid('AGENCY.NEGATIVE_AMOUNT', 'The fee charged must not be negative.');
+    throw DomainError.invalid(AGENCY_ERRORS.NEGATIVE_AMOUNT, 'The fee charged must not be negative.');
   }
   const multiple = new D(policy.nonCompliancePenaltyMultiple);
   const penalty = input.feeCharged.timesRounded(multiple);

@@ -1,6 +1,7 @@
 import type { BreakdownStep } from '../../common/breakdown';
 import { addMonths, minDate, parseIsoDate } from '../../common/calendar/iso-date';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
+import { CLAIM_ERRORS } from './claims.errors';
 
 export interface ClaimTriggerInput {
   /** First day the principal was overdue (YYYY-MM-DD), when it is. */
@@ -11,7 +12,7 @@ export interface ClaimTriggerInput {
 }
 
 export interface IneligibleReason {
-  code: 'CLAIM.NO_TRIGGER' | 'CLAIM.NOT_YET_ELIGIBLE';
+  code: typeof CLAIM_ERRORS.NO_TRIGGER | typeof CLAIM_ERRORS.NOT_YET_ELIGIBLE;
   message: string;
 }
 
@@ -50,7 +51,7 @@ export function claimTrigger(input: ClaimTriggerInput, policy: PolicyVersion): C
 
   if (eligibleFrom === null) {
     const ineligibleReason: IneligibleReason = {
-      code: 'CLAIM.NO_TRIGGER',
+      code: CLAIM_ERRORS.NO_TRIGGER,
       message: 'Neither trigger holds: no principal overdue date and no lawsuit acceptance date',
     };
     breakdown.push({
@@ -135,7 +136,7 @@ function onClaimDate(
     return { eligible, eligibleFrom, overdueTriggerFrom, lawsuitTriggerFrom, breakdown };
   }
   const ineligibleReason: IneligibleReason = {
-    code: 'CLAIM.NOT_YET_ELIGIBLE',
+    code: CLAIM_ERRORS.NOT_YET_ELIGIBLE,
     message: `Not yet eligible on ${claimDate}: the first day a trigger holds is ${eligibleFrom}`,
   };
   breakdown.push({

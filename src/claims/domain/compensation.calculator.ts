@@ -12,6 +12,7 @@ import {
 import { fmtMoney, fmtRate, fmtRatio, fmtUnrounded } from '../../common/format/figures';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
 import { IneligibleReason, claimTrigger } from './claim-trigger.calculator';
+import { CLAIM_ERRORS } from './claims.errors';
 
 export interface CompensationInput {
   /** Outstanding principal claimed. */
@@ -69,9 +70,9 @@ export function computeCompensation(
   parseIsoDate(input.interestUnpaidSince, 'interestUnpaidSince');
   parseIsoDate(input.claimDate, 'claimDate');
   if (!input.principal.isPositive()) {
-    throw DomainError.invalid('CLAIM.PRINCIPAL_INVALID', 'principal must be greater than 0.00', [
+    throw DomainError.invalid(CLAIM_ERRORS.PRINCIPAL_INVALID, 'principal must be greater than 0.00', [
       {
-        code: 'CLAIM.PRINCIPAL_INVALID',
+        code: CLAIM_ERRORS.PRINCIPAL_INVALID,
         field: 'principal',
         message: `principal ${input.principal.toString()} is not positive`,
       },
@@ -80,11 +81,11 @@ export function computeCompensation(
   const days = daysBetween(input.interestUnpaidSince, input.claimDate);
   if (days < 0) {
     throw DomainError.invalid(
-      'CLAIM.DATES_OUT_OF_ORDER',
+      CLAIM_ERRORS.DATES_OUT_OF_ORDER,
       'claimDate must not be before interestUnpaidSince',
       [
         {
-          code: 'CLAIM.DATES_OUT_OF_ORDER',
+          code: CLAIM_ERRORS.DATES_OUT_OF_ORDER,
           field: 'claimDate',
           message: `claimDate ${input.claimDate} is before interestUnpaidSince ${input.interestUnpaidSince}`,
         },

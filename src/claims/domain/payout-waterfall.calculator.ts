@@ -2,6 +2,7 @@ import type { BreakdownStep } from '../../common/breakdown';
 import { DomainError } from '../../common/errors/domain-error';
 import { Money } from '../../common/money/money';
 import { fmtMoney } from '../../common/format/figures';
+import { RESERVE_ERRORS } from '../../reserve/domain/reserve.errors';
 
 export interface ReserveBalance {
   bankCode: string;
@@ -32,8 +33,8 @@ const RULE = 'RULES §4; R 第十五、十八条';
 export function planPayout(claimingBank: string, amount: Money, balances: readonly ReserveBalance[]): PayoutPlan {
   const total = Money.sum(balances.map((b) => (b.balance.isPositive() ? b.balance : Money.ZERO)));
   if (total.lt(amount)) {
-    throw DomainError.rule('RESERVE.INSUFFICIENT', `The reserve holds ${fmtMoney(total)} in all, less than the ${fmtMoney(amount)} to pay.`, [
-      { code: 'RESERVE.INSUFFICIENT', message: 'not enough money in the reserve accounts', available: total.toString(), required: amount.toString() },
+    throw DomainError.rule(RESERVE_ERRORS.INSUFFICIENT, `The reserve holds ${fmtMoney(total)} in all, less than the ${fmtMoney(amount)} to pay.`, [
+      { code: RESERVE_ERRORS.INSUFFICIENT, message: 'not enough money in the reserve accounts', available: total.toString(), required: amount.toString() },
     ]);
   }
   const own = balances.find((b) => b.bankCode === claimingBank);

@@ -2,6 +2,7 @@ import type { BreakdownStep } from '../../common/breakdown';
 import { DomainError } from '../../common/errors/domain-error';
 import { Money } from '../../common/money/money';
 import { fmtMoney, fmtUnrounded } from '../../common/format/figures';
+import { RECOVERY_ERRORS } from './claims.errors';
 
 export interface RecoveryRefundInput {
   /** Money recovered by this disposal (debt collected, asset sold, repayments resumed). */
@@ -60,20 +61,20 @@ export function recoveryRefund(input: RecoveryRefundInput): RecoveryRefundResult
     refundedSoFar,
   })) {
     if (m.isNegative())
-      throw invalid('RECOVERY.NEGATIVE_AMOUNT', field, `${field} must not be negative`);
+      throw invalid(RECOVERY_ERRORS.NEGATIVE_AMOUNT, field, `${field} must not be negative`);
   }
   if (!lossAmount.isPositive())
-    throw invalid('RECOVERY.LOSS_INVALID', 'lossAmount', 'lossAmount must be greater than 0.00');
+    throw invalid(RECOVERY_ERRORS.LOSS_INVALID, 'lossAmount', 'lossAmount must be greater than 0.00');
   if (compensationPaid.gt(lossAmount)) {
     throw invalid(
-      'RECOVERY.COMPENSATION_ABOVE_LOSS',
+      RECOVERY_ERRORS.COMPENSATION_ABOVE_LOSS,
       'compensationPaid',
       'compensationPaid must not exceed lossAmount',
     );
   }
   if (refundedSoFar.gt(compensationPaid)) {
     throw invalid(
-      'RECOVERY.REFUNDED_ABOVE_COMPENSATION',
+      RECOVERY_ERRORS.REFUNDED_ABOVE_COMPENSATION,
       'refundedSoFar',
       'refundedSoFar must not exceed compensationPaid',
     );

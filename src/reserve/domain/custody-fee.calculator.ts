@@ -5,6 +5,7 @@ import { D } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
 import { apportionByLargestRemainder } from './apportion';
+import { RESERVE_ERRORS } from './reserve.errors';
 
 export type CustodyFeePolicy = Pick<PolicyVersion, 'custodyFeeRate'>;
 
@@ -52,7 +53,7 @@ export function computeCustodyFee(
 ): CustodyFeeResult {
   if (input.reserveTotal.isNegative() || input.quarterInterest.isNegative()) {
     throw DomainError.invalid(
-      'RESERVE.NEGATIVE_AMOUNT',
+      RESERVE_ERRORS.NEGATIVE_AMOUNT,
       'Reserve total and interest must not be negative.',
     );
   }
@@ -135,7 +136,7 @@ export function allocateCustodyFee(
   const seen = new Set<string>();
   for (const a of accounts) {
     if (seen.has(a.bankCode)) {
-      throw DomainError.invalid('RESERVE.DUPLICATE_BANK', `Bank ${a.bankCode} appears twice.`);
+      throw DomainError.invalid(RESERVE_ERRORS.DUPLICATE_BANK, `Bank ${a.bankCode} appears twice.`);
     }
     seen.add(a.bankCode);
   }

@@ -5,6 +5,7 @@ import { D, ROUND_HALF_UP } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import type { Rate } from '../../common/money/rate';
 import type { PlacementWeights, PolicyVersion } from '../../programme/domain/policy-version';
+import { RESERVE_ERRORS } from './reserve.errors';
 
 export type PlacementPolicy = Pick<PolicyVersion, 'placementWeights' | 'smallBorrowerRevenueMax'>;
 
@@ -346,13 +347,13 @@ function show(value: D): string {
 
 function validate(total: Money, banks: PlacementBankInput[]): void {
   if (banks.length === 0)
-    throw DomainError.invalid('RESERVE.NO_BANKS', 'A placement needs at least one bank.');
+    throw DomainError.invalid(RESERVE_ERRORS.NO_BANKS, 'A placement needs at least one bank.');
   if (total.isNegative())
-    throw DomainError.invalid('RESERVE.NEGATIVE_AMOUNT', 'The total must not be negative.');
+    throw DomainError.invalid(RESERVE_ERRORS.NEGATIVE_AMOUNT, 'The total must not be negative.');
   const seen = new Set<string>();
   for (const b of banks) {
     if (seen.has(b.bankCode))
-      throw DomainError.invalid('RESERVE.DUPLICATE_BANK', `Bank ${b.bankCode} appears twice.`);
+      throw DomainError.invalid(RESERVE_ERRORS.DUPLICATE_BANK, `Bank ${b.bankCode} appears twice.`);
     seen.add(b.bankCode);
     const negatives = [
       b.outstandingBalance.isNegative(),
@@ -365,7 +366,7 @@ function validate(total: Money, banks: PlacementBankInput[]): void {
     ];
     if (negatives.some(Boolean)) {
       throw DomainError.invalid(
-        'RESERVE.NEGATIVE_AMOUNT',
+        RESERVE_ERRORS.NEGATIVE_AMOUNT,
         `Bank ${b.bankCode} has a negative input.`,
       );
     }
@@ -373,11 +374,11 @@ function validate(total: Money, banks: PlacementBankInput[]): void {
   const locked = Money.sum(banks.map((b) => b.lockedAmount));
   if (locked.gt(total)) {
     throw DomainError.rule(
-      'RESERVE.LOCKED_EXCEEDS_TOTAL',
+      RESERVE_ERRORS.LOCKED_EXCEEDS_TOTAL,
       'The locked amounts exceed the reserve total.',
       [
         {
-          code: 'RESERVE.LOCKED_EXCEEDS_TOTAL',
+          code: RESERVE_ERRORS.LOCKED_EXCEEDS_TOTAL,
           message: `Locked ${locked.toString()} > total ${total.toString()}`,
           locked: locked.toString(),
           total: total.toString(),

@@ -4,6 +4,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import { D } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
+import { RESERVE_ERRORS } from './reserve.errors';
 
 export type ReserveBandPolicy = Pick<PolicyVersion, 'reserveBandMin' | 'reserveBandMax'>;
 
@@ -42,7 +43,7 @@ export function computeReserveBand(
   policy: ReserveBandPolicy,
 ): ReserveBandResult {
   if (input.outstandingBalance.isNegative() || input.currentTotal.isNegative()) {
-    throw DomainError.invalid('RESERVE.NEGATIVE_AMOUNT', 'Balances must not be negative.');
+    throw DomainError.invalid(RESERVE_ERRORS.NEGATIVE_AMOUNT, 'Balances must not be negative.');
   }
   const rule = 'RULES §8; R 第七条';
   const minRate = new D(policy.reserveBandMin);

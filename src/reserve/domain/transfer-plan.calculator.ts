@@ -2,6 +2,7 @@ import type { BreakdownStep } from '../../common/breakdown';
 import { fmtMoney } from '../../common/format/figures';
 import { DomainError } from '../../common/errors/domain-error';
 import { Money } from '../../common/money/money';
+import { RESERVE_ERRORS } from './reserve.errors';
 
 export interface TransferPlanAccount {
   bankCode: string;
@@ -64,11 +65,11 @@ export function planTransfers(input: { accounts: TransferPlanAccount[] }): Trans
   const seen = new Set<string>();
   for (const a of accounts) {
     if (seen.has(a.bankCode))
-      throw DomainError.invalid('RESERVE.DUPLICATE_BANK', `Bank ${a.bankCode} appears twice.`);
+      throw DomainError.invalid(RESERVE_ERRORS.DUPLICATE_BANK, `Bank ${a.bankCode} appears twice.`);
     seen.add(a.bankCode);
     if (a.current.isNegative() || a.target.isNegative()) {
       throw DomainError.invalid(
-        'RESERVE.NEGATIVE_AMOUNT',
+        RESERVE_ERRORS.NEGATIVE_AMOUNT,
         `Bank ${a.bankCode} has a negative balance or target.`,
       );
     }
@@ -78,11 +79,11 @@ export function planTransfers(input: { accounts: TransferPlanAccount[] }): Trans
   const rule = 'RULES §8; R 第八、十条';
   if (!currentTotal.eq(targetTotal)) {
     throw DomainError.rule(
-      'RESERVE.PLAN_TOTAL_MISMATCH',
+      RESERVE_ERRORS.PLAN_TOTAL_MISMATCH,
       'The targets do not add up to the current total.',
       [
         {
-          code: 'RESERVE.PLAN_TOTAL_MISMATCH',
+          code: RESERVE_ERRORS.PLAN_TOTAL_MISMATCH,
           message: `Σ current ${currentTotal.toString()} ≠ Σ target ${targetTotal.toString()}`,
           current: currentTotal.toString(),
           target: targetTotal.toString(),
