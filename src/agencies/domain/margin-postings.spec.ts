@@ -1,21 +1,10 @@
 import { Money } from '../../common/money/money';
-import { draftTotals, type PostingRecipe } from '../../ledger/domain/entry-draft';
+import { expectBalanced, recipeLines as lines } from '../../../test/support/recipes';
 import { MARGIN_BOOK, marginBookAccounts } from './margin-book';
 import { marginDeductionPosting, marginDepositPosting, marginWithdrawalPosting, shortfallSettlementPosting } from './margin-postings';
 
 const m = (s: string) => Money.parse(s);
 const CLAIM = '5f0c2a8e-1b2d-4c3e-9f40-0a1b2c3d4e5f';
-
-/** Each line as [account, side, amount]. */
-function lines(recipe: PostingRecipe): [string, 'Dr' | 'Cr', string][] {
-  return recipe.entry.lines.map((l) => (l.debit ? [l.account, 'Dr', l.debit.toString()] : [l.account, 'Cr', (l.credit as Money).toString()]));
-}
-
-function expectBalanced(recipe: PostingRecipe, total: string): void {
-  const { debits, credits } = draftTotals(recipe.entry);
-  expect(debits.toString()).toBe(total);
-  expect(credits.toString()).toBe(total);
-}
 
 /** Every margin move opens the same three accounts, in this order. */
 const AG01_ACCOUNTS = [

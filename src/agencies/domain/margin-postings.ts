@@ -1,5 +1,5 @@
 import type { Money } from '../../common/money/money';
-import type { PostingRecipe } from '../../ledger/domain/entry-draft';
+import { type PostingRecipe, transferDraft } from '../../ledger/domain/entry-draft';
 import { MARGIN_BOOK, marginAccounts, marginBookAccounts } from './margin-book';
 
 /**
@@ -59,16 +59,15 @@ export interface ShortfallSettlementEvent {
  */
 export function marginDepositPosting(event: MarginDepositEvent): PostingRecipe {
   return {
-    entry: {
+    entry: transferDraft({
       book: MARGIN_BOOK,
       effectiveDate: event.depositedOn,
       memo: `Margin deposit by agency ${event.agencyCode}`,
-      lines: [
-        { account: marginAccounts.cash().code, debit: event.amount },
-        { account: marginAccounts.held(event.agencyCode).code, credit: event.amount },
-      ],
+      debit: marginAccounts.cash().code,
+      credit: marginAccounts.held(event.agencyCode).code,
+      amount: event.amount,
       link: { type: 'agency', id: event.agencyCode },
-    },
+    }),
     accounts: marginBookAccounts(event.agencyCode),
   };
 }
@@ -82,16 +81,15 @@ export function marginDepositPosting(event: MarginDepositEvent): PostingRecipe {
  */
 export function marginWithdrawalPosting(event: MarginWithdrawalEvent): PostingRecipe {
   return {
-    entry: {
+    entry: transferDraft({
       book: MARGIN_BOOK,
       effectiveDate: event.withdrawnOn,
       memo: `Margin withdrawal by agency ${event.agencyCode}`,
-      lines: [
-        { account: marginAccounts.held(event.agencyCode).code, debit: event.amount },
-        { account: marginAccounts.cash().code, credit: event.amount },
-      ],
+      debit: marginAccounts.held(event.agencyCode).code,
+      credit: marginAccounts.cash().code,
+      amount: event.amount,
       link: { type: 'agency', id: event.agencyCode },
-    },
+    }),
     accounts: marginBookAccounts(event.agencyCode),
   };
 }
@@ -107,16 +105,15 @@ export function marginWithdrawalPosting(event: MarginWithdrawalEvent): PostingRe
  */
 export function marginDeductionPosting(event: MarginDeductionEvent): PostingRecipe {
   return {
-    entry: {
+    entry: transferDraft({
       book: MARGIN_BOOK,
       effectiveDate: event.approvedOn,
       memo: `Margin deduction of agency ${event.agencyCode} on claim ${event.claimId} (RULES §7; A 第十八条)`,
-      lines: [
-        { account: marginAccounts.held(event.agencyCode).code, debit: event.taken },
-        { account: marginAccounts.rewardPool().code, credit: event.taken },
-      ],
+      debit: marginAccounts.held(event.agencyCode).code,
+      credit: marginAccounts.rewardPool().code,
+      amount: event.taken,
       link: { type: 'claim', id: event.claimId },
-    },
+    }),
     accounts: marginBookAccounts(event.agencyCode),
   };
 }
@@ -131,16 +128,15 @@ export function marginDeductionPosting(event: MarginDeductionEvent): PostingReci
  */
 export function shortfallSettlementPosting(event: ShortfallSettlementEvent): PostingRecipe {
   return {
-    entry: {
+    entry: transferDraft({
       book: MARGIN_BOOK,
       effectiveDate: event.depositedOn,
       memo: `Margin shortfall of agency ${event.agencyCode} made good from its deposit (RULES §7; A 第十九条(三))`,
-      lines: [
-        { account: marginAccounts.held(event.agencyCode).code, debit: event.amount },
-        { account: marginAccounts.rewardPool().code, credit: event.amount },
-      ],
+      debit: marginAccounts.held(event.agencyCode).code,
+      credit: marginAccounts.rewardPool().code,
+      amount: event.amount,
       link: { type: 'agency', id: event.agencyCode },
-    },
+    }),
     accounts: marginBookAccounts(event.agencyCode),
   };
 }

@@ -59,3 +59,30 @@ export function draftTotals(draft: EntryDraft): { debits: Money; credits: Money 
     credits: Money.sum(draft.lines.flatMap((l) => (l.credit ? [l.credit] : []))),
   };
 }
+
+/**
+ * The commonest entry: one amount from one account to another (Dr `debit` / Cr `credit`).
+ * Example: transferDraft({ book: 'reserve', effectiveDate: '2025-01-06', memo: 'Deposit interest
+ * credited by BANK01', debit: 'reserve:deposit:BANK01', credit: 'reserve:interest', amount:
+ * 1,000.00, link: { type: 'bank', id: 'BANK01' } }) → two lines of 1,000.00.
+ */
+export function transferDraft(input: {
+  book: string;
+  effectiveDate: string;
+  memo: string;
+  debit: string;
+  credit: string;
+  amount: Money;
+  link: { type: string; id: string } | null;
+}): EntryDraft {
+  return {
+    book: input.book,
+    effectiveDate: input.effectiveDate,
+    memo: input.memo,
+    lines: [
+      { account: input.debit, debit: input.amount },
+      { account: input.credit, credit: input.amount },
+    ],
+    link: input.link,
+  };
+}

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { Money } from '../../common/money/money';
-import { draftTotals, type PostingRecipe } from '../../ledger/domain/entry-draft';
+import { draftTotals } from '../../ledger/domain/entry-draft';
+import { expectBalanced, recipeLines as lines } from '../../../test/support/recipes';
 import {
   approvalPosting,
   fundingPosting,
@@ -14,17 +15,6 @@ const m = (s: string) => Money.parse(s);
 const CLAIM = '5f0c2a8e-1b2d-4c3e-9f40-0a1b2c3d4e5f';
 const BATCH = '0b7e6c1a-2f3d-4e5f-8a9b-1c2d3e4f5a6b';
 const RECOVERY = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
-
-/** Each line as [account, side, amount] so the spec reads like the table in docs/claims.md. */
-function lines(recipe: PostingRecipe): [string, 'Dr' | 'Cr', string][] {
-  return recipe.entry.lines.map((l) => (l.debit ? [l.account, 'Dr', l.debit.toString()] : [l.account, 'Cr', (l.credit as Money).toString()]));
-}
-
-function expectBalanced(recipe: PostingRecipe, total: string): void {
-  const { debits, credits } = draftTotals(recipe.entry);
-  expect(debits.toString()).toBe(total);
-  expect(credits.toString()).toBe(total);
-}
 
 describe('reserve posting recipes (RULES §10; docs/claims.md "Postings")', () => {
   it('RULES §8, §10; R 第七条: funding 10,000,000.00 into BANK01 → Dr deposit:BANK01 / Cr capital', () => {

@@ -1,5 +1,5 @@
 import type { Money } from '../../common/money/money';
-import type { PostingRecipe } from '../../ledger/domain/entry-draft';
+import { type PostingRecipe, transferDraft } from '../../ledger/domain/entry-draft';
 import { RESERVE_BOOK, reserveAccounts } from './books';
 
 /**
@@ -90,16 +90,15 @@ export function fundingPosting(event: FundingEvent): PostingRecipe {
   const deposit = reserveAccounts.deposit(event.bankCode);
   const capital = reserveAccounts.capital();
   return {
-    entry: {
+    entry: transferDraft({
       book: RESERVE_BOOK,
       effectiveDate: event.fundedOn,
       memo: `Appropriation ${event.reference} into ${event.bankCode}'s reserve account`,
-      lines: [
-        { account: deposit.code, debit: event.amount },
-        { account: capital.code, credit: event.amount },
-      ],
+      debit: deposit.code,
+      credit: capital.code,
+      amount: event.amount,
       link: { type: 'reserve-funding', id: event.reference },
-    },
+    }),
     accounts: [deposit, capital],
   };
 }
@@ -115,16 +114,15 @@ export function interestPosting(event: InterestEvent): PostingRecipe {
   const deposit = reserveAccounts.deposit(event.bankCode);
   const income = reserveAccounts.interest();
   return {
-    entry: {
+    entry: transferDraft({
       book: RESERVE_BOOK,
       effectiveDate: event.creditedOn,
       memo: `Deposit interest credited by ${event.bankCode}`,
-      lines: [
-        { account: deposit.code, debit: event.amount },
-        { account: income.code, credit: event.amount },
-      ],
+      debit: deposit.code,
+      credit: income.code,
+      amount: event.amount,
       link: { type: 'bank', id: event.bankCode },
-    },
+    }),
     accounts: [deposit, income],
   };
 }
@@ -142,16 +140,15 @@ export function approvalPosting(event: ApprovalEvent): PostingRecipe {
   const awaiting = reserveAccounts.awaitingRecovery(event.claimId);
   const payable = reserveAccounts.payable(event.bankCode);
   return {
-    entry: {
+    entry: transferDraft({
       book: RESERVE_BOOK,
       effectiveDate: event.approvedOn,
       memo: `Compensation approved for claim ${event.claimId} (batch ${event.batchId})`,
-      lines: [
-        { account: awaiting.code, debit: event.compensation },
-        { account: payable.code, credit: event.compensation },
-      ],
+      debit: awaiting.code,
+      credit: payable.code,
+      amount: event.compensation,
       link: { type: 'claim', id: event.claimId },
-    },
+    }),
     accounts: [awaiting, payable],
   };
 }
@@ -195,16 +192,15 @@ export function payoutPosting(event: PayoutEvent): PostingRecipe {
 export function refundPosting(event: RefundEvent): PostingRecipe {
   const deposit = reserveAccounts.deposit(event.bankCode);
   return {
-    entry: {
+    entry: transferDraft({
       book: RESERVE_BOOK,
       effectiveDate: event.refundedOn,
       memo: `Recovery refund on claim ${event.claimId} into ${event.bankCode}'s reserve account`,
-      lines: [
-        { account: deposit.code, debit: event.refund },
-        { account: reserveAccounts.awaitingRecovery(event.claimId).code, credit: event.refund },
-      ],
+      debit: deposit.code,
+      credit: reserveAccounts.awaitingRecovery(event.claimId).code,
+      amount: event.refund,
       link: { type: 'claim-recovery', id: event.recoveryId },
-    },
+    }),
     accounts: [deposit],
   };
 }
@@ -220,16 +216,15 @@ export function refundPosting(event: RefundEvent): PostingRecipe {
 export function writeOffPosting(event: WriteOffEvent): PostingRecipe {
   const expense = reserveAccounts.writtenOff();
   return {
-    entry: {
+    entry: transferDraft({
       book: RESERVE_BOOK,
       effectiveDate: event.writtenOffOn,
       memo: `Compensation on claim ${event.claimId} written off net of refunds`,
-      lines: [
-        { account: expense.code, debit: event.amount },
-        { account: reserveAccounts.awaitingRecovery(event.claimId).code, credit: event.amount },
-      ],
+      debit: expense.code,
+      credit: reserveAccounts.awaitingRecovery(event.claimId).code,
+      amount: event.amount,
       link: { type: 'claim', id: event.claimId },
-    },
+    }),
     accounts: [expense],
   };
 }
