@@ -1,10 +1,8 @@
-import { readFileSync } from 'fs';
-import { join } from 'path';
 import fc from 'fast-check';
 import { DomainError } from '../../common/errors/domain-error';
 import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
-import { buildDefaultPolicy } from '../../programme/domain/policy-lookup';
+import { HENAN_2021 } from '../../programme/domain/henan-versions';
 import {
   RevenueRecord,
   chooseRevenueYear,
@@ -13,9 +11,7 @@ import {
 } from './compensation-ratio.calculator';
 import { LOAN_SECURITIES, LoanSecurity } from './loan-security';
 
-const policy = buildDefaultPolicy(
-  readFileSync(join(__dirname, '../../../data/lpr-history.csv'), 'utf8'),
-);
+const policy = HENAN_2021;
 
 function ratioFor(revenue: string, security: LoanSecurity = 'collateral', termMonths = 12): string {
   return compensationRatio(
