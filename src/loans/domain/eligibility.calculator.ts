@@ -68,7 +68,6 @@ export interface EligibilityResult {
 
 const RULE_COLLATERAL = 'RULES §2; S 二(一)';
 const RULE_RATE = 'RULES §2; S 二(一)';
-const RULE_BORROWER = 'RULES §2; S 二(一), S 三(一)';
 const RULE_TERM = 'RULES §2; B 第七条';
 const RULE_SECURITY = 'RULES §3; S 二(一)3(1)e';
 

@@ -9,7 +9,6 @@ import type { RevenueYearChoice } from './compensation-ratio.calculator';
 import { checkEligibility, type EligibilityInput } from './eligibility.calculator';
 import { LOAN_RULE_ERRORS } from './loan-rules.errors';
 
-const RULE_POLICY = 'RULES §3';
 const RULE_PARTIES = 'RULES §2; S 二(二)3, A 第五条';
 const RULE_RENEWAL = 'RULES §2 Decision; B 第七条';
 const RULE_GROUP = 'RULES §2; A 第七条';
