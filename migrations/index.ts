@@ -2,9 +2,20 @@ import { Foundation1732300000000 } from './1732300000000-foundation';
 import { ProgrammeLoans1732500000000 } from './1732500000000-programme-loans';
 import { Ledger1732400000000 } from './1732400000000-ledger';
 import { ClaimsReserveMargins1732600000000 } from './1732600000000-claims-reserve-margins';
+import { PolicyProgrammesReferenceRates1732700000000 } from './1732700000000-policy-programmes-reference-rates';
+import { QualificationsRenewals1732710000000 } from './1732710000000-qualifications-renewals';
+import { PartyStatusReasons1732720000000 } from './1732720000000-party-status-reasons';
+import { ClaimsBankAnnualCap1732730000000 } from './1732730000000-claims-bank-annual-cap';
+import { HolidayCalendars1732740000000 } from './1732740000000-holiday-calendars';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same set runs from ts-node,
  * jest and the compiled build. Add new migrations at the end.
  */
-export const ALL_MIGRATIONS = [Foundation1732300000000, ProgrammeLoans1732500000000, Ledger1732400000000, ClaimsReserveMargins1732600000000];
+export const ALL_MIGRATIONS = [
+  Foundation1732300000000, ProgrammeLoans1732500000000, Ledger1732400000000, ClaimsReserveMargins1732600000000, PolicyProgrammesReferenceRates1732700000000,
+  QualificationsRenewals1732710000000,
+  PartyStatusReasons1732720000000,
+  ClaimsBankAnnualCap1732730000000,
+  HolidayCalendars1732740000000,
+];

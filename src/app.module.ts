@@ -19,6 +19,7 @@ import { CalculatorsModule } from './calculators/calculators.module';
 import { AgenciesModule } from './agencies/agencies.module';
 import { ClaimPortsModule, ClaimsModule } from './claims/claims.module';
 import { ReserveModule } from './reserve/reserve.module';
+import { HolidaysModule } from './holidays/holidays.module';
 
 export interface AppModuleOptions {
   config?: Partial<AppConfig>;
@@ -26,7 +27,7 @@ export interface AppModuleOptions {
 }
 
 /** Feature modules of the programme; each adds itself here. */
-const FEATURE_MODULES: DynamicModule['imports'] = [CalculatorsModule, ProgrammeModule, LoansModule, IdempotencyModule, LedgerModule, ReserveModule, AgenciesModule, ClaimPortsModule, ClaimsModule];
+const FEATURE_MODULES: DynamicModule['imports'] = [CalculatorsModule, ProgrammeModule, LoansModule, IdempotencyModule, LedgerModule, ReserveModule, AgenciesModule, ClaimPortsModule, ClaimsModule, HolidaysModule];
 
 @Module({})
 export class AppModule {

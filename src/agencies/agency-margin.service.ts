@@ -9,6 +9,8 @@ import { LedgerAccountsService } from '../ledger/ledger-accounts.service';
 import { LedgerPostingService } from '../ledger/ledger-posting.service';
 import { OutstandingService } from '../loans/outstanding.service';
 import { PartiesService } from '../programme/parties.service';
+import { PartyStatusService } from '../programme/party-status.service';
+import { assertEventDates } from '../common/calendar/event-dates';
 import { PolicyService } from '../programme/policy.service';
 import { computeLossRate } from '../risk/domain/loss-rate.calculator';
 import { AGENCY_COMPENSATION, AgencyCompensationPort } from './agency-compensation.port';
@@ -46,6 +48,7 @@ export class AgencyMarginService {
     private readonly posting: LedgerPostingService,
     private readonly ledgerAccounts: LedgerAccountsService,
     private readonly parties: PartiesService,
+    private readonly statuses: PartyStatusService,
     private readonly outstanding: OutstandingService,
     private readonly policies: PolicyService,
     private readonly clock: Clock,
@@ -88,7 +91,8 @@ export class AgencyMarginService {
         feeRateAnnual: agency.feeRate,
         joinedOn: agency.joinedOn,
         asOf,
-        lossRate: lossRate.rate,
+        // RULES §6/§7 (2026-12): the 2% test on the exact rate, never on a rounded one.
+        lossRate: lossRate.exactRate,
         marginBalance: balance,
       },
       policy,
@@ -139,6 +143,7 @@ export class AgencyMarginService {
   /** A margin deposit; it first makes good any open deduction shortfall, then lifts the suspension. */
   async deposit(agencyCode: string, input: { amount: Money; depositedOn: string }) {
     if (!input.amount.isPositive()) throw DomainError.invalid(MARGIN_ERRORS.AMOUNT_NOT_POSITIVE, 'A deposit must be more than 0.00.');
+    assertEventDates(this.clock.today(), [{ field: 'depositedOn', date: input.depositedOn }]);
     await this.tx.run(async (m) => {
       await this.parties.lockAgencies([agencyCode]);
       const agency = await this.parties.getAgency(agencyCode, m);
@@ -151,8 +156,10 @@ export class AgencyMarginService {
         const settlement = await this.posting.post(m, shortfallSettlementPosting({ agencyCode, amount: settle, depositedOn: input.depositedOn }).entry);
         await this.record({ agencyCode, kind: 'shortfall_settlement', amount: settle, onDate: input.depositedOn, entryId: settlement.id });
         const still = open.amount.minus(settle);
-        if (!still.isPositive() && agency.status === 'suspended_new' && agency.statusReason === MARGIN_STATUS_REASONS.SHORTFALL) {
-          await this.parties.setStatus('agency', agencyCode, { status: 'active', reason: MARGIN_STATUS_REASONS.TOPPED_UP, since: input.depositedOn }, m);
+        // Lifts only the margin_shortfall reason (RULES §6): a stronger reason still in force (a
+        // disqualification, a loss-rate band, a trustee's suspension) keeps the agency's status.
+        if (!still.isPositive()) {
+          await this.statuses.liftSource('agency', agency.code, 'margin_shortfall', { endedOn: input.depositedOn, reason: MARGIN_STATUS_REASONS.TOPPED_UP });
         }
       }
     });
@@ -162,6 +169,7 @@ export class AgencyMarginService {
   /** Withdrawal of the excess over the requirement only (RULES §7). */
   async withdraw(agencyCode: string, input: { amount: Money; withdrawnOn: string }) {
     if (!input.amount.isPositive()) throw DomainError.invalid(MARGIN_ERRORS.AMOUNT_NOT_POSITIVE, 'A withdrawal must be more than 0.00.');
+    assertEventDates(this.clock.today(), [{ field: 'withdrawnOn', date: input.withdrawnOn }]);
     await this.tx.run(async (m) => {
       await this.parties.getAgency(agencyCode, m);
       await this.parties.lockAgencies([agencyCode]);
@@ -221,7 +229,12 @@ export class AgencyMarginService {
         entryId,
       });
       if (take.shortfall.isPositive()) {
-        await this.parties.setStatus('agency', input.agencyCode, { status: 'suspended_new', reason: MARGIN_STATUS_REASONS.SHORTFALL, since: input.approvedOn }, m);
+        await this.statuses.addReason('agency', input.agencyCode, {
+          source: 'margin_shortfall',
+          status: 'suspended_new',
+          reason: `${MARGIN_STATUS_REASONS.SHORTFALL}: ${take.shortfall.toString()} short on the deduction for claim ${input.claimId}`,
+          startedOn: input.approvedOn,
+        });
       }
       return { deduction: deduction.deduction, taken: take.taken, shortfall: take.shortfall, topUpDueOn, breakdown: deduction.breakdown };
     });

@@ -27,7 +27,7 @@ export class CalculatorsController {
   @ApiOperation({
     summary: 'Loss and compensation of a would-be claim (RULES §3, §4).',
     description:
-      'Ratio from revenue, security and term; the claim trigger (two calendar months overdue, or a lawsuit accepted); loss = principal × (1 + days × rate / 360), rounded to the fen; compensation = loss × ratio, capped at 5,000,000.00. Uses the policy in force on claimDate.',
+      'Ratio from revenue, security, term and research cooperation; the claim trigger (two calendar months overdue, or a lawsuit accepted); loss = principal × (1 + days × rate / 360), rounded to the fen; compensation = loss × ratio, capped at 5,000,000.00. Uses the policy version in force on registeredOn (the loan’s registration date; default claimDate) and names it in policyVersion (RULES §11a).',
   })
   @ApiOkResponse({
     schema: {
@@ -35,6 +35,7 @@ export class CalculatorsController {
         eligible: true,
         eligibleFrom: '2025-07-10',
         ratio: '0.60',
+        policyVersion: 'henan-2025',
         lossAmount: '3042050.00',
         compensation: '1825230.00',
         capped: false,
@@ -43,7 +44,8 @@ export class CalculatorsController {
       },
     },
   })
-  compensation(@Body() dto: CompensationCalculatorDto) {
+  async compensation(@Body() dto: CompensationCalculatorDto) {
+    await this.policies.ensureFresh();
     return compensationCalculator(
       {
         principal: Money.parse(dto.principal),
@@ -55,8 +57,9 @@ export class CalculatorsController {
         termMonths: dto.termMonths,
         principalOverdueSince: dto.principalOverdueSince ?? null,
         lawsuitAcceptedOn: dto.lawsuitAcceptedOn ?? null,
+        researchCooperation: dto.researchCooperation ?? false,
       },
-      this.policies.versionFor(dto.claimDate),
+      this.policies.versionFor(dto.registeredOn ?? dto.claimDate),
     );
   }
 
@@ -98,6 +101,7 @@ export class CalculatorsController {
       compensationPaid: Money.parse(dto.compensationPaid),
       lossAmount: Money.parse(dto.lossAmount),
       refundedSoFar: Money.parse(dto.refundedSoFar ?? '0.00'),
+      ...(dto.netRecoveredSoFar !== undefined ? { netRecoveredSoFar: Money.parse(dto.netRecoveredSoFar) } : {}),
     });
     return {
       refund: result.refund.toString(),

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
-import { DateField, IntField, MoneyField, RateField } from '../common/http/fields';
+import { BoolField, DateField, IntField, MoneyField, RateField } from '../common/http/fields';
 import { LOAN_SECURITIES, LoanSecurity } from '../loans/domain/loan-security';
 
 export class CompensationCalculatorDto {
@@ -31,6 +31,16 @@ export class CompensationCalculatorDto {
 
   @DateField({ optional: true, nullable: true, description: 'Date a court accepted the bank’s lawsuit.', example: null })
   lawsuitAcceptedOn?: string | null;
+
+  @DateField({
+    optional: true,
+    example: '2024-06-10',
+    description: 'The loan’s registration date: the policy version in force then applies (RULES §11a). Default: the claim date.',
+  })
+  registeredOn?: string;
+
+  @BoolField({ optional: true, example: false, description: 'Research cooperation (henan-2025’s 80% category). Default false.' })
+  researchCooperation?: boolean;
 }
 
 export class MarginDeductionCalculatorDto {
@@ -59,4 +69,11 @@ export class RecoveryRefundCalculatorDto {
 
   @MoneyField({ optional: true, example: '0.00', description: 'Refunds already made on this claim (default 0.00).' })
   refundedSoFar?: string;
+
+  @MoneyField({
+    optional: true,
+    example: '0.00',
+    description: 'Net recoveries before this one (negative ones as 0). When given, the refund is the cumulative one of RULES §5.',
+  })
+  netRecoveredSoFar?: string;
 }

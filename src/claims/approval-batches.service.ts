@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AgencyMarginService } from '../agencies/agency-margin.service';
 import { TransactionScope } from '../common/database/transaction-scope';
-import { DomainError } from '../common/errors/domain-error';
+import { DomainError, type ErrorDetail } from '../common/errors/domain-error';
+import { assertEventDates } from '../common/calendar/event-dates';
+import { Clock } from '../common/clock/clock';
+import { PolicyService } from '../programme/policy.service';
+import { BankAnnualCapService } from './bank-annual-cap.service';
+import { applyBankAnnualCap, hasBankAnnualCap } from './domain/bank-annual-cap.calculator';
 import { isUuid } from '../common/ids';
 import { Money } from '../common/money/money';
 import { LedgerAccountsService } from '../ledger/ledger-accounts.service';
@@ -29,6 +34,9 @@ export class ApprovalBatchesService {
     private readonly ledgerAccounts: LedgerAccountsService,
     private readonly parties: PartiesService,
     private readonly margins: AgencyMarginService,
+    private readonly annualCap: BankAnnualCapService,
+    private readonly policies: PolicyService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -40,14 +48,17 @@ export class ApprovalBatchesService {
   async approve(input: { claimIds: string[]; approvedOn: string }) {
     const ids = [...new Set(input.claimIds)];
     if (ids.length !== input.claimIds.length) throw DomainError.invalid(BATCH_ERRORS.DUPLICATE_CLAIM, 'A claim is listed twice in the batch.');
+    assertEventDates(this.clock.today(), [{ field: 'approvedOn', date: input.approvedOn }]);
     const batchId = await this.tx.run(async (m) => {
-      const claims = await this.claims.lockClaims(ids);
-      refuseUnapprovable(claims, input.approvedOn);
+      const locked = await this.claims.lockClaims(ids);
+      refuseUnapprovable(locked, input.approvedOn);
+      // Claims in filing order, so each agency's deductions (and each bank's annual room) follow the order of its claims.
+      const sorted = [...locked].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
+      await this.parties.lockBanks([...new Set(sorted.map((c) => c.bankCode))].sort());
+      const ordered = await this.applyAnnualCaps(sorted, input.approvedOn);
       const batch = await m.getRepository(ApprovalBatch).save(
-        m.getRepository(ApprovalBatch).create({ approvedOn: input.approvedOn, claimCount: claims.length, totalCompensation: Money.sum(claims.map((c) => c.compensation)) }),
+        m.getRepository(ApprovalBatch).create({ approvedOn: input.approvedOn, claimCount: ordered.length, totalCompensation: Money.sum(ordered.map((c) => c.compensation)) }),
       );
-      // Claims in filing order, so each agency's deductions follow the order of its claims.
-      const ordered = [...claims].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
       // Agencies locked up front in code order, so concurrent batches touching the same agencies
       // queue instead of deadlocking; all approval entries go to the ledger in one postMany (two
       // separate posts into one book inside a transaction could deadlock with a concurrent one).
@@ -73,11 +84,51 @@ export class ApprovalBatchesService {
           approvalBatchId: batch.id,
           approvalEntryId: entries[i].id,
           marginDeduction: deduction.deduction,
+          compensation: claim.compensation,
+          compensationClaimed: claim.compensationClaimed,
+          approvalBreakdown: claim.approvalBreakdown,
         });
       }
       return batch.id;
     });
     return this.view(batchId);
+  }
+
+  /**
+   * The per-bank annual cap of henan-2025 (RULES §11a) on each claim whose loan's version has it,
+   * in filing order, each seeing the bank's approvals before it (this batch's included): approved
+   * in full within the room, for the room left above it (compensationClaimed keeps the computed
+   * figure), and refused with the room shown when none is left — then the whole batch is refused
+   * (all or nothing) with every such claim listed. Claims under henan-2021 pass unchanged but
+   * use up the bank's room (bank-annual-cap.calculator.ts).
+   */
+  private async applyAnnualCaps(claims: Claim[], approvedOn: string): Promise<Claim[]> {
+    const approvedInBatch = new Map<string, Money>();
+    const refused: ErrorDetail[] = [];
+    const out: Claim[] = [];
+    for (const claim of claims) {
+      const policy = this.policies.byId(claim.policyVersionId);
+      const before = approvedInBatch.get(claim.bankCode) ?? Money.ZERO;
+      let approved = claim;
+      if (hasBankAnnualCap(policy)) {
+        const room = await this.annualCap.room(claim.bankCode, approvedOn, policy, before);
+        const outcome = applyBankAnnualCap(claim.compensation, room, policy);
+        if (outcome.refused) {
+          refused.push({ code: CLAIM_ERRORS.BANK_ANNUAL_CAP_EXHAUSTED, message: outcome.breakdown[outcome.breakdown.length - 1].text, claimId: claim.id, bankCode: claim.bankCode, year: room.year, cap: room.cap.toString(), approved: room.approved.toString(), room: room.room.toString() });
+        }
+        approved = Object.assign(Object.create(Object.getPrototypeOf(claim)) as Claim, claim, {
+          compensation: outcome.approved,
+          compensationClaimed: outcome.cut ? claim.compensation : null,
+          approvalBreakdown: outcome.breakdown,
+        });
+      }
+      approvedInBatch.set(claim.bankCode, before.plus(approved.compensation));
+      out.push(approved);
+    }
+    if (refused.length) {
+      throw DomainError.rule(CLAIM_ERRORS.BANK_ANNUAL_CAP_EXHAUSTED, `${refused.length} claim(s) cannot be approved: the bank has no room left under its annual cap.`, refused);
+    }
+    return out;
   }
 
   async view(id: string) {
@@ -96,6 +147,8 @@ export class ApprovalBatchesService {
         bankCode: c.bankCode,
         agencyCode: c.agencyCode,
         compensation: c.compensation.toString(),
+        compensationClaimed: c.compensationClaimed?.toString() ?? null,
+        approvalBreakdown: c.approvalBreakdown,
         marginDeduction: c.marginDeduction?.toString() ?? null,
         status: c.status,
       })),

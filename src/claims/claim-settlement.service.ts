@@ -3,6 +3,9 @@ import { assertBankScope } from '../common/access/party-scope';
 import type { Principal } from '../common/access/principal';
 import { addWorkingDays } from '../common/calendar';
 import { TransactionScope } from '../common/database/transaction-scope';
+import { Clock } from '../common/clock/clock';
+import { eventDateProblems, type DatedField } from '../common/calendar/event-dates';
+import { EVENT_DATE_ERRORS } from '../common/calendar/event-dates.errors';
 import { DomainError } from '../common/errors/domain-error';
 import { isUuid } from '../common/ids';
 import { Money } from '../common/money/money';
@@ -18,6 +21,18 @@ import { nextStatus } from './domain/claim-lifecycle';
 import { CLAIM_ERRORS, RECOVERY_ERRORS, claimErrors } from './domain/claims.errors';
 import { planPayout } from './domain/payout-waterfall.calculator';
 import { recoveryRefund } from './domain/recovery-refund.calculator';
+
+/**
+ * A lifecycle step's date (RULES §4, dates 2026-12): not after today, not before the step it
+ * follows; 422 naming both dates (CLAIM.DATES_OUT_OF_ORDER for the order, DATE.IN_FUTURE).
+ */
+function assertStepDate(today: string, step: DatedField, previous: DatedField): void {
+  const problems = eventDateProblems(today, [step], [{ ...step, notBefore: previous }]).map((p) =>
+    p.code === EVENT_DATE_ERRORS.BEFORE_PREVIOUS_STEP ? { ...p, code: CLAIM_ERRORS.DATES_OUT_OF_ORDER } : p,
+  );
+  if (!problems.length) return;
+  throw DomainError.rule(problems.length === 1 ? problems[0].code : EVENT_DATE_ERRORS.NOT_POSSIBLE, problems.map((p) => p.message).join('; '), problems);
+}
 
 /** How often a payout is run again when the reserve balances moved underneath it. */
 const PAYOUT_ATTEMPTS = 8;
@@ -41,6 +56,7 @@ export class ClaimSettlementService {
     private readonly posting: LedgerPostingService,
     private readonly ledgerAccounts: LedgerAccountsService,
     private readonly policies: PolicyService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -63,9 +79,7 @@ export class ClaimSettlementService {
       throw DomainError.conflict(CLAIM_ERRORS.ALREADY_PAID, `Claim ${id} was paid on ${claim.paidOn}; a claim is paid once.`);
     }
     const status = nextStatus(claim.id, claim.status, 'pay');
-    if (paidOn < (claim.approvedOn as string)) {
-      throw claimErrors.datesOutOfOrder(`The payout date ${paidOn} is before the approval on ${claim.approvedOn}.`);
-    }
+    assertStepDate(this.clock.today(), { field: 'paidOn', date: paidOn }, { field: 'approvedOn', date: claim.approvedOn });
     await this.ledgerAccounts.lockByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX);
     const balances = (await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX)).map((r) => ({
       bankCode: r.code.slice(DEPOSIT_PREFIX.length),
@@ -83,9 +97,7 @@ export class ClaimSettlementService {
       const claim = await this.claims.lockClaim(id);
       assertBankScope(principal, claim.bankCode);
       const status = nextStatus(claim.id, claim.status, 'receipt');
-      if (input.receivedOn < (claim.paidOn as string)) {
-        throw claimErrors.datesOutOfOrder(`The receipt date ${input.receivedOn} is before the payout on ${claim.paidOn}.`);
-      }
+      assertStepDate(this.clock.today(), { field: 'receivedOn', date: input.receivedOn }, { field: 'paidOn', date: claim.paidOn });
       await this.claims.update(id, { status, receiptedOn: input.receivedOn });
     });
     return this.claims.view(id);
@@ -101,15 +113,15 @@ export class ClaimSettlementService {
       const claim = await this.claims.lockClaim(id);
       assertBankScope(principal, claim.bankCode);
       nextStatus(claim.id, claim.status, 'record_recovery'); // a recovery keeps the status; refused unless paid or receipted
-      if (input.recoveredOn < (claim.paidOn as string)) {
-        throw claimErrors.datesOutOfOrder(`The recovery date ${input.recoveredOn} is before the payout on ${claim.paidOn}.`);
-      }
+      assertStepDate(this.clock.today(), { field: 'recoveredOn', date: input.recoveredOn }, { field: 'paidOn', date: claim.paidOn });
       const recoveries = m.getRepository(ClaimRecovery);
+      // RULES §5 (2026-12): refunds are cumulative, so the earlier recoveries' positive nets count.
       const sums = await recoveries
         .createQueryBuilder('r')
         .select('COALESCE(SUM(r.refund), 0)::numeric(20,2)::text', 'total')
+        .addSelect('COALESCE(SUM(GREATEST(r.recovered - r.agreed_costs, 0)), 0)::numeric(20,2)::text', 'net')
         .where('r.claim_id = :id', { id })
-        .getRawOne<{ total: string }>();
+        .getRawOne<{ total: string; net: string }>();
       const policy = this.policies.byId(claim.policyVersionId);
       const result = recoveryRefund({
         recovered: input.recovered,
@@ -117,6 +129,7 @@ export class ClaimSettlementService {
         compensationPaid: claim.compensation,
         lossAmount: claim.lossAmount,
         refundedSoFar: Money.of(sums?.total ?? '0'),
+        netRecoveredSoFar: Money.of(sums?.net ?? '0'),
       });
       const refundDueOn = addWorkingDays(input.recoveredOn, policy.refundWorkingDays);
       const dueStep = { rule: 'RULES §5; R 第十七条', text: `Refund due ${policy.refundWorkingDays} working days after ${input.recoveredOn}: ${refundDueOn}.`, value: refundDueOn };
@@ -138,9 +151,7 @@ export class ClaimSettlementService {
       if (!recovery) throw claimErrors.recoveryNotFound(id, recoveryId);
       if (recovery.refundedOn) throw DomainError.conflict(RECOVERY_ERRORS.ALREADY_REFUNDED, `The refund of recovery ${recoveryId} was recorded on ${recovery.refundedOn}.`);
       nextStatus(claim.id, claim.status, 'record_refund'); // keeps the status; refused once written off
-      if (input.refundedOn < recovery.recoveredOn) {
-        throw claimErrors.datesOutOfOrder(`The refund date ${input.refundedOn} is before the recovery on ${recovery.recoveredOn}.`);
-      }
+      assertStepDate(this.clock.today(), { field: 'refundedOn', date: input.refundedOn }, { field: 'recoveredOn', date: recovery.recoveredOn });
       let entryId: string | null = null;
       if (recovery.refund.isPositive()) {
         const refund = refundPosting({ claimId: id, bankCode: claim.bankCode, recoveryId, refund: recovery.refund, refundedOn: input.refundedOn });
@@ -170,9 +181,7 @@ export class ClaimSettlementService {
       if (open > 0) {
         throw DomainError.rule(CLAIM_ERRORS.REFUND_PENDING, `Claim ${id} has ${open} refund(s) not yet received; record them before the write-off.`);
       }
-      if (input.writtenOffOn < (claim.paidOn as string)) {
-        throw claimErrors.datesOutOfOrder(`The write-off date ${input.writtenOffOn} is before the payout on ${claim.paidOn}.`);
-      }
+      assertStepDate(this.clock.today(), { field: 'writtenOffOn', date: input.writtenOffOn }, { field: 'paidOn', date: claim.paidOn });
       const amount = claim.compensation.minus(claim.refundedTotal);
       const entryId = amount.isPositive() ? (await this.post(writeOffPosting({ claimId: id, amount, writtenOffOn: input.writtenOffOn }))).id : null;
       await this.claims.update(id, { status, writtenOffOn: input.writtenOffOn, writtenOffAmount: amount, writeOffEntryId: entryId });

@@ -60,8 +60,17 @@ export class Claim {
   @Column(moneyColumn({ name: 'loss_amount' }))
   lossAmount!: Money;
 
+  /** The compensation granted: what was computed, or less when the bank's annual cap cut it at approval. */
   @Column(moneyColumn())
   compensation!: Money;
+
+  /** What the claim computed, when the per-bank annual cap approved less (RULES §11a); else null. */
+  @Column(moneyColumn({ name: 'compensation_claimed', nullable: true }))
+  compensationClaimed!: Money | null;
+
+  /** The approval's own steps (the bank's annual room), when its version has the cap. */
+  @Column({ name: 'approval_breakdown', type: 'jsonb', nullable: true })
+  approvalBreakdown!: BreakdownStep[] | null;
 
   @Column({ type: 'boolean' })
   capped!: boolean;

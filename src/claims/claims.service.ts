@@ -3,6 +3,8 @@ import { In, Not, Repository } from 'typeorm';
 import { assertBankScope, canReadLoan } from '../common/access/party-scope';
 import type { Principal } from '../common/access/principal';
 import { addWorkingDays } from '../common/calendar';
+import { assertEventDates, eventDateProblems } from '../common/calendar/event-dates';
+import { stampVersion } from '../common/breakdown';
 import { Clock } from '../common/clock/clock';
 import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError, ErrorDetail } from '../common/errors/domain-error';
@@ -26,6 +28,31 @@ export interface FileClaimInput {
   interestUnpaidSince: string;
   principalOverdueSince: string | null;
   lawsuitAcceptedOn: string | null;
+}
+
+/**
+ * The dates of a claim (RULES §4 "Decision (dates, 2026-12)"): the filing date (the claim date)
+ * and the trigger dates have happened; the claim, the unpaid interest and the overdue principal
+ * are on or after the loan's disbursement. Every problem names its dates.
+ * Example: disbursed 2025-03-01, principal overdue since 2025-02-10 → DATE.BEFORE_PREVIOUS_STEP
+ * (principalOverdueSince 2025-02-10 is before disbursedOn 2025-03-01).
+ */
+function claimDateProblems(input: FileClaimInput, disbursedOn: string | null, today: string): ErrorDetail[] {
+  const disbursed = { field: 'disbursedOn', date: disbursedOn };
+  return eventDateProblems(
+    today,
+    [
+      { field: 'claimDate', date: input.claimDate },
+      { field: 'interestUnpaidSince', date: input.interestUnpaidSince },
+      { field: 'principalOverdueSince', date: input.principalOverdueSince },
+      { field: 'lawsuitAcceptedOn', date: input.lawsuitAcceptedOn },
+    ],
+    [
+      { field: 'claimDate', date: input.claimDate, notBefore: disbursed },
+      { field: 'interestUnpaidSince', date: input.interestUnpaidSince, notBefore: disbursed },
+      { field: 'principalOverdueSince', date: input.principalOverdueSince, notBefore: disbursed },
+    ],
+  );
 }
 
 /**
@@ -55,9 +82,15 @@ export class ClaimsService {
     if (!isUuid(input.loanId)) throw loanErrors.notFound(input.loanId);
     const loan = await this.loans.findById(input.loanId);
     assertBankScope(principal, loan.bankCode);
+    await this.policies.ensureFresh();
+    // The loan's own version, fixed at registration: a loan registered before 2025-06-01 keeps
+    // henan-2021 in a claim filed later (RULES §11a).
     const policy = this.policies.byId(loan.policyVersionId);
-    const problems = this.principalProblems(input.outstandingPrincipal, loan.disbursedOn ? loan.disbursedAmount : null);
-    if (problems.length) throw DomainError.rule(problems[0].code, problems.map((p) => p.message).join(' '), problems);
+    const problems = [
+      ...this.principalProblems(input.outstandingPrincipal, loan.disbursedOn ? loan.disbursedAmount : null),
+      ...claimDateProblems(input, loan.disbursedOn, this.clock.today()),
+    ];
+    if (problems.length) throw DomainError.rule(problems.length === 1 ? problems[0].code : CLAIM_ERRORS.NOT_FILEABLE, problems.map((p) => p.message).join(' '), problems);
 
     // RULES §4: two calendar months overdue, or a lawsuit accepted.
     const trigger = claimTrigger(
@@ -82,12 +115,16 @@ export class ClaimsService {
     if (live) throw claimErrors.alreadyOpen(loan.reference);
     const reviewDueOn = addWorkingDays(input.claimDate, policy.reviewWorkingDays);
     const ratio = loan.compensationRatio.toFixed(2);
-    const breakdown = [
-      ...trigger.breakdown,
-      { rule: 'RULES §3; B 第九条', text: `Compensation ratio fixed at registration of loan ${loan.reference}: ${ratio}.`, value: ratio },
-      ...amounts.breakdown,
-      { rule: 'RULES §4; R 第十三条', text: `Expert review due ${policy.reviewWorkingDays} working days after ${input.claimDate}: ${reviewDueOn}.`, value: reviewDueOn },
-    ];
+    const breakdown = stampVersion(
+      [
+        { rule: 'RULES §11a', text: `Policy version ${policy.id}, fixed at the registration of loan ${loan.reference} on ${loan.registeredOn}.`, value: policy.id },
+        ...trigger.breakdown,
+        { rule: 'RULES §3; B 第九条', text: `Compensation ratio fixed at registration of loan ${loan.reference}: ${ratio}.`, value: ratio },
+        ...amounts.breakdown,
+        { rule: 'RULES §4; R 第十三条', text: `Expert review due ${policy.reviewWorkingDays} working days after ${input.claimDate}: ${reviewDueOn}.`, value: reviewDueOn },
+      ],
+      policy.id,
+    );
     try {
       const saved = await this.claims.save(
         this.claims.create({
@@ -177,9 +214,7 @@ export class ClaimsService {
       const claim = await this.lockClaim(id);
       const status = nextStatus(claim.id, claim.status, input.decision);
       const reviewedOn = input.reviewedOn ?? this.clock.today();
-      if (reviewedOn < claim.claimDate) {
-        throw claimErrors.datesOutOfOrder(`The review date ${reviewedOn} is before the claim date ${claim.claimDate}.`);
-      }
+      assertEventDates(this.clock.today(), [{ field: 'reviewedOn', date: reviewedOn }], [{ field: 'reviewedOn', date: reviewedOn, notBefore: { field: 'claimDate', date: claim.claimDate } }]);
       await this.update(id, { status, reviewDecision: input.decision, reviewReason: input.reason ?? null, reviewedOn });
     });
     return this.view(id);

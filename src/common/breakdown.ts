@@ -9,4 +9,14 @@ export interface BreakdownStep {
   text: string;
   /** The step's result as shown (money "42050.00", rate "0.60", a date, …), when it has one. */
   value?: string;
+  /** The policy version whose parameters the step used (RULES §11a), e.g. "henan-2025". */
+  policyVersion?: string;
+}
+
+/**
+ * The steps with the policy version that produced them (issue 11: "every changed figure shown with
+ * its rule and version"); a step that already names a version keeps it.
+ */
+export function stampVersion(steps: readonly BreakdownStep[], policyVersion: string): BreakdownStep[] {
+  return steps.map((s) => (s.policyVersion ? s : { ...s, policyVersion }));
 }

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { Public } from '../common/access/principal';
 import { EmbeddedHolder } from '../common/database/database.module';
 import { JobsStatusService } from '../jobs/jobs-status.service';
+import { HolidaysService } from '../holidays/holidays.service';
 
 @ApiTags('Operations')
 @Controller('health')
@@ -13,6 +14,7 @@ export class HealthController {
     private readonly dataSource: DataSource,
     private readonly jobs: JobsStatusService,
     private readonly embedded: EmbeddedHolder,
+    private readonly holidays: HolidaysService,
   ) {}
 
   @Get()
@@ -34,6 +36,8 @@ export class HealthController {
       status: ok ? 'ok' : 'degraded',
       database: { status: database, embedded: this.embedded.instance !== null },
       queue: { status: queue, mode: this.jobs.mode, lastHeartbeat },
+      // RULES §9: a warning, not a failure, when the current or next year has no published holidays.
+      calendar: this.holidays.status(),
     };
   }
 }

@@ -4,6 +4,11 @@ import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError, ErrorDetail } from '../common/errors/domain-error';
 import { Money } from '../common/money/money';
 import { PolicyService } from '../programme/policy.service';
+import type { AgencyFeeBase } from '../programme/domain/policy-version';
+import { type BreakdownStep, stampVersion } from '../common/breakdown';
+import { eventDateProblems } from '../common/calendar/event-dates';
+import { Clock } from '../common/clock/clock';
+import { fmtMoney } from '../common/format/figures';
 import { checkAgencyFee } from './domain/agency-fee.calculator';
 import { AgencyFee, Loan } from './loan.entity';
 import { AGENCY_FEE_RULE_ERRORS, FEE_ERRORS, loanErrors } from './loans.errors';
@@ -11,6 +16,35 @@ import { LoansService, feeOut } from './loans.service';
 import { assertAgencyScope, canReadLoan } from '../common/access/party-scope';
 
 const MONTHS_PER_YEAR = 12;
+
+/**
+ * The amount the fee cap is a share of (RULES §7, revised 2026-12; policy `agencyFeeBase`): the
+ * amount actually disbursed — nothing may be charged before the disbursement, nor dated before
+ * it — or, for a version that says so, the registered amount. The fee's date has happened.
+ * Example: registered 3,000,000.00, disbursed 1,000,000.00 → base 1,000,000.00, a year's cap
+ * 10,000.00; before the disbursement → FEE.BEFORE_DISBURSEMENT.
+ */
+function feeBase(loan: Loan, basis: AgencyFeeBase, chargedOn: string, today: string): { amount: Money; step: BreakdownStep } {
+  const problems: ErrorDetail[] = eventDateProblems(today, [{ field: 'chargedOn', date: chargedOn }]);
+  if (basis === 'disbursed_amount' && (!loan.disbursedOn || !loan.disbursedAmount)) {
+    problems.push({ code: FEE_ERRORS.BEFORE_DISBURSEMENT, field: 'chargedOn', message: `Loan ${loan.reference} is not disbursed yet: no fee before the disbursement (RULES §7)` });
+  } else if (basis === 'disbursed_amount' && chargedOn < (loan.disbursedOn as string)) {
+    problems.push({
+      code: FEE_ERRORS.BEFORE_DISBURSEMENT,
+      field: 'chargedOn',
+      message: `chargedOn ${chargedOn} is before the disbursement on ${loan.disbursedOn}: no fee before the disbursement (RULES §7)`,
+      chargedOn,
+      disbursedOn: loan.disbursedOn,
+    });
+  }
+  if (problems.length) throw DomainError.rule(problems.length === 1 ? problems[0].code : FEE_ERRORS.REFUSED, problems.map((p) => p.message).join('; '), problems);
+  const amount = basis === 'disbursed_amount' ? (loan.disbursedAmount as Money) : loan.amount;
+  const text =
+    basis === 'disbursed_amount'
+      ? `Fee base = the amount disbursed on ${loan.disbursedOn}: ${fmtMoney(amount)} (registered ${fmtMoney(loan.amount)})`
+      : `Fee base = the registered amount: ${fmtMoney(amount)}`;
+  return { amount, step: { rule: 'RULES §7 Decision (2026-12); A 第六条', text, value: amount.toString() } };
+}
 
 /** The API codes of a refused fee (issue #5 item 5), from the calculator's codes. */
 const FEE_CODES: Record<string, string> = {
@@ -31,6 +65,7 @@ export class AgencyFeesService {
     private readonly tx: TransactionScope,
     private readonly loans: LoansService,
     private readonly policy: PolicyService,
+    private readonly clock: Clock,
   ) {}
 
   async charge(loanId: string, input: { amount: string; chargedOn: string; periodMonths?: number }, principal?: Principal) {
@@ -45,6 +80,8 @@ export class AgencyFeesService {
       if (!canReadLoan(principal, found)) throw loanErrors.notFound(loanId);
       assertAgencyScope(principal, found.agencyCode);
       const loan = await m.findOneOrFail(Loan, { where: { id: loanId }, lock: { mode: 'pessimistic_write' } });
+      const policy = this.policy.byId(loan.policyVersionId);
+      const base = feeBase(loan, policy.agencyFeeBase, input.chargedOn, this.clock.today());
       const termMonths = Math.max(MONTHS_PER_YEAR, loan.termMonths);
       const periodMonths = input.periodMonths ?? MONTHS_PER_YEAR;
       if (periodMonths > termMonths) {
@@ -52,9 +89,8 @@ export class AgencyFeesService {
           { code: FEE_ERRORS.PERIOD_TOO_LONG, field: 'periodMonths', message: `at most ${termMonths}` },
         ]);
       }
-      const policy = this.policy.byId(loan.policyVersionId);
       const single = checkAgencyFee(
-        { loanAmount: loan.amount, fee, periodMonths, chargedOn: input.chargedOn, confirmationLetterOn: loan.confirmationLetterOn },
+        { loanAmount: base.amount, fee, periodMonths, chargedOn: input.chargedOn, confirmationLetterOn: loan.confirmationLetterOn },
         policy,
       );
       const violations: ErrorDetail[] = single.violations.map((v) => ({ ...v, code: FEE_CODES[v.code] ?? v.code }));
@@ -66,7 +102,7 @@ export class AgencyFeesService {
         .getRawOne<{ total: string | null }>();
       const charged = Money.of(sum?.total ?? '0');
       const lifetime = checkAgencyFee(
-        { loanAmount: loan.amount, fee: charged.plus(fee), periodMonths: termMonths, chargedOn: input.chargedOn, confirmationLetterOn: input.chargedOn },
+        { loanAmount: base.amount, fee: charged.plus(fee), periodMonths: termMonths, chargedOn: input.chargedOn, confirmationLetterOn: input.chargedOn },
         policy,
       );
       if (!lifetime.allowed && !violations.some((v) => v.code === FEE_ERRORS.ABOVE_CAP)) {
@@ -86,7 +122,7 @@ export class AgencyFeesService {
         m.create(AgencyFee, { loanId, agencyCode: loan.agencyCode, amount: fee, chargedOn: input.chargedOn, periodMonths }),
       );
       const row = await m.findOneOrFail(AgencyFee, { where: { id: saved.id } });
-      return { ...feeOut(row), cap: single.cap.toString(), breakdown: single.breakdown };
+      return { ...feeOut(row), cap: single.cap.toString(), feeBase: base.amount.toString(), breakdown: stampVersion([base.step, ...single.breakdown], policy.id) };
     });
   }
 

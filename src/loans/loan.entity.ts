@@ -60,6 +60,10 @@ export class Loan {
   @Column({ name: 'renewal_of', type: 'uuid', nullable: true })
   renewalOf!: string | null;
 
+  /** A renewal registered after the risk review of RULES §6 (party in the 4–6% band). */
+  @Column({ name: 'risk_reviewed', type: 'boolean', default: false })
+  riskReviewed!: boolean;
+
   @Column({ name: 'policy_version_id', type: 'text' })
   policyVersionId!: string;
 

@@ -81,6 +81,7 @@ export class LoansController {
         compensationRatio: '0.60',
         revenueYearUsed: 2024,
         revenueUsed: '18000000.00',
+        policyVersion: 'henan-2021',
         policyVersionId: 'henan-2021',
         breakdown: [{ rule: 'RULES §3; S 二(一)3(1)a–d', text: 'Revenue bracket: 18,000,000.00 ≤ 20,000,000.00 → base ratio 0.60', value: '0.60' }],
         disbursement: null,
@@ -108,9 +109,9 @@ export class LoansController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List loans (paginated), by bank, agency or borrower. Bank and agency tokens see only their own.' })
+  @ApiOperation({ summary: 'List loans (paginated), by bank, agency, borrower or the bank’s reference. Bank and agency tokens see only their own.' })
   list(@Query() q: LoanQueryDto, @CurrentPrincipal() principal: Principal) {
-    return this.loans.list({ bankCode: q.bankCode, agencyCode: q.agencyCode, borrowerCode: q.borrowerCode }, principal, q.limit, q.cursor);
+    return this.loans.list({ bankCode: q.bankCode, agencyCode: q.agencyCode, borrowerCode: q.borrowerCode, reference: q.reference }, principal, q.limit, q.cursor);
   }
 
   @Get(':id')

@@ -47,15 +47,28 @@ export class RegisterLoanDto {
   @BoolField({ optional: true, example: false, description: 'A renewal (续贷) of a registered loan: may be shorter than 12 months.' })
   isRenewal?: boolean;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'The loan this one renews (required with isRenewal: true).' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The registered loan this one renews (续贷): makes the registration a renewal (required with isRenewal: true).',
+  })
   @IsOptional()
   @IsUUID()
   renewalOf?: string;
+
+  @BoolField({
+    optional: true,
+    example: false,
+    description: 'A renewal registered after the risk review (RULES §6): lets a bank or agency in the 4–6% band (suspended_new) register it.',
+  })
+  riskReviewed?: boolean;
 }
 
 export class LoanQueryDto extends PageQueryDto {
   @CodeField({ optional: true })
   bankCode?: string;
+
+  @TextField({ optional: true, maxLength: 100, description: 'The bank’s own loan reference (with bankCode: one loan).' })
+  reference?: string;
 
   @CodeField({ optional: true })
   agencyCode?: string;

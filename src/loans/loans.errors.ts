@@ -31,6 +31,8 @@ export const FEE_ERRORS = {
   PERIOD_TOO_LONG: 'FEE.PERIOD_TOO_LONG',
   ABOVE_CAP: 'FEE.ABOVE_CAP',
   BEFORE_CONFIRMATION: 'FEE.BEFORE_CONFIRMATION',
+  /** No fee before the loan is disbursed, nor dated before the disbursement (RULES §7, 2026-12). */
+  BEFORE_DISBURSEMENT: 'FEE.BEFORE_DISBURSEMENT',
   /** More than one fee rule is broken (each one in `details`). */
   REFUSED: 'FEE.REFUSED',
 } as const;

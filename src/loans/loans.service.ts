@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { Principal } from '../common/access/principal';
-import type { BreakdownStep } from '../common/breakdown';
+import { type BreakdownStep, stampVersion } from '../common/breakdown';
 import { addWorkingDays } from '../common/calendar/working-days';
 import { Clock } from '../common/clock/clock';
 import { TransactionScope } from '../common/database/transaction-scope';
@@ -11,7 +11,11 @@ import { isUuid } from '../common/ids';
 import { Money } from '../common/money/money';
 import { Rate } from '../common/money/rate';
 import { fmtMoney, fmtRatio } from '../common/format/figures';
+import { BorrowersService } from '../programme/borrowers.service';
 import { PartiesService } from '../programme/parties.service';
+import { PartyStatusService } from '../programme/party-status.service';
+import { ReferenceRatesService } from '../programme/reference-rates.service';
+import { assertEventDates, eventDateProblems } from '../common/calendar/event-dates';
 import { PolicyService } from '../programme/policy.service';
 import { groupKeyOf } from '../programme/domain/group-key';
 import type { PolicyVersion } from '../programme/domain/policy-version';
@@ -39,6 +43,7 @@ export interface RegisterLoanInput {
   singleAssetException: boolean;
   isRenewal?: boolean;
   renewalOf?: string;
+  riskReviewed?: boolean;
 }
 
 export interface LoanOut {
@@ -57,6 +62,9 @@ export interface LoanOut {
   singleAssetException: boolean;
   isRenewal: boolean;
   renewalOf: string | null;
+  riskReviewed: boolean;
+  /** The policy version fixed at registration (API.md); policyVersionId is the same, kept for older clients. */
+  policyVersion: string;
   policyVersionId: string;
   compensationRatio: string;
   revenueYearUsed: number;
@@ -84,6 +92,8 @@ export function loanOut(l: Loan): LoanOut {
     singleAssetException: l.singleAssetException,
     isRenewal: l.isRenewal,
     renewalOf: l.renewalOf,
+    riskReviewed: l.riskReviewed,
+    policyVersion: l.policyVersionId,
     policyVersionId: l.policyVersionId,
     compensationRatio: fmtRatio(l.compensationRatio),
     revenueYearUsed: l.revenueYearUsed,
@@ -104,16 +114,25 @@ export function loanOut(l: Loan): LoanOut {
   };
 }
 
-/** A renewal names the loan it renews, and only a renewal does (400 before any rule is checked). */
-function assertRenewalLink(isRenewal: boolean, renewalOf: string | undefined): void {
+/**
+ * A renewal names the loan it renews (API.md: `renewalOf` alone makes a registration a renewal;
+ * the older `isRenewal: true` still needs `renewalOf`), and only a renewal does (400 before any
+ * rule is checked). `riskReviewed` belongs to a renewal.
+ */
+function assertRenewalLink(isRenewal: boolean, renewalOf: string | undefined, riskReviewed: boolean): void {
+  if (riskReviewed && !renewalOf) {
+    throw DomainError.invalid(LOAN_ERRORS.RENEWAL_OF_REQUIRED, 'riskReviewed applies to a renewal: name the renewed loan in renewalOf.', [
+      { code: LOAN_ERRORS.RENEWAL_OF_REQUIRED, field: 'renewalOf', message: 'renewalOf is required with riskReviewed: true' },
+    ]);
+  }
   if (isRenewal && !renewalOf) {
     throw DomainError.invalid(LOAN_ERRORS.RENEWAL_OF_REQUIRED, 'A renewal (isRenewal: true) names the loan it renews in renewalOf.', [
       { code: LOAN_ERRORS.RENEWAL_OF_REQUIRED, field: 'renewalOf', message: 'renewalOf is required when isRenewal is true' },
     ]);
   }
   if (!isRenewal && renewalOf) {
-    throw DomainError.invalid(LOAN_ERRORS.RENEWAL_FLAG_MISSING, 'renewalOf is only accepted with isRenewal: true.', [
-      { code: LOAN_ERRORS.RENEWAL_FLAG_MISSING, field: 'isRenewal', message: 'set isRenewal: true or drop renewalOf' },
+    throw DomainError.invalid(LOAN_ERRORS.RENEWAL_FLAG_MISSING, 'renewalOf makes the loan a renewal; isRenewal: false contradicts it.', [
+      { code: LOAN_ERRORS.RENEWAL_FLAG_MISSING, field: 'isRenewal', message: 'drop isRenewal: false, or drop renewalOf' },
     ]);
   }
 }
@@ -129,7 +148,10 @@ export class LoansService {
   constructor(
     private readonly tx: TransactionScope,
     private readonly parties: PartiesService,
+    private readonly borrowers: BorrowersService,
+    private readonly statuses: PartyStatusService,
     private readonly policy: PolicyService,
+    private readonly rates: ReferenceRatesService,
     private readonly clock: Clock,
   ) {}
 
@@ -146,13 +168,14 @@ export class LoansService {
     const amount = Money.parse(input.amount);
     const annualRate = Rate.parse(input.annualRate);
     const collateralValue = Money.parse(input.collateralValue);
-    const isRenewal = input.isRenewal ?? false;
-    assertRenewalLink(isRenewal, input.renewalOf);
+    const isRenewal = input.isRenewal ?? Boolean(input.renewalOf);
+    assertRenewalLink(isRenewal, input.renewalOf, input.riskReviewed ?? false);
+    await this.policy.ensureFresh();
 
     return this.tx.run(async (m) => {
       const bank = await this.parties.getBank(input.bankCode, m);
       const agency = await this.parties.getAgency(input.agencyCode, m);
-      const borrower = await this.parties.getBorrower(input.borrowerCode, m);
+      const borrower = await this.borrowers.getBorrower(input.borrowerCode, m);
       const groupKey = groupKeyOf(borrower);
       // Serialises registrations of one enterprise group, so two agencies cannot both win the
       // group-exclusivity check concurrently.
@@ -175,11 +198,20 @@ export class LoansService {
         collateralValue,
         singleAssetException: input.singleAssetException,
         isRenewal,
-        borrower: { highTech: borrower.highTech, techSme: borrower.techSme },
+        borrower: { highTech: borrower.highTech, techSme: borrower.techSme, qualifications: await this.borrowers.qualificationsOf(borrower.code, m) },
       };
-      const revenueChoice = chooseRevenueYear({ registeredOn: input.registeredOn, revenues: await this.parties.revenuesOf(borrower.code, m) }, policy);
+      const revenueChoice = chooseRevenueYear({ registeredOn: input.registeredOn, revenues: await this.borrowers.revenuesOf(borrower.code, m) }, policy);
       const facts = await this.registrationFacts(m, { input, bankCode: bank.code, agencyCode: agency.code, borrower, groupKey, eligibility, revenueChoice });
-      const { violations, breakdown } = checkRegistration(facts, policy);
+      const checked = checkRegistration(facts, policy);
+      // RULES §4 (dates, 2026-12): the registration and the contract have happened.
+      const violations = [
+        ...eventDateProblems(this.clock.today(), [
+          { field: 'registeredOn', date: input.registeredOn },
+          { field: 'contractDate', date: input.contractDate },
+        ]),
+        ...checked.violations,
+      ];
+      const breakdown = stampVersion(checked.breakdown, policy.id);
       if (violations.length) {
         const code = violations.length === 1 ? violations[0].code : LOAN_ERRORS.NOT_ELIGIBLE;
         throw DomainError.rule(
@@ -189,7 +221,7 @@ export class LoansService {
         );
       }
       if (!revenueChoice.found) throw new Error('unreachable: revenue missing without a violation');
-      return this.saveRegistered(m, { input, facts, groupKey, policy, revenue: revenueChoice, breakdown });
+      return this.saveRegistered(m, { input, facts, groupKey, policy, revenue: revenueChoice, breakdown, researchCooperation: borrower.researchCooperation });
     });
   }
 
@@ -203,15 +235,20 @@ export class LoansService {
       policy: PolicyVersion;
       revenue: { year: number; revenue: Money };
       breakdown: BreakdownStep[];
+      researchCooperation: boolean;
     },
   ): Promise<Loan> {
     const { input, facts, policy, revenue, breakdown } = c;
-    const ratio = compensationRatio({ revenue: revenue.revenue, security: input.security, termMonths: input.termMonths }, policy);
-    breakdown.push(...ratio.breakdown);
+    const ratio = compensationRatio(
+      { revenue: revenue.revenue, security: input.security, termMonths: input.termMonths, researchCooperation: c.researchCooperation },
+      policy,
+    );
+    breakdown.push(...stampVersion(ratio.breakdown, policy.id));
     breakdown.push({
       rule: 'RULES §3; B 第九条',
-      text: `Compensation ratio fixed at registration: ${fmtRatio(ratio.ratio)} (revenue ${revenue.year}: ${fmtMoney(revenue.revenue)})`,
+      text: `Compensation ratio fixed at registration under ${policy.id}: ${fmtRatio(ratio.ratio)} (revenue ${revenue.year}: ${fmtMoney(revenue.revenue)})`,
       value: fmtRatio(ratio.ratio),
+      policyVersion: policy.id,
     });
     const loan = m.create(Loan, {
       reference: input.reference,
@@ -229,6 +266,7 @@ export class LoansService {
       singleAssetException: input.singleAssetException,
       isRenewal: facts.eligibility.isRenewal,
       renewalOf: input.renewalOf ?? null,
+      riskReviewed: facts.riskReviewed,
       policyVersionId: policy.id,
       compensationRatio: ratio.ratio,
       revenueYearUsed: revenue.year,
@@ -257,8 +295,8 @@ export class LoansService {
     },
   ): Promise<RegistrationFacts> {
     const on = c.input.registeredOn;
-    const bankStatus = await this.parties.statusOn('bank', c.bankCode, on, m);
-    const agencyStatus = await this.parties.statusOn('agency', c.agencyCode, on, m);
+    const bankStatus = await this.statuses.statusOn('bank', c.bankCode, on, m);
+    const agencyStatus = await this.statuses.statusOn('agency', c.agencyCode, on, m);
     const agreement = await this.parties.agreementBetween(c.bankCode, c.agencyCode, m);
     const renewalOf = c.input.renewalOf ?? null;
     const renewed = c.eligibility.isRenewal && renewalOf ? await m.findOne(Loan, { where: { id: renewalOf } }) : null;
@@ -269,6 +307,8 @@ export class LoansService {
       groupCode: c.borrower.groupCode,
       registeredOn: on,
       renewalOf,
+      riskReviewed: c.input.riskReviewed ?? false,
+      rates: this.rates.current(),
       eligibility: c.eligibility,
       revenueChoice: c.revenueChoice,
       bankStatus,
@@ -369,7 +409,7 @@ export class LoansService {
   }
 
   async list(
-    filter: { bankCode?: string; agencyCode?: string; borrowerCode?: string },
+    filter: { bankCode?: string; agencyCode?: string; borrowerCode?: string; reference?: string },
     principal: Principal | undefined,
     limit = DEFAULT_PAGE_LIMIT,
     cursor?: string,
@@ -379,6 +419,7 @@ export class LoansService {
     if (filter.bankCode) qb.andWhere('l.bank_code = :bank', { bank: filter.bankCode });
     if (filter.agencyCode) qb.andWhere('l.agency_code = :agency', { agency: filter.agencyCode });
     if (filter.borrowerCode) qb.andWhere('l.borrower_code = :borrower', { borrower: filter.borrowerCode });
+    if (filter.reference) qb.andWhere('l.reference = :reference', { reference: filter.reference });
     if (principal?.role === 'bank') qb.andWhere('l.bank_code = :own', { own: principal.partyCode });
     if (principal?.role === 'agency') qb.andWhere('l.agency_code = :own', { own: principal.partyCode });
     if (after) qb.andWhere('l.id > :after', { after });
@@ -418,10 +459,12 @@ export class LoansService {
           code: LOAN_ERRORS.DISBURSED_BEFORE_REGISTRATION,
           field: 'disbursedOn',
           message: `Registration (${loan.registeredOn}) comes before disbursement (${input.disbursedOn}) [S 三(三)]`,
+          disbursedOn: input.disbursedOn,
+          registeredOn: loan.registeredOn,
         });
       }
       if (input.disbursedOn > today) {
-        violations.push({ code: LOAN_ERRORS.DISBURSEMENT_IN_FUTURE, field: 'disbursedOn', message: `${input.disbursedOn} is after today (${today})` });
+        violations.push({ code: LOAN_ERRORS.DISBURSEMENT_IN_FUTURE, field: 'disbursedOn', message: `disbursedOn ${input.disbursedOn} is after today (${today})`, date: input.disbursedOn, today });
       }
       if (violations.length) {
         throw DomainError.rule(violations.length === 1 ? violations[0].code : LOAN_ERRORS.DISBURSEMENT_REFUSED, violations[0].message, violations);
@@ -453,9 +496,10 @@ export class LoansService {
       }
       if (issuedOn < loan.registeredOn) {
         throw DomainError.rule(LOAN_ERRORS.CONFIRMATION_BEFORE_REGISTRATION, `A confirmation letter cannot predate the registration (${loan.registeredOn}).`, [
-          { code: LOAN_ERRORS.CONFIRMATION_BEFORE_REGISTRATION, field: 'issuedOn', message: `${issuedOn} < ${loan.registeredOn}` },
+          { code: LOAN_ERRORS.CONFIRMATION_BEFORE_REGISTRATION, field: 'issuedOn', message: `${issuedOn} < ${loan.registeredOn}`, issuedOn, registeredOn: loan.registeredOn },
         ]);
       }
+      assertEventDates(this.clock.today(), [{ field: 'issuedOn', date: issuedOn }]);
       await m.update(Loan, { id }, { confirmationLetterOn: issuedOn });
       return m.findOneOrFail(Loan, { where: { id } });
     });

@@ -11,11 +11,9 @@ import {
   AgencyChange,
   Agreement,
   Bank,
-  Borrower,
-  BorrowerRevenue,
   PartyStatus,
-  PartyStatusChange,
 } from './programme.entities';
+import { BorrowersService } from './borrowers.service';
 import { groupKeyOf } from './domain/group-key';
 import { PROGRAMME_ERRORS, programmeErrors } from './programme.errors';
 
@@ -37,16 +35,6 @@ export interface BankOut {
 export interface AgencyOut extends BankOut {
   feeRate: string;
   joinedOn: string;
-}
-
-export interface BorrowerOut {
-  code: string;
-  name: string;
-  highTech: boolean;
-  techSme: boolean;
-  groupCode: string | null;
-  revenues: { year: number; amount: string }[];
-  createdAt: string;
 }
 
 export function bankOut(b: Bank): BankOut {
@@ -96,8 +84,8 @@ export function agencyChangeOut(c: AgencyChange) {
 }
 
 /**
- * Banks, agencies, tri-party agreements, borrowers and agency changes (issue #5 item 1). Other
- * modules read parties through this service (e.g. `statusOn` for the registration rules).
+ * Banks, agencies, tri-party agreements and agency changes (issue #5 item 1). Borrowers are
+ * BorrowersService's; statuses and their reasons PartyStatusService's.
  */
 @Injectable()
 export class PartiesService {
@@ -105,10 +93,9 @@ export class PartiesService {
     @InjectRepository(Bank) private readonly banks: Repository<Bank>,
     @InjectRepository(Agency) private readonly agencies: Repository<Agency>,
     @InjectRepository(Agreement) private readonly agreements: Repository<Agreement>,
-    @InjectRepository(Borrower) private readonly borrowers: Repository<Borrower>,
-    @InjectRepository(BorrowerRevenue) private readonly revenues: Repository<BorrowerRevenue>,
     @InjectRepository(AgencyChange) private readonly changes: Repository<AgencyChange>,
     private readonly tx: TransactionScope,
+    private readonly borrowersService: BorrowersService,
   ) {}
 
   // ---- banks ----
@@ -188,53 +175,6 @@ export class PartiesService {
     return m;
   }
 
-  // ---- statuses ----
-
-  /**
-   * Records a status from `since` (kept as history) and sets the party's current status to the one
-   * with the latest `since` (ties: the latest recorded).
-   */
-  async setStatus(type: PartyType, code: string, input: { status: PartyStatus; reason: string; since: string }, manager?: EntityManager) {
-    const run = async (m: EntityManager) => {
-      const entity = type === 'bank' ? Bank : Agency;
-      const locked = await m.getRepository(entity).findOne({ where: { code }, lock: { mode: 'pessimistic_write' } });
-      if (!locked) {
-        throw type === 'bank' ? programmeErrors.bankNotFound(code) : programmeErrors.agencyNotFound(code);
-      }
-      await m.insert(PartyStatusChange, { partyType: type, partyCode: code, status: input.status, reason: input.reason, since: input.since });
-      const latest = await m.findOne(PartyStatusChange, {
-        where: { partyType: type, partyCode: code },
-        order: { since: 'DESC', id: 'DESC' },
-      });
-      if (latest) {
-        await m.update(entity, { code }, { status: latest.status, statusReason: latest.reason, statusSince: latest.since });
-      }
-      return type === 'bank' ? bankOut(await this.getBank(code, m)) : agencyOut(await this.getAgency(code, m));
-    };
-    // Inside a caller's transaction (e.g. a margin shortfall suspends an agency together with the
-    // approval that caused it), or in one of its own.
-    return manager ? run(manager) : this.tx.run(run);
-  }
-
-  /** The status in force on `date`: the latest change with since ≤ date, else `active`. */
-  async statusOn(type: PartyType, code: string, date: string, manager?: EntityManager): Promise<{ status: PartyStatus; reason: string | null; since: string | null }> {
-    const latest = await (manager ?? this.tx.manager).findOne(PartyStatusChange, {
-      where: { partyType: type, partyCode: code, since: LessThanOrEqual(date) },
-      order: { since: 'DESC', id: 'DESC' },
-    });
-    return latest ? { status: latest.status, reason: latest.reason, since: latest.since } : { status: 'active', reason: null, since: null };
-  }
-
-  async statusHistory(type: PartyType, code: string) {
-    if (type === 'bank') await this.getBank(code);
-    else await this.getAgency(code);
-    const rows = await this.tx.manager.find(PartyStatusChange, {
-      where: { partyType: type, partyCode: code },
-      order: { since: 'ASC', id: 'ASC' },
-    });
-    return rows.map((r) => ({ status: r.status, reason: r.reason, since: r.since, recordedAt: r.recordedAt.toISOString() }));
-  }
-
   // ---- agreements ----
 
   async createAgreement(input: { bankCode: string; agencyCode: string; signedOn: string }): Promise<Agreement> {
@@ -269,105 +209,6 @@ export class PartiesService {
     return toPage(await qb.getMany(), limit, agreementOut, (r) => r.id);
   }
 
-  // ---- borrowers ----
-
-  async createBorrower(input: {
-    code: string;
-    name: string;
-    highTech: boolean;
-    techSme: boolean;
-    revenues: { year: number; amount: string }[];
-    groupCode?: string;
-  }): Promise<BorrowerOut> {
-    const years = new Set<number>();
-    for (const r of input.revenues) {
-      if (years.has(r.year)) {
-        throw DomainError.invalid(PROGRAMME_ERRORS.BORROWER_REVENUE_DUPLICATE_YEAR, `Revenue for ${r.year} is given twice.`, [
-          { code: PROGRAMME_ERRORS.BORROWER_REVENUE_DUPLICATE_YEAR, field: 'revenues', message: `year ${r.year} appears twice` },
-        ]);
-      }
-      years.add(r.year);
-    }
-    await this.tx.run(async (m) => {
-      const inserted = await m
-        .createQueryBuilder()
-        .insert()
-        .into(Borrower)
-        .values({ code: input.code, name: input.name, highTech: input.highTech, techSme: input.techSme, groupCode: input.groupCode ?? null })
-        .orIgnore()
-        .returning(['code'])
-        .execute();
-      if (!inserted.raw.length) {
-        throw DomainError.conflict(PROGRAMME_ERRORS.BORROWER_DUPLICATE_CODE, `A borrower with code ${input.code} already exists.`);
-      }
-      if (input.revenues.length) {
-        await m.insert(
-          BorrowerRevenue,
-          input.revenues.map((r) => ({ borrowerCode: input.code, year: r.year, amount: Money.parse(r.amount) })),
-        );
-      }
-    });
-    return this.getBorrowerOut(input.code);
-  }
-
-  async getBorrower(code: string, manager?: EntityManager): Promise<Borrower> {
-    const b = await (manager ?? this.tx.manager).findOne(Borrower, { where: { code } });
-    if (!b) throw DomainError.notFound(PROGRAMME_ERRORS.BORROWER_NOT_FOUND, `No borrower with code ${code}.`);
-    return b;
-  }
-
-  async revenuesOf(code: string, manager?: EntityManager): Promise<{ year: number; amount: Money }[]> {
-    const rows = await (manager ?? this.tx.manager).find(BorrowerRevenue, { where: { borrowerCode: code }, order: { year: 'ASC' } });
-    return rows.map((r) => ({ year: r.year, amount: r.amount }));
-  }
-
-  async getBorrowerOut(code: string): Promise<BorrowerOut> {
-    const b = await this.getBorrower(code);
-    const revenues = await this.revenuesOf(code);
-    return {
-      code: b.code,
-      name: b.name,
-      highTech: b.highTech,
-      techSme: b.techSme,
-      groupCode: b.groupCode,
-      revenues: revenues.map((r) => ({ year: r.year, amount: r.amount.toString() })),
-      createdAt: b.createdAt.toISOString(),
-    };
-  }
-
-  async listBorrowers(filter: { groupCode?: string }, limit = DEFAULT_PAGE_LIMIT, cursor?: string): Promise<Page<BorrowerOut>> {
-    const after = decodeCursor(cursor, isString);
-    const qb = this.borrowers.createQueryBuilder('b').orderBy('b.code', 'ASC').take(limit + 1);
-    if (filter.groupCode) qb.andWhere('b.group_code = :g', { g: filter.groupCode });
-    if (after) qb.andWhere('b.code > :after', { after });
-    const rows = await qb.getMany();
-    const codes = rows.slice(0, limit).map((r) => r.code);
-    const revenues = codes.length
-      ? await this.revenues.createQueryBuilder('r').where('r.borrower_code IN (:...codes)', { codes }).orderBy('r.year', 'ASC').getMany()
-      : [];
-    return toPage(
-      rows,
-      limit,
-      (b) => ({
-        code: b.code,
-        name: b.name,
-        highTech: b.highTech,
-        techSme: b.techSme,
-        groupCode: b.groupCode,
-        revenues: revenues.filter((r) => r.borrowerCode === b.code).map((r) => ({ year: r.year, amount: r.amount.toString() })),
-        createdAt: b.createdAt.toISOString(),
-      }),
-      (b) => b.code,
-    );
-  }
-
-  /** Records (or corrects) one year's revenue. Loans keep the revenue they were registered with. */
-  async putRevenue(code: string, input: { year: number; amount: string }): Promise<BorrowerOut> {
-    await this.getBorrower(code);
-    await this.revenues.upsert({ borrowerCode: code, year: input.year, amount: Money.parse(input.amount) }, ['borrowerCode', 'year']);
-    return this.getBorrowerOut(code);
-  }
-
   // ---- agency changes (A 第七条) ----
 
   async recordAgencyChange(input: {
@@ -378,7 +219,7 @@ export class PartiesService {
     previousCreditLine: string;
     reason: string;
   }): Promise<AgencyChange> {
-    const borrower = await this.getBorrower(input.borrowerCode);
+    const borrower = await this.borrowersService.getBorrower(input.borrowerCode);
     await this.getAgency(input.fromAgencyCode);
     await this.getAgency(input.toAgencyCode);
     if (input.fromAgencyCode === input.toAgencyCode) {
@@ -423,7 +264,7 @@ export class PartiesService {
   }
 
   async agencyChangesOf(borrowerCode: string) {
-    const borrower = await this.getBorrower(borrowerCode);
+    const borrower = await this.borrowersService.getBorrower(borrowerCode);
     const rows = await this.changes.find({ where: { groupKey: groupKeyOf(borrower) }, order: { approvedOn: 'ASC', createdAt: 'ASC' } });
     return rows.map(agencyChangeOut);
   }

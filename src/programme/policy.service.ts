@@ -1,65 +1,68 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { buildDefaultPolicy, policyForRegistration } from './domain/policy-lookup';
+import { canonicalJson } from '../common/idempotency/canonical-json';
+import { TransactionScope } from '../common/database/transaction-scope';
+import { DomainError } from '../common/errors/domain-error';
+import { BUILT_IN_VERSIONS, HENAN_TECH_LOAN } from './domain/henan-versions';
+import { checkPolicyInput, type PolicyInput } from './domain/policy-input';
+import { policyForRegistration, versionsOfProgramme } from './domain/policy-lookup';
 import type { PolicyVersion } from './domain/policy-version';
-import { PolicyVersionRow } from './programme.entities';
+import { POLICY_RULE_ERRORS } from './domain/programme-rules.errors';
+import { PolicyVersionRow, ProgrammeRow } from './programme.entities';
+import { PROGRAMME_ERRORS } from './programme.errors';
+
+export { findDataFile } from './data-files';
 
 /**
- * Finds the project's `data/` folder by walking up from `start` (this file's folder under ts-node
- * and jest, `dist/src/programme` in the compiled build) and falling back to the working directory.
- */
-export function findDataFile(name: string, start = __dirname): string {
-  let dir = resolve(start);
-  for (;;) {
-    const candidate = join(dir, 'data', name);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  const fromCwd = join(process.cwd(), 'data', name);
-  if (existsSync(fromCwd)) return fromCwd;
-  throw new Error(`data/${name} not found above ${start} or in ${process.cwd()}`);
-}
-
-/**
- * The programme's policy versions (issue #3 "Policy versions"). At start-up the default version
- * (HENAN_2021_BASE + data/lpr-history.csv) is stored in `policy_versions` if absent, then every
- * stored version is loaded. A loan keeps the version in force on its registration date.
+ * The programmes' policy versions (RULES §11a). At start-up the built-in versions (henan-2021 from
+ * 2021-10-30, henan-2025 from 2025-06-01) are stored if absent, never rewritten, and compared with
+ * what is stored by value (canonical JSON: key order and jsonb's own formatting do not count), so
+ * the warning fires only on a real difference. The trustee loads further versions through
+ * `load` (POST /v1/policies). A loan keeps the version of its programme in force on its
+ * registration date; the versions are held in memory and re-read when another instance stored a
+ * new one (`ensureFresh`).
  */
 @Injectable()
 export class PolicyService implements OnModuleInit {
   private readonly logger = new Logger('PolicyService');
   private versions: PolicyVersion[] = [];
 
-  constructor(@InjectRepository(PolicyVersionRow) private readonly rows: Repository<PolicyVersionRow>) {}
+  constructor(private readonly tx: TransactionScope) {}
 
   async onModuleInit(): Promise<void> {
-    const path = findDataFile('lpr-history.csv');
-    const defaults = buildDefaultPolicy(readFileSync(path, 'utf8'));
-    await this.rows
-      .createQueryBuilder()
-      .insert()
-      .values({ id: defaults.id, name: defaults.name, effectiveFrom: defaults.effectiveFrom, body: defaults })
-      .orIgnore()
-      .execute();
-    const stored = await this.rows.find({ order: { effectiveFrom: 'ASC' } });
-    this.versions = stored.map((r) => r.body as PolicyVersion);
-    const current = this.versions.find((v) => v.id === defaults.id);
-    if (current && JSON.stringify(current) !== JSON.stringify(defaults)) {
-      // A stored version is never rewritten: loans registered under it keep its rules. A changed
-      // LPR file or base policy needs a new version id.
-      this.logger.warn(`policy ${defaults.id} in the database differs from ${path}; the stored version is used`);
+    for (const v of BUILT_IN_VERSIONS) {
+      await this.tx.manager
+        .createQueryBuilder()
+        .insert()
+        .into(PolicyVersionRow)
+        .values({ id: v.id, programme: v.programme, name: v.name, effectiveFrom: v.effectiveFrom, body: v, provisional: v.provisional })
+        .orIgnore()
+        .execute();
     }
-    this.logger.log(`policy versions loaded: ${this.versions.map((v) => v.id).join(', ')} (LPR from ${path})`);
+    await this.reload();
+    for (const builtIn of BUILT_IN_VERSIONS) {
+      const stored = this.versions.find((v) => v.id === builtIn.id);
+      if (stored && canonicalJson(stored) !== canonicalJson(builtIn)) {
+        // A stored version is never rewritten: loans registered under it keep its rules.
+        this.logger.warn(`policy ${builtIn.id} in the database differs from the built-in version; the stored version is used`);
+      }
+    }
+    this.logger.log(`policy versions loaded: ${this.versions.map((v) => `${v.programme}/${v.id} from ${v.effectiveFrom}`).join(', ')}`);
   }
 
-  /** The policy version governing a loan registered on `date` (YYYY-MM-DD). */
-  versionFor(date: string): PolicyVersion {
-    return policyForRegistration(this.versions, date);
+  private async reload(): Promise<void> {
+    const stored = await this.tx.manager.find(PolicyVersionRow, { order: { programme: 'ASC', effectiveFrom: 'ASC' } });
+    this.versions = stored.map((r) => r.body as PolicyVersion);
+  }
+
+  /** Re-reads the versions when the database holds a different number (versions are append-only). */
+  async ensureFresh(): Promise<void> {
+    const count = await this.tx.manager.count(PolicyVersionRow);
+    if (count !== this.versions.length) await this.reload();
+  }
+
+  /** The version of `programme` (default: this service's loans, henan-tech-loan) governing a loan registered on `date`. */
+  versionFor(date: string, programme: string = HENAN_TECH_LOAN): PolicyVersion {
+    return policyForRegistration(this.versions, programme, date);
   }
 
   /** A version by id (the one stored on a loan). */
@@ -69,7 +72,44 @@ export class PolicyService implements OnModuleInit {
     return v;
   }
 
-  all(): readonly PolicyVersion[] {
-    return this.versions;
+  all(programme?: string): readonly PolicyVersion[] {
+    return programme ? versionsOfProgramme(this.versions, programme) : this.versions;
+  }
+
+  async programmes(): Promise<ProgrammeRow[]> {
+    return this.tx.manager.find(ProgrammeRow, { order: { code: 'ASC' } });
+  }
+
+  /** Adds a programme (trustee); its versions are then loaded with `load`. */
+  async createProgramme(input: { code: string; name: string }): Promise<ProgrammeRow> {
+    const inserted = await this.tx.manager.createQueryBuilder().insert().into(ProgrammeRow).values(input).orIgnore().returning(['code']).execute();
+    if (!inserted.raw.length) throw DomainError.conflict(PROGRAMME_ERRORS.PROGRAMME_DUPLICATE_CODE, `A programme ${input.code} already exists.`);
+    return this.tx.manager.findOneOrFail(ProgrammeRow, { where: { code: input.code } });
+  }
+
+  /**
+   * Loads a new version (RULES §11a; trustee). Every problem is listed at once (400 when one is of
+   * shape or type, else 422) and nothing is stored; the check runs under a lock so two loads
+   * cannot both take the same date.
+   */
+  async load(input: PolicyInput): Promise<PolicyVersion> {
+    const version = await this.tx.run(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['policy-versions']);
+      const programmes = (await m.find(ProgrammeRow)).map((p) => p.code);
+      const versions = (await m.find(PolicyVersionRow)).map((r) => r.body as PolicyVersion);
+      const check = checkPolicyInput(input, { programmes, versions });
+      if (!check.version) {
+        const message = `The policy version cannot be loaded: ${check.problems.map((p) => p.message).join('; ')}.`;
+        throw check.malformed
+          ? DomainError.invalid(POLICY_RULE_ERRORS.INVALID, message, check.problems)
+          : DomainError.rule(POLICY_RULE_ERRORS.REFUSED, message, check.problems);
+      }
+      const v = check.version;
+      await m.insert(PolicyVersionRow, { id: v.id, programme: v.programme, name: v.name, effectiveFrom: v.effectiveFrom, body: v, provisional: v.provisional });
+      return v;
+    });
+    await this.reload();
+    this.logger.log(`policy version ${version.programme}/${version.id} loaded, effective from ${version.effectiveFrom}`);
+    return version;
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Optional, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../common/access/principal';
 import { CodeField } from '../common/http/fields';
@@ -12,10 +12,16 @@ import {
   CreateAgreementDto,
   CreateBankDto,
   CreateBorrowerDto,
+  QualificationDto,
+  ResearchCooperationDto,
   RevenueDto,
   SetStatusDto,
 } from './programme.dto';
+import { BANK_ANNUAL_ROOM, type BankAnnualRoomPort } from './bank-annual-room.port';
+import { BorrowersService } from './borrowers.service';
 import { PartiesService, agencyChangeOut, agencyOut, agreementOut, bankOut } from './parties.service';
+import { PartyStatusService } from './party-status.service';
+import { Clock } from '../common/clock/clock';
 import { PROGRAMME_ERRORS } from './programme.errors';
 
 class BorrowerQueryDto extends PageQueryDto {
@@ -30,7 +36,13 @@ const INVALID = { status: 400, description: 'Malformed input (REQUEST.INVALID wi
 @ApiBearerAuth()
 @Controller('v1')
 export class ProgrammeController {
-  constructor(private readonly parties: PartiesService) {}
+  constructor(
+    private readonly parties: PartiesService,
+    private readonly borrowers: BorrowersService,
+    private readonly statuses: PartyStatusService,
+    private readonly clock: Clock,
+    @Optional() @Inject(BANK_ANNUAL_ROOM) private readonly annualRoom?: BankAnnualRoomPort,
+  ) {}
 
   // ---- banks ----
 
@@ -51,28 +63,39 @@ export class ProgrammeController {
   }
 
   @Get('banks/:code')
-  @ApiOperation({ summary: 'A partner bank with its status and latest loss rate (null until a quarter close stored one).' })
+  @ApiOperation({
+    summary: 'A partner bank with its status, the reasons in force, its latest loss rate and its room under the annual cap.',
+    description:
+      'status is the strongest reason in force (RULES §6); reasonsInForce lists them with start, end and source. annualCap (RULES §11a, ' +
+      'henan-2025): the cap for this calendar year (2% of the bank’s balance at the previous year end, at most 10,000,000.00), what was ' +
+      'approved so far and the room left; null when the version in force has no annual cap.',
+  })
   @ApiOkResponse({ type: BankView })
   @ApiResponse({ status: 404, description: PROGRAMME_ERRORS.BANK_NOT_FOUND })
   async getBank(@Param('code') code: string) {
-    return bankOut(await this.parties.getBank(code));
+    const bank = bankOut(await this.parties.getBank(code));
+    const annualCap = this.annualRoom ? await this.annualRoom.roomOn(code, this.clock.today()) : null;
+    return { ...bank, reasonsInForce: await this.statuses.reasonsInForce('bank', code), annualCap };
   }
 
   @Post('banks/:code/status')
   @Roles('trustee')
   @ApiOperation({
     summary: 'Change a bank’s status from a date (trustee): active, suspended_new, suspended_focus, disqualified (RULES §6).',
-    description: 'Kept as history; registrations use the status in force on their registration date.',
+    description:
+      'Kept for older clients: a non-active status adds a manual reason (disqualified: a disqualified one), active lifts the manual ' +
+      'reasons in force. The status is the strongest reason in force (see /status-reasons); registrations use the status on their date.',
   })
   @ApiResponse({ status: 201, type: BankView })
-  setBankStatus(@Param('code') code: string, @Body() dto: SetStatusDto) {
-    return this.parties.setStatus('bank', code, dto);
+  async setBankStatus(@Param('code') code: string, @Body() dto: SetStatusDto) {
+    await this.statuses.setStatusByHand('bank', code, dto);
+    return { ...bankOut(await this.parties.getBank(code)), reasonsInForce: await this.statuses.reasonsInForce('bank', code) };
   }
 
   @Get('banks/:code/status-history')
   @ApiOperation({ summary: 'Every status change of a bank, oldest first.' })
   bankStatusHistory(@Param('code') code: string) {
-    return this.parties.statusHistory('bank', code);
+    return this.statuses.statusHistory('bank', code);
   }
 
   // ---- agencies ----
@@ -98,21 +121,22 @@ export class ProgrammeController {
   @ApiOkResponse({ type: AgencyView })
   @ApiResponse({ status: 404, description: PROGRAMME_ERRORS.AGENCY_NOT_FOUND })
   async getAgency(@Param('code') code: string) {
-    return agencyOut(await this.parties.getAgency(code));
+    return { ...agencyOut(await this.parties.getAgency(code)), reasonsInForce: await this.statuses.reasonsInForce('agency', code) };
   }
 
   @Post('agencies/:code/status')
   @Roles('trustee')
   @ApiOperation({ summary: 'Change an agency’s status from a date (trustee).' })
   @ApiResponse({ status: 201, type: AgencyView })
-  setAgencyStatus(@Param('code') code: string, @Body() dto: SetStatusDto) {
-    return this.parties.setStatus('agency', code, dto);
+  async setAgencyStatus(@Param('code') code: string, @Body() dto: SetStatusDto) {
+    await this.statuses.setStatusByHand('agency', code, dto);
+    return { ...agencyOut(await this.parties.getAgency(code)), reasonsInForce: await this.statuses.reasonsInForce('agency', code) };
   }
 
   @Get('agencies/:code/status-history')
   @ApiOperation({ summary: 'Every status change of an agency, oldest first.' })
   agencyStatusHistory(@Param('code') code: string) {
-    return this.parties.statusHistory('agency', code);
+    return this.statuses.statusHistory('agency', code);
   }
 
   // ---- agreements ----
@@ -143,27 +167,51 @@ export class ProgrammeController {
   @ApiResponse({ status: 201, description: 'The borrower with its revenues.' })
   @ApiResponse({ status: 409, description: PROGRAMME_ERRORS.BORROWER_DUPLICATE_CODE })
   createBorrower(@Body() dto: CreateBorrowerDto) {
-    return this.parties.createBorrower(dto);
+    return this.borrowers.createBorrower(dto);
   }
 
   @Get('borrowers')
   @ApiOperation({ summary: 'List borrowers by code (paginated), optionally one enterprise group.' })
   listBorrowers(@Query() q: BorrowerQueryDto) {
-    return this.parties.listBorrowers({ groupCode: q.groupCode }, q.limit, q.cursor);
+    return this.borrowers.listBorrowers({ groupCode: q.groupCode }, q.limit, q.cursor);
   }
 
   @Get('borrowers/:code')
   @ApiOperation({ summary: 'A borrower with its revenues.' })
   @ApiResponse({ status: 404, description: PROGRAMME_ERRORS.BORROWER_NOT_FOUND })
   getBorrower(@Param('code') code: string) {
-    return this.parties.getBorrowerOut(code);
+    return this.borrowers.getBorrowerOut(code);
   }
 
   @Put('borrowers/:code/revenues')
   @Roles('trustee', 'bank')
   @ApiOperation({ summary: 'Record or correct one year’s tax-declared revenue (registered loans keep theirs).' })
   putRevenue(@Param('code') code: string, @Body() dto: RevenueDto) {
-    return this.parties.putRevenue(code, dto);
+    return this.borrowers.putRevenue(code, dto);
+  }
+
+  @Post('borrowers/:code/qualifications')
+  @Roles('trustee', 'bank')
+  @ApiOperation({
+    summary: 'Add a dated qualification (RULES §2): a high-tech certificate (valid 3 years from issue) or a tech-SME registration (its calendar year).',
+    description: 'validTo defaults to the longest validity the rule allows; a later validTo, or one before validFrom, is a 400. Registrations check validity on their date.',
+  })
+  addQualification(@Param('code') code: string, @Body() dto: QualificationDto) {
+    return this.borrowers.addQualification(code, dto);
+  }
+
+  @Put('borrowers/:code/qualifications/:id')
+  @Roles('trustee', 'bank')
+  @ApiOperation({ summary: 'Correct a qualification’s dates or reference (registered loans keep their registration).' })
+  updateQualification(@Param('code') code: string, @Param('id') id: string, @Body() dto: QualificationDto) {
+    return this.borrowers.updateQualification(code, id, dto);
+  }
+
+  @Put('borrowers/:code/research-cooperation')
+  @Roles('trustee', 'bank')
+  @ApiOperation({ summary: 'Set the research-cooperation attribute (henan-2025’s 80% category, RULES §11a); registered loans keep their ratio.' })
+  setResearchCooperation(@Param('code') code: string, @Body() dto: ResearchCooperationDto) {
+    return this.borrowers.setResearchCooperation(code, dto.researchCooperation);
   }
 
   // ---- agency changes ----

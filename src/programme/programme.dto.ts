@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, ValidateNested } from 'class-validator';
 import { BoolField, CodeField, DateField, IntField, MoneyField, RateField, TextField } from '../common/http/fields';
 import { PageQueryDto } from '../common/http/pagination';
-import { PARTY_STATUSES, PartyStatus } from './programme.entities';
+import { PARTY_STATUSES, type PartyStatus } from './domain/party-status';
+import { QUALIFICATION_KINDS, type QualificationKind } from './domain/qualifications';
 
 export class CreateBankDto {
   @CodeField({ example: 'ZZBANK', description: 'Stable code of the partner bank; bank tokens carry it as partyCode.' })
@@ -66,6 +67,26 @@ export class RevenueDto {
   amount!: string;
 }
 
+export class QualificationDto {
+  @ApiProperty({ enum: QUALIFICATION_KINDS, example: 'high_tech' })
+  @IsIn(QUALIFICATION_KINDS as unknown as string[])
+  kind!: QualificationKind;
+
+  @DateField({ example: '2023-12-08', description: 'Issue date of the certificate, or first day of the tech-SME registration.' })
+  validFrom!: string;
+
+  @DateField({ optional: true, example: '2026-12-07', description: 'Last valid day; default: 3 years from issue (high-tech) or 31 December of its year (tech SME).' })
+  validTo?: string;
+
+  @TextField({ optional: true, maxLength: 100, example: 'GR202341001234', description: 'Certificate or registration number.' })
+  reference?: string;
+}
+
+export class ResearchCooperationDto {
+  @BoolField({ example: true, description: 'Substantive industry–university–research cooperation with a high-level university or research institute.' })
+  researchCooperation!: boolean;
+}
+
 export class CreateBorrowerDto {
   @CodeField({ example: '91410100MA44XXXX1K', description: 'Unified social credit code or another stable id.' })
   code!: string;
@@ -88,6 +109,20 @@ export class CreateBorrowerDto {
 
   @CodeField({ optional: true, example: 'GRP-ZZ01', description: 'Enterprise group; related enterprises share one agency.' })
   groupCode?: string;
+
+  @ApiPropertyOptional({
+    type: [QualificationDto],
+    description: 'Dated qualifications (RULES §2). When given, registration checks validity on its date; without, the flags decide as before.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => QualificationDto)
+  qualifications?: QualificationDto[];
+
+  @BoolField({ optional: true, example: false, description: 'Research cooperation (henan-2025’s 80% category, RULES §11a). Default false.' })
+  researchCooperation?: boolean;
 }
 
 export class AgencyChangeDto {

@@ -1,15 +1,13 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { dateColumn, moneyColumn, rateColumn } from '../common/database/transformers';
 import type { Money } from '../common/money/money';
 import type { Rate } from '../common/money/rate';
 
-/**
- * Status of a partner bank or an agency (RULES §6): `active`; `suspended_new` (no new loans;
- * for a bank, renewals after risk review); `suspended_focus` (no new loans, on the risk group's
- * watch list); `disqualified`.
- */
-export const PARTY_STATUSES = ['active', 'suspended_new', 'suspended_focus', 'disqualified'] as const;
-export type PartyStatus = (typeof PARTY_STATUSES)[number];
+import type { PartyStatus, ReasonSource, ReasonStatus } from './domain/party-status';
+import type { QualificationKind } from './domain/qualifications';
+
+// The statuses are defined once, with the status rules; re-exported for the entity's importers.
+export { PARTY_STATUSES, type PartyStatus } from './domain/party-status';
 
 /**
  * What banks and agencies share: a code, a name, a status with its reason and date (RULES §6),
@@ -120,8 +118,84 @@ export class Borrower {
   @Column({ name: 'group_code', type: 'text', nullable: true })
   groupCode!: string | null;
 
+  /** Substantive industry–university–research cooperation (henan-2025's 80% category, RULES §11a). */
+  @Column({ name: 'research_cooperation', type: 'boolean', default: false })
+  researchCooperation!: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+}
+
+/** A dated qualification of a borrower (RULES §2): validTo inclusive. */
+@Entity('borrower_qualifications')
+export class BorrowerQualification {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'borrower_code', type: 'text' })
+  borrowerCode!: string;
+
+  @Column({ type: 'text' })
+  kind!: QualificationKind;
+
+  @Column(dateColumn('valid_from'))
+  validFrom!: string;
+
+  @Column(dateColumn('valid_to'))
+  validTo!: string;
+
+  /** The certificate or registration number, when given. */
+  @Column({ type: 'text', nullable: true })
+  reference!: string | null;
+
+  @CreateDateColumn({ name: 'recorded_at', type: 'timestamptz' })
+  recordedAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
+
+/** One reason behind a bank's or an agency's status (RULES §6), in force from startedOn until endedOn. */
+@Entity('party_status_reasons')
+export class PartyStatusReason {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'party_type', type: 'text' })
+  partyType!: 'bank' | 'agency';
+
+  @Column({ name: 'party_code', type: 'text' })
+  partyCode!: string;
+
+  @Column({ type: 'text' })
+  source!: ReasonSource;
+
+  @Column({ type: 'text' })
+  status!: ReasonStatus;
+
+  @Column({ type: 'text' })
+  reason!: string;
+
+  @Column({ type: 'text', nullable: true })
+  quarter!: string | null;
+
+  @Column(rateColumn({ name: 'loss_rate', nullable: true }))
+  lossRate!: Rate | null;
+
+  @Column(dateColumn('started_on'))
+  startedOn!: string;
+
+  @Column(dateColumn('ended_on', true))
+  endedOn!: string | null;
+
+  @Column({ name: 'lift_reason', type: 'text', nullable: true })
+  liftReason!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'lifted_at', type: 'timestamptz', nullable: true })
+  liftedAt!: Date | null;
 }
 
 /** Tax-declared revenue of one year (RULES §3). */
@@ -172,11 +246,27 @@ export class AgencyChange {
   createdAt!: Date;
 }
 
-/** A stored policy version (the rules a loan registered under keeps for life). */
+/** A programme policy versions belong to (RULES §11a), e.g. henan-tech-loan. */
+@Entity('programmes')
+export class ProgrammeRow {
+  @PrimaryColumn({ type: 'text' })
+  code!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}
+
+/** A stored policy version (the rules a loan registered under keeps for life); never rewritten. */
 @Entity('policy_versions')
 export class PolicyVersionRow {
   @PrimaryColumn({ type: 'text' })
   id!: string;
+
+  @Column({ type: 'text' })
+  programme!: string;
 
   @Column({ type: 'text' })
   name!: string;
@@ -187,6 +277,52 @@ export class PolicyVersionRow {
   @Column({ type: 'jsonb' })
   body!: unknown;
 
+  /** Names of the parameters carried over without a source (RULES §11a). */
+  @Column({ type: 'jsonb' })
+  provisional!: string[];
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+}
+
+/** One LPR row (RULES §2): in force from its date until the next row. */
+@Entity('lpr_rates')
+export class LprRateRow {
+  @PrimaryColumn({ name: 'effective_from', type: 'date' })
+  effectiveFrom!: string;
+
+  @Column(rateColumn({ name: 'one_year' }))
+  oneYear!: Rate;
+
+  @Column(rateColumn({ name: 'five_year' }))
+  fiveYear!: Rate;
+
+  /** Where the row came from (the data file's name). */
+  @Column({ type: 'text' })
+  source!: string;
+
+  @CreateDateColumn({ name: 'added_at', type: 'timestamptz' })
+  addedAt!: Date;
+}
+
+/** One row of the PBoC benchmark lending rates by term (RULES §2). */
+@Entity('pboc_benchmark_rates')
+export class PbocBenchmarkRateRow {
+  @PrimaryColumn({ name: 'effective_from', type: 'date' })
+  effectiveFrom!: string;
+
+  @Column(rateColumn({ name: 'up_to_one_year' }))
+  upToOneYear!: Rate;
+
+  @Column(rateColumn({ name: 'one_to_five_years' }))
+  oneToFiveYears!: Rate;
+
+  @Column(rateColumn({ name: 'over_five_years' }))
+  overFiveYears!: Rate;
+
+  @Column({ type: 'text' })
+  source!: string;
+
+  @CreateDateColumn({ name: 'added_at', type: 'timestamptz' })
+  addedAt!: Date;
 }

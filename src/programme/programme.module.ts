@@ -1,7 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { BorrowersService } from './borrowers.service';
 import { PartiesService } from './parties.service';
+import { PartyStatusService } from './party-status.service';
+import { PartyStatusController } from './party-status.controller';
+import { PoliciesController } from './policies.controller';
 import { PolicyService } from './policy.service';
+import { ReferenceRatesService } from './reference-rates.service';
 import { ProgrammeController } from './programme.controller';
 import {
   Agency,
@@ -9,18 +14,23 @@ import {
   Agreement,
   Bank,
   Borrower,
+  BorrowerQualification,
   BorrowerRevenue,
   PartyStatusChange,
+  PartyStatusReason,
+  LprRateRow,
+  PbocBenchmarkRateRow,
   PolicyVersionRow,
+  ProgrammeRow,
 } from './programme.entities';
 
 /** Banks, agencies, agreements, borrowers, agency changes and policy versions (issue #5). */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([Bank, Agency, PartyStatusChange, Agreement, Borrower, BorrowerRevenue, AgencyChange, PolicyVersionRow]),
+    TypeOrmModule.forFeature([Bank, Agency, PartyStatusChange, Agreement, Borrower, BorrowerRevenue, BorrowerQualification, PartyStatusReason, AgencyChange, PolicyVersionRow, ProgrammeRow, LprRateRow, PbocBenchmarkRateRow]),
   ],
-  controllers: [ProgrammeController],
-  providers: [PartiesService, PolicyService],
-  exports: [PartiesService, PolicyService],
+  controllers: [ProgrammeController, PoliciesController, PartyStatusController],
+  providers: [PartiesService, BorrowersService, PartyStatusService, PolicyService, ReferenceRatesService],
+  exports: [PartiesService, BorrowersService, PartyStatusService, PolicyService, ReferenceRatesService],
 })
 export class ProgrammeModule {}

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
+import { assertEventDates } from '../common/calendar/event-dates';
 import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError } from '../common/errors/domain-error';
 import { Money } from '../common/money/money';
@@ -35,6 +36,7 @@ export class ReserveService {
   /** An appropriation deposited into a bank's reserve account: Dr reserve:deposit:BANK / Cr reserve:capital (`fundingPosting`). */
   async fund(input: { bankCode: string; amount: Money; fundedOn: string; reference: string }) {
     if (!input.amount.isPositive()) throw DomainError.invalid(RESERVE_ERRORS.AMOUNT_NOT_POSITIVE, 'A funding must be more than 0.00.');
+    assertEventDates(this.clock.today(), [{ field: 'fundedOn', date: input.fundedOn }]);
     return this.tx.run(async (m) => {
       await this.parties.getBank(input.bankCode, m);
       const fundings = m.getRepository(ReserveFunding);
@@ -58,6 +60,7 @@ export class ReserveService {
   /** Deposit interest credited by a bank: Dr reserve:deposit:BANK / Cr reserve:interest (`interestPosting`). */
   async creditInterest(input: { bankCode: string; amount: Money; creditedOn: string }) {
     if (!input.amount.isPositive()) throw DomainError.invalid(RESERVE_ERRORS.AMOUNT_NOT_POSITIVE, 'Interest must be more than 0.00.');
+    assertEventDates(this.clock.today(), [{ field: 'creditedOn', date: input.creditedOn }]);
     return this.tx.run(async (m) => {
       await this.parties.getBank(input.bankCode, m);
       const entry = await this.post(interestPosting(input));

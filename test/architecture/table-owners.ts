@@ -49,6 +49,18 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwner>> = {
     owner: 'src/programme',
     reason: 'The programme’s policy (LPR, ratios, bands) by effective date.',
   },
+  programmes: {
+    owner: 'src/programme',
+    reason: 'The programmes policy versions are keyed by (RULES §11a).',
+  },
+  lpr_rates: {
+    owner: 'src/programme',
+    reason: 'LPR rows for the rate cap: dated reference data beside the policy (RULES §2).',
+  },
+  pboc_benchmark_rates: {
+    owner: 'src/programme',
+    reason: 'PBoC benchmark lending rates for the rate cap: dated reference data (RULES §2).',
+  },
   banks: {
     owner: 'src/programme',
     reason: 'Parties are the programme’s; party locking lives with the parties.',
@@ -72,6 +84,14 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwner>> = {
   borrower_revenues: {
     owner: 'src/programme',
     reason: 'Revenue history decides a borrower’s eligibility; kept with the borrower.',
+  },
+  borrower_qualifications: {
+    owner: 'src/programme',
+    reason: 'Dated qualifications of a borrower (RULES §2), kept with the borrower.',
+  },
+  party_status_reasons: {
+    owner: 'src/programme',
+    reason: 'The reasons behind a bank’s or agency’s status (RULES §6), beside the parties.',
   },
   agency_changes: {
     owner: 'src/programme',
@@ -114,6 +134,11 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwner>> = {
   claim_recoveries: {
     owner: 'src/claims',
     reason: 'Recoveries on a paid claim and their refunds.',
+  },
+
+  holiday_calendars: {
+    owner: 'src/holidays',
+    reason: 'PRC holiday schedules the trustee loads (RULES §9); the calendar reads them at start-up.',
   },
 
   agency_margin_events: {

@@ -1,5 +1,5 @@
 import { startTestApp, TestApp } from '../support/test-app';
-import { createBorrower, createParties, issueToken, loanBody, Parties } from './loan-fixtures';
+import { createBorrower, createParties, freezeToday, issueToken, loanBody, Parties } from './loan-fixtures';
 
 describe('agency fees (issue #5 item 5; RULES §7, A 第六条)', () => {
   let t: TestApp;
@@ -12,8 +12,15 @@ describe('agency fees (issue #5 item 5; RULES §7, A 第六条)', () => {
     await t.close();
   });
 
-  async function loan(overrides: Record<string, unknown> = {}): Promise<string> {
-    const res = await t.http.post('/v1/loans').set('Authorization', t.auth).send(loanBody(p, await createBorrower(t), overrides)).expect(201);
+  /** A loan registered 2025-03-10 and disbursed in full on 2025-03-11 (no fee before the disbursement, RULES §7). */
+  async function loan(overrides: Record<string, unknown> = {}, disbursed: string | null = null): Promise<string> {
+    const body = loanBody(p, await createBorrower(t), overrides);
+    const res = await t.http.post('/v1/loans').set('Authorization', t.auth).send(body).expect(201);
+    await t.http
+      .post(`/v1/loans/${res.body.id}/disbursement`)
+      .set('Authorization', t.auth)
+      .send({ disbursedOn: '2025-03-11', amount: disbursed ?? body.amount })
+      .expect(201);
     return res.body.id;
   }
   const fee = (id: string, body: object, auth = t.auth) => t.http.post(`/v1/loans/${id}/agency-fees`).set('Authorization', auth).send(body);
@@ -48,12 +55,39 @@ describe('agency fees (issue #5 item 5; RULES §7, A 第六条)', () => {
   });
 
   it('a 36-month loan: a yearly fee of 30,000.00 three times, the fourth refused; 6 months pays at most 15,000.00', async () => {
+    const restore = freezeToday(t, '2028-06-30');
     const id = await loan({ termMonths: 36 });
     await letter(id, '2025-03-11').expect(201);
     expect((await fee(id, { amount: '15000.01', chargedOn: '2025-03-12', periodMonths: 6 }).expect(422)).body.code).toBe('FEE.ABOVE_CAP');
     for (const on of ['2025-03-12', '2026-03-12', '2027-03-12']) await fee(id, { amount: '30000.00', chargedOn: on }).expect(201);
     expect((await fee(id, { amount: '100.00', chargedOn: '2028-01-12' }).expect(422)).body.code).toBe('FEE.ABOVE_CAP');
     expect((await fee(id, { amount: '100.00', chargedOn: '2028-01-12', periodMonths: 37 }).expect(400)).body.code).toBe('FEE.PERIOD_TOO_LONG');
+    restore();
+  });
+
+  it('issue 11 item 7 (RULES §7 2026-12): registered 3,000,000.00, disbursed 1,000,000.00 — no 10,000.00 fee before the disbursement; after it 10,000.00, then 20,000.00 more refused', async () => {
+    const restore = freezeToday(t, '2025-12-31');
+    const res = await t.http.post('/v1/loans').set('Authorization', t.auth).send(loanBody(p, await createBorrower(t))).expect(201);
+    const id = res.body.id as string;
+    await letter(id, '2025-03-10').expect(201);
+    const before = await fee(id, { amount: '10000.00', chargedOn: '2025-03-12' }).expect(422);
+    expect(before.body.code).toBe('FEE.BEFORE_DISBURSEMENT');
+    await t.http.post(`/v1/loans/${id}/disbursement`).set('Authorization', t.auth).send({ disbursedOn: '2025-03-20', amount: '1000000.00' }).expect(201);
+    // Dated before the disbursement: still nothing.
+    expect((await fee(id, { amount: '10000.00', chargedOn: '2025-03-19' }).expect(422)).body.details[0]).toMatchObject({
+      code: 'FEE.BEFORE_DISBURSEMENT',
+      chargedOn: '2025-03-19',
+      disbursedOn: '2025-03-20',
+    });
+    // base = 1,000,000.00 disbursed; cap = 1,000,000.00 × 1% × 12 / 12 = 10,000.00.
+    const ok = await fee(id, { amount: '10000.00', chargedOn: '2025-03-20' }).expect(201);
+    expect(ok.body).toMatchObject({ amount: '10000.00', cap: '10000.00', feeBase: '1000000.00' });
+    expect(ok.body.breakdown[0]).toMatchObject({ text: 'Fee base = the amount disbursed on 2025-03-20: 1,000,000.00 (registered 3,000,000.00)', policyVersion: 'henan-2021' });
+    // 10,000.00 + 20,000.00 = 30,000.00 > 10,000.00 for the 12-month term (and 20,000.00 > the year's cap on its own).
+    const more = await fee(id, { amount: '20000.00', chargedOn: '2025-06-20' }).expect(422);
+    expect(more.body.code).toBe('FEE.ABOVE_CAP');
+    expect(more.body.details[0]).toMatchObject({ code: 'FEE.ABOVE_CAP', cap: '10000.00' });
+    restore();
   });
 
   it('above the cap and before the letter → 422 FEE.REFUSED listing both', async () => {

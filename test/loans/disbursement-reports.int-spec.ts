@@ -24,14 +24,15 @@ describe('disbursement, quarterly bank reports, outstanding balances (issue #5 i
     const res = await t.http
       .post('/v1/loans')
       .set('Authorization', t.auth)
-      .send(loanBody(p, await createBorrower(t), overrides))
-      .expect(201);
+      .send(loanBody(p, await createBorrower(t), overrides));
+    if (res.status !== 201) throw new Error(`registration: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as { id: string; reference: string };
   }
 
   async function disbursedLoan(p: Parties, disbursedOn: string, amount = '3000000.00', overrides: Record<string, unknown> = {}) {
-    const loan = await registeredLoan(p, overrides);
+    // The registration has happened by the disbursement day (RULES §4, dates 2026-12).
     today(disbursedOn);
+    const loan = await registeredLoan(p, overrides);
     await t.http.post(`/v1/loans/${loan.id}/disbursement`).set('Authorization', t.auth).send({ disbursedOn, amount }).expect(201);
     return loan;
   }
@@ -274,6 +275,7 @@ describe('disbursement, quarterly bank reports, outstanding balances (issue #5 i
 
   describe('outstanding balances', () => {
     it('per bank, per agency and in total as of a date: disbursed amount before any report, reported balance after', async () => {
+      today('2025-05-10'); // registrations dated up to 2025-05-05 have happened (RULES §4, dates 2026-12)
       const p = await createParties(t);
       const a = await disbursedLoan(p, '2025-02-10', '3000000.00', { registeredOn: '2025-02-05', contractDate: '2025-02-01' });
       await disbursedLoan(p, '2025-05-06', '1000000.00', { registeredOn: '2025-05-05', contractDate: '2025-05-01' });

@@ -77,7 +77,7 @@ describe('loan registration (issue #5 item 2; RULES §2, §3, A 第七条)', () 
 
     it.each([
       ['LOAN.COLLATERAL_TOO_HIGH', { collateralValue: '900000.01' }],
-      ['LOAN.RATE_ABOVE_CAP', { annualRate: '0.0404' }],
+      ['LOAN.RATE_ABOVE_CAP', { annualRate: '0.05656' }], // 12 months: PBoC benchmark 4.35% × 1.3 = 5.655% (RULES §2 2026-12)
       ['LOAN.TERM_TOO_SHORT', { termMonths: 11 }],
       ['LOAN.SECURITY_INCONSISTENT', { security: 'credit', collateralValue: '100.00' }],
     ])('%s', async (code, overrides) => {
@@ -103,7 +103,7 @@ describe('loan registration (issue #5 item 2; RULES §2, §3, A 第七条)', () 
       expect(res.body.code).toBe('LOAN.NO_AGREEMENT');
     });
 
-    it('LOAN.BANK_NOT_ACTIVE from the status date; a renewal is still allowed while suspended_new', async () => {
+    it('LOAN.BANK_NOT_ACTIVE from the status date; a renewal after risk review is still allowed while suspended_new', async () => {
       const q = await createParties(t);
       const b = await createBorrower(t);
       const first = await register(loanBody(q, b, { registeredOn: '2025-03-10' })).expect(201);
@@ -119,10 +119,13 @@ describe('loan registration (issue #5 item 2; RULES §2, §3, A 第七条)', () 
       const refused = await register(loanBody(q, b, { registeredOn: '2025-04-25' })).expect(422);
       expect(refused.body.code).toBe('LOAN.BANK_NOT_ACTIVE');
       expect(refused.body.details[0]).toMatchObject({ status: 'suspended_new', since: '2025-04-25' });
+      // RULES §6 (2026-12): a renewal in the 4–6% band needs riskReviewed: true.
+      const unreviewed = await register(loanBody(q, b, { registeredOn: '2025-05-06', termMonths: 6, isRenewal: true, renewalOf: first.body.id })).expect(422);
+      expect(unreviewed.body.code).toBe('LOAN.BANK_NOT_ACTIVE');
       const renewal = await register(
-        loanBody(q, b, { registeredOn: '2025-05-06', termMonths: 6, isRenewal: true, renewalOf: first.body.id }),
+        loanBody(q, b, { registeredOn: '2025-05-06', termMonths: 6, isRenewal: true, renewalOf: first.body.id, riskReviewed: true }),
       ).expect(201);
-      expect(renewal.body).toMatchObject({ isRenewal: true, renewalOf: first.body.id });
+      expect(renewal.body).toMatchObject({ isRenewal: true, renewalOf: first.body.id, riskReviewed: true });
 
       await t.http
         .post(`/v1/banks/${q.bankCode}/status`)
@@ -130,7 +133,7 @@ describe('loan registration (issue #5 item 2; RULES §2, §3, A 第七条)', () 
         .send({ status: 'disqualified', reason: 'no disbursement for 3 years', since: '2025-05-10' })
         .expect(201);
       const disq = await register(
-        loanBody(q, b, { registeredOn: '2025-05-12', termMonths: 6, isRenewal: true, renewalOf: first.body.id }),
+        loanBody(q, b, { registeredOn: '2025-05-12', termMonths: 6, isRenewal: true, renewalOf: first.body.id, riskReviewed: true }),
       ).expect(422);
       expect(disq.body.code).toBe('LOAN.BANK_NOT_ACTIVE');
     });
@@ -166,7 +169,7 @@ describe('loan registration (issue #5 item 2; RULES §2, §3, A 第七条)', () 
       const other = await createParties(t, { agreement: false });
       const plain = await createBorrower(t, { highTech: false, techSme: false, revenues: [] });
       const res = await register(
-        loanBody(other, plain, { annualRate: '0.0500', collateralValue: '1000000.00', termMonths: 6 }),
+        loanBody(other, plain, { annualRate: '0.0600', collateralValue: '1000000.00', termMonths: 6 }),
       ).expect(422);
       expect(res.body.code).toBe('LOAN.NOT_ELIGIBLE');
       const codes = res.body.details.map((d: { code: string }) => d.code).sort();

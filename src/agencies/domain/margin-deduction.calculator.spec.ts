@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { DomainError } from '../../common/errors/domain-error';
 import { Money } from '../../common/money/money';
-import { HENAN_2021_BASE } from '../../programme/domain/policy-version';
+import { HENAN_2021_BASE } from '../../programme/domain/henan-versions';
 import { computeMarginDeduction, toMarginDeductionResponse } from './margin-deduction.calculator';
 
 const policy = HENAN_2021_BASE;

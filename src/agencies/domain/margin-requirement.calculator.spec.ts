@@ -1,6 +1,7 @@
 import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
-import { HENAN_2021_BASE } from '../../programme/domain/policy-version';
+import { HENAN_2021_BASE } from '../../programme/domain/henan-versions';
+import { computeLossRate } from '../../risk/domain/loss-rate.calculator';
 import {
   computeMarginRequirement,
   type MarginRequirementInput,
@@ -22,6 +23,22 @@ function input(over: Partial<MarginRequirementInput>): MarginRequirementInput {
 }
 
 describe('computeMarginRequirement (RULES §7; A 第十八条(三))', () => {
+  it('issue 11 item 4 (RULES §6/§7 2026-12): net 1,999,999.99 on 100,000,000.00 is below 2% → requirement 20% (200,000.00), not 30%', () => {
+    // 1,999,999.99 / 100,000,000.00 = 0.0199999999 exactly (< 0.02); rounded to 8 decimals it would read 0.02000000 (→ 30%).
+    const loss = computeLossRate(
+      { approvedCompensation: m('1999999.99'), refunded: Money.ZERO, writtenOffCompensation: Money.ZERO, outstandingBalance: m('100000000.00') },
+      policy,
+    );
+    expect(loss.rate?.toString()).toBe('0.02');
+    expect(loss.exactRate?.toString()).toBe('0.0199999999');
+    const r = computeMarginRequirement(input({ lossRate: loss.exactRate }), policy);
+    expect(r.lossRateBelowThreshold).toBe(true);
+    expect(r.ratio.toString()).toBe('0.2');
+    expect(r.requirement.toString()).toBe('200000.00');
+    // The rounded rate would have given 30%: the reason the rule reads the exact one.
+    expect(computeMarginRequirement(input({ lossRate: loss.rate }), policy).requirement.toString()).toBe('300000.00');
+  });
+
   it('RULES §7: agency 5 years in, loss 1.5% < 2% → 20% × 1,000,000.00 = 200,000.00; excess 50,000.00', () => {
     // fees receivable = 100,000,000.00 × 1% = 1,000,000.00; 20% → 200,000.00; 250,000 − 200,000 = 50,000
     const r = computeMarginRequirement(input({}), policy);

@@ -1,5 +1,5 @@
 import { Money } from '../../common/money/money';
-import { HENAN_2021_BASE } from '../../programme/domain/policy-version';
+import { HENAN_2021_BASE } from '../../programme/domain/henan-versions';
 import { computeNonCompliancePenalty } from './non-compliance-penalty.calculator';
 
 describe('computeNonCompliancePenalty (RULES §7; A 第十三条)', () => {

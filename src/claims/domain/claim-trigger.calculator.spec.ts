@@ -1,12 +1,8 @@
-import { readFileSync } from 'fs';
-import { join } from 'path';
 import { DomainError } from '../../common/errors/domain-error';
-import { buildDefaultPolicy } from '../../programme/domain/policy-lookup';
+import { HENAN_2021 } from '../../programme/domain/henan-versions';
 import { claimTrigger } from './claim-trigger.calculator';
 
-const policy = buildDefaultPolicy(
-  readFileSync(join(__dirname, '../../../data/lpr-history.csv'), 'utf8'),
-);
+const policy = HENAN_2021;
 
 describe('claimTrigger — two calendar months overdue, month-end clamped (RULES §4 Decision; B 第十二条)', () => {
   it('RULES §4: overdue since 2025-02-28 → claimable from 2025-04-28; 2025-04-27 is one day early', () => {

@@ -19,6 +19,10 @@ export const CLAIM_ERRORS = {
   APPROVAL_BEFORE_REVIEW: 'CLAIM.APPROVAL_BEFORE_REVIEW',
   ALREADY_PAID: 'CLAIM.ALREADY_PAID',
   REFUND_PENDING: 'CLAIM.REFUND_PENDING',
+  /** More than one filing check failed (each one in `details`). */
+  NOT_FILEABLE: 'CLAIM.NOT_FILEABLE',
+  /** henan-2025's per-bank annual cap: no room left for the bank this year (RULES §11a). */
+  BANK_ANNUAL_CAP_EXHAUSTED: 'CLAIM.BANK_ANNUAL_CAP_EXHAUSTED',
 } as const;
 
 export const BATCH_ERRORS = {
@@ -46,9 +50,12 @@ export const claimErrors = {
       `Loan ${loanReference} already has a claim that is not rejected; a loan is compensated once.`,
     );
   },
-  /** A lifecycle step dated before the step it follows, e.g. "The payout date … is before the approval on …". */
-  datesOutOfOrder(message: string): DomainError {
-    return DomainError.invalid(CLAIM_ERRORS.DATES_OUT_OF_ORDER, message);
+  /**
+   * A lifecycle step dated before the step it follows, e.g. "The payout date … is before the
+   * approval on …": 422 (RULES §4, dates 2026-12), the dates named in the detail.
+   */
+  datesOutOfOrder(message: string, dates: Record<string, string | null> = {}): DomainError {
+    return DomainError.rule(CLAIM_ERRORS.DATES_OUT_OF_ORDER, message, [{ code: CLAIM_ERRORS.DATES_OUT_OF_ORDER, message, ...dates }]);
   },
   batchNotFound(id: string): DomainError {
     return DomainError.notFound(BATCH_ERRORS.NOT_FOUND, `No approval batch with id ${id}.`);

@@ -1,20 +1,16 @@
-import { readFileSync } from 'fs';
-import { join } from 'path';
 import fc from 'fast-check';
 import { addDays } from '../../common/calendar/iso-date';
 import { DomainError } from '../../common/errors/domain-error';
 import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
-import { buildDefaultPolicy } from '../../programme/domain/policy-lookup';
+import { HENAN_2021 } from '../../programme/domain/henan-versions';
 import {
   CompensationCalculatorRequest,
   compensationCalculator,
   computeCompensation,
 } from './compensation.calculator';
 
-const policy = buildDefaultPolicy(
-  readFileSync(join(__dirname, '../../../data/lpr-history.csv'), 'utf8'),
-);
+const policy = HENAN_2021;
 
 function expectInvalid(fn: () => unknown, code: string): void {
   try {
@@ -239,12 +235,14 @@ describe('compensationCalculator — POST /v1/calculators/compensation (API.md)'
       'eligible',
       'eligibleFrom',
       'lossAmount',
+      'policyVersion',
       'ratio',
     ]);
     expect({ ...r, breakdown: undefined }).toEqual({
       eligible: true,
       eligibleFrom: '2025-07-10',
       ratio: '0.60',
+      policyVersion: 'henan-2021',
       lossAmount: '3042050.00',
       compensation: '1825230.00',
       capped: false,

@@ -1,4 +1,4 @@
-import type { BreakdownStep } from '../../common/breakdown';
+import { type BreakdownStep, stampVersion } from '../../common/breakdown';
 import { daysBetween, parseIsoDate } from '../../common/calendar/iso-date';
 import { DomainError } from '../../common/errors/domain-error';
 import { Money } from '../../common/money/money';
@@ -153,6 +153,8 @@ export interface CompensationCalculatorRequest {
   termMonths: number;
   principalOverdueSince?: string | null;
   lawsuitAcceptedOn?: string | null;
+  /** Research cooperation (henan-2025's 80% category). */
+  researchCooperation?: boolean;
 }
 
 /** The response of `POST /v1/calculators/compensation` (API.md), ready to serialise. */
@@ -161,6 +163,8 @@ export interface CompensationCalculatorResponse {
   eligibleFrom: string | null;
   /** Two decimals at least: "0.60". */
   ratio: string;
+  /** The policy version whose rules gave these figures (RULES §11a). */
+  policyVersion: string;
   lossAmount: string;
   compensation: string;
   capped: boolean;
@@ -190,7 +194,7 @@ export function compensationCalculator(
   assertTermMonths(request.termMonths);
   assertLoanSecurity(request.security);
   const ratio = compensationRatio(
-    { revenue: request.revenue, security: request.security, termMonths: request.termMonths },
+    { revenue: request.revenue, security: request.security, termMonths: request.termMonths, researchCooperation: request.researchCooperation },
     policy,
   );
   const amounts = computeCompensation(
@@ -216,11 +220,20 @@ export function compensationCalculator(
     eligible: trigger.eligible,
     eligibleFrom: trigger.eligibleFrom,
     ratio: fmtRatio(ratio.ratio),
+    policyVersion: policy.id,
     lossAmount: amounts.lossAmount.toString(),
     compensation: amounts.compensation.toString(),
     capped: amounts.capped,
     days: amounts.days,
-    breakdown: [...ratio.breakdown, ...trigger.breakdown, ...amounts.breakdown],
+    breakdown: stampVersion(
+      [
+        { rule: 'RULES §11a', text: `Policy version ${policy.id} of ${policy.programme} (effective from ${policy.effectiveFrom})`, value: policy.id },
+        ...ratio.breakdown,
+        ...trigger.breakdown,
+        ...amounts.breakdown,
+      ],
+      policy.id,
+    ),
     ...(trigger.ineligibleReason ? { ineligibleReason: trigger.ineligibleReason } : {}),
   };
 }

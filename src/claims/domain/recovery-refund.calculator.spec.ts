@@ -178,3 +178,25 @@ describe('recoveryRefund (RULES §5; S 三(六), R 第十七条, B 第十三条)
     );
   });
 });
+
+describe('recoveryRefund — cumulative (RULES §5 "Decision (rounding, 2026-12)")', () => {
+  const base = { agreedCosts: Money.ZERO, compensationPaid: Money.of('1000000.00'), lossAmount: Money.of('2000000.00') };
+  it('issue 11 item 6: two recoveries of 100,000.01 at 50% refund 50,000.01 then 50,000.00 (one of 200,000.02 refunds 100,000.01)', () => {
+    // round(100,000.01 × 0.5 = 50,000.005) = 50,000.01
+    const first = recoveryRefund({ ...base, recovered: Money.of('100000.01'), refundedSoFar: Money.ZERO, netRecoveredSoFar: Money.ZERO });
+    expect(first.refund.toString()).toBe('50000.01');
+    // round(200,000.02 × 0.5 = 100,000.01) − 50,000.01 = 50,000.00
+    const second = recoveryRefund({ ...base, recovered: Money.of('100000.01'), refundedSoFar: Money.of('50000.01'), netRecoveredSoFar: Money.of('100000.01') });
+    expect(second.refund.toString()).toBe('50000.00');
+    expect(recoveryRefund({ ...base, recovered: Money.of('200000.02'), refundedSoFar: Money.ZERO, netRecoveredSoFar: Money.ZERO }).refund.toString()).toBe('100000.01');
+    // Without the cumulative input, each its own share: 50,000.01 twice.
+    expect(recoveryRefund({ ...base, recovered: Money.of('100000.01'), refundedSoFar: Money.of('50000.01') }).refund.toString()).toBe('50000.01');
+  });
+
+  it('a negative net recovery refunds nothing and claws nothing back; the total never exceeds the compensation', () => {
+    const loss = recoveryRefund({ ...base, recovered: Money.of('100.00'), agreedCosts: Money.of('500.00'), refundedSoFar: Money.of('50000.01'), netRecoveredSoFar: Money.of('100000.01') });
+    expect(loss.refund.toString()).toBe('0.00');
+    const all = recoveryRefund({ ...base, recovered: Money.of('3000000.00'), refundedSoFar: Money.of('50000.01'), netRecoveredSoFar: Money.of('100000.01') });
+    expect(all.refund.toString()).toBe('949999.99');
+  });
+});

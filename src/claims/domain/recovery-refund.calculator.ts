@@ -15,6 +15,11 @@ export interface RecoveryRefundInput {
   lossAmount: Money;
   /** Refunds already made on this claim for earlier recoveries. */
   refundedSoFar: Money;
+  /**
+   * The earlier recoveries' net amounts added up (each negative one counted as 0). When given,
+   * the refund is the cumulative one of RULES §5 (2026-12); when absent, this recovery's own share.
+   */
+  netRecoveredSoFar?: Money;
 }
 
 export interface RecoveryRefundResult {
@@ -34,6 +39,38 @@ const RULE = 'RULES §5; S 三(六), R 第十七条, B 第十三条';
 
 function invalid(code: string, field: string, message: string): DomainError {
   return DomainError.invalid(code, message, [{ code, field, message }]);
+}
+
+/**
+ * The cumulative refund (RULES §5 "Decision (rounding, 2026-12)"): the k-th refund is
+ * round(Σ net recoveries so far × compensationPaid / lossAmount) − Σ earlier refunds, so that
+ * splitting one recovery into several never changes the total. Decision: a negative net counts as
+ * 0 in the sum (a loss on one disposal does not claw back an earlier refund), and the k-th refund
+ * is never negative. Example, share 50%: 100,000.01 then 100,000.01 → round(50,000.005) =
+ * 50,000.01, then round(100,000.01) − 50,000.01 = 50,000.00.
+ */
+function cumulativeShare(input: Required<RecoveryRefundInput>, net: Money, breakdown: BreakdownStep[]): Money {
+  if (input.netRecoveredSoFar.isNegative()) throw invalid(RECOVERY_ERRORS.NEGATIVE_AMOUNT, 'netRecoveredSoFar', 'netRecoveredSoFar must not be negative');
+  const counted = net.max(Money.ZERO);
+  const totalNet = input.netRecoveredSoFar.plus(counted);
+  const exact = totalNet.times(input.compensationPaid.amount).dividedBy(input.lossAmount.amount);
+  const cumulative = Money.round(exact);
+  const refund = cumulative.minus(input.refundedSoFar).max(Money.ZERO);
+  breakdown.push(
+    {
+      rule: `${RULE} (Decision, cumulative)`,
+      text:
+        `Net recoveries so far: ${fmtMoney(input.netRecoveredSoFar)} + ${fmtMoney(counted)} = ${fmtMoney(totalNet)}; ` +
+        `their share: ${fmtMoney(totalNet)} × ${fmtMoney(input.compensationPaid)} / ${fmtMoney(input.lossAmount)} = ${fmtUnrounded(exact)} → ${fmtMoney(cumulative)} (half-up to the fen)`,
+      value: cumulative.toString(),
+    },
+    {
+      rule: `${RULE} (Decision, cumulative)`,
+      text: `This refund = ${fmtMoney(cumulative)} − refunded so far ${fmtMoney(input.refundedSoFar)} = ${fmtMoney(refund)}`,
+      value: refund.toString(),
+    },
+  );
+  return refund;
 }
 
 /**
@@ -89,7 +126,9 @@ export function recoveryRefund(input: RecoveryRefundInput): RecoveryRefundResult
   });
 
   let uncappedRefund: Money;
-  if (net.isPositive()) {
+  if (input.netRecoveredSoFar) {
+    uncappedRefund = cumulativeShare(input as Required<RecoveryRefundInput>, net, breakdown);
+  } else if (net.isPositive()) {
     const exact = net.times(compensationPaid.amount).dividedBy(lossAmount.amount);
     uncappedRefund = Money.round(exact);
     breakdown.push({
@@ -109,6 +148,7 @@ export function recoveryRefund(input: RecoveryRefundInput): RecoveryRefundResult
   }
 
   const refundableRemaining = compensationPaid.minus(refundedSoFar);
+  // The cap below keeps the cumulative refunds within the compensation paid.
   const capped = uncappedRefund.gt(refundableRemaining);
   const refund = capped ? refundableRemaining : uncappedRefund;
   breakdown.push({

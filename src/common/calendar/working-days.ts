@@ -29,7 +29,7 @@ import {
  * `isWorkday('2025-01-27')` — an ordinary Monday — is false). A table lookup by the
  * 'YYYY-MM-DD' key plus our own integer weekday is independent of the server's time zone.
  */
-export type CalendarSource = 'override' | 'package' | 'fallback';
+export type CalendarSource = 'loaded' | 'override' | 'package' | 'fallback';
 
 export interface CalendarCoverage {
   year: number;
@@ -46,6 +46,8 @@ export interface HolidayOverrideYear {
   workdays: string[];
   /** Where the schedule comes from, e.g. the State Council notice number. */
   source?: string;
+  /** Set for a year the trustee loaded through the API (stored, dated): the day it was loaded. */
+  loadedOn?: string;
 }
 
 export interface HolidayOverrides {
@@ -128,14 +130,21 @@ export function createWorkingDayCalendar(
   const overrideOff = new Map<number, Set<string>>();
   const overrideOn = new Map<number, Set<string>>();
   const overrideSource = new Map<number, string | undefined>();
+  const loadedOn = new Map<number, string>();
   for (const [key, entry] of Object.entries(overrides.years)) {
     const year = Number(key);
     overrideOff.set(year, new Set(entry.holidays));
     overrideOn.set(year, new Set(entry.workdays));
     overrideSource.set(year, entry.source);
+    if (entry.loadedOn) loadedOn.set(year, entry.loadedOn);
   }
 
   function calendarCoverage(year: number): CalendarCoverage {
+    const loaded = loadedOn.get(year);
+    if (loaded) {
+      const src = overrideSource.get(year);
+      return { year, source: 'loaded', description: `${year}: official schedule loaded through the API on ${loaded}${src ? ` (${src})` : ''}` };
+    }
     if (overrideOff.has(year)) {
       const src = overrideSource.get(year);
       return {
@@ -190,7 +199,17 @@ export function createWorkingDayCalendar(
   return { isWorkingDay, addWorkingDays, calendarCoverage };
 }
 
-const DEFAULT_CALENDAR = createWorkingDayCalendar(validateHolidayOverrides(overridesFile));
+const FILE_OVERRIDES = validateHolidayOverrides(overridesFile);
+let DEFAULT_CALENDAR = createWorkingDayCalendar(FILE_OVERRIDES);
+
+/**
+ * Years the trustee loaded through the API (RULES §9; stored by the holidays module and applied
+ * at start-up and on each load). They come before the data file and the package for their year.
+ * The service's one calendar is process-wide; this replaces the loaded years as a whole.
+ */
+export function useLoadedHolidayYears(years: Record<string, HolidayOverrideYear>): void {
+  DEFAULT_CALENDAR = createWorkingDayCalendar({ years: { ...FILE_OVERRIDES.years, ...years } });
+}
 
 /**
  * Whether `date` is a PRC working day (RULES §9). isWorkingDay('2025-01-28') = false (Spring
@@ -209,7 +228,7 @@ export function addWorkingDays(date: IsoDate, n: number): IsoDate {
   return DEFAULT_CALENDAR.addWorkingDays(date, n);
 }
 
-/** Which source decides `year`'s working days: 'override', 'package' or 'fallback'. */
+/** Which source decides `year`'s working days: 'loaded', 'override', 'package' or 'fallback'. */
 export function calendarCoverage(year: number): CalendarCoverage {
   return DEFAULT_CALENDAR.calendarCoverage(year);
 }

@@ -1,6 +1,6 @@
 import { DomainError } from '../../common/errors/domain-error';
 import { Money } from '../../common/money/money';
-import { HENAN_2021_BASE } from '../../programme/domain/policy-version';
+import { HENAN_2021_BASE } from '../../programme/domain/henan-versions';
 import {
   assertAgencyFeeAllowed,
   checkAgencyFee,

@@ -1,10 +1,8 @@
-import { readFileSync } from 'fs';
-import { join } from 'path';
 import fc from 'fast-check';
 import { DomainError } from '../../common/errors/domain-error';
 import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
-import { buildDefaultPolicy } from '../../programme/domain/policy-lookup';
+import { HENAN_2021, HENAN_2025 } from '../../programme/domain/henan-versions';
 import {
   RevenueRecord,
   chooseRevenueYear,
@@ -13,9 +11,7 @@ import {
 } from './compensation-ratio.calculator';
 import { LOAN_SECURITIES, LoanSecurity } from './loan-security';
 
-const policy = buildDefaultPolicy(
-  readFileSync(join(__dirname, '../../../data/lpr-history.csv'), 'utf8'),
-);
+const policy = HENAN_2021;
 
 function ratioFor(revenue: string, security: LoanSecurity = 'collateral', termMonths = 12): string {
   return compensationRatio(
@@ -217,5 +213,26 @@ describe('registrationCompensationRatio', () => {
       expect((e as DomainError).kind).toBe('rule');
       expect((e as DomainError).details[0].code).toBe('LOAN.REVENUE_MISSING');
     }
+  });
+});
+
+describe('compensationRatio — henan-2025 research-cooperation category (RULES §11a)', () => {
+  const input = (revenue: string, researchCooperation: boolean, termMonths = 36) => ({ revenue: Money.of(revenue), security: 'collateral' as const, termMonths, researchCooperation });
+  it('research cooperation and revenue 9,999,999.99 < 10,000,000.00 → 0.80, no term bonus, not cut by the 60% cap', () => {
+    const r = compensationRatio(input('9999999.99', true), HENAN_2025);
+    expect(r).toMatchObject({ basis: 'research_cooperation', capped: false });
+    expect(r.ratio.toString()).toBe('0.8');
+    expect(r.breakdown[0]).toMatchObject({ policyVersion: 'henan-2025', value: '0.80' });
+  });
+  it('revenue exactly 10,000,000.00 is not below: the bracket rules (60%, capped)', () => {
+    expect(compensationRatio(input('10000000.00', true), HENAN_2025).ratio.toString()).toBe('0.6');
+  });
+  it('henan-2021 has no such category: 60% and the breakdown says why', () => {
+    const r = compensationRatio(input('5000000.00', true, 12), HENAN_2021);
+    expect(r.ratio.toString()).toBe('0.6');
+    expect(r.breakdown[0].text).toBe('Research cooperation: policy henan-2021 has no research-cooperation category; the usual ratio rules apply');
+  });
+  it('credit loans stay 60% under henan-2025', () => {
+    expect(compensationRatio({ revenue: Money.of('300000000.00'), security: 'credit', termMonths: 12 }, HENAN_2025).ratio.toString()).toBe('0.6');
   });
 });

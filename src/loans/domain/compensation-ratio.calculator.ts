@@ -21,13 +21,15 @@ export interface CompensationRatioInput {
   revenue: Money;
   security: LoanSecurity;
   termMonths: number;
+  /** The borrower's research cooperation (henan-2025's 80% category, RULES §11a). */
+  researchCooperation?: boolean;
 }
 
 export interface CompensationRatioResult {
   /** The ratio fixed at registration: min(base + bonus, cap). */
   ratio: Rate;
   baseRatio: Rate;
-  basis: 'revenue_bracket' | 'credit_or_shareholder_guarantee';
+  basis: 'revenue_bracket' | 'credit_or_shareholder_guarantee' | 'research_cooperation';
   /** floor((termMonths − 12) / 12), never below 0. */
   additionalYears: number;
   /** additionalYears × termBonusPerYear. */
@@ -59,7 +61,12 @@ export function compensationRatio(
 ): CompensationRatioResult {
   assertTermMonths(input.termMonths);
   assertLoanSecurity(input.security);
-  const breakdown: BreakdownStep[] = [];
+  const research = researchCooperationRatio(input, policy);
+  if (research.ratio) {
+    const ratio = research.ratio;
+    return { ratio, baseRatio: ratio, basis: 'research_cooperation', additionalYears: 0, termBonus: Rate.of(0), capped: false, breakdown: research.breakdown };
+  }
+  const breakdown: BreakdownStep[] = [...research.breakdown];
 
   let baseRatio: Rate;
   let basis: CompensationRatioResult['basis'];
@@ -127,6 +134,36 @@ export function compensationRatio(
   });
 
   return { ratio, baseRatio, basis, additionalYears, termBonus, capped, breakdown };
+}
+
+const RULE_RESEARCH = 'RULES §11a (henan-2025: 实质性产学研合作, 最高80%)';
+
+/**
+ * The 80% category of henan-2025 (RULES §11a): a borrower with substantive industry–university–
+ * research cooperation and prior-year revenue strictly below researchCooperationRevenueBelow
+ * (10,000,000.00) gets researchCooperationRatio (80%), whatever the security. Decision: the term
+ * bonus does not add to it and ratioCap (60%, the cap of base + bonus) does not cut it — 80% is the
+ * scheme's maximum ("最高80%"). A version without the category (henan-2021) says so in the
+ * breakdown and the usual rules apply.
+ * Example: revenue 9,999,999.99, research cooperation → 0.80; 10,000,000.00 → the bracket (60%).
+ */
+function researchCooperationRatio(input: CompensationRatioInput, policy: PolicyVersion): { ratio: Rate | null; breakdown: BreakdownStep[] } {
+  if (!input.researchCooperation) return { ratio: null, breakdown: [] };
+  const ratio = policy.researchCooperationRatio;
+  const below = policy.researchCooperationRevenueBelow;
+  if (ratio === null || below === null) {
+    return { ratio: null, breakdown: [{ rule: RULE_RESEARCH, text: `Research cooperation: policy ${policy.id} has no research-cooperation category; the usual ratio rules apply`, policyVersion: policy.id }] };
+  }
+  const limit = Money.of(below);
+  if (!input.revenue.lt(limit)) {
+    return {
+      ratio: null,
+      breakdown: [{ rule: RULE_RESEARCH, text: `Research cooperation, but revenue ${fmtMoney(input.revenue)} is not below ${fmtMoney(limit)}: the usual ratio rules apply`, policyVersion: policy.id }],
+    };
+  }
+  const r = Rate.of(ratio);
+  const text = `Research cooperation and revenue ${fmtMoney(input.revenue)} < ${fmtMoney(limit)} → ratio ${fmtRatio(r)} (no term bonus; the ${fmtRatio(Rate.of(policy.ratioCap))} cap of base + bonus does not apply)`;
+  return { ratio: r, breakdown: [{ rule: RULE_RESEARCH, text, value: fmtRatio(r), policyVersion: policy.id }] };
 }
 
 /** A borrower's recorded tax-declared revenue for one year. */

@@ -3,12 +3,14 @@ import { join } from 'path';
 import { DomainError } from '../../common/errors/domain-error';
 import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
-import { buildDefaultPolicy } from '../../programme/domain/policy-lookup';
+import { HENAN_2021 } from '../../programme/domain/henan-versions';
+import { parseLprCsv, parsePbocCsv } from '../../programme/domain/reference-rates';
 import { EligibilityInput, checkEligibility } from './eligibility.calculator';
 
-const policy = buildDefaultPolicy(
-  readFileSync(join(__dirname, '../../../data/lpr-history.csv'), 'utf8'),
-);
+const data = (name: string) => readFileSync(join(__dirname, '../../../data', name), 'utf8');
+const rates = { lpr: parseLprCsv(data('lpr-history.csv')), pboc: parsePbocCsv(data('pboc-benchmark-history.csv')) };
+/** The LPR reading of the rate cap (the alternative basis); most rate examples below use it. */
+const policy = { ...HENAN_2021, rateCapBasis: 'lpr' as const };
 
 /** A loan that meets every rule: 5,000,000.00 at 3.50%, 12 months, contracted 2025-06-03. */
 function loan(overrides: Partial<EligibilityInput> = {}): EligibilityInput {
@@ -27,12 +29,12 @@ function loan(overrides: Partial<EligibilityInput> = {}): EligibilityInput {
 }
 
 function codes(input: EligibilityInput): string[] {
-  return checkEligibility(input, policy).violations.map((v) => v.code);
+  return checkEligibility(input, policy, rates).violations.map((v) => v.code);
 }
 
 describe('checkEligibility — collateral ≤ 30% (RULES §2; S 二(一))', () => {
   it('RULES §2: collateral exactly 30% is allowed (5,000,000.00 × 0.30 = 1,500,000.00)', () => {
-    const r = checkEligibility(loan({ collateralValue: Money.of('1500000.00') }), policy);
+    const r = checkEligibility(loan({ collateralValue: Money.of('1500000.00') }), policy, rates);
     expect(r.eligible).toBe(true);
     expect(r.collateralRatio.toString()).toBe('0.3');
     expect(r.breakdown[0].text).toBe(
@@ -41,7 +43,7 @@ describe('checkEligibility — collateral ≤ 30% (RULES §2; S 二(一))', () =
   });
 
   it('RULES §2: collateral one fen above 30% (1,500,000.01) is refused with its figures', () => {
-    const r = checkEligibility(loan({ collateralValue: Money.of('1500000.01') }), policy);
+    const r = checkEligibility(loan({ collateralValue: Money.of('1500000.01') }), policy, rates);
     expect(r.eligible).toBe(false);
     expect(r.violations).toEqual([
       {
@@ -60,7 +62,7 @@ describe('checkEligibility — collateral ≤ 30% (RULES §2; S 二(一))', () =
   it('RULES §2: a single indivisible asset above 30% is allowed with the exception flag', () => {
     const r = checkEligibility(
       loan({ collateralValue: Money.of('4000000.00'), singleAssetException: true }),
-      policy,
+      policy, rates,
     );
     expect(r.eligible).toBe(true);
     expect(r.collateralRatio.toString()).toBe('0.8');
@@ -77,15 +79,31 @@ describe('checkEligibility — collateral ≤ 30% (RULES §2; S 二(一))', () =
   });
 });
 
-describe('checkEligibility — rate ≤ LPR × 1.3 (RULES §2; S 二(一))', () => {
+describe('checkEligibility — rate ≤ PBoC benchmark × 1.3, the default basis (RULES §2 revised 2026-12)', () => {
+  it('RULES §2: 12 months contracted 2025-06-03, 5.655% (4.35% × 1.3) is allowed; 5.656% is above the cap', () => {
+    const r = checkEligibility(loan({ annualRate: Rate.of('0.05655') }), HENAN_2021, rates);
+    expect(r.eligible).toBe(true);
+    expect(r.rateCap.toString()).toBe('0.05655');
+    expect(checkEligibility(loan({ annualRate: Rate.of('0.05656') }), HENAN_2021, rates).violations.map((v) => v.code)).toEqual(['LOAN.RATE_ABOVE_CAP']);
+  });
+
+  it.each([
+    [36, '0.06175'],
+    [61, '0.0637'],
+  ])('RULES §2: %i months → cap %s (4.75% / 4.90% × 1.3)', (termMonths, cap) => {
+    expect(checkEligibility(loan({ termMonths, annualRate: Rate.of(cap) }), HENAN_2021, rates).rateCap.toString()).toBe(cap);
+  });
+});
+
+describe('checkEligibility — rate ≤ LPR × 1.3, the lpr basis (RULES §2; S 二(一))', () => {
   it('RULES §2: 12 months on 2025-06-03, rate exactly the cap 3.00% × 1.3 = 3.90% is allowed', () => {
-    const r = checkEligibility(loan({ annualRate: Rate.of('0.039') }), policy);
+    const r = checkEligibility(loan({ annualRate: Rate.of('0.039') }), policy, rates);
     expect(r.eligible).toBe(true);
     expect(r.rateCap.toString()).toBe('0.039');
   });
 
   it('RULES §2: 3.900001% is above the 3.90% cap, refused with the figures', () => {
-    const r = checkEligibility(loan({ annualRate: Rate.of('0.03900001') }), policy);
+    const r = checkEligibility(loan({ annualRate: Rate.of('0.03900001') }), policy, rates);
     expect(r.violations).toEqual([
       {
         code: 'LOAN.RATE_ABOVE_CAP',
@@ -100,7 +118,7 @@ describe('checkEligibility — rate ≤ LPR × 1.3 (RULES §2; S 二(一))', () 
 
   it('RULES §2: a 61-month loan is capped on the 5-year LPR: 3.50% × 1.3 = 4.55%', () => {
     expect(
-      checkEligibility(loan({ termMonths: 61, annualRate: Rate.of('0.0455') }), policy).eligible,
+      checkEligibility(loan({ termMonths: 61, annualRate: Rate.of('0.0455') }), policy, rates).eligible,
     ).toBe(true);
     expect(codes(loan({ termMonths: 61, annualRate: Rate.of('0.04550001') }))).toEqual([
       'LOAN.RATE_ABOVE_CAP',
@@ -110,7 +128,7 @@ describe('checkEligibility — rate ≤ LPR × 1.3 (RULES §2; S 二(一))', () 
   it('RULES §2: the LPR in force on the contract date counts: 2025-05-19 → 3.10% × 1.3 = 4.03%', () => {
     const r = checkEligibility(
       loan({ contractDate: '2025-05-19', annualRate: Rate.of('0.0403') }),
-      policy,
+      policy, rates,
     );
     expect(r.eligible).toBe(true);
     expect(r.rateCap.toString()).toBe('0.0403');
@@ -118,7 +136,7 @@ describe('checkEligibility — rate ≤ LPR × 1.3 (RULES §2; S 二(一))', () 
 
   it('RULES §2: a 2019-06-01 contract uses the PBoC benchmark: 12 months 4.35% × 1.3 = 5.655%', () => {
     expect(
-      checkEligibility(loan({ contractDate: '2019-06-01', annualRate: Rate.of('0.05655') }), policy)
+      checkEligibility(loan({ contractDate: '2019-06-01', annualRate: Rate.of('0.05655') }), policy, rates)
         .eligible,
     ).toBe(true);
     expect(codes(loan({ contractDate: '2019-06-01', annualRate: Rate.of('0.05656') }))).toEqual([
@@ -139,7 +157,7 @@ describe('checkEligibility — borrower and term (RULES §2; B 第七条)', () =
   });
 
   it('RULES §2 Decision: 11 months, not a renewal, is too short', () => {
-    const r = checkEligibility(loan({ termMonths: 11 }), policy);
+    const r = checkEligibility(loan({ termMonths: 11 }), policy, rates);
     expect(r.violations).toEqual([
       {
         code: 'LOAN.TERM_TOO_SHORT',
@@ -168,7 +186,7 @@ describe('checkEligibility — every broken rule is listed', () => {
         borrower: { highTech: false, techSme: false },
         termMonths: 6,
       }),
-      policy,
+      policy, rates,
     );
     expect(r.eligible).toBe(false);
     expect(r.violations.map((v) => v.code)).toEqual([
@@ -189,7 +207,7 @@ describe('checkEligibility — malformed input is a 400, not a violation', () =>
     ['bad date', { contractDate: '2025-02-29' }, 'DATE.INVALID'],
   ] as const)('%s', (_name, overrides, code) => {
     try {
-      checkEligibility(loan(overrides as Partial<EligibilityInput>), policy);
+      checkEligibility(loan(overrides as Partial<EligibilityInput>), policy, rates);
       throw new Error('expected a throw');
     } catch (e) {
       expect(e).toBeInstanceOf(DomainError);

@@ -11,7 +11,9 @@ import {
   fmtRate,
   fmtRatio,
 } from '../../common/format/figures';
-import { lprBenchmark, LprBenchmarkResult } from '../../programme/domain/lpr-benchmark.calculator';
+import { rateCapBenchmark, RateCapBenchmarkResult } from '../../programme/domain/rate-cap-benchmark.calculator';
+import type { ReferenceRates } from '../../programme/domain/reference-rates';
+import { judgeQualification, type QualificationRecord } from '../../programme/domain/qualifications';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
 import {
   LoanSecurity,
@@ -34,7 +36,14 @@ export interface EligibilityInput {
   singleAssetException: boolean;
   /** A renewal (续贷) of an existing registered loan: exempt from the minimum term. */
   isRenewal: boolean;
-  borrower: { highTech: boolean; techSme: boolean };
+  /**
+   * The borrower's flags and dated qualification records (RULES §2 revised 2026-12): with records,
+   * one must be valid on `registeredOn` (a renewal: or on a day of the previous year); without,
+   * the flags decide.
+   */
+  borrower: { highTech: boolean; techSme: boolean; qualifications?: readonly QualificationRecord[] };
+  /** The registration date the qualification must be valid on (default: the contract date). */
+  registeredOn?: string;
 }
 
 /** One broken rule, with the figures that break it (an ErrorDetail for the 422 `details`). */
@@ -49,7 +58,7 @@ export interface EligibilityResult {
   eligible: boolean;
   /** Every broken rule, not just the first (API.md: 422 "with every reason in details"). */
   violations: EligibilityViolation[];
-  benchmark: LprBenchmarkResult;
+  benchmark: RateCapBenchmarkResult;
   /** benchmark × rateCapMultiplier, exact. */
   rateCap: Rate;
   /** collateralValue / amount rounded half-up to 6 decimals, for display only. */
@@ -59,7 +68,6 @@ export interface EligibilityResult {
 
 const RULE_COLLATERAL = 'RULES §2; S 二(一)';
 const RULE_RATE = 'RULES §2; S 二(一)';
-const RULE_BORROWER = 'RULES §2; S 二(一), S 三(一)';
 const RULE_TERM = 'RULES §2; B 第七条';
 const RULE_SECURITY = 'RULES §3; S 二(一)3(1)e';
 
@@ -70,14 +78,15 @@ const RULE_SECURITY = 'RULES §3; S 二(一)3(1)e';
  *   (LOAN.COLLATERAL_TOO_HIGH); compared exactly as collateral ≤ amount × 0.30, no division;
  * - a `credit` or `shareholder_guarantee_only` loan carries no collateral at all
  *   (LOAN.SECURITY_INCONSISTENT; its 60% ratio depends on "无抵质押");
- * - annual rate ≤ benchmark × rateCapMultiplier (1.3), inclusive, benchmark from `lprBenchmark`
- *   (LOAN.RATE_ABOVE_CAP);
+ * - annual rate ≤ benchmark × rateCapMultiplier (1.3), inclusive, benchmark from `rateCapBenchmark`
+ *   (PBoC benchmark by term by default, or the LPR; RULES §2 revised 2026-12) (LOAN.RATE_ABOVE_CAP);
  * - borrower is a high-tech enterprise or a tech SME (LOAN.BORROWER_NOT_QUALIFIED);
  * - term ≥ termMonthsMin (12) unless a renewal (LOAN.TERM_TOO_SHORT; RULES §2 Decision).
  *
- * Example: 5,000,000.00 at 3.90% for 12 months contracted 2025-06-03, collateral 1,500,000.00 →
- * cap 3.00% × 1.3 = 3.90% (rate allowed, inclusive), collateral 1,500,000.00 ≤ 5,000,000.00 ×
- * 0.30 = 1,500,000.00 (allowed, inclusive) → eligible. At 3.91% → LOAN.RATE_ABOVE_CAP.
+ * Example: 5,000,000.00 at 5.655% for 12 months contracted 2025-06-03, collateral 1,500,000.00 →
+ * cap PBoC 4.35% × 1.3 = 5.655% (rate allowed, inclusive), collateral 1,500,000.00 ≤
+ * 5,000,000.00 × 0.30 = 1,500,000.00 (allowed, inclusive) → eligible. At 5.656% →
+ * LOAN.RATE_ABOVE_CAP. With the `lpr` basis the cap is 3.00% × 1.3 = 3.90%.
  *
  * Malformed input (amount ≤ 0, bad date, term not a whole number ≥ 1, unknown security) throws
  * DomainError invalid (400) instead: those are not rule violations but bad requests.
@@ -85,12 +94,13 @@ const RULE_SECURITY = 'RULES §3; S 二(一)3(1)e';
 export function checkEligibility(
   input: EligibilityInput,
   policy: PolicyVersion,
+  rates: ReferenceRates,
 ): EligibilityResult {
   assertWellFormed(input);
   const found: Findings = { violations: [], breakdown: [] };
   const collateralRatio = checkCollateral(input, policy, found);
   checkSecurity(input, found);
-  const { benchmark, rateCap } = checkRate(input, policy, found);
+  const { benchmark, rateCap } = checkRate(input, policy, rates, found);
   checkBorrower(input, found);
   checkTerm(input, policy, found);
   const { violations, breakdown } = found;
@@ -197,9 +207,10 @@ function checkSecurity(input: EligibilityInput, found: Findings): void {
 function checkRate(
   input: EligibilityInput,
   policy: PolicyVersion,
+  rates: ReferenceRates,
   found: Findings,
-): { benchmark: LprBenchmarkResult; rateCap: Rate } {
-  const benchmark = lprBenchmark(policy, input.termMonths, input.contractDate);
+): { benchmark: RateCapBenchmarkResult; rateCap: Rate } {
+  const benchmark = rateCapBenchmark(rates, policy, input.termMonths, input.contractDate);
   found.breakdown.push(...benchmark.breakdown);
   const multiplier = Rate.of(policy.rateCapMultiplier);
   const rateCap = benchmark.rate.times(multiplier.value);
@@ -228,25 +239,30 @@ function checkRate(
   return { benchmark, rateCap };
 }
 
-/** Borrower (RULES §2): a high-tech enterprise or a registered tech SME. */
+/**
+ * Borrower (RULES §2): a high-tech enterprise or a registered tech SME, judged on its dated
+ * qualification records when it has any (`judgeQualification`), else on its flags.
+ */
 function checkBorrower(input: EligibilityInput, found: Findings): void {
-  const { highTech, techSme } = input.borrower;
-  if (highTech || techSme) {
-    found.breakdown.push({
-      rule: RULE_BORROWER,
-      text: `Borrower is ${[highTech ? 'a high-tech enterprise' : '', techSme ? 'a registered tech SME' : ''].filter(Boolean).join(' and ')}: qualified`,
-    });
-    return;
-  }
-  found.breakdown.push({
-    rule: RULE_BORROWER,
-    text: 'Borrower is neither a high-tech enterprise nor a registered tech SME',
-  });
-  found.violations.push({
-    code: LOAN_RULE_ERRORS.BORROWER_NOT_QUALIFIED,
-    message: 'The borrower is neither a high-tech enterprise nor a registered tech SME',
+  const { highTech, techSme, qualifications = [] } = input.borrower;
+  const judgement = judgeQualification({
     highTech,
     techSme,
+    records: qualifications,
+    registeredOn: input.registeredOn ?? input.contractDate,
+    renewal: input.isRenewal,
+  });
+  found.breakdown.push(...judgement.breakdown);
+  if (judgement.qualified) return;
+  found.violations.push({
+    code: LOAN_RULE_ERRORS.BORROWER_NOT_QUALIFIED,
+    message:
+      qualifications.length === 0
+        ? 'The borrower is neither a high-tech enterprise nor a registered tech SME'
+        : judgement.breakdown[judgement.breakdown.length - 1].text,
+    highTech,
+    techSme,
+    ...(qualifications.length ? { qualifications: qualifications.map((q) => ({ ...q })) } : {}),
   });
 }
 

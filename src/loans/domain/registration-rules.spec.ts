@@ -2,11 +2,15 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
-import { buildDefaultPolicy } from '../../programme/domain/policy-lookup';
+import { HENAN_2021 } from '../../programme/domain/henan-versions';
+import { parseLprCsv, parsePbocCsv } from '../../programme/domain/reference-rates';
 import { chooseRevenueYear, type RevenueRecord } from './compensation-ratio.calculator';
 import { checkRegistration, latestGroupEvent, type RegistrationFacts } from './registration-rules';
 
-const policy = buildDefaultPolicy(readFileSync(join(__dirname, '../../../data/lpr-history.csv'), 'utf8'));
+const data = (name: string) => readFileSync(join(__dirname, '../../../data', name), 'utf8');
+const rates = { lpr: parseLprCsv(data('lpr-history.csv')), pboc: parsePbocCsv(data('pboc-benchmark-history.csv')) };
+/** The LPR reading of the rate cap, which these examples were written with (the default is the PBoC benchmark). */
+const policy = { ...HENAN_2021, rateCapBasis: 'lpr' as const };
 
 const RENEWED = '3c1d2e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
 const PARTIES = 'RULES §2; S 二(二)3, A 第五条';
@@ -30,6 +34,8 @@ function facts(overrides: Partial<RegistrationFacts> = {}, eligibility: Partial<
     groupCode: null,
     registeredOn: '2025-03-10',
     renewalOf: null,
+    riskReviewed: false,
+    rates,
     eligibility: {
       amount: Money.of('3000000.00'),
       annualRate: Rate.of('0.04'),
@@ -72,7 +78,11 @@ describe('checkRegistration (RULES §2, §3, §6; S 二(一), S 二(二)3, A 第
   it('RULES §2, §3: every rule holds → no violation; the breakdown says how each rule went, policy version first', () => {
     const r = checkRegistration(facts(), policy);
     expect(r.violations).toEqual([]);
-    expect(r.breakdown[0]).toEqual({ rule: 'RULES §3', text: 'Policy version henan-2021 in force on 2025-03-10', value: 'henan-2021' });
+    expect(r.breakdown[0]).toEqual({
+      rule: 'RULES §11a',
+      text: 'Policy version henan-2021 of henan-tech-loan in force on 2025-03-10 (effective from 2021-10-30)',
+      value: 'henan-2021',
+    });
     // Then the eligibility steps (ending with the verdict), the revenue year, the parties, the group.
     expect(r.breakdown.slice(-6)).toEqual([
       { rule: 'RULES §2', text: 'All tech-loan conditions hold: eligible', value: 'eligible' },
@@ -100,11 +110,30 @@ describe('checkRegistration (RULES §2, §3, §6; S 二(一), S 二(二)3, A 第
     );
   });
 
-  it('RULES §6 "Renewals"; B 第十七条 (原有业务可…开展续贷业务): a bank in suspended_new may still register a renewal', () => {
-    const r = checkRegistration(renewal({ bankStatus: { status: 'suspended_new', reason: 'loss rate 4.8%', since: '2025-04-25' } }), policy);
+  it('RULES §6 "Renewals"; B 第十七条 (原有业务可…开展续贷业务): a bank in suspended_new may still register a renewal after risk review', () => {
+    const r = checkRegistration(renewal({ riskReviewed: true, bankStatus: { status: 'suspended_new', reason: 'loss rate 4.8%', since: '2025-04-25' } }), policy);
     expect(r.violations).toEqual([]);
-    expect(r.breakdown).toContainEqual({ rule: PARTIES, text: 'Bank BANK01 status on 2025-05-06: suspended_new (renewal allowed)', value: 'suspended_new' });
+    expect(r.breakdown).toContainEqual({ rule: PARTIES, text: 'Bank BANK01 status on 2025-05-06: suspended_new (renewal after risk review allowed)', value: 'suspended_new' });
     expect(r.breakdown).toContainEqual({ rule: 'RULES §2 Decision; B 第七条', text: 'Renewal (续贷) of loan ZZ-1 registered 2025-03-10' });
+  });
+
+  it('RULES §6 (2026-12): the same renewal without riskReviewed → LOAN.BANK_NOT_ACTIVE saying the risk review is needed', () => {
+    const r = checkRegistration(renewal({ bankStatus: { status: 'suspended_new', reason: 'loss rate 4.8%', since: '2025-04-25' } }), policy);
+    expect(r.violations.map((v) => [v.code, v.message])).toEqual([
+      ['LOAN.BANK_NOT_ACTIVE', 'Bank BANK01 is suspended_new since 2025-04-25 (loss rate 4.8%): a renewal needs riskReviewed: true (RULES §6)'],
+    ]);
+  });
+
+  it('RULES §6; A 第十九条 (原有业务可在风险评估的基础上，开展续贷业务): an agency in the 4–6% band may serve a renewal after risk review, not a new loan', () => {
+    const agencyStatus = { status: 'suspended_new', reason: 'loss rate 4.5% for 2025Q1', since: '2025-04-25' };
+    expect(checkRegistration(renewal({ riskReviewed: true, agencyStatus }), policy).violations).toEqual([]);
+    expect(checkRegistration(renewal({ agencyStatus }), policy).violations.map((v) => v.code)).toEqual(['LOAN.AGENCY_NOT_ACTIVE']);
+    expect(checkRegistration(facts({ agencyStatus, riskReviewed: true }), policy).violations.map((v) => v.code)).toEqual(['LOAN.AGENCY_NOT_ACTIVE']);
+  });
+
+  it('RULES §6: an agency above 6% (suspended_focus) serves no renewal even after risk review', () => {
+    const agencyStatus = { status: 'suspended_focus', reason: 'loss rate 6.5%', since: '2025-04-25' };
+    expect(checkRegistration(renewal({ riskReviewed: true, agencyStatus }), policy).violations.map((v) => v.code)).toEqual(['LOAN.AGENCY_NOT_ACTIVE']);
   });
 
   it('RULES §6; B 第十八条: a disqualified bank registers not even a renewal → LOAN.BANK_NOT_ACTIVE', () => {
@@ -286,7 +315,7 @@ describe('checkRegistration (RULES §2, §3, §6; S 二(一), S 二(二)3, A 第
     expect(r.violations.slice(3).map((v) => v.message)).toEqual([
       'No revenue recorded for 2024 or 2023; a registration on 2025-03-10 needs one of them',
       'Bank BANK01 is disqualified since 2025-03-01 (dormant): no new loans',
-      'Agency AG01 is suspended_new since 2025-03-02 (a reason): no new loans',
+      'Agency AG01 is suspended_new since 2025-03-02 (a reason): a renewal needs riskReviewed: true (RULES §6)',
       'Bank BANK01 and agency AG01 have no tri-party agreement',
       `renewalOf ${RENEWED} is not a registered loan of borrower BR01 with bank BANK01`,
       'Group GRP9 is served by agency AG02; agency AG01 needs an approved change of agency first',

@@ -4,11 +4,11 @@ import type { ErrorDetail } from '../../common/errors/domain-error';
 import type { Money } from '../../common/money/money';
 import { fmtMoney } from '../../common/format/figures';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
+import type { ReferenceRates } from '../../programme/domain/reference-rates';
 import type { RevenueYearChoice } from './compensation-ratio.calculator';
 import { checkEligibility, type EligibilityInput } from './eligibility.calculator';
 import { LOAN_RULE_ERRORS } from './loan-rules.errors';
 
-const RULE_POLICY = 'RULES §3';
 const RULE_PARTIES = 'RULES §2; S 二(二)3, A 第五条';
 const RULE_RENEWAL = 'RULES §2 Decision; B 第七条';
 const RULE_GROUP = 'RULES §2; A 第七条';
@@ -76,6 +76,10 @@ export interface RegistrationFacts {
   registeredOn: string;
   /** The loan the registration renews (its id); null unless a renewal. */
   renewalOf: string | null;
+  /** A renewal registered after the risk review of RULES §6 (bank or agency in the 4–6% band). */
+  riskReviewed: boolean;
+  /** The reference rates of the rate cap (PBoC benchmark, LPR), as stored. */
+  rates: ReferenceRates;
   /** Amount, rate, term, security, collateral, renewal flag and the borrower's qualifications. */
   eligibility: EligibilityInput;
   /** Which year's revenue decides the ratio (`chooseRevenueYear`), or why none can. */
@@ -109,8 +113,10 @@ interface RuleOutcome {
  *    S 二(一), B 第七条);
  * 2. a recorded revenue year (RULES §3 Decision; B 第九条): LOAN.REVENUE_MISSING;
  * 3. the bank active on the date (RULES §2, §6; S 二(二)3, B 第十七条): LOAN.BANK_NOT_ACTIVE,
- *    except that a bank in `suspended_new` may still register a renewal (续贷, RULES §6);
- * 4. the agency active on the date (RULES §2, §6; A 第五条): LOAN.AGENCY_NOT_ACTIVE;
+ *    except that a bank in `suspended_new` may still register a renewal (续贷) with
+ *    `riskReviewed: true` (RULES §6);
+ * 4. the agency active on the date (RULES §2, §6; A 第五条): LOAN.AGENCY_NOT_ACTIVE, with the same
+ *    renewal exception (A 第十九条 "原有业务可在风险评估的基础上，开展续贷业务");
  * 5. a tri-party agreement signed on or before the date (RULES §2; S 二(二)3, A 第五条):
  *    LOAN.NO_AGREEMENT;
  * 6. a renewal names a registered loan of the same borrower with the same bank (RULES §2
@@ -128,13 +134,15 @@ interface RuleOutcome {
  */
 export function checkRegistration(facts: RegistrationFacts, policy: PolicyVersion): RegistrationCheck {
   const violations: ErrorDetail[] = [];
-  const breakdown: BreakdownStep[] = [{ rule: RULE_POLICY, text: `Policy version ${policy.id} in force on ${facts.registeredOn}`, value: policy.id }];
-  const eligibility = checkEligibility(facts.eligibility, policy);
+  const breakdown: BreakdownStep[] = [
+    { rule: 'RULES §11a', text: `Policy version ${policy.id} of ${policy.programme} in force on ${facts.registeredOn} (effective from ${policy.effectiveFrom})`, value: policy.id },
+  ];
+  const eligibility = checkEligibility({ ...facts.eligibility, registeredOn: facts.registeredOn }, policy, facts.rates);
   violations.push(...eligibility.violations);
   breakdown.push(...eligibility.breakdown);
   breakdown.push(...facts.revenueChoice.breakdown);
   if (!facts.revenueChoice.found) violations.push(facts.revenueChoice.violation);
-  for (const outcome of [bankStatusRule(facts), agencyStatusRule(facts), agreementRule(facts), renewalRule(facts), groupRule(facts)]) {
+  for (const outcome of [partyStatusRule(facts, 'bank'), partyStatusRule(facts, 'agency'), agreementRule(facts), renewalRule(facts), groupRule(facts)]) {
     violations.push(...outcome.violations);
     breakdown.push(...outcome.breakdown);
   }
@@ -143,42 +151,34 @@ export function checkRegistration(facts: RegistrationFacts, policy: PolicyVersio
 
 const inForce = (s: PartyStatusOn) => `${s.status} since ${s.since}${s.reason ? ` (${s.reason})` : ''}`;
 
-/** RULES §2, §6; S 二(二)3, B 第十七条. Decision: suspended_new may still register renewals. */
-function bankStatusRule(facts: RegistrationFacts): RuleOutcome {
-  const s = facts.bankStatus;
-  const renewalAllowed = s.status === 'suspended_new' && facts.eligibility.isRenewal;
-  const violations: ErrorDetail[] =
-    s.status !== 'active' && !renewalAllowed
-      ? [
-          {
-            code: LOAN_RULE_ERRORS.BANK_NOT_ACTIVE,
-            field: 'bankCode',
-            message: `Bank ${facts.bankCode} is ${inForce(s)}: no new loans`,
-            status: s.status,
-            since: s.since,
-          },
-        ]
-      : [];
-  const text = `Bank ${facts.bankCode} status on ${facts.registeredOn}: ${s.status}${renewalAllowed ? ' (renewal allowed)' : ''}`;
-  return { violations, breakdown: [{ rule: RULE_PARTIES, text, value: s.status }] };
-}
-
-/** RULES §2, §6; A 第五条. */
-function agencyStatusRule(facts: RegistrationFacts): RuleOutcome {
-  const s = facts.agencyStatus;
-  const violations: ErrorDetail[] =
-    s.status !== 'active'
-      ? [
-          {
-            code: LOAN_RULE_ERRORS.AGENCY_NOT_ACTIVE,
-            field: 'agencyCode',
-            message: `Agency ${facts.agencyCode} is ${inForce(s)}: no new loans`,
-            status: s.status,
-            since: s.since,
-          },
-        ]
-      : [];
-  return { violations, breakdown: [{ rule: RULE_PARTIES, text: `Agency ${facts.agencyCode} status on ${facts.registeredOn}: ${s.status}`, value: s.status }] };
+/**
+ * RULES §2, §6; S 二(二)3, B 第十七条, A 第十九条: a party must be active, except that a bank or an
+ * agency in `suspended_new` (the 4–6% band: no new loans) may still register a renewal (续贷)
+ * after a risk review, which the registration states with `riskReviewed: true`. `suspended_focus`
+ * and `disqualified` parties register nothing.
+ */
+function partyStatusRule(facts: RegistrationFacts, party: 'bank' | 'agency'): RuleOutcome {
+  const s = party === 'bank' ? facts.bankStatus : facts.agencyStatus;
+  const code = party === 'bank' ? facts.bankCode : facts.agencyCode;
+  const who = party === 'bank' ? 'Bank' : 'Agency';
+  const renewal = facts.eligibility.isRenewal;
+  const renewalAllowed = s.status === 'suspended_new' && renewal && facts.riskReviewed;
+  const text = `${who} ${code} status on ${facts.registeredOn}: ${s.status}${renewalAllowed ? ' (renewal after risk review allowed)' : ''}`;
+  const breakdown: BreakdownStep[] = [{ rule: RULE_PARTIES, text, value: s.status }];
+  if (s.status === 'active' || renewalAllowed) return { violations: [], breakdown };
+  const hint = s.status === 'suspended_new' && renewal ? ': a renewal needs riskReviewed: true (RULES §6)' : ': no new loans';
+  return {
+    violations: [
+      {
+        code: party === 'bank' ? LOAN_RULE_ERRORS.BANK_NOT_ACTIVE : LOAN_RULE_ERRORS.AGENCY_NOT_ACTIVE,
+        field: party === 'bank' ? 'bankCode' : 'agencyCode',
+        message: `${who} ${code} is ${inForce(s)}${hint}`,
+        status: s.status,
+        since: s.since,
+      },
+    ],
+    breakdown,
+  };
 }
 
 /** RULES §2; S 二(二)3, A 第五条: an agreement signed on or before the registration date. */

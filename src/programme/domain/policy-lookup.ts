@@ -1,31 +1,28 @@
-import { HENAN_2021_BASE, PolicyVersion, parseLprCsv, policyInForce } from './policy-version';
+import type { PolicyVersion } from './policy-version';
 
 /**
- * The default policy version: the 2021 Henan scheme (HENAN_2021_BASE) with the LPR table parsed
- * from the text of data/lpr-history.csv. Pure: the caller reads the file and passes its text.
- * Example: buildDefaultPolicy(readFileSync('data/lpr-history.csv', 'utf8')).lpr[0] =
- * { effectiveFrom: '2019-08-20', oneYear: '0.0425', fiveYear: '0.0485' }.
+ * The versions of one programme, oldest first. A version of another programme never governs
+ * this one's loans (RULES §11a), however its dates fall.
  */
-export function buildDefaultPolicy(lprCsvText: string): PolicyVersion {
-  const lpr = parseLprCsv(lprCsvText);
-  if (lpr.length === 0) throw new Error('LPR table: no rows');
-  return { ...HENAN_2021_BASE, lpr };
+export function versionsOfProgramme(versions: readonly PolicyVersion[], programme: string): PolicyVersion[] {
+  return versions.filter((v) => v.programme === programme).sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom));
 }
 
 /**
- * The policy version that governs a loan registered on `registeredOn` (a loan keeps it for life):
- * the latest version with effectiveFrom ≤ registeredOn; for a date before every version, the
- * earliest version (the programme's first rules are the best description of earlier loans).
- * Throws when no version is configured (a deployment error, not a user error).
+ * The version of `programme` that governs a loan registered on `registeredOn` (a loan keeps it for
+ * life, RULES §11a): the latest of that programme with effectiveFrom ≤ registeredOn; for a date
+ * before all of them, the programme's earliest version (its first rules are the best description
+ * of earlier loans). Throws when the programme has no version (a deployment error, not a user
+ * error).
+ *
+ * Example (henan-tech-loan: henan-2021 from 2021-10-30, henan-2025 from 2025-06-01):
+ * 2024-06-10 → henan-2021; 2025-05-31 → henan-2021; 2025-06-01 → henan-2025; 2021-03-01 →
+ * henan-2021 (before every version).
  */
-export function policyForRegistration(
-  versions: readonly PolicyVersion[],
-  registeredOn: string,
-): PolicyVersion {
-  if (versions.length === 0) throw new Error('no policy version configured');
-  const inForce = policyInForce(versions, registeredOn);
-  if (inForce) return inForce;
-  return versions.reduce((earliest, v) =>
-    v.effectiveFrom < earliest.effectiveFrom ? v : earliest,
-  );
+export function policyForRegistration(versions: readonly PolicyVersion[], programme: string, registeredOn: string): PolicyVersion {
+  const own = versionsOfProgramme(versions, programme);
+  if (own.length === 0) throw new Error(`no policy version configured for programme ${programme}`);
+  let inForce: PolicyVersion | undefined;
+  for (const v of own) if (v.effectiveFrom <= registeredOn) inForce = v;
+  return inForce ?? own[0];
 }

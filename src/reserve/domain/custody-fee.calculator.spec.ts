@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Money } from '../../common/money/money';
-import { HENAN_2021_BASE } from '../../programme/domain/policy-version';
+import { HENAN_2021_BASE } from '../../programme/domain/henan-versions';
 import { allocateCustodyFee, computeCustodyFee } from './custody-fee.calculator';
 
 const policy = HENAN_2021_BASE;

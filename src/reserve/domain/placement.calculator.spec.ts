@@ -3,7 +3,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import { D } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
-import { HENAN_2021_BASE } from '../../programme/domain/policy-version';
+import { HENAN_2021_BASE } from '../../programme/domain/henan-versions';
 import { computePlacement, type PlacementBankInput } from './placement.calculator';
 
 const policy = HENAN_2021_BASE;

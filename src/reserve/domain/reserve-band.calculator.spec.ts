@@ -1,5 +1,5 @@
 import { Money } from '../../common/money/money';
-import { HENAN_2021_BASE } from '../../programme/domain/policy-version';
+import { HENAN_2021_BASE } from '../../programme/domain/henan-versions';
 import { computeReserveBand } from './reserve-band.calculator';
 
 const policy = HENAN_2021_BASE;

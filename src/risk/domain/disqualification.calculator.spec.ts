@@ -1,5 +1,5 @@
 import { DomainError } from '../../common/errors/domain-error';
-import { HENAN_2021_BASE } from '../../programme/domain/policy-version';
+import { HENAN_2021_BASE } from '../../programme/domain/henan-versions';
 import { checkAgencyDormancy, checkBankDormancy } from './disqualification.calculator';
 
 const policy = HENAN_2021_BASE;

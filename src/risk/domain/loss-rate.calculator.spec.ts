@@ -1,6 +1,6 @@
 import { DomainError } from '../../common/errors/domain-error';
 import { Money } from '../../common/money/money';
-import { HENAN_2021_BASE } from '../../programme/domain/policy-version';
+import { HENAN_2021_BASE } from '../../programme/domain/henan-versions';
 import {
   assessAgencyLossRate,
   assessBankLossRate,
@@ -97,22 +97,36 @@ describe('computeLossRate (RULES §6; B 第十七条, A 第十八条(三))', () 
   });
 });
 
-describe('assessBankLossRate (RULES §6; B 第十七条) boundaries around 4% and 6%', () => {
+describe('assessBankLossRate (RULES §6; B 第十七条) boundaries around 4% and 6%, on the exact rate (2026-12)', () => {
   const balance = '100000000.00';
   it.each([
-    // net / 100,000,000 → shown rate → status
-    ['3999999.99', '0.04', 'active'], // 0.0399999999 → 0.04000000 (half-up) → ≤ 4%
-    ['4000000.00', '0.04', 'active'], // exactly 4% is active
-    ['4000000.49', '0.04', 'active'], // 0.0400000049 → 0.04000000: the shown rate decides
-    ['4000000.50', '0.04000001', 'suspended_new'], // 0.040000005 → 0.04000001 > 4%
-    ['4000001.00', '0.04000001', 'suspended_new'], // just above 4%
-    ['6000000.00', '0.06', 'suspended_new'], // exactly 6% is the middle band
-    ['6000001.00', '0.06000001', 'suspended_focus'], // just above 6%
-    ['6500000.00', '0.065', 'suspended_focus'],
-  ])('RULES §6: net %s on 100,000,000.00 → rate %s → %s', (net, rate, status) => {
+    // net / 100,000,000 → exact rate → shown (4 decimals of a percent) → status
+    ['3999999.99', '4.0000%', 'active'], // 0.0399999999 ≤ 4% (shown 4.0000%, rounded half-up)
+    ['4000000.00', '4.0000%', 'active'], // exactly 4% is active
+    ['4000000.49', '4.0000%', 'suspended_new'], // issue 11 item 4: 0.0400000049 > 4% — above, though shown 4.0000%
+    ['4000000.50', '4.0000%', 'suspended_new'],
+    ['6000000.00', '6.0000%', 'suspended_new'], // exactly 6% is the middle band
+    ['6000000.49', '6.0000%', 'suspended_focus'], // issue 11 item 4: 0.0600000049 > 6%
+    ['6500000.00', '6.5000%', 'suspended_focus'],
+  ])('RULES §6: net %s on 100,000,000.00 → shown %s → %s', (net, shown, status) => {
     const r = assessBankLossRate(simple(net, balance), policy);
-    expect(r.rate?.toString()).toBe(rate);
     expect(r.status).toBe(status);
+    expect(r.ratePercent).toBe(shown);
+  });
+
+  it('RULES §6 (2026-12): 4,000,000.49 / 100,000,000.00 — exact 0.0400000049, stored 0.04000000, shown 4.0000%, warning band', () => {
+    const r = computeLossRate(simple('4000000.49', balance), policy);
+    expect(r.exactRate?.toString()).toBe('0.0400000049');
+    expect(r.rate?.toString()).toBe('0.04');
+    expect(r.ratePercent).toBe('4.0000%');
+    expect(r.band).toBe('warning');
+    expect(r.breakdown[2].text).toBe('4% < exact rate 4.00000049% (shown 4.0000%) ≤ 6%: warning band');
+  });
+
+  it('RULES §6: 3,999,999.99 is 3.99999999%, shown 4.0000% (half-up), and stays active: the exact rate is not above 4%', () => {
+    const r = assessBankLossRate(simple('3999999.99', balance), policy);
+    expect(r.ratePercent).toBe('4.0000%');
+    expect(r.status).toBe('active');
   });
 
   it('RULES §6 Decision: a bank with zero balance and a positive net is suspended_focus', () => {

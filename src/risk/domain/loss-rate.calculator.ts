@@ -13,8 +13,16 @@ export type LossRatePolicy = Pick<
   'lossRateWarning' | 'lossRateSevere' | 'zeroBalanceIsSevere'
 >;
 
-/** Decimals a loss rate is shown and stored with (numeric(12,8)); rounded half-up. */
+/** Decimals a loss rate is stored with (numeric(12,8)); rounded half-up. */
 export const LOSS_RATE_DECIMALS = 8;
+
+/** Decimals of a percent a loss rate is shown with (RULES §6, 2026-12: "4.0000%"); rounded half-up. */
+export const LOSS_RATE_PERCENT_DECIMALS = 4;
+
+/** A rate shown as RULES §6 shows it: a percentage rounded half-up to 4 decimals ("4.0000%"). */
+export function lossRatePercent(rate: D): string {
+  return `${rate.times(100).toDecimalPlaces(LOSS_RATE_PERCENT_DECIMALS, ROUND_HALF_UP).toFixed(LOSS_RATE_PERCENT_DECIMALS)}%`;
+}
 
 /**
  * Where a loss rate falls in the fuse table (RULES §6):
@@ -44,10 +52,15 @@ export interface LossRateResult {
   netCompensation: Money;
   outstandingBalance: Money;
   /**
-   * net / balance rounded half-up to 8 decimals; null when the balance is zero and the net
-   * compensation positive (the ratio is undefined; the band says how it is treated).
+   * net / balance rounded half-up to 8 decimals (what numeric(12,8) stores); null when the balance
+   * is zero and the net compensation positive (the ratio is undefined; the band says how it is
+   * treated).
    */
   rate: Rate | null;
+  /** net / balance exactly (decimal.js, 40 significant digits): the band is decided on it. */
+  exactRate: Rate | null;
+  /** The rate as shown: a percentage rounded half-up to 4 decimals ("4.0000%"); null when undefined. */
+  ratePercent: string | null;
   band: LossRateBand;
   breakdown: BreakdownStep[];
 }
@@ -60,10 +73,11 @@ const RULE = 'RULES §6; B 第十七条, A 第十八条(三)';
  * RULES §6; B 第十七条 (banks), A 第十八条(三) (agencies):
  *   loss rate = (approved compensation − refunded − written-off compensation) / outstanding balance
  *
- * Rounding: the quotient is rounded half-up to 8 decimals (numeric(12,8)), and the band is decided
- * on that shown rate, as RULES §4 has later steps use the shown, rounded figure: an auditor who
- * sees "0.04000000" sees an active party. Boundaries: exactly 4% is `normal`, exactly 6% is
- * `warning` (the table reads "≤ 4%" and "> 4% and ≤ 6%").
+ * Exactness (RULES §6, revised 2026-12): the band is decided on the exact quotient, never on a
+ * rounded one ("超过4%": 0.0400000049 is above 4%, so net 4,000,000.49 on 100,000,000.00 is in the
+ * warning band); the rate is shown as a percentage rounded half-up to 4 decimals ("4.0000%") and
+ * stored rounded half-up to 8 decimals (numeric(12,8)). Boundaries: exactly 4% is `normal`,
+ * exactly 6% is `warning` (the table reads "≤ 4%" and "> 4% and ≤ 6%").
  * Zero balance: net 0 → rate 0, `normal`; net > 0 → rate null and, with the policy
  * `zeroBalanceIsSevere` (Decision, default true), `severe`; with it false, `normal` (nothing
  * outstanding to measure a loss against).
@@ -108,7 +122,7 @@ export function computeLossRate(input: LossRateInput, policy: LossRatePolicy): L
         text: 'Outstanding balance is 0.00 and net compensation is 0.00: loss rate 0 (nothing lost, nothing outstanding)',
         value: '0',
       });
-      return { netCompensation, outstandingBalance, rate: Rate.of(0), band: 'normal', breakdown };
+      return { netCompensation, outstandingBalance, rate: Rate.of(0), exactRate: Rate.of(0), ratePercent: lossRatePercent(new D(0)), band: 'normal', breakdown };
     }
     const band: LossRateBand = policy.zeroBalanceIsSevere ? 'severe' : 'normal';
     breakdown.push({
@@ -117,21 +131,22 @@ export function computeLossRate(input: LossRateInput, policy: LossRatePolicy): L
         ? `Outstanding balance is 0.00 with net compensation ${fmtMoney(netCompensation)}: the rate is undefined and counts as above ${formatPercent(severe)}`
         : `Outstanding balance is 0.00 with net compensation ${fmtMoney(netCompensation)}: the rate is undefined; policy treats it as not above ${formatPercent(warning)}`,
     });
-    return { netCompensation, outstandingBalance, rate: null, band, breakdown };
+    return { netCompensation, outstandingBalance, rate: null, exactRate: null, ratePercent: null, band, breakdown };
   }
 
   const exact = netCompensation.dividedBy(outstandingBalance);
-  const shown = exact.toDecimalPlaces(LOSS_RATE_DECIMALS, ROUND_HALF_UP);
+  const stored = exact.toDecimalPlaces(LOSS_RATE_DECIMALS, ROUND_HALF_UP);
+  const ratePercent = lossRatePercent(exact);
   breakdown.push({
     rule: RULE,
     text:
-      `Loss rate = ${fmtMoney(netCompensation)} / ${fmtMoney(outstandingBalance)} = ${shown.toFixed()} ` +
-      `(${formatPercent(shown)}; divided exactly, rounded half-up to ${LOSS_RATE_DECIMALS} decimals)`,
-    value: shown.toFixed(),
+      `Loss rate = ${fmtMoney(netCompensation)} / ${fmtMoney(outstandingBalance)} = ${exact.toSignificantDigits(20).toFixed()} ` +
+      `(shown ${ratePercent}, rounded half-up to ${LOSS_RATE_PERCENT_DECIMALS} decimals of a percent; the band is decided on the exact rate)`,
+    value: stored.toFixed(),
   });
-  const band = bandOfRate(shown, warning, severe);
-  breakdown.push({ rule: RULE, text: describeBand(shown, band, warning, severe), value: band });
-  return { netCompensation, outstandingBalance, rate: Rate.of(shown), band, breakdown };
+  const band = bandOfRate(exact, warning, severe);
+  breakdown.push({ rule: 'RULES §6 Decision (2026-12: exact rate)', text: describeBand(exact, ratePercent, band, warning, severe), value: band });
+  return { netCompensation, outstandingBalance, rate: Rate.of(stored), exactRate: Rate.of(exact), ratePercent, band, breakdown };
 }
 
 function bandOfRate(rate: D, warning: D, severe: D): LossRateBand {
@@ -140,8 +155,8 @@ function bandOfRate(rate: D, warning: D, severe: D): LossRateBand {
   return 'severe';
 }
 
-function describeBand(rate: D, band: LossRateBand, warning: D, severe: D): string {
-  const r = formatPercent(rate);
+function describeBand(exact: D, shown: string, band: LossRateBand, warning: D, severe: D): string {
+  const r = `exact rate ${exact.times(100).toSignificantDigits(20).toFixed()}% (shown ${shown})`;
   switch (band) {
     case 'normal':
       return `${r} ≤ ${formatPercent(warning)}: normal band`;
