@@ -7,6 +7,29 @@ import { EmbeddedHolder } from '../common/database/database.module';
 import { HeartbeatProcessor } from '../jobs/heartbeat';
 import { JobQueue } from '../jobs/job-registry';
 
+/** Each probe gets this long; a part that has not answered by then is reported `down`. */
+export const HEALTH_PROBE_TIMEOUT_MS = 500;
+
+/**
+ * Resolves with the probe's value, or with `timedOut` once `ms` have passed (the probe goes on in
+ * the background; its late result or error is ignored).
+ */
+async function withinTime<T>(probe: () => Promise<T>, ms: number): Promise<{ ok: true; value: T } | { ok: false }> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<{ ok: false }>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false }), ms);
+  });
+  const attempt = probe().then(
+    (value) => ({ ok: true as const, value }),
+    () => ({ ok: false as const }),
+  );
+  try {
+    return await Promise.race([attempt, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 @ApiTags('Operations')
 @Controller('health')
 export class HealthController {
@@ -17,25 +40,30 @@ export class HealthController {
     private readonly embedded: EmbeddedHolder,
   ) {}
 
+  /**
+   * Answers within about a second whatever is down (issue 10 item 7): the database and the queue
+   * are probed at the same time, each for at most HEALTH_PROBE_TIMEOUT_MS; a probe that fails or
+   * does not answer in time reports its part `down` (503 overall).
+   */
   @Get()
   @Public()
-  @ApiOperation({ summary: 'Liveness and readiness: database and job queue (no token needed).' })
+  @ApiOperation({ summary: 'Liveness and readiness: database and job queue (no token needed); answers within 1 s.' })
   async health(@Res({ passthrough: true }) res: Response) {
-    let database = 'up';
-    let lastHeartbeat: { beatAt: string; beats: number } | null = null;
-    try {
-      await this.dataSource.query('SELECT 1');
-      lastHeartbeat = await this.heartbeat.lastBeat();
-    } catch {
-      database = 'down';
-    }
-    const queue = (await this.queue.healthy()) ? 'up' : 'down';
-    const ok = database === 'up' && queue === 'up';
+    const [db, queue] = await Promise.all([
+      withinTime(async () => {
+        await this.dataSource.query('SELECT 1');
+        return this.heartbeat.lastBeat();
+      }, HEALTH_PROBE_TIMEOUT_MS),
+      withinTime(() => this.queue.healthy(), HEALTH_PROBE_TIMEOUT_MS),
+    ]);
+    const database = db.ok ? 'up' : 'down';
+    const queueStatus = queue.ok && queue.value ? 'up' : 'down';
+    const ok = database === 'up' && queueStatus === 'up';
     res.status(ok ? 200 : 503);
     return {
       status: ok ? 'ok' : 'degraded',
       database: { status: database, embedded: this.embedded.instance !== null },
-      queue: { status: queue, mode: this.queue.mode, lastHeartbeat },
+      queue: { status: queueStatus, mode: this.queue.mode, lastHeartbeat: db.ok ? db.value : null },
     };
   }
 }
