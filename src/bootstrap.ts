@@ -6,7 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { AuthService } from './auth/auth.service';
 import { createValidationPipe } from './common/errors/validation';
-import { HeavyReadGate, HeavyReadInterceptor } from './common/http/heavy-reads';
+import { HeavyReadGate, HeavyReadInterceptor, trackClientDeparture } from './common/http/heavy-reads';
 import { authenticateBeforeBody, checkRequestTarget, readBody } from './common/http/request-edge';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 
@@ -23,12 +23,13 @@ import { APP_CONFIG, AppConfig } from './config/app-config';
 export function configureApp(app: NestExpressApplication): void {
   const config = app.get<AppConfig>(APP_CONFIG);
   const auth = app.get(AuthService);
+  app.use(trackClientDeparture());
   app.use(checkRequestTarget());
   app.use(authenticateBeforeBody(async (token) => (await auth.authenticate(token)) !== null));
   app.use(readBody({ jsonBytes: config.maxJsonBodyBytes, textBytes: config.maxTextBodyBytes }));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalInterceptors(
-    new HeavyReadInterceptor(new HeavyReadGate({ maxRunning: config.heavyReadsMax, maxWaiting: 64, maxWaitMs: 30_000 })),
+    new HeavyReadInterceptor(new HeavyReadGate({ maxRunning: config.heavyReadsMax, maxWaiting: 64, maxWaitMs: 30_000, abandonedGraceMs: 20_000 })),
   );
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

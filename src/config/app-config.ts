@@ -26,6 +26,12 @@ export interface AppConfig {
    */
   dbStatementTimeoutMs: number;
   /**
+   * Real PostgreSQL only: `idle_in_transaction_session_timeout` (DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+   * default 60 s; 0 = none): the server ends a session whose transaction sat idle that long, so a
+   * request that stopped half-way cannot hold a connection and its locks for ever.
+   */
+  dbIdleInTransactionTimeoutMs: number;
+  /**
    * How long a request waits for a new connection or a free pooled one before it is answered 503
    * (DB_CONNECT_TIMEOUT_MS, default 5 s).
    */
@@ -91,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const maxJsonBodyBytes = whole('MAX_JSON_BODY_MB', '8', 1, 1024) * MIB;
   const maxTextBodyBytes = whole('MAX_TEXT_BODY_MB', '8', 1, 1024) * MIB;
   const dbStatementTimeoutMs = whole('DB_STATEMENT_TIMEOUT_MS', '30000', 0, 86_400_000);
+  const dbIdleInTransactionTimeoutMs = whole('DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', '60000', 0, 86_400_000);
   const dbConnectTimeoutMs = whole('DB_CONNECT_TIMEOUT_MS', '5000', 100, 600_000);
   const heavyReadsMax = whole('HEAVY_READS_MAX', '4', 1, 1000);
   const jobScheduleCheckSeconds = whole('JOB_SCHEDULE_CHECK_SECONDS', '30', 1, 86_400);
@@ -107,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxJsonBodyBytes,
     maxTextBodyBytes,
     dbStatementTimeoutMs,
+    dbIdleInTransactionTimeoutMs,
     dbConnectTimeoutMs,
     heavyReadsMax,
     jobScheduleCheckSeconds,

@@ -1,8 +1,11 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, OnApplicationShutdown, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { Public } from '../auth/principal';
+import { DatabaseProbe } from '../common/database/database-probe';
 import { EmbeddedHolder } from '../common/database/database.module';
 import { HeartbeatProcessor } from '../jobs/heartbeat';
 import { JobQueue } from '../jobs/job-registry';
@@ -11,8 +14,8 @@ import { JobQueue } from '../jobs/job-registry';
 export const HEALTH_PROBE_TIMEOUT_MS = 500;
 
 /**
- * Resolves with the probe's value, or with `timedOut` once `ms` have passed (the probe goes on in
- * the background; its late result or error is ignored).
+ * Resolves with the probe's value, or with `ok: false` once `ms` have passed or the probe failed
+ * (a late probe goes on in the background; its result is ignored).
  */
 async function withinTime<T>(probe: () => Promise<T>, ms: number): Promise<{ ok: true; value: T } | { ok: false }> {
   let timer: NodeJS.Timeout | undefined;
@@ -32,7 +35,9 @@ async function withinTime<T>(probe: () => Promise<T>, ms: number): Promise<{ ok:
 
 @ApiTags('Operations')
 @Controller('health')
-export class HealthController {
+export class HealthController implements OnApplicationShutdown {
+  private probe: DatabaseProbe | null = null;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly queue: JobQueue,
@@ -43,16 +48,19 @@ export class HealthController {
   /**
    * Answers within about a second whatever is down (issue 10 item 7): the database and the queue
    * are probed at the same time, each for at most HEALTH_PROBE_TIMEOUT_MS; a probe that fails or
-   * does not answer in time reports its part `down` (503 overall).
+   * does not answer in time reports its part `down` (503 overall). The database is probed on a
+   * connection of its own (busy pooled connections do not make it look down); the pool's figures
+   * show how busy the service is.
    */
   @Get()
   @Public()
   @ApiOperation({ summary: 'Liveness and readiness: database and job queue (no token needed); answers within 1 s.' })
   async health(@Res({ passthrough: true }) res: Response) {
+    const probe = this.databaseProbe();
     const [db, queue] = await Promise.all([
       withinTime(async () => {
-        await this.dataSource.query('SELECT 1');
-        return this.heartbeat.lastBeat();
+        await probe.query('SELECT 1');
+        return this.heartbeat.lastBeat((sql, params) => probe.query(sql, params));
       }, HEALTH_PROBE_TIMEOUT_MS),
       withinTime(() => this.queue.healthy(), HEALTH_PROBE_TIMEOUT_MS),
     ]);
@@ -62,8 +70,26 @@ export class HealthController {
     res.status(ok ? 200 : 503);
     return {
       status: ok ? 'ok' : 'degraded',
-      database: { status: database, embedded: this.embedded.instance !== null },
+      database: { status: database, embedded: this.embedded.instance !== null, pool: this.poolFigures() },
       queue: { status: queueStatus, mode: this.queue.mode, lastHeartbeat: db.ok ? db.value : null },
     };
+  }
+
+  private databaseProbe(): DatabaseProbe {
+    if (!this.probe) {
+      const url = (this.dataSource.options as { url?: string }).url as string;
+      this.probe = new DatabaseProbe(url, this.embedded.instance ? null : 2_000);
+    }
+    return this.probe;
+  }
+
+  /** Connections of the pool: open, idle, and requests waiting for one. */
+  private poolFigures(): { size: number; idle: number; waiting: number } | null {
+    const pool = (this.dataSource.driver as PostgresDriver).master as Pool | undefined;
+    return pool ? { size: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : null;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.probe?.close();
   }
 }

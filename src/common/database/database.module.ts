@@ -20,11 +20,13 @@ export class EmbeddedHolderModule {}
 export interface ConnectionLimits {
   /** `statement_timeout` of every connection to a real server, ms; 0 = none. */
   statementTimeoutMs: number;
+  /** `idle_in_transaction_session_timeout` of every connection to a real server, ms; 0 = none. */
+  idleInTransactionTimeoutMs: number;
   /** Longest wait for a new connection or a free pooled one, ms (then 503). */
   connectTimeoutMs: number;
 }
 
-export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { statementTimeoutMs: 30_000, connectTimeoutMs: 5_000 };
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 60_000, connectTimeoutMs: 5_000 };
 
 /**
  * Data source options shared by the app, scripts and benchmarks: one migration set, run at start,
@@ -44,7 +46,7 @@ export function dataSourceOptions(url: string, embedded: boolean, limits: Connec
     ? {}
     : {
         ...(limits.statementTimeoutMs > 0 ? { statement_timeout: limits.statementTimeoutMs } : {}),
-        idle_in_transaction_session_timeout: Math.max(60_000, limits.statementTimeoutMs * 2),
+        ...(limits.idleInTransactionTimeoutMs > 0 ? { idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs } : {}),
       };
   return {
     type: 'postgres' as const,
@@ -115,7 +117,11 @@ async function initializeAndMigrate(options: DataSourceOptions): Promise<DataSou
       useFactory: async (config: AppConfig, holder: EmbeddedHolder): Promise<TypeOrmModuleOptions> => {
         installPgTypeParsers();
         const { url, embedded } = await resolveDatabaseUrl(config, holder);
-        const limits = { statementTimeoutMs: config.dbStatementTimeoutMs, connectTimeoutMs: config.dbConnectTimeoutMs };
+        const limits = {
+          statementTimeoutMs: config.dbStatementTimeoutMs,
+          idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
+          connectTimeoutMs: config.dbConnectTimeoutMs,
+        };
         return { ...dataSourceOptions(url, embedded, limits), autoLoadEntities: true, retryAttempts: embedded ? 1 : 5 };
       },
       dataSourceFactory: async (options) => initializeAndMigrate(options as DataSourceOptions),

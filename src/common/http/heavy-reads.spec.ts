@@ -5,7 +5,7 @@ describe('heavy-read gate (issue 10 item 5)', () => {
   const never = () => new AbortController().signal;
 
   it('runs at most maxRunning at once, queues the next in order, refuses beyond the queue with SERVICE.BUSY', async () => {
-    const gate = new HeavyReadGate({ maxRunning: 2, maxWaiting: 1, maxWaitMs: 10_000 });
+    const gate = new HeavyReadGate({ maxRunning: 2, maxWaiting: 1, maxWaitMs: 10_000, abandonedGraceMs: 1_000 });
     const a = await gate.acquire(never());
     const b = await gate.acquire(never());
     const c = gate.acquire(never());
@@ -23,7 +23,7 @@ describe('heavy-read gate (issue 10 item 5)', () => {
   it('drops a waiter whose client went away, and one that waited too long', async () => {
     jest.useFakeTimers();
     try {
-      const gate = new HeavyReadGate({ maxRunning: 1, maxWaiting: 5, maxWaitMs: 1_000 });
+      const gate = new HeavyReadGate({ maxRunning: 1, maxWaiting: 5, maxWaitMs: 1_000, abandonedGraceMs: 1_000 });
       const hold = await gate.acquire(never());
       const gone = new AbortController();
       const left = gate.acquire(gone.signal);

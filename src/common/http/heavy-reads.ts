@@ -1,4 +1,4 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Observable, finalize } from 'rxjs';
 import { DomainError } from '../errors/domain-error';
@@ -17,6 +17,13 @@ export interface HeavyReadLimits {
   maxRunning: number;
   maxWaiting: number;
   maxWaitMs: number;
+  /**
+   * After the client has gone, how long a still-running handler keeps its slot. A handler that
+   * never notices its client left (an export waiting for 'drain' on a closed socket: see
+   * docs/reliability.md, "What remains") would otherwise hold its slot for ever and, once
+   * `maxRunning` of them pile up, no whole-book read could run again.
+   */
+  abandonedGraceMs: number;
 }
 
 /** Routes whose handler reads a whole book: method and path, without the query string. */
@@ -111,16 +118,34 @@ export function requestAbortSignal(req: Request, res: Response): AbortSignal {
   const holder = req as Request & { [SIGNAL]?: AbortSignal };
   if (holder[SIGNAL]) return holder[SIGNAL];
   const controller = new AbortController();
+  holder[SIGNAL] = controller.signal;
+  // The client may have gone before anyone asked (the 'close' event is then past).
+  if (!req.socket || req.socket.destroyed) {
+    if (!res.writableFinished) controller.abort();
+    return controller.signal;
+  }
   res.once('close', () => {
     if (!res.writableFinished) controller.abort();
   });
-  holder[SIGNAL] = controller.signal;
   return controller.signal;
+}
+
+/**
+ * Middleware that starts watching for the client's departure as soon as a request arrives (a
+ * signal created later could miss a 'close' that already happened).
+ */
+export function trackClientDeparture(): (req: Request, res: Response, next: () => void) => void {
+  return (req, res, next) => {
+    requestAbortSignal(req, res);
+    next();
+  };
 }
 
 /** Applies a {@link HeavyReadGate} to the {@link HEAVY_READ_ROUTES}. */
 @Injectable()
 export class HeavyReadInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('HeavyReads');
+
   constructor(readonly gate: HeavyReadGate) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
@@ -129,7 +154,25 @@ export class HeavyReadInterceptor implements NestInterceptor {
     const req = http.getRequest<Request>();
     const route = req.path;
     if (!HEAVY_READ_ROUTES.some((r) => r.method === req.method && r.path.test(route))) return next.handle();
-    const release = await this.gate.acquire(requestAbortSignal(req, http.getResponse<Response>()));
-    return next.handle().pipe(finalize(release));
+    const gone = requestAbortSignal(req, http.getResponse<Response>());
+    if (gone.aborted) throw DomainError.invalid('REQUEST.ABORTED', 'The client went away before the read started.');
+    const release = await this.gate.acquire(gone);
+    let timer: NodeJS.Timeout | undefined;
+    const onGone = () => {
+      timer = setTimeout(() => {
+        this.logger.warn(`${req.method} ${route}: still running ${this.gate.limits.abandonedGraceMs} ms after its client left; its slot is freed`);
+        release();
+      }, this.gate.limits.abandonedGraceMs);
+      timer.unref();
+    };
+    if (gone.aborted) onGone();
+    else gone.addEventListener('abort', onGone, { once: true });
+    return next.handle().pipe(
+      finalize(() => {
+        gone.removeEventListener('abort', onGone);
+        clearTimeout(timer);
+        release();
+      }),
+    );
   }
 }
