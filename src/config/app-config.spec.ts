@@ -14,7 +14,7 @@ describe('loadConfig (issue #2 item 8)', () => {
       maxTextBodyBytes: 8 * 1024 * 1024,
       dbStatementTimeoutMs: 30_000,
       dbIdleInTransactionTimeoutMs: 60_000,
-      dbConnectTimeoutMs: 5_000,
+      dbConnectTimeoutMs: 15_000,
       heavyReadsMax: 4,
       jobScheduleCheckSeconds: 30,
     });

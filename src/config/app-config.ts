@@ -33,7 +33,8 @@ export interface AppConfig {
   dbIdleInTransactionTimeoutMs: number;
   /**
    * How long a request waits for a new connection or a free pooled one before it is answered 503
-   * (DB_CONNECT_TIMEOUT_MS, default 5 s).
+   * (DB_CONNECT_TIMEOUT_MS, default 15 s). A refused or terminated connection fails at once; this
+   * bounds a server that does not answer and a pool that stays exhausted.
    */
   dbConnectTimeoutMs: number;
   /** Whole-book reads (verify, export) that may run at once (HEAVY_READS_MAX, default 4). */
@@ -98,7 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const maxTextBodyBytes = whole('MAX_TEXT_BODY_MB', '8', 1, 1024) * MIB;
   const dbStatementTimeoutMs = whole('DB_STATEMENT_TIMEOUT_MS', '30000', 0, 86_400_000);
   const dbIdleInTransactionTimeoutMs = whole('DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', '60000', 0, 86_400_000);
-  const dbConnectTimeoutMs = whole('DB_CONNECT_TIMEOUT_MS', '5000', 100, 600_000);
+  const dbConnectTimeoutMs = whole('DB_CONNECT_TIMEOUT_MS', '15000', 100, 600_000);
   const heavyReadsMax = whole('HEAVY_READS_MAX', '4', 1, 1000);
   const jobScheduleCheckSeconds = whole('JOB_SCHEDULE_CHECK_SECONDS', '30', 1, 86_400);
 

@@ -26,7 +26,7 @@ export interface ConnectionLimits {
   connectTimeoutMs: number;
 }
 
-export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 60_000, connectTimeoutMs: 5_000 };
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 60_000, connectTimeoutMs: 15_000 };
 
 /**
  * Data source options shared by the app, scripts and benchmarks: one migration set, run at start,

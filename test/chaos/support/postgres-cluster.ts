@@ -125,6 +125,14 @@ export class PrivateCluster {
     }
   }
 
+  /** A connection of the test's own to `database` (the caller ends it). */
+  async connect(database: string): Promise<Client> {
+    const client = new Client({ connectionString: this.url(database) });
+    client.on('error', () => undefined);
+    await client.connect();
+    return client;
+  }
+
   async createDatabase(name: string): Promise<string> {
     await this.query('postgres', `CREATE DATABASE ${name}`);
     return this.url(name);
