@@ -89,7 +89,7 @@ describe('the edge refuses hostile input with a coded 4xx (issue 10 items 2 and 
 
   describe('shape of JSON bodies', () => {
     it('JSON nested 5,000 deep → 400 REQUEST.TOO_DEEP before any recursive code runs (was 500: stack overflow)', async () => {
-      const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+      const deep = `{"lines":${'['.repeat(5000)}${']'.repeat(5000)}}`;
       await refused(() => json('POST', '/v1/ledger/entries', deep), 400, 'REQUEST.TOO_DEEP');
       const deepObject = `{"book":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`;
       await refused(() => json('POST', '/v1/ledger/entries', deepObject, { 'Idempotency-Key': uniqueCode('K') }), 400, 'REQUEST.TOO_DEEP');
@@ -106,6 +106,21 @@ describe('the edge refuses hostile input with a coded 4xx (issue 10 items 2 and 
       const nested = entry('x').replace('"debit":"1.00"', `"debit":"1.00","${key}":{}`);
       const res2 = await refused(() => json('POST', '/v1/ledger/entries', nested), 400, 'REQUEST.INVALID');
       expect(detailsOf(res2)).toEqual([expect.objectContaining({ field: `lines.0.${key}`, code: 'UNKNOWN_FIELD' })]);
+    });
+
+    it('wide bodies within the size limit: an array at the top or an object of thousands of keys → 400 at once (was 3 GB and a minute)', async () => {
+      const started = Date.now();
+      const wideArray = await refused(() => json('POST', '/v1/ledger/entries', `[${'{},'.repeat(300_000)}{}]`), 400, 'REQUEST.MALFORMED_JSON');
+      expect(wideArray.json).toMatchObject({ message: 'The body must be a JSON object.' });
+      const wideObject = `{${Array.from({ length: 50_000 }, (_, i) => `"k${i}":1`).join(',')}}`;
+      const res = await refused(() => json('POST', '/v1/ledger/entries', wideObject), 400, 'REQUEST.INVALID');
+      expect(detailsOf(res)).toEqual([expect.objectContaining({ field: 'body', code: 'TOO_MANY_MEMBERS' })]);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      // Thousands of bad rows list at most 100 problems, and say how many there were.
+      const lines = Array.from({ length: 5_000 }, () => ({ account: `${book}:capital`, debit: 1 }));
+      const many = await refused(() => json('POST', '/v1/ledger/entries', JSON.stringify({ book, effectiveDate: '2025-01-10', memo: 'x', lines })), 400, 'REQUEST.INVALID');
+      expect(detailsOf(many)).toHaveLength(100);
+      expect((many.json as { message: string }).message).toMatch(/and \d+ more$/);
     });
 
     it('malformed JSON, a bare scalar, a wrong content type, a foreign charset or compression → 400/415 with a code', async () => {

@@ -30,6 +30,8 @@ describe('edge text checks (issue 10 item 2)', () => {
       { field: 'constructor', code: 'UNKNOWN_FIELD', message: 'property constructor should not exist' },
       { field: 'b\u0001', code: 'CONTROL_CHARACTER', message: expect.stringContaining('property name') },
     ]);
+    const wide = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`k${i}`, i]));
+    expect(jsonProblems({ a: wide })).toEqual([expect.objectContaining({ field: 'a', code: 'TOO_MANY_MEMBERS' })]);
     let deep: unknown = 1;
     for (let i = 0; i < 10_000; i++) deep = [deep];
     expect(jsonProblems(deep, 64)).toEqual([expect.objectContaining({ code: 'TOO_DEEP' })]);

@@ -11,15 +11,22 @@
  *   free-form text (JSON string values and CSV bodies; never in keys, paths or query values).
  *
  * Also the shape limits of JSON bodies: at most {@link MAX_JSON_DEPTH} levels of nesting, checked
- * on the raw text before `JSON.parse` (so no recursive code ever sees a deeper document), and no
- * key `__proto__`, `constructor` or `prototype` anywhere (refused like any unknown field: they
- * are no field of any request, and class-transformer would treat them specially).
+ * on the raw text before `JSON.parse` (so no recursive code ever sees a deeper document); at most
+ * {@link MAX_OBJECT_MEMBERS} members in any object; and no key `__proto__`, `constructor` or
+ * `prototype` anywhere (refused like any unknown field: they are no field of any request, and
+ * class-transformer would treat them specially).
  *
  * Pure: no framework imports.
  */
 
 /** Nesting levels of objects and arrays a JSON body may have (a ledger batch needs 4). */
 export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Members an object of a JSON body may have. No request object has more than a few dozen fields;
+ * an object with millions of keys would make validation build one error per key (gigabytes).
+ */
+export const MAX_OBJECT_MEMBERS = 1000;
 
 /** Keys refused anywhere in a JSON body. */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
@@ -90,7 +97,7 @@ export function jsonNestsDeeperThan(text: string, limit: number): boolean {
 export interface JsonProblem {
   /** Dotted path of the offending value or key (`lines.0.memo`); the key itself for a bad key. */
   field: string;
-  code: TextProblemCode | 'UNKNOWN_FIELD' | 'TOO_DEEP';
+  code: TextProblemCode | 'UNKNOWN_FIELD' | 'TOO_DEEP' | 'TOO_MANY_MEMBERS';
   message: string;
 }
 
@@ -140,6 +147,10 @@ export function jsonProblems(root: unknown, depthLimit = MAX_JSON_DEPTH, max = 2
       continue;
     }
     const keys = Object.keys(value);
+    if (keys.length > MAX_OBJECT_MEMBERS) {
+      problems.push({ field: pathOf(frame), code: 'TOO_MANY_MEMBERS', message: `${pathOf(frame) || 'body'} has ${keys.length} members; at most ${MAX_OBJECT_MEMBERS}` });
+      continue;
+    }
     for (let i = keys.length - 1; i >= 0; i--) {
       const key = keys[i];
       const child = { value: undefined, parent: frame, key, depth: frame.depth + 1 };

@@ -1,7 +1,10 @@
 import { rmSync } from 'node:fs';
-import { CHAOS_DIR, isOurs, rememberedPids } from './processes';
+import { chaosDir, isOurs, rememberedPids } from './processes';
 
-/** Stops (SIGKILL, by pid) any process a spec started and left running, then forgets them. */
+/**
+ * Stops (SIGKILL, by pid) any process a spec started and left running, then removes the run's
+ * folder (pids and the service logs; CHAOS_KEEP_LOGS=1 keeps it).
+ */
 export default async function globalTeardown(): Promise<void> {
   for (const { pid, marker } of rememberedPids()) {
     if (isOurs(pid, marker)) {
@@ -13,5 +16,6 @@ export default async function globalTeardown(): Promise<void> {
       }
     }
   }
-  rmSync(CHAOS_DIR, { recursive: true, force: true });
+  if (process.env.CHAOS_KEEP_LOGS === '1') process.stdout.write(`chaos: logs kept in ${chaosDir()}\n`);
+  else rmSync(chaosDir(), { recursive: true, force: true });
 }

@@ -73,6 +73,7 @@ export type Strategy =
   | 'hostile-text'
   | 'proto-key'
   | 'deep-json'
+  | 'wide-json'
   | 'malformed-json'
   | 'invalid-utf8'
   | 'wrong-content-type'
@@ -259,6 +260,7 @@ export class RequestGenerator {
       [12, 'hostile-text'],
       [6, 'proto-key'],
       [2, 'deep-json'],
+      [0.5, 'wide-json'],
       [6, 'malformed-json'],
       [4, 'invalid-utf8'],
       [6, 'wrong-content-type'],
@@ -344,8 +346,20 @@ export class RequestGenerator {
       }
       case 'deep-json': {
         const depth = r.pick([65, 200, 5_000, 20_000]);
-        text = r.chance(0.5) ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+        text = r.chance(0.5) ? `{"lines":${'['.repeat(depth)}${']'.repeat(depth)}}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
         what = `depth ${depth}`;
+        break;
+      }
+      case 'wide-json': {
+        // Within the size limit but very wide: an array of tiny values at the top, an object of
+        // many keys, or a field holding a huge array of bad rows.
+        const n = r.pick([10_000, 100_000, 400_000]);
+        text = r.pick([
+          () => `[${'{},'.repeat(n)}{}]`,
+          () => `{${Array.from({ length: Math.min(n, 100_000) }, (_, i) => `"k${i}":1`).join(',')}}`,
+          () => JSON.stringify({ ...(value as object), lines: Array.from({ length: Math.min(n, 50_000) }, () => ({ account: 1, debit: 1 })) }),
+        ])();
+        what = `wide ${n}`;
         break;
       }
       case 'malformed-json': {

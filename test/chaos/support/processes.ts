@@ -9,8 +9,11 @@ import { join } from 'node:path';
  * to completion, and a list of every long-running process we started so the global teardown can
  * stop exactly those (by pid) if a spec died before its own afterAll.
  */
-export const CHAOS_DIR = join(tmpdir(), `rf-chaos-${process.env.CHAOS_RUN_ID ?? 'local'}`);
-const PID_FILE = join(CHAOS_DIR, 'pids');
+/** This run's folder (set by the global setup; read when needed, not at import time). */
+export function chaosDir(): string {
+  return join(tmpdir(), `rf-chaos-${process.env.CHAOS_RUN_ID ?? 'local'}`);
+}
+const pidFile = () => join(chaosDir(), 'pids');
 
 /**
  * Records a process we started. `marker` is text found in its /proc command line or environment
@@ -19,13 +22,13 @@ const PID_FILE = join(CHAOS_DIR, 'pids');
  */
 export function rememberPid(pid: number | undefined, marker: string): void {
   if (!pid) return;
-  mkdirSync(CHAOS_DIR, { recursive: true });
-  appendFileSync(PID_FILE, `${pid}\t${marker}\n`);
+  mkdirSync(chaosDir(), { recursive: true });
+  appendFileSync(pidFile(), `${pid}\t${marker}\n`);
 }
 
 export function rememberedPids(): { pid: number; marker: string }[] {
-  if (!existsSync(PID_FILE)) return [];
-  return readFileSync(PID_FILE, 'utf8')
+  if (!existsSync(pidFile())) return [];
+  return readFileSync(pidFile(), 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((l) => ({ pid: Number(l.split('\t')[0]), marker: l.split('\t')[1] ?? '' }));

@@ -1,10 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { rawRequest, RawResponse } from '../../support/raw-http';
-import { anyFreePort, rememberPid, waitFor } from './processes';
+import { anyFreePort, chaosDir, rememberPid, waitFor } from './processes';
 
 export const CHAOS_ADMIN_TOKEN = 'chaos-admin-token-0123456789abcdef';
 const ROOT = resolve(__dirname, '../../..');
@@ -34,7 +33,8 @@ export class ServiceProcess {
   starts = 0;
 
   constructor(readonly options: ServiceOptions) {
-    this.logFile = join(mkdtempSync(join(tmpdir(), 'rf-chaos-svc-')), 'service.log');
+    mkdirSync(chaosDir(), { recursive: true });
+    this.logFile = join(mkdtempSync(join(chaosDir(), 'service-')), 'service.log');
   }
 
   get running(): boolean {
