@@ -6,7 +6,11 @@ import { rawRequest, RawResponse } from '../../support/raw-http';
 import { anyFreePort, chaosDir, rememberPid, waitFor } from './processes';
 
 export const CHAOS_ADMIN_TOKEN = 'chaos-admin-token-0123456789abcdef';
-const ROOT = resolve(__dirname, '../../..');
+/**
+ * The build under test: this checkout's dist/ by default; CHAOS_SERVICE_DIR points at another
+ * checkout's compiled tree (e.g. an older commit, to see what the battery finds there).
+ */
+const ROOT = process.env.CHAOS_SERVICE_DIR ? resolve(process.env.CHAOS_SERVICE_DIR) : resolve(__dirname, '../../..');
 export const SERVICE_ENTRY = join(ROOT, 'dist/src/main.js');
 
 export interface ServiceOptions {
