@@ -2,37 +2,35 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { json, text, NextFunction, Request, RequestHandler, Response } from 'express';
 import { Logger } from 'nestjs-pino';
-import { REQUEST_ERRORS } from './common/errors/common.errors';
-import { DomainError } from './common/errors/domain-error';
 import { AppModule, AppModuleOptions } from './app.module';
+import { AuthService } from './auth/auth.service';
 import { createValidationPipe } from './common/errors/validation';
+import { HeavyReadGate, HeavyReadInterceptor, trackClientDeparture } from './common/http/heavy-reads';
+import { authenticateBeforeBody, checkRequestTarget, readBody } from './common/http/request-edge';
+import { APP_CONFIG, AppConfig } from './config/app-config';
 
 /**
- * Body parser errors become domain errors with stable codes (REQUEST.MALFORMED_JSON,
- * REQUEST.TOO_LARGE, …) instead of the framework's generic 400.
+ * Applies what every instance needs: the edge checks and body reading, pipes, the heavy-read
+ * gate, OpenAPI, shutdown hooks.
+ *
+ * The edge runs before the router, in this order (src/common/http/request-edge.ts,
+ * docs/reliability.md): path and query text checks; for a request with a body, the bearer token
+ * is checked before a byte of the body is read; then the body is read within its size limit
+ * (413 above it), decoded as strict UTF-8 and, for JSON, checked for depth before parsing and
+ * for forbidden keys and bad text after. Express's own body parsers are not used.
  */
-function parserWithCodes(parser: RequestHandler): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) =>
-    parser(req, res, (error?: unknown) => {
-      if (!error) return next();
-      const e = error as { type?: string; status?: number; message?: string };
-      if (e.type === 'entity.parse.failed') {
-        return next(DomainError.invalid(REQUEST_ERRORS.MALFORMED_JSON, `The body is not valid JSON: ${e.message}`));
-      }
-      if (e.type === 'entity.too.large') {
-        return next(new DomainError(REQUEST_ERRORS.TOO_LARGE, 'invalid', 'The body is larger than this endpoint accepts.'));
-      }
-      return next(error);
-    });
-}
-
-/** Applies what every instance needs: pipes, body limits, OpenAPI, shutdown hooks. */
 export function configureApp(app: NestExpressApplication): void {
-  app.use(parserWithCodes(json({ limit: '20mb' })));
-  app.use(parserWithCodes(text({ limit: '50mb', type: ['text/csv', 'text/plain'] })));
+  const config = app.get<AppConfig>(APP_CONFIG);
+  const auth = app.get(AuthService);
+  app.use(trackClientDeparture());
+  app.use(checkRequestTarget());
+  app.use(authenticateBeforeBody(async (token) => (await auth.authenticate(token)) !== null));
+  app.use(readBody({ jsonBytes: config.maxJsonBodyBytes, textBytes: config.maxTextBodyBytes }));
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(
+    new HeavyReadInterceptor(new HeavyReadGate({ maxRunning: config.heavyReadsMax, maxWaiting: 64, maxWaitMs: 30_000, abandonedGraceMs: 20_000 })),
+  );
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,

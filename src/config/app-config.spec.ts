@@ -10,7 +10,20 @@ describe('loadConfig (issue #2 item 8)', () => {
       bootstrapAdminToken: null,
       logLevel: 'info',
       heartbeatSeconds: 60,
+      maxJsonBodyBytes: 8 * 1024 * 1024,
+      maxTextBodyBytes: 8 * 1024 * 1024,
+      dbStatementTimeoutMs: 30_000,
+      dbIdleInTransactionTimeoutMs: 60_000,
+      dbConnectTimeoutMs: 15_000,
+      heavyReadsMax: 4,
+      jobScheduleCheckSeconds: 30,
     });
+  });
+
+  it('reads the limits (issue 10): body sizes in MiB, timeouts in ms, and refuses nonsense', () => {
+    const c = loadConfig({ MAX_JSON_BODY_MB: '2', MAX_TEXT_BODY_MB: '16', DB_STATEMENT_TIMEOUT_MS: '0', HEAVY_READS_MAX: '2' });
+    expect(c).toMatchObject({ maxJsonBodyBytes: 2 * 1024 * 1024, maxTextBodyBytes: 16 * 1024 * 1024, dbStatementTimeoutMs: 0, heavyReadsMax: 2 });
+    expect(() => loadConfig({ MAX_JSON_BODY_MB: '0', DB_CONNECT_TIMEOUT_MS: 'soon' })).toThrow(/MAX_JSON_BODY_MB[\s\S]*DB_CONNECT_TIMEOUT_MS/);
   });
 
   it('reads every variable', () => {

@@ -16,6 +16,31 @@ export interface AppConfig {
   logLevel: LogLevel;
   /** Seconds between heartbeat jobs; 0 disables the schedule (tests enqueue by hand). */
   heartbeatSeconds: number;
+  /** Largest JSON request body in bytes (MAX_JSON_BODY_MB, default 8 MiB); above it → 413. */
+  maxJsonBodyBytes: number;
+  /** Largest text/csv or text/plain body in bytes (MAX_TEXT_BODY_MB, default 8 MiB); above it → 413. */
+  maxTextBodyBytes: number;
+  /**
+   * Real PostgreSQL only: `statement_timeout` of every pooled connection (DB_STATEMENT_TIMEOUT_MS,
+   * default 30 s; 0 = none). A backstop: no statement of this service should take that long.
+   */
+  dbStatementTimeoutMs: number;
+  /**
+   * Real PostgreSQL only: `idle_in_transaction_session_timeout` (DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+   * default 60 s; 0 = none): the server ends a session whose transaction sat idle that long, so a
+   * request that stopped half-way cannot hold a connection and its locks for ever.
+   */
+  dbIdleInTransactionTimeoutMs: number;
+  /**
+   * How long a request waits for a new connection or a free pooled one before it is answered 503
+   * (DB_CONNECT_TIMEOUT_MS, default 15 s). A refused or terminated connection fails at once; this
+   * bounds a server that does not answer and a pool that stays exhausted.
+   */
+  dbConnectTimeoutMs: number;
+  /** Whole-book reads (verify, export) that may run at once (HEAVY_READS_MAX, default 4). */
+  heavyReadsMax: number;
+  /** Seconds between checks that the queue's repeatable schedules still exist (default 30). */
+  jobScheduleCheckSeconds: number;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -60,8 +85,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const heartbeatSeconds = /^[0-9]{1,6}$/.test(hbRaw) ? Number(hbRaw) : NaN;
   if (Number.isNaN(heartbeatSeconds)) problems.push('HEARTBEAT_SECONDS must be a whole number of seconds');
 
+  const whole = (name: string, fallback: string, min: number, max: number): number => {
+    const raw = blankToNull(env[name]) ?? fallback;
+    const value = /^[0-9]{1,9}$/.test(raw) ? Number(raw) : NaN;
+    if (!(value >= min && value <= max)) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+      return NaN;
+    }
+    return value;
+  };
+  const MIB = 1024 * 1024;
+  const maxJsonBodyBytes = whole('MAX_JSON_BODY_MB', '8', 1, 1024) * MIB;
+  const maxTextBodyBytes = whole('MAX_TEXT_BODY_MB', '8', 1, 1024) * MIB;
+  const dbStatementTimeoutMs = whole('DB_STATEMENT_TIMEOUT_MS', '30000', 0, 86_400_000);
+  const dbIdleInTransactionTimeoutMs = whole('DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', '60000', 0, 86_400_000);
+  const dbConnectTimeoutMs = whole('DB_CONNECT_TIMEOUT_MS', '15000', 100, 600_000);
+  const heavyReadsMax = whole('HEAVY_READS_MAX', '4', 1, 1000);
+  const jobScheduleCheckSeconds = whole('JOB_SCHEDULE_CHECK_SECONDS', '30', 1, 86_400);
+
   if (problems.length) throw new ConfigError(problems);
-  return { port, databaseUrl, redisUrl, dataDir, bootstrapAdminToken, logLevel, heartbeatSeconds };
+  return {
+    port,
+    databaseUrl,
+    redisUrl,
+    dataDir,
+    bootstrapAdminToken,
+    logLevel,
+    heartbeatSeconds,
+    maxJsonBodyBytes,
+    maxTextBodyBytes,
+    dbStatementTimeoutMs,
+    dbIdleInTransactionTimeoutMs,
+    dbConnectTimeoutMs,
+    heavyReadsMax,
+    jobScheduleCheckSeconds,
+  };
 }
 
 /** Injection token for AppConfig. */

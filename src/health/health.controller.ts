@@ -1,15 +1,43 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, OnApplicationShutdown, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { Public } from '../common/access/principal';
+import { DatabaseProbe } from '../common/database/database-probe';
 import { EmbeddedHolder } from '../common/database/database.module';
-import { JobsStatusService } from '../jobs/jobs-status.service';
 import { HolidaysService } from '../holidays/holidays.service';
+import { JobsStatusService } from '../jobs/jobs-status.service';
+
+/** Each probe gets this long; a part that has not answered by then is reported `down`. */
+export const HEALTH_PROBE_TIMEOUT_MS = 500;
+
+/**
+ * Resolves with the probe's value, or with `ok: false` once `ms` have passed or the probe failed
+ * (a late probe goes on in the background; its result is ignored).
+ */
+async function withinTime<T>(probe: () => Promise<T>, ms: number): Promise<{ ok: true; value: T } | { ok: false }> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<{ ok: false }>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false }), ms);
+  });
+  const attempt = probe().then(
+    (value) => ({ ok: true as const, value }),
+    () => ({ ok: false as const }),
+  );
+  try {
+    return await Promise.race([attempt, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 @ApiTags('Operations')
 @Controller('health')
-export class HealthController {
+export class HealthController implements OnApplicationShutdown {
+  private probe: DatabaseProbe | null = null;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly jobs: JobsStatusService,
@@ -17,27 +45,53 @@ export class HealthController {
     private readonly holidays: HolidaysService,
   ) {}
 
+  /**
+   * Answers within about a second whatever is down (issue 10 item 7): the database and the queue
+   * are probed at the same time, each for at most HEALTH_PROBE_TIMEOUT_MS; a probe that fails or
+   * does not answer in time reports its part `down` (503 overall). The database is probed on a
+   * connection of its own (busy pooled connections do not make it look down); the pool's figures
+   * show how busy the service is.
+   */
   @Get()
   @Public()
-  @ApiOperation({ summary: 'Liveness and readiness: database and job queue (no token needed).' })
+  @ApiOperation({ summary: 'Liveness and readiness: database and job queue (no token needed); answers within 1 s.' })
   async health(@Res({ passthrough: true }) res: Response) {
-    let database = 'up';
-    let lastHeartbeat: { beatAt: string; beats: number } | null = null;
-    try {
-      await this.dataSource.query('SELECT 1');
-      lastHeartbeat = await this.jobs.lastHeartbeat();
-    } catch {
-      database = 'down';
-    }
-    const queue = (await this.jobs.queueHealthy()) ? 'up' : 'down';
-    const ok = database === 'up' && queue === 'up';
+    const probe = this.databaseProbe();
+    const [db, queue] = await Promise.all([
+      withinTime(async () => {
+        await probe.query('SELECT 1');
+        return this.jobs.lastHeartbeat((sql, params) => probe.query(sql, params));
+      }, HEALTH_PROBE_TIMEOUT_MS),
+      withinTime(() => this.jobs.queueHealthy(), HEALTH_PROBE_TIMEOUT_MS),
+    ]);
+    const database = db.ok ? 'up' : 'down';
+    const queueStatus = queue.ok && queue.value ? 'up' : 'down';
+    const ok = database === 'up' && queueStatus === 'up';
     res.status(ok ? 200 : 503);
     return {
       status: ok ? 'ok' : 'degraded',
-      database: { status: database, embedded: this.embedded.instance !== null },
-      queue: { status: queue, mode: this.jobs.mode, lastHeartbeat },
+      database: { status: database, embedded: this.embedded.instance !== null, pool: this.poolFigures() },
+      queue: { status: queueStatus, mode: this.jobs.mode, lastHeartbeat: db.ok ? db.value : null },
       // RULES §9: a warning, not a failure, when the current or next year has no published holidays.
       calendar: this.holidays.status(),
     };
+  }
+
+  private databaseProbe(): DatabaseProbe {
+    if (!this.probe) {
+      const url = (this.dataSource.options as { url?: string }).url as string;
+      this.probe = new DatabaseProbe(url, this.embedded.instance ? null : 2_000);
+    }
+    return this.probe;
+  }
+
+  /** Connections of the pool: open, idle, and requests waiting for one. */
+  private poolFigures(): { size: number; idle: number; waiting: number } | null {
+    const pool = (this.dataSource.driver as PostgresDriver).master as Pool | undefined;
+    return pool ? { size: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : null;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.probe?.close();
   }
 }

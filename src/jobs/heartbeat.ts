@@ -42,11 +42,11 @@ export class HeartbeatProcessor implements JobProcessor<{ source?: string }, { b
     return { beatAt };
   }
 
-  async lastBeat(): Promise<{ beatAt: string; beats: number } | null> {
-    const rows: { beat_at: Date; beats: string }[] = await this.dataSource.query(
-      'SELECT beat_at, beats FROM job_heartbeats WHERE mode = $1',
-      [this.queue.mode],
-    );
+  /** The last beat; `run` runs the query elsewhere than the pool (the health probe's connection). */
+  async lastBeat(
+    run: (sql: string, params: unknown[]) => Promise<unknown[]> = (sql, params) => this.dataSource.query(sql, params),
+  ): Promise<{ beatAt: string; beats: number } | null> {
+    const rows = (await run('SELECT beat_at, beats FROM job_heartbeats WHERE mode = $1', [this.queue.mode])) as { beat_at: Date; beats: string }[];
     return rows[0] ? { beatAt: new Date(rows[0].beat_at).toISOString(), beats: Number(rows[0].beats) } : null;
   }
 }

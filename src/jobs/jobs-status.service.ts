@@ -23,8 +23,11 @@ export class JobsStatusService {
     return this.queue.healthy();
   }
 
-  /** The last beat of this instance's queue mode, or null before the first one. */
-  lastHeartbeat(): Promise<{ beatAt: string; beats: number } | null> {
-    return this.heartbeat.lastBeat();
+  /**
+   * The last beat of this instance's queue mode, or null before the first one; `run` runs the
+   * query elsewhere than on the pool (the health probe's own connection).
+   */
+  lastHeartbeat(run?: (sql: string, params: unknown[]) => Promise<unknown[]>): Promise<{ beatAt: string; beats: number } | null> {
+    return this.heartbeat.lastBeat(run);
   }
 }

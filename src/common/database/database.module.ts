@@ -1,10 +1,11 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, DataSourceOptions, MigrationExecutor } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { ALL_MIGRATIONS } from '../../../migrations';
 import { EmbeddedPostgres } from './embedded-postgres';
 import { installPgTypeParsers } from './pg-types';
+import { ResilientPgClient } from './resilient-pg';
 
 /** Holds the embedded server (when there is one) so the app can stop it on shutdown. */
 export class EmbeddedHolder {
@@ -16,11 +17,37 @@ export class EmbeddedHolder {
 @Module({ providers: [{ provide: EmbeddedHolder, useFactory: () => new EmbeddedHolder() }], exports: [EmbeddedHolder] })
 export class EmbeddedHolderModule {}
 
+export interface ConnectionLimits {
+  /** `statement_timeout` of every connection to a real server, ms; 0 = none. */
+  statementTimeoutMs: number;
+  /** `idle_in_transaction_session_timeout` of every connection to a real server, ms; 0 = none. */
+  idleInTransactionTimeoutMs: number;
+  /** Longest wait for a new connection or a free pooled one, ms (then 503). */
+  connectTimeoutMs: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 60_000, connectTimeoutMs: 15_000 };
+
 /**
  * Data source options shared by the app, scripts and benchmarks: one migration set, run at start,
  * `synchronize` never on (issue #2 item 2).
+ *
+ * Connections survive a database that goes away (issue 10 items 3 and 4, docs/reliability.md):
+ * every pooled client has an `'error'` listener from birth (ResilientPgClient), so a terminated
+ * backend or a restart never crashes the process; a request waits at most `connectTimeoutMs` for
+ * a connection (then it is answered 503, not queued forever); TCP keep-alive notices a vanished
+ * server. On a real server every connection also gets `statement_timeout` (a backstop against a
+ * runaway statement holding a connection) and `idle_in_transaction_session_timeout` (a
+ * transaction left open by a crashed request cannot hold its locks for ever). The embedded server
+ * runs every connection on one session, where such settings would be global; it gets neither.
  */
-export function dataSourceOptions(url: string, embedded: boolean) {
+export function dataSourceOptions(url: string, embedded: boolean, limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS) {
+  const serverSettings = embedded
+    ? {}
+    : {
+        ...(limits.statementTimeoutMs > 0 ? { statement_timeout: limits.statementTimeoutMs } : {}),
+        ...(limits.idleInTransactionTimeoutMs > 0 ? { idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs } : {}),
+      };
   return {
     type: 'postgres' as const,
     url,
@@ -29,7 +56,13 @@ export function dataSourceOptions(url: string, embedded: boolean) {
     migrationsTransactionMode: 'each' as const,
     synchronize: false,
     // The embedded server runs one query at a time; a small pool keeps queueing in our process.
-    extra: { max: embedded ? 8 : 20 },
+    extra: {
+      max: embedded ? 8 : 20,
+      Client: ResilientPgClient,
+      connectionTimeoutMillis: limits.connectTimeoutMs,
+      keepAlive: true,
+      ...serverSettings,
+    },
     // Failed queries surface as errors: expected ones (a refused posting, a duplicate) become 4xx,
     // unexpected ones are logged with their stack by the HTTP error filter. TypeORM's own
     // query-error log would print every expected refusal too.
@@ -48,6 +81,32 @@ export async function resolveDatabaseUrl(
   return { url: started.url, embedded: true };
 }
 
+/**
+ * Initialises the data source, then applies pending migrations on one connection with
+ * `statement_timeout` lifted: a migration may legitimately run longer than the backstop that
+ * guards requests (an index built on a large journal), and a half-applied migration at start-up is
+ * worse than a slow one. Same migrations and transaction mode (`each`) as `migrationsRun`.
+ */
+async function initializeAndMigrate(options: DataSourceOptions): Promise<DataSource> {
+  const dataSource = new DataSource({ ...options, migrationsRun: false } as DataSourceOptions);
+  await dataSource.initialize();
+  const runner = dataSource.createQueryRunner();
+  const lifted = Boolean((options.extra as { statement_timeout?: number } | undefined)?.statement_timeout);
+  try {
+    if (lifted) await runner.query('SET statement_timeout = 0');
+    const executor = new MigrationExecutor(dataSource, runner);
+    executor.transaction = 'each';
+    await executor.executePendingMigrations();
+    if (lifted) await runner.query('RESET statement_timeout');
+  } catch (error) {
+    await runner.release();
+    await dataSource.destroy();
+    throw error;
+  }
+  await runner.release();
+  return dataSource;
+}
+
 @Global()
 @Module({
   imports: [
@@ -58,8 +117,14 @@ export async function resolveDatabaseUrl(
       useFactory: async (config: AppConfig, holder: EmbeddedHolder): Promise<TypeOrmModuleOptions> => {
         installPgTypeParsers();
         const { url, embedded } = await resolveDatabaseUrl(config, holder);
-        return { ...dataSourceOptions(url, embedded), autoLoadEntities: true, retryAttempts: embedded ? 1 : 5 };
+        const limits = {
+          statementTimeoutMs: config.dbStatementTimeoutMs,
+          idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
+          connectTimeoutMs: config.dbConnectTimeoutMs,
+        };
+        return { ...dataSourceOptions(url, embedded, limits), autoLoadEntities: true, retryAttempts: embedded ? 1 : 5 };
       },
+      dataSourceFactory: async (options) => initializeAndMigrate(options as DataSourceOptions),
     }),
   ],
 })

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { Logger } from '@nestjs/common';
 
 /**
  * The embedded default (docs/database.md): PGlite — PostgreSQL compiled to WebAssembly, in this
@@ -26,6 +27,14 @@ export class EmbeddedPostgres {
     const db = await PGlite.create(location);
     keepExtendedQueriesTogether(db);
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 64 });
+    // A client connection that fails (reset, closed mid-message) is reported here and dropped
+    // by the socket server; it never reaches the process as an unhandled 'error' (issue 10
+    // item 3). Sockets have their own 'error' listener inside pglite-socket.
+    const logger = new Logger('EmbeddedDatabase');
+    server.addEventListener('error', (event) => {
+      const detail = (event as CustomEvent<unknown>).detail;
+      logger.warn(`embedded database connection error: ${detail instanceof Error ? detail.message : String(detail)}`);
+    });
     await server.start();
     const url = `postgres://postgres@${server.getServerConn()}/postgres`;
     return new EmbeddedPostgres(db, server, url, location);

@@ -19,3 +19,27 @@ describe('canonical JSON for idempotency request hashes', () => {
     expect(canonicalJson(undefined)).toBe('null');
   });
 });
+
+describe('canonical JSON on hostile shapes (issue 10 item 2)', () => {
+  it('serialises a value nested 100,000 levels deep without overflowing the stack', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 100_000; i++) deep = i % 2 ? [deep] : { a: deep };
+    const text = canonicalJson(deep);
+    expect(text.length).toBeGreaterThan(300_000);
+    expect(requestHash(deep)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('writes exactly what the recursive definition wrote (sorted keys, nulls for undefined items)', () => {
+    const value = { z: [1, undefined, { y: 'é', x: null }], a: { c: [], b: {} }, m: undefined, s: 'line\nbreak' };
+    expect(canonicalJson(value)).toBe('{"a":{"b":{},"c":[]},"s":"line\\nbreak","z":[1,null,{"x":null,"y":"é"}]}');
+    // The same value repeated (not a cycle) is written twice.
+    const shared = { k: 1 };
+    expect(canonicalJson([shared, shared])).toBe('[{"k":1},{"k":1}]');
+  });
+
+  it('refuses a cyclic value instead of looping', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => canonicalJson(cyclic)).toThrow(/cyclic/);
+  });
+});
