@@ -1,3 +1,4 @@
+import { Matches } from 'class-validator';
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../common/access/principal';
@@ -13,6 +14,7 @@ import { ReferenceRatesService } from './reference-rates.service';
 
 export class CreateProgrammeDto {
   @CodeField({ example: 'zhejiang-employment-loan', description: 'Lower-case letters, digits and dashes.' })
+  @Matches(/^[a-z0-9][a-z0-9-]{0,63}$/, { message: '$property may contain only lower-case letters, digits and "-"' })
   code!: string;
 
   @TextField({ example: '浙江稳岗扩岗专项贷款', maxLength: 200 })

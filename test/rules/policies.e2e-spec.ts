@@ -98,6 +98,14 @@ describe('policy versions and reference rates (issue 11 items 1, 9)', () => {
     expect(listed.body.items.map((v: { id: string }) => v.id)).toEqual([`${code}-v1`]);
   });
 
+  it('a programme code outside the stored rule (upper case, underscore) is a 400 naming the field, never a 500', async () => {
+    for (const code of ['Zhejiang', 'zhejiang_loans', '-lead']) {
+      const res = await t.http.post('/v1/programmes').set('Authorization', t.auth).send({ code, name: 'x' }).expect(400);
+      expect(res.body.code).toBe('REQUEST.INVALID');
+      expect(res.body.details.map((d: { field: string }) => d.field)).toContain('code');
+    }
+  });
+
   it('done-when: the calculator answers for 2024 with henan-2021 and after 2025-06-01 with henan-2025, naming each (research cooperation 80% only under henan-2025)', async () => {
     const y2024 = await calc({ registeredOn: '2024-06-10', researchCooperation: true });
     expect(y2024.body).toMatchObject({ policyVersion: 'henan-2021', ratio: '0.60', lossAmount: '3042050.00', compensation: '1825230.00' });

@@ -89,6 +89,14 @@ function fromDatabase(error: QueryFailedError): ErrorBody | null {
         message: 'The request refers to a record that does not exist.',
         details: [{ code: 'FOREIGN_KEY', message: driver.detail ?? 'missing reference', constraint: driver.constraint }],
       };
+    // A CHECK constraint: a value the table's own rule refuses (the DTOs check first).
+    case '23514':
+      return {
+        statusCode: 400,
+        code: REQUEST_ERRORS.INVALID_VALUE,
+        message: 'A value breaks a rule of the stored data.',
+        details: [{ code: 'CHECK', message: driver.detail ?? 'check violation', constraint: driver.constraint }],
+      };
     case '22P02':
     case '22003':
     case '22007':
