@@ -285,9 +285,11 @@ export class RequestGenerator {
         const keys = o ? Object.keys(o) : [];
         if (o && keys.length) {
           const k = r.pick(keys);
-          o[k] = r.pick(WRONG_TYPES);
+          // A copy: the table's objects and arrays must never become part of (and be mutated with) a
+          // request, or a later request can make one contain itself.
+          o[k] = structuredClone(r.pick(WRONG_TYPES));
           what = `${k} = ${JSON.stringify(o[k])}`;
-        } else value = r.pick(WRONG_TYPES);
+        } else value = structuredClone(r.pick(WRONG_TYPES));
         break;
       }
       case 'missing-field': {
@@ -303,7 +305,7 @@ export class RequestGenerator {
       case 'extra-field': {
         const o = someObject() ?? (value as Record<string, unknown>);
         const k = r.pick(['unexpected', 'id', 'status', 'role', 'isAdmin', 'amount', '$where', 'hash', 'sequence']);
-        if (o && typeof o === 'object') o[k] = r.pick(WRONG_TYPES);
+        if (o && typeof o === 'object') o[k] = structuredClone(r.pick(WRONG_TYPES));
         what = `extra ${k}`;
         break;
       }
