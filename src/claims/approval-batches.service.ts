@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AgencyMarginService } from '../agencies/agency-margin.service';
 import { TransactionScope } from '../common/database/transaction-scope';
+import { assertFourEyes } from '../common/access/four-eyes';
+import type { Principal } from '../common/access/principal';
 import { DomainError, type ErrorDetail } from '../common/errors/domain-error';
 import { assertEventDates } from '../common/calendar/event-dates';
 import { Clock } from '../common/clock/clock';
@@ -45,19 +47,20 @@ export class ApprovalBatchesService {
    * each. For each claim: the compensation payable is posted and the agency's margin deduction
    * taken.
    */
-  async approve(input: { claimIds: string[]; approvedOn: string }) {
+  async approve(input: { claimIds: string[]; approvedOn: string }, principal?: Principal) {
     const ids = [...new Set(input.claimIds)];
     if (ids.length !== input.claimIds.length) throw DomainError.invalid(BATCH_ERRORS.DUPLICATE_CLAIM, 'A claim is listed twice in the batch.');
     assertEventDates(this.clock.today(), [{ field: 'approvedOn', date: input.approvedOn }]);
     const batchId = await this.tx.run(async (m) => {
       const locked = await this.claims.lockClaims(ids);
+      assertFourEyes(principal, 'approve', locked.map((c) => ({ target: `claim ${c.id}`, makerTokenId: c.reviewedBy, ids: { claimId: c.id } })));
       refuseUnapprovable(locked, input.approvedOn);
       // Claims in filing order, so each agency's deductions (and each bank's annual room) follow the order of its claims.
       const sorted = [...locked].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
       await this.parties.lockBanks([...new Set(sorted.map((c) => c.bankCode))].sort());
       const ordered = await this.applyAnnualCaps(sorted, input.approvedOn);
       const batch = await m.getRepository(ApprovalBatch).save(
-        m.getRepository(ApprovalBatch).create({ approvedOn: input.approvedOn, claimCount: ordered.length, totalCompensation: Money.sum(ordered.map((c) => c.compensation)) }),
+        m.getRepository(ApprovalBatch).create({ approvedOn: input.approvedOn, approvedBy: principal?.tokenId ?? null, claimCount: ordered.length, totalCompensation: Money.sum(ordered.map((c) => c.compensation)) }),
       );
       // Agencies locked up front in code order, so concurrent batches touching the same agencies
       // queue instead of deadlocking; all approval entries go to the ledger in one postMany (two
@@ -81,6 +84,7 @@ export class ApprovalBatchesService {
         await this.claims.update(claim.id, {
           status: nextStatus(claim.id, claim.status, 'approve'),
           approvedOn: input.approvedOn,
+          approvedBy: principal?.tokenId ?? null,
           approvalBatchId: batch.id,
           approvalEntryId: entries[i].id,
           marginDeduction: deduction.deduction,
@@ -140,6 +144,7 @@ export class ApprovalBatchesService {
     return {
       id: batch.id,
       approvedOn: batch.approvedOn,
+      approvedBy: batch.approvedBy,
       claimCount: batch.claimCount,
       totalCompensation: batch.totalCompensation.toString(),
       claims: claims.map((c) => ({

@@ -65,15 +65,15 @@ export class ClaimSettlementService {
    * paid once; the deposit rows are locked in the ledger's order before their balances are read,
    * and should a floor still refuse (balances moved), the whole payout runs again on fresh ones.
    */
-  async payout(id: string, input: { paidOn: string }) {
-    await this.posting.retryOnConflict(() => this.tx.run(() => this.payOnce(id, input.paidOn)), {
+  async payout(id: string, input: { paidOn: string }, principal?: Principal) {
+    await this.posting.retryOnConflict(() => this.tx.run(() => this.payOnce(id, input.paidOn, principal?.tokenId ?? null)), {
       attempts: PAYOUT_ATTEMPTS,
       onRetry: (attempt) => this.logger.debug(`payout of ${id}: balances moved underneath (attempt ${attempt}); retrying`),
     });
     return this.claims.view(id);
   }
 
-  private async payOnce(id: string, paidOn: string): Promise<void> {
+  private async payOnce(id: string, paidOn: string, paidBy: string | null): Promise<void> {
     const claim = await this.claims.lockClaim(id);
     if (claim.paidOn) {
       throw DomainError.conflict(CLAIM_ERRORS.ALREADY_PAID, `Claim ${id} was paid on ${claim.paidOn}; a claim is paid once.`);
@@ -88,7 +88,7 @@ export class ClaimSettlementService {
     const plan = planPayout(claim.bankCode, claim.compensation, balances);
     const entry = await this.post(payoutPosting({ claimId: id, bankCode: claim.bankCode, compensation: claim.compensation, paidOn, legs: plan.legs }));
     await this.tx.manager.getRepository(ClaimPayoutLeg).insert(plan.legs.map((l, i) => ({ claimId: id, position: i + 1, bankCode: l.bankCode, amount: l.amount })));
-    await this.claims.update(id, { status, paidOn, payoutEntryId: entry.id });
+    await this.claims.update(id, { status, paidOn, payoutEntryId: entry.id, paidBy });
   }
 
   /** The bank acknowledges receipt (回执, R 第十六条). */
@@ -184,7 +184,7 @@ export class ClaimSettlementService {
       assertStepDate(this.clock.today(), { field: 'writtenOffOn', date: input.writtenOffOn }, { field: 'paidOn', date: claim.paidOn });
       const amount = claim.compensation.minus(claim.refundedTotal);
       const entryId = amount.isPositive() ? (await this.post(writeOffPosting({ claimId: id, amount, writtenOffOn: input.writtenOffOn }))).id : null;
-      await this.claims.update(id, { status, writtenOffOn: input.writtenOffOn, writtenOffAmount: amount, writeOffEntryId: entryId });
+      await this.claims.update(id, { status, writtenOffOn: input.writtenOffOn, writtenOffAmount: amount, writeOffEntryId: entryId, writtenOffBy: principal?.tokenId ?? null });
     });
     return this.claims.view(id);
   }

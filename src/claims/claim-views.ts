@@ -37,6 +37,8 @@ export function claimOut(c: Claim, today: string) {
     refundedTotal: c.refundedTotal.toString(),
     writtenOffOn: c.writtenOffOn,
     writtenOffAmount: c.writtenOffAmount?.toString() ?? null,
+    /** The token of each step (maker-checker); null where not made yet. */
+    actors: { reviewedBy: c.reviewedBy, approvedBy: c.approvedBy, paidBy: c.paidBy, writtenOffBy: c.writtenOffBy },
     entries: { approval: c.approvalEntryId, payout: c.payoutEntryId, writeOff: c.writeOffEntryId },
   };
 }

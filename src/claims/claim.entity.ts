@@ -123,6 +123,19 @@ export class Claim {
   @Column({ name: 'write_off_entry_id', type: 'uuid', nullable: true })
   writeOffEntryId!: string | null;
 
+  /** The token that reviewed (recommended or rejected), approved, paid out and wrote off the claim. */
+  @Column({ name: 'reviewed_by', type: 'uuid', nullable: true })
+  reviewedBy!: string | null;
+
+  @Column({ name: 'approved_by', type: 'uuid', nullable: true })
+  approvedBy!: string | null;
+
+  @Column({ name: 'paid_by', type: 'uuid', nullable: true })
+  paidBy!: string | null;
+
+  @Column({ name: 'written_off_by', type: 'uuid', nullable: true })
+  writtenOffBy!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
@@ -191,6 +204,10 @@ export class ApprovalBatch {
 
   @Column({ name: 'claim_count', type: 'integer' })
   claimCount!: number;
+
+  /** The approver's token. */
+  @Column({ name: 'approved_by', type: 'uuid', nullable: true })
+  approvedBy!: string | null;
 
   @Column(moneyColumn({ name: 'total_compensation' }))
   totalCompensation!: Money;

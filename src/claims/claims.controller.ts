@@ -82,18 +82,19 @@ export class ClaimsController {
   @HttpCode(200)
   @Roles('trustee')
   @ApiOperation({ summary: 'Expert review: recommend, or reject with a reason (RULES §4; R 第十三条).' })
-  review(@Param('id') id: string, @Body() dto: ReviewClaimDto) {
-    return this.claims.review(id, { decision: dto.decision, reason: dto.reason ?? null, reviewedOn: dto.reviewedOn ?? null });
+  review(@Param('id') id: string, @Body() dto: ReviewClaimDto, @CurrentPrincipal() principal: Principal) {
+    return this.claims.review(id, { decision: dto.decision, reason: dto.reason ?? null, reviewedOn: dto.reviewedOn ?? null }, principal);
   }
 
   @Post('approval-batches')
   @Roles('approver', 'trustee')
   @ApiOperation({
     summary: 'Approve recommended claims together on one date (RULES §4; R 第十四条).',
-    description: 'All or nothing. Posts each compensation payable and the agency margin deduction in the same transaction.',
+    description:
+      'All or nothing. Posts each compensation payable and the agency margin deduction in the same transaction. Four eyes: a claim recommended with the calling token refuses the batch (403 AUTH.FOUR_EYES, each such claim in details).',
   })
-  approve(@Body() dto: ApprovalBatchDto) {
-    return this.batches.approve({ claimIds: dto.claimIds, approvedOn: dto.approvedOn });
+  approve(@Body() dto: ApprovalBatchDto, @CurrentPrincipal() principal: Principal) {
+    return this.batches.approve({ claimIds: dto.claimIds, approvedOn: dto.approvedOn }, principal);
   }
 
   @Get('approval-batches/:id')
@@ -109,8 +110,8 @@ export class ClaimsController {
     summary: 'Pay an approved claim from the reserve (RULES §4; R 第十五、十八条).',
     description: 'The claiming bank’s own reserve account first, then the others by descending balance (ties by code). Response lists the legs.',
   })
-  payout(@Param('id') id: string, @Body() dto: PayoutDto) {
-    return this.settlement.payout(id, { paidOn: dto.paidOn });
+  payout(@Param('id') id: string, @Body() dto: PayoutDto, @CurrentPrincipal() principal: Principal) {
+    return this.settlement.payout(id, { paidOn: dto.paidOn }, principal);
   }
 
   @Post('claims/:id/receipt')

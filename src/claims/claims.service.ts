@@ -204,7 +204,7 @@ export class ClaimsService {
   }
 
   /** The expert review (RULES §4; R 第十三条): recommend, or reject with a reason. */
-  async review(id: string, input: { decision: 'recommend' | 'reject'; reason: string | null; reviewedOn: string | null }) {
+  async review(id: string, input: { decision: 'recommend' | 'reject'; reason: string | null; reviewedOn: string | null }, principal?: Principal) {
     if (input.decision === 'reject' && !input.reason?.trim()) {
       throw DomainError.invalid(CLAIM_ERRORS.REASON_REQUIRED, 'A rejection needs a reason (e.g. the loan broke the programme rules).', [
         { code: CLAIM_ERRORS.REASON_REQUIRED, field: 'reason', message: 'required when rejecting' },
@@ -215,7 +215,7 @@ export class ClaimsService {
       const status = nextStatus(claim.id, claim.status, input.decision);
       const reviewedOn = input.reviewedOn ?? this.clock.today();
       assertEventDates(this.clock.today(), [{ field: 'reviewedOn', date: reviewedOn }], [{ field: 'reviewedOn', date: reviewedOn, notBefore: { field: 'claimDate', date: claim.claimDate } }]);
-      await this.update(id, { status, reviewDecision: input.decision, reviewReason: input.reason ?? null, reviewedOn });
+      await this.update(id, { status, reviewDecision: input.decision, reviewReason: input.reason ?? null, reviewedOn, reviewedBy: principal?.tokenId ?? null });
     });
     return this.view(id);
   }

@@ -66,9 +66,9 @@ export class PoliciesController {
   }
 
   @Post('policies')
-  @Roles('trustee')
+  @Roles('approver', 'trustee')
   @ApiOperation({
-    summary: 'Load a new policy version (trustee). Stored versions never change; a loan keeps the version of its registration date.',
+    summary: 'Load a new policy version (approver or trustee). Stored versions never change; a loan keeps the version of its registration date.',
     description:
       'Body: { id, programme, name, effectiveFrom, parameters, provisional?, basedOn? }. Give every parameter, or basedOn a stored version of the ' +
       'same programme and only the changed ones. effectiveFrom must be after every stored version of the programme. Every problem is ' +

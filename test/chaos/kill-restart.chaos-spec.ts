@@ -35,6 +35,8 @@ describe('kill -9 during payouts, approval batches and fundings, then restart: n
   const recommended: string[] = [];
   const approved: string[] = [];
   const writes: Write[] = [];
+  /** Approval batches go with an approver token: the trustee's token recommended the claims (four eyes). */
+  let approverToken: string;
 
   beforeAll(async () => {
     cluster = await PrivateCluster.start();
@@ -53,9 +55,10 @@ describe('kill -9 during payouts, approval batches and fundings, then restart: n
     const claims = await Promise.all(
       Array.from({ length: 48 }, async (_, i) => recommendedClaim(service, await disbursedLoan(service, banks[i % 2], agency, borrower, '100000.00'), '100000.00')),
     );
+    approverToken = (await ok(service.request('POST', '/v1/tokens', { body: { role: 'approver' } }), 'approver token')).token as string;
     recommended.push(...claims.slice(16));
     // 16 claims approved up front, to be paid at the payout kill points.
-    await ok(service.request('POST', '/v1/approval-batches', { body: { claimIds: claims.slice(0, 16), approvedOn: '2025-09-30' } }), 'batch');
+    await ok(service.request('POST', '/v1/approval-batches', { body: { claimIds: claims.slice(0, 16), approvedOn: '2025-09-30' }, token: approverToken }), 'batch');
     approved.push(...claims.slice(0, 16));
     for (const b of banks) {
       await ok(service.request('POST', '/v1/reserve/funding', { body: { bankCode: b, amount: '5000000.00', fundedOn: '2025-01-15', reference: code('F') } }), 'funding');
@@ -70,7 +73,8 @@ describe('kill -9 during payouts, approval batches and fundings, then restart: n
 
   async function send(w: Write, timeoutMs = 15_000): Promise<void> {
     try {
-      const res = await service.request('POST', w.path, { body: w.body, headers: { 'Idempotency-Key': w.key }, timeoutMs });
+      const token = w.path === '/v1/approval-batches' ? approverToken : undefined;
+      const res = await service.request('POST', w.path, { body: w.body, headers: { 'Idempotency-Key': w.key }, timeoutMs, token });
       w.status = res.status;
       w.answerCode = res.status >= 400 ? ((res.json as { code?: string } | null)?.code ?? null) : null;
     } catch (error) {

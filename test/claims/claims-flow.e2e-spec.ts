@@ -141,17 +141,17 @@ describe('claims: filing to write-off on the ledger (RULES §4, §5, §7, §8)',
   });
 
   it('approval before recommendation is refused; recommended → approved in a batch with the agency deduction', async () => {
-    const early = await t.http.post('/v1/approval-batches').set('Authorization', auth()).send({ claimIds: [claimId], approvedOn: '2025-09-30' }).expect(422);
+    const early = await t.http.post('/v1/approval-batches').set('Authorization', t.approver).send({ claimIds: [claimId], approvedOn: '2025-09-30' }).expect(422);
     expect(early.body.code).toBe('BATCH.CLAIMS_NOT_APPROVABLE');
     expect(early.body.details).toEqual([expect.objectContaining({ code: 'CLAIM.NOT_RECOMMENDED', claimId, status: 'filed' })]);
 
     await t.http.post(`/v1/claims/${claimId}/review`).set('Authorization', auth()).send({ decision: 'recommend', reviewedOn: '2025-07-25' }).expect(200);
-    const beforeReview = await t.http.post('/v1/approval-batches').set('Authorization', auth()).send({ claimIds: [claimId], approvedOn: '2025-07-24' }).expect(422);
+    const beforeReview = await t.http.post('/v1/approval-batches').set('Authorization', t.approver).send({ claimIds: [claimId], approvedOn: '2025-07-24' }).expect(422);
     expect(beforeReview.body.details).toEqual([expect.objectContaining({ code: 'CLAIM.APPROVAL_BEFORE_REVIEW', reviewedOn: '2025-07-25' })]);
     // The agency holds 100,000.00 of margin.
     await t.http.post(`/v1/agencies/${agency}/margin/deposits`).set('Authorization', auth()).send({ amount: '100000.00', depositedOn: '2025-07-01' }).expect(201);
 
-    const batch = await t.http.post('/v1/approval-batches').set('Authorization', auth()).send({ claimIds: [claimId], approvedOn: '2025-09-30' }).expect(201);
+    const batch = await t.http.post('/v1/approval-batches').set('Authorization', t.approver).send({ claimIds: [claimId], approvedOn: '2025-09-30' }).expect(201);
     // Reviewed balance 3,000,000.00: band edges 60,000 / 120,000 / 180,000. The claim lifts net
     // compensation 0 → 1,825,230: 60,000 × 20% + 60,000 × 40% + 1,645,230 × 50%
     // = 12,000 + 24,000 + 822,615 = 858,615.00.

@@ -165,7 +165,7 @@ describe('claims: refusals, review, scoping, margin withdrawals', () => {
       await t.http.post(`/v1/claims/${claim.body.id}/review`).set('Authorization', t.auth).send({ decision: 'recommend', reviewedOn: '2025-07-20' }).expect(200);
       ids.push(claim.body.id);
     }
-    const batch = await t.http.post('/v1/approval-batches').set('Authorization', t.auth).send({ claimIds: ids, approvedOn: '2025-09-30' }).expect(201);
+    const batch = await t.http.post('/v1/approval-batches').set('Authorization', t.approver).send({ claimIds: ids, approvedOn: '2025-09-30' }).expect(201);
     // Reviewed balance 2,000,000.00: edges 40,000 / 80,000 / 120,000.
     // First 0 → 507,008.34: 40,000 × 20% + 40,000 × 40% + 387,008.34 × 50% = 8,000 + 16,000 + 193,504.17 = 217,504.17.
     // Second 507,008.34 → 1,014,016.68: all above 6%: 507,008.34 × 50% = 253,504.17.

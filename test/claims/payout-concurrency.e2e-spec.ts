@@ -37,7 +37,7 @@ describe('concurrent payouts (RULES §4 payout; floors on the reserve deposit ac
       await t.http.post(`/v1/claims/${claim.body.id}/review`).set('Authorization', t.auth).send({ decision: 'recommend', reviewedOn: '2025-07-20' }).expect(200);
       claimIds.push(claim.body.id);
     }
-    await t.http.post('/v1/approval-batches').set('Authorization', t.auth).send({ claimIds, approvedOn: '2025-09-30' }).expect(201);
+    await t.http.post('/v1/approval-batches').set('Authorization', t.approver).send({ claimIds, approvedOn: '2025-09-30' }).expect(201);
     for (const [bankCode, amount] of [
       [bank1, '500000.00'],
       [bank2, '700000.00'],

@@ -1318,7 +1318,7 @@ describe('API.md: the public HTTP contract', () => {
     it('POST /v1/approval-batches { claimIds, approvedOn } → approves them together; the agency margin deduction appears', async () => {
       const res = await t.http
         .post('/v1/approval-batches')
-        .set('Authorization', t.auth)
+        .set('Authorization', t.approver)
         .send({ claimIds: [claimId], approvedOn: '2025-09-30' })
         .expect((r) => expect([200, 201]).toContain(r.status));
       expectFormats(res.body);

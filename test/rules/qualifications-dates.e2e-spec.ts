@@ -119,9 +119,9 @@ describe('qualifications, renewals and dates that have not happened (issue 11 it
     // Back-dated data stays possible: every step takes its own date.
     const filed = await claim({}).expect(201);
     await t.http.post(`/v1/claims/${filed.body.id}/review`).set('Authorization', t.auth).send({ decision: 'recommend', reviewedOn: '2025-07-20' }).expect(200);
-    const batch = await t.http.post('/v1/approval-batches').set('Authorization', t.auth).send({ claimIds: [filed.body.id], approvedOn: '2027-01-10' }).expect(422);
+    const batch = await t.http.post('/v1/approval-batches').set('Authorization', t.approver).send({ claimIds: [filed.body.id], approvedOn: '2027-01-10' }).expect(422);
     expect(batch.body.details).toEqual([expect.objectContaining({ code: 'DATE.IN_FUTURE', field: 'approvedOn', date: '2027-01-10' })]);
-    await t.http.post('/v1/approval-batches').set('Authorization', t.auth).send({ claimIds: [filed.body.id], approvedOn: '2025-09-30' }).expect(201);
+    await t.http.post('/v1/approval-batches').set('Authorization', t.approver).send({ claimIds: [filed.body.id], approvedOn: '2025-09-30' }).expect(201);
     const payout = await t.http.post(`/v1/claims/${filed.body.id}/payout`).set('Authorization', t.auth).send({ paidOn: '2025-09-01' }).expect(422);
     expect(payout.body.details).toEqual([expect.objectContaining({ code: 'CLAIM.DATES_OUT_OF_ORDER', field: 'paidOn', date: '2025-09-01', approvedOn: '2025-09-30' })]);
   });

@@ -21,6 +21,7 @@ describe('the 2025 scheme: per-bank annual cap, versions kept by loans (issue 11
   });
 
   const post = (path: string, body: object) => t.http.post(path).set('Authorization', t.auth).send(body);
+  const approve = (body: object) => t.http.post('/v1/approval-batches').set('Authorization', t.approver).send(body);
 
   async function borrower(revenue2024: string, researchCooperation = false): Promise<string> {
     const code = uniqueCode('B5');
@@ -74,7 +75,7 @@ describe('the 2025 scheme: per-bank annual cap, versions kept by loans (issue 11
     expect([c1.compensation, c2.compensation, c3.compensation]).toEqual(['1000000.00', '1500000.00', '500000.00']);
     expect(c1.policyVersion).toBe('henan-2025');
 
-    const first = await post('/v1/approval-batches', { claimIds: [c1.id], approvedOn: '2026-04-01' }).expect(201);
+    const first = await approve({ claimIds: [c1.id], approvedOn: '2026-04-01' }).expect(201);
     expect(first.body.claims[0]).toMatchObject({ compensation: '1000000.00', compensationClaimed: null });
     expect(first.body.claims[0].approvalBreakdown.map((s: { text: string }) => s.text)).toEqual([
       `Bank ${bank}'s annual cap for 2026: balance at 2025-12-31 100,000,000.00 × 2% = 2,000,000.00, at most 10,000,000.00 → cap 2,000,000.00`,
@@ -83,7 +84,7 @@ describe('the 2025 scheme: per-bank annual cap, versions kept by loans (issue 11
     ]);
 
     // Room left 1,000,000.00 < 1,500,000.00: approved for the room left.
-    const second = await post('/v1/approval-batches', { claimIds: [c2.id], approvedOn: '2026-04-02' }).expect(201);
+    const second = await approve({ claimIds: [c2.id], approvedOn: '2026-04-02' }).expect(201);
     expect(second.body).toMatchObject({ totalCompensation: '1000000.00' });
     expect(second.body.claims[0]).toMatchObject({ compensation: '1000000.00', compensationClaimed: '1500000.00' });
     expect(second.body.claims[0].approvalBreakdown[2]).toMatchObject({
@@ -95,7 +96,7 @@ describe('the 2025 scheme: per-bank annual cap, versions kept by loans (issue 11
     expect(claimView).toMatchObject({ status: 'approved', compensation: '1000000.00', compensationClaimed: '1500000.00', policyVersion: 'henan-2025' });
 
     // No room left: refused with the room shown; the claim stays recommended.
-    const third = await post('/v1/approval-batches', { claimIds: [c3.id], approvedOn: '2026-04-03' }).expect(422);
+    const third = await approve({ claimIds: [c3.id], approvedOn: '2026-04-03' }).expect(422);
     expect(third.body.code).toBe('CLAIM.BANK_ANNUAL_CAP_EXHAUSTED');
     expect(third.body.details).toEqual([
       expect.objectContaining({ code: 'CLAIM.BANK_ANNUAL_CAP_EXHAUSTED', claimId: c3.id, year: 2026, cap: '2000000.00', approved: '2000000.00', room: '0.00' }),
@@ -117,7 +118,7 @@ describe('the 2025 scheme: per-bank annual cap, versions kept by loans (issue 11
     // 10,000,000.00 × 0.60 = 6,000,000.00 → capped at 5,000,000.00 per loan (henan-2021).
     expect(c).toMatchObject({ policyVersion: 'henan-2021', compensation: '5000000.00' });
     // Above 2% of the bank's 2025-12-31 balance (600,000.00), yet approved in full: henan-2021 has no annual cap.
-    const batch = await post('/v1/approval-batches', { claimIds: [c.id], approvedOn: '2026-04-01' }).expect(201);
+    const batch = await approve({ claimIds: [c.id], approvedOn: '2026-04-01' }).expect(201);
     expect(batch.body.claims[0]).toMatchObject({ compensation: '5000000.00', compensationClaimed: null, approvalBreakdown: null });
     // The same borrower registered on 2025-06-02 gets henan-2025's 80%.
     const fresh = await post('/v1/loans', {

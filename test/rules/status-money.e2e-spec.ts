@@ -26,6 +26,7 @@ describe('exact fuse, status reasons, cumulative refunds (issue 11 items 4, 5, 6
 
   const get = (path: string) => t.http.get(path).set('Authorization', auth()).expect(200);
   const post = (path: string, body: object) => t.http.post(path).set('Authorization', auth()).send(body);
+  const approve = (body: object) => t.http.post('/v1/approval-batches').set('Authorization', t.approver).send(body);
 
   /** What the quarter close will do: assess the bank's loss rate and apply its band through the status service. */
   async function close(bankCode: string, net: string, quarter: string, decidedOn: string) {
@@ -80,7 +81,7 @@ describe('exact fuse, status reasons, cumulative refunds (issue 11 items 4, 5, 6
     const loan = await registerLoan(t, { bankCode: bank, agencyCode: agency, borrowerCode: borrower, amount: '1000000.00', collateralValue: '0.00', security: 'guarantee' });
     const claim = await post('/v1/claims', { loanId: loan.id, claimDate: '2025-07-15', outstandingPrincipal: '1000000.00', interestUnpaidSince: '2025-03-21', principalOverdueSince: '2025-05-10' }).expect(201);
     await post(`/v1/claims/${claim.body.id}/review`, { decision: 'recommend', reviewedOn: '2025-07-20' }).expect(200);
-    await post('/v1/approval-batches', { claimIds: [claim.body.id], approvedOn: '2025-09-30' }).expect(201);
+    await approve({ claimIds: [claim.body.id], approvedOn: '2025-09-30' }).expect(201);
     // No margin held: the deduction is short and the agency suspended for new business.
     const short = (await get(`/v1/agencies/${agency}`)).body;
     expect(short).toMatchObject({ status: 'suspended_new' });
@@ -105,7 +106,7 @@ describe('exact fuse, status reasons, cumulative refunds (issue 11 items 4, 5, 6
     const claim = await post('/v1/claims', { loanId: loan.id, claimDate: '2025-07-15', outstandingPrincipal: '2000000.00', interestUnpaidSince: '2025-07-15', principalOverdueSince: '2025-05-10' }).expect(201);
     expect(claim.body).toMatchObject({ lossAmount: '2000000.00', compensation: '1000000.00' });
     await post(`/v1/claims/${claim.body.id}/review`, { decision: 'recommend', reviewedOn: '2025-07-20' }).expect(200);
-    await post('/v1/approval-batches', { claimIds: [claim.body.id], approvedOn: '2025-09-30' }).expect(201);
+    await approve({ claimIds: [claim.body.id], approvedOn: '2025-09-30' }).expect(201);
     await post('/v1/reserve/funding', { bankCode: bank, amount: '1000000.00', fundedOn: '2025-01-10', reference: uniqueCode('FD') }).expect(201);
     await post(`/v1/claims/${claim.body.id}/payout`, { paidOn: '2025-10-10' }).expect(200);
     const first = await post(`/v1/claims/${claim.body.id}/recoveries`, { recoveredOn: '2025-11-01', recovered: '100000.01', agreedCosts: '0.00' }).expect(201);

@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
+import { AuthService } from '../../src/auth/auth.service';
 import { createApp } from '../../src/bootstrap';
 import { AppConfig } from '../../src/config/app-config';
 
@@ -15,6 +16,11 @@ export interface TestApp {
   dataSource: DataSource;
   /** `Authorization` header value of the bootstrap trustee token. */
   auth: string;
+  /**
+   * `Authorization` header value of an approver token: approval batches are checked by another
+   * token than the trustee's that recommended the claims (four eyes, issue #15).
+   */
+  approver: string;
   close(): Promise<void>;
 }
 
@@ -40,11 +46,13 @@ export async function startTestApp(config: Partial<AppConfig> = {}): Promise<Tes
   );
   await app.init();
   const http = request(app.getHttpServer());
+  const approver = await app.get(AuthService).issue('approver', null, 'test approver');
   return {
     app,
     http,
     dataSource: app.get(DataSource),
     auth: `Bearer ${ADMIN_TOKEN}`,
+    approver: `Bearer ${approver.token}`,
     close: () => app.close(),
   };
 }

@@ -51,6 +51,8 @@ export const ACCESS_ERRORS = {
   UNAUTHENTICATED: 'AUTH.UNAUTHENTICATED',
   FORBIDDEN: 'AUTH.FORBIDDEN',
   PARTY_SCOPE: 'AUTH.PARTY_SCOPE',
+  /** Maker-checker: the token that made a step (recommended a claim, …) may not check it (403). */
+  FOUR_EYES: 'AUTH.FOUR_EYES',
 } as const;
 
 /** Calendar input (400). */
