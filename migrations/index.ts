@@ -8,6 +8,7 @@ import { PartyStatusReasons1732720000000 } from './1732720000000-party-status-re
 import { ClaimsBankAnnualCap1732730000000 } from './1732730000000-claims-bank-annual-cap';
 import { HolidayCalendars1732740000000 } from './1732740000000-holiday-calendars';
 import { ClaimActors1733400000000 } from './1733400000000-claim-actors';
+import { TokenLifecycle1733410000000 } from './1733410000000-token-lifecycle';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same set runs from ts-node,
@@ -20,4 +21,5 @@ export const ALL_MIGRATIONS = [
   ClaimsBankAnnualCap1732730000000,
   HolidayCalendars1732740000000,
   ClaimActors1733400000000,
+  TokenLifecycle1733410000000,
 ];

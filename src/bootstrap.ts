@@ -4,7 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
-import { AuthService } from './auth/auth.service';
+import { AuthService, TOKEN_FORMAT } from './auth/auth.service';
 import { createValidationPipe } from './common/errors/validation';
 import { HeavyReadGate, HeavyReadInterceptor, trackClientDeparture } from './common/http/heavy-reads';
 import { authenticateBeforeBody, checkRequestTarget, readBody } from './common/http/request-edge';
@@ -40,7 +40,7 @@ export function configureApp(app: NestExpressApplication): void {
         'The reserve fund of the Henan 科技贷 programme as double-entry books. Money is a JSON string with two decimals (CNY); rates are decimal-fraction strings. See docs/ in the repository.',
       )
       .setVersion('1')
-      .addBearerAuth()
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: TOKEN_FORMAT, description: `Opaque API token: ${TOKEN_FORMAT}; issued by POST /v1/tokens (the BOOTSTRAP_ADMIN_TOKEN is the operator's own value).` })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

@@ -26,4 +26,16 @@ export class ApiToken {
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
+
+  /** Null: never (the bootstrap token, and tokens issued before expiry existed). */
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt!: Date | null;
+
+  /** Stamped when a process looks the token up in the database: exact to the token cache's bound. */
+  @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
+  lastUsedAt!: Date | null;
+
+  /** The token that issued this one (null for the bootstrap token). */
+  @Column({ name: 'issued_by', type: 'uuid', nullable: true })
+  issuedBy!: string | null;
 }

@@ -11,4 +11,6 @@ export const AUTH_ERRORS = {
   PARTY_CODE: 'AUTH.PARTY_CODE',
   /** Revoking a token that does not exist or is already revoked (404). */
   TOKEN_NOT_FOUND: 'AUTH.TOKEN_NOT_FOUND',
+  /** A bank or agency token for a party that does not exist (422). */
+  PARTY_NOT_FOUND: 'AUTH.PARTY_NOT_FOUND',
 } as const;

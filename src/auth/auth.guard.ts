@@ -24,7 +24,7 @@ export class AuthGuard implements CanActivate {
       throw new DomainError(AUTH_ERRORS.UNAUTHENTICATED, 'unauthenticated', 'Send "Authorization: Bearer <token>".');
     }
     const principal = await this.auth.authenticate(match[1]);
-    if (!principal) throw new DomainError(AUTH_ERRORS.UNAUTHENTICATED, 'unauthenticated', 'The token is unknown or revoked.');
+    if (!principal) throw new DomainError(AUTH_ERRORS.UNAUTHENTICATED, 'unauthenticated', 'The token is unknown, expired or revoked.');
     request.principal = principal;
 
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);

@@ -17,6 +17,8 @@ describe('loadConfig (issue #2 item 8)', () => {
       dbConnectTimeoutMs: 15_000,
       heavyReadsMax: 4,
       jobScheduleCheckSeconds: 30,
+      tokenTtlDays: 90,
+      tokenCacheSeconds: 5,
     });
   });
 
@@ -24,6 +26,11 @@ describe('loadConfig (issue #2 item 8)', () => {
     const c = loadConfig({ MAX_JSON_BODY_MB: '2', MAX_TEXT_BODY_MB: '16', DB_STATEMENT_TIMEOUT_MS: '0', HEAVY_READS_MAX: '2' });
     expect(c).toMatchObject({ maxJsonBodyBytes: 2 * 1024 * 1024, maxTextBodyBytes: 16 * 1024 * 1024, dbStatementTimeoutMs: 0, heavyReadsMax: 2 });
     expect(() => loadConfig({ MAX_JSON_BODY_MB: '0', DB_CONNECT_TIMEOUT_MS: 'soon' })).toThrow(/MAX_JSON_BODY_MB[\s\S]*DB_CONNECT_TIMEOUT_MS/);
+  });
+
+  it('reads the token settings (issue #15): lifetime in days, cache in seconds (0 = no cache), and refuses nonsense', () => {
+    expect(loadConfig({ TOKEN_TTL_DAYS: '30', TOKEN_CACHE_SECONDS: '0' })).toMatchObject({ tokenTtlDays: 30, tokenCacheSeconds: 0 });
+    expect(() => loadConfig({ TOKEN_TTL_DAYS: '0', TOKEN_CACHE_SECONDS: '61' })).toThrow(/TOKEN_TTL_DAYS[\s\S]*TOKEN_CACHE_SECONDS/);
   });
 
   it('reads every variable', () => {

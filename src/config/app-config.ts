@@ -41,6 +41,13 @@ export interface AppConfig {
   heavyReadsMax: number;
   /** Seconds between checks that the queue's repeatable schedules still exist (default 30). */
   jobScheduleCheckSeconds: number;
+  /** Days a newly issued token is valid unless the request says otherwise (TOKEN_TTL_DAYS, default 90). */
+  tokenTtlDays: number;
+  /**
+   * How long a process may keep a token lookup in memory (TOKEN_CACHE_SECONDS, default 5; 0 = no
+   * cache): the bound within which a revocation in another process takes effect (docs/access.md).
+   */
+  tokenCacheSeconds: number;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -102,6 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const dbConnectTimeoutMs = whole('DB_CONNECT_TIMEOUT_MS', '15000', 100, 600_000);
   const heavyReadsMax = whole('HEAVY_READS_MAX', '4', 1, 1000);
   const jobScheduleCheckSeconds = whole('JOB_SCHEDULE_CHECK_SECONDS', '30', 1, 86_400);
+  const tokenTtlDays = whole('TOKEN_TTL_DAYS', '90', 1, 3650);
+  const tokenCacheSeconds = whole('TOKEN_CACHE_SECONDS', '5', 0, 60);
 
   if (problems.length) throw new ConfigError(problems);
   return {
@@ -119,6 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dbConnectTimeoutMs,
     heavyReadsMax,
     jobScheduleCheckSeconds,
+    tokenTtlDays,
+    tokenCacheSeconds,
   };
 }
 

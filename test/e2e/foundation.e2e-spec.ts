@@ -1,6 +1,6 @@
 import { HeartbeatProcessor, HEARTBEAT_JOB } from '../../src/jobs/heartbeat';
 import { JobQueue } from '../../src/jobs/job-registry';
-import { ADMIN_TOKEN, startTestApp, TestApp } from '../support/test-app';
+import { ADMIN_TOKEN, startTestApp, TestApp, uniqueCode } from '../support/test-app';
 
 describe('foundation (issue #2): health, docs, auth, errors, jobs', () => {
   let t: TestApp;
@@ -65,15 +65,18 @@ describe('foundation (issue #2): health, docs, auth, errors, jobs', () => {
   });
 
   it('an issued bank token authenticates and is scoped to its party; a bank cannot issue tokens', async () => {
+    // A party token only for a party that exists (issue #15).
+    const code = uniqueCode('BANK');
+    await t.http.post('/v1/banks').set('Authorization', t.auth).send({ code, name: 'Bank one' }).expect(201);
     const issued = await t.http
       .post('/v1/tokens')
       .set('Authorization', t.auth)
-      .send({ role: 'bank', partyCode: 'BANK01', label: 'bank one' })
+      .send({ role: 'bank', partyCode: code, label: 'bank one' })
       .expect(201);
     expect(issued.body.token).toMatch(/^rf_/);
     const bank = `Bearer ${issued.body.token}`;
     const me = await t.http.get('/v1/tokens/me').set('Authorization', bank).expect(200);
-    expect(me.body).toMatchObject({ role: 'bank', partyCode: 'BANK01' });
+    expect(me.body).toMatchObject({ role: 'bank', partyCode: code });
     const denied = await t.http.post('/v1/tokens').set('Authorization', bank).send({ role: 'auditor' }).expect(403);
     expect(denied.body.code).toBe('AUTH.FORBIDDEN');
     await t.http.delete(`/v1/tokens/${issued.body.id}`).set('Authorization', t.auth).expect(204);

@@ -1,5 +1,5 @@
 import { GENESIS_HASH } from '../../src/ledger/domain/canonical';
-import { startTestApp, TestApp } from '../support/test-app';
+import { startTestApp, TestApp, uniqueCode } from '../support/test-app';
 import { balanceOf, counts, entry, expectTrialBalanceBalanced, openBook, post, uniqueBook } from './ledger-fixtures';
 
 describe('ledger over HTTP (issue #4)', () => {
@@ -348,7 +348,9 @@ describe('ledger over HTTP (issue #4)', () => {
     it('an auditor reads but cannot post; a bank can do neither', async () => {
       const book = await openBook(t);
       const auditor = await t.http.post('/v1/tokens').set('Authorization', t.auth).send({ role: 'auditor' }).expect(201);
-      const bank = await t.http.post('/v1/tokens').set('Authorization', t.auth).send({ role: 'bank', partyCode: 'BANK01' }).expect(201);
+      const bankCode = uniqueCode('BANK');
+      await t.http.post('/v1/banks').set('Authorization', t.auth).send({ code: bankCode, name: 'Bank' }).expect(201);
+      const bank = await t.http.post('/v1/tokens').set('Authorization', t.auth).send({ role: 'bank', partyCode: bankCode }).expect(201);
       const a = `Bearer ${auditor.body.token}`;
       await t.http.get('/v1/ledger/trial-balance').query({ book }).set('Authorization', a).expect(200);
       await t.http.get('/v1/ledger/verify').query({ book }).set('Authorization', a).expect(200);

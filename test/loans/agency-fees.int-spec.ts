@@ -1,4 +1,4 @@
-import { startTestApp, TestApp } from '../support/test-app';
+import { startTestApp, TestApp, uniqueCode } from '../support/test-app';
 import { createBorrower, createParties, freezeToday, issueToken, loanBody, Parties } from './loan-fixtures';
 
 describe('agency fees (issue #5 item 5; RULES §7, A 第六条)', () => {
@@ -101,7 +101,9 @@ describe('agency fees (issue #5 item 5; RULES §7, A 第六条)', () => {
     const id = await loan();
     await letter(id, '2025-03-11').expect(201);
     const own = await issueToken(t, 'agency', p.agencyCode);
-    const other = await issueToken(t, 'agency', 'SOMEONE-ELSE');
+    const otherCode = uniqueCode('AG');
+    await t.http.post('/v1/agencies').set('Authorization', t.auth).send({ code: otherCode, name: 'Another agency', feeRate: '0.01', joinedOn: '2021-01-01' }).expect(201);
+    const other = await issueToken(t, 'agency', otherCode);
     const bank = await issueToken(t, 'bank', p.bankCode);
     await fee(id, { amount: '1000.00', chargedOn: '2025-03-12' }, own).expect(201);
     await fee(id, { amount: '1000.00', chargedOn: '2025-03-12' }, other).expect(404);

@@ -139,7 +139,9 @@ describe('programme parties (issue #5 item 1)', () => {
 
   it('only the trustee creates parties; any token reads them', async () => {
     const code = uniqueCode('BK');
-    const bank = await issueToken(t, 'bank', code);
+    const own = uniqueCode('BK');
+    await post('/v1/banks', { code: own, name: 'own' }).expect(201);
+    const bank = await issueToken(t, 'bank', own);
     expect((await post('/v1/banks', { code, name: 'self' }, bank).expect(403)).body.code).toBe('AUTH.FORBIDDEN');
     await post('/v1/banks', { code, name: 'b' }).expect(201);
     await get(`/v1/banks/${code}`, bank).expect(200);

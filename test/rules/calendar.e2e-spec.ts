@@ -1,6 +1,6 @@
 import { addWorkingDays } from '../../src/common/calendar/working-days';
 import { freezeToday } from '../loans/loan-fixtures';
-import { startIsolatedTestApp, TestApp } from '../support/test-app';
+import { startIsolatedTestApp, TestApp, uniqueCode } from '../support/test-app';
 
 /**
  * Issue 11 item 8 (RULES §9): 2027 ran on the statutory fallback without a word. /health and the
@@ -58,7 +58,9 @@ describe('calendar coverage and loaded holiday schedules (issue 11 item 8)', () 
     await t.http.put('/v1/calendar/years/2027').set('Authorization', t.auth).send({ ...EXAMPLE_2027, source: 'corrected example' }).expect(200);
     const year = await t.http.get('/v1/calendar/years/2027').set('Authorization', t.auth).expect(200);
     expect(year.body).toMatchObject({ loads: 2, loaded: { source: 'corrected example' }, coverage: { source: 'loaded' } });
-    const token = await t.http.post('/v1/tokens').set('Authorization', t.auth).send({ role: 'bank', partyCode: 'ANY' }).expect(201);
+    const bankCode = uniqueCode('BANK');
+    await t.http.post('/v1/banks').set('Authorization', t.auth).send({ code: bankCode, name: 'Bank' }).expect(201);
+    const token = await t.http.post('/v1/tokens').set('Authorization', t.auth).send({ role: 'bank', partyCode: bankCode }).expect(201);
     await t.http.put('/v1/calendar/years/2027').set('Authorization', `Bearer ${token.body.token}`).send(EXAMPLE_2027).expect(403);
   });
 });

@@ -106,7 +106,7 @@ export function authenticateBeforeBody(isKnown: (token: string) => Promise<boole
     }
     isKnown(match[1]).then(
       (known) =>
-        known ? next() : refuseUnread(req, res, next, new DomainError(ACCESS_ERRORS.UNAUTHENTICATED, 'unauthenticated', 'The token is unknown or revoked.')),
+        known ? next() : refuseUnread(req, res, next, new DomainError(ACCESS_ERRORS.UNAUTHENTICATED, 'unauthenticated', 'The token is unknown, expired or revoked.')),
       (error: unknown) => refuseUnread(req, res, next, error as DomainError),
     );
   };
