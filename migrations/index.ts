@@ -9,6 +9,7 @@ import { ClaimsBankAnnualCap1732730000000 } from './1732730000000-claims-bank-an
 import { HolidayCalendars1732740000000 } from './1732740000000-holiday-calendars';
 import { ClaimActors1733400000000 } from './1733400000000-claim-actors';
 import { TokenLifecycle1733410000000 } from './1733410000000-token-lifecycle';
+import { BorrowerOwner1733420000000 } from './1733420000000-borrower-owner';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same set runs from ts-node,
@@ -22,4 +23,5 @@ export const ALL_MIGRATIONS = [
   HolidayCalendars1732740000000,
   ClaimActors1733400000000,
   TokenLifecycle1733410000000,
+  BorrowerOwner1733420000000,
 ];

@@ -29,9 +29,12 @@ export class AgencyMarginController {
   constructor(private readonly margins: AgencyMarginService) {}
 
   @Get()
-  @ApiOperation({ summary: 'An agency’s margin: balance, requirement, shortfall, top-up due date, deductions (RULES §7).' })
+  @ApiOperation({
+    summary: 'An agency’s margin: balance, requirement, shortfall, top-up due date, deductions (RULES §7).',
+    description: 'The agency itself and programme-wide roles; a bank token → 403 AUTH.PARTY_SCOPE (the deductions name every bank’s claims).',
+  })
   view(@Param('code') code: string, @CurrentPrincipal() principal: Principal) {
-    if (principal.role === 'agency') assertAgencyScope(principal, code);
+    assertAgencyScope(principal, code);
     return this.margins.view(code);
   }
 

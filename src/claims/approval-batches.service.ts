@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AgencyMarginService } from '../agencies/agency-margin.service';
 import { TransactionScope } from '../common/database/transaction-scope';
 import { assertFourEyes } from '../common/access/four-eyes';
+import { canReadLoan } from '../common/access/party-scope';
 import type { Principal } from '../common/access/principal';
 import { DomainError, type ErrorDetail } from '../common/errors/domain-error';
 import { assertEventDates } from '../common/calendar/event-dates';
@@ -135,18 +136,26 @@ export class ApprovalBatchesService {
     return out;
   }
 
-  async view(id: string) {
+  /**
+   * A batch and its claims. A bank or agency token sees only its own claims of the batch, and
+   * the count and total over them; a batch without any of its claims is a 404 like a missing one
+   * (issue #15: another bank's claim ids and amounts are not its business).
+   */
+  async view(id: string, principal?: Principal) {
     if (!isUuid(id)) throw claimErrors.batchNotFound(id);
     const m = this.tx.manager;
     const batch = await m.getRepository(ApprovalBatch).findOne({ where: { id } });
     if (!batch) throw claimErrors.batchNotFound(id);
-    const claims = await m.getRepository(Claim).find({ where: { approvalBatchId: id }, order: { createdAt: 'ASC', id: 'ASC' } });
+    const all = await m.getRepository(Claim).find({ where: { approvalBatchId: id }, order: { createdAt: 'ASC', id: 'ASC' } });
+    const party = principal?.role === 'bank' || principal?.role === 'agency';
+    const claims = party ? all.filter((c) => canReadLoan(principal, c)) : all;
+    if (party && !claims.length) throw claimErrors.batchNotFound(id);
     return {
       id: batch.id,
       approvedOn: batch.approvedOn,
       approvedBy: batch.approvedBy,
-      claimCount: batch.claimCount,
-      totalCompensation: batch.totalCompensation.toString(),
+      claimCount: party ? claims.length : batch.claimCount,
+      totalCompensation: (party ? Money.sum(claims.map((c) => c.compensation)) : batch.totalCompensation).toString(),
       claims: claims.map((c) => ({
         id: c.id,
         bankCode: c.bankCode,

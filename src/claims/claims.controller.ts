@@ -98,9 +98,9 @@ export class ClaimsController {
   }
 
   @Get('approval-batches/:id')
-  @ApiOperation({ summary: 'An approval batch and its claims.' })
-  batch(@Param('id') id: string) {
-    return this.batches.view(id);
+  @ApiOperation({ summary: 'An approval batch and its claims; a bank or agency token sees only its own claims of it (and their count and total), else 404.' })
+  batch(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    return this.batches.view(id, principal);
   }
 
   @Post('claims/:id/payout')

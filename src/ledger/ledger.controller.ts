@@ -4,7 +4,9 @@ import type { Response } from 'express';
 import { Money } from '../common/money/money';
 import { parseQuarter, formatQuarter } from '../common/calendar/quarter';
 import { DEFAULT_PAGE_LIMIT } from '../common/http/pagination';
-import { Roles } from '../common/access/principal';
+import { CurrentPrincipal, Principal, Roles } from '../common/access/principal';
+import { assertAccountScope } from '../common/access/party-scope';
+import { bankOfReserveAccount } from '../reserve/domain/books';
 import { LedgerAccountsService } from './ledger-accounts.service';
 import { LedgerAuditService } from './ledger-audit.service';
 import { LedgerExportService } from './ledger-export.service';
@@ -106,17 +108,27 @@ export class LedgerController {
   }
 
   @Get('accounts/:code/balance')
-  @Roles('trustee', 'custodian', 'auditor')
-  @ApiOperation({ summary: 'Debit and credit totals and the balance on the normal side, now or as of a date.' })
-  balance(@Param('code') code: string, @Query() q: BalanceQueryDto) {
-    return this.ledgerAccounts.balance(bookOf(code, q.book), code, q.asOf ?? null);
+  @Roles('trustee', 'custodian', 'auditor', 'bank')
+  @ApiOperation({
+    summary: 'Debit and credit totals and the balance on the normal side, now or as of a date.',
+    description: 'A bank token reads its own reserve accounts only (reserve:deposit:{BANK}, reserve:payable:{BANK}); any other account → 403 AUTH.PARTY_SCOPE.',
+  })
+  balance(@Param('code') code: string, @Query() q: BalanceQueryDto, @CurrentPrincipal() principal: Principal) {
+    const book = bookOf(code, q.book);
+    assertAccountScope(principal, bankOfReserveAccount(book, code), code);
+    return this.ledgerAccounts.balance(book, code, q.asOf ?? null);
   }
 
   @Get('accounts/:code/statement')
-  @Roles('trustee', 'custodian', 'auditor')
-  @ApiOperation({ summary: 'Opening balance, the lines between from and to (with running balance), closing balance.' })
-  statement(@Param('code') code: string, @Query() q: StatementQueryDto) {
-    return this.queries.statement(bookOf(code, q.book), code, q.from, q.to, q.limit ?? DEFAULT_PAGE_LIMIT, q.cursor);
+  @Roles('trustee', 'custodian', 'auditor', 'bank')
+  @ApiOperation({
+    summary: 'Opening balance, the lines between from and to (with running balance), closing balance.',
+    description: 'A bank token reads its own reserve accounts only (reserve:deposit:{BANK}, reserve:payable:{BANK}); any other account → 403 AUTH.PARTY_SCOPE.',
+  })
+  statement(@Param('code') code: string, @Query() q: StatementQueryDto, @CurrentPrincipal() principal: Principal) {
+    const book = bookOf(code, q.book);
+    assertAccountScope(principal, bankOfReserveAccount(book, code), code);
+    return this.queries.statement(book, code, q.from, q.to, q.limit ?? DEFAULT_PAGE_LIMIT, q.cursor);
   }
 
   @Post('entries')

@@ -1,3 +1,4 @@
+import type { Principal } from '../common/access/principal';
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { Clock } from '../common/clock/clock';
@@ -69,7 +70,7 @@ export class BorrowersService {
     private readonly clock: Clock,
   ) {}
 
-  async createBorrower(input: CreateBorrowerInput): Promise<BorrowerOut> {
+  async createBorrower(input: CreateBorrowerInput, principal?: Principal): Promise<BorrowerOut> {
     const years = new Set<number>();
     for (const r of input.revenues) {
       if (years.has(r.year)) {
@@ -81,7 +82,7 @@ export class BorrowersService {
     }
     const qualifications = completeQualifications(input.qualifications ?? [], this.clock.today());
     await this.tx.run(async (m) => {
-      const values = { code: input.code, name: input.name, highTech: input.highTech, techSme: input.techSme, groupCode: input.groupCode ?? null, researchCooperation: input.researchCooperation ?? false };
+      const values = { code: input.code, name: input.name, highTech: input.highTech, techSme: input.techSme, groupCode: input.groupCode ?? null, researchCooperation: input.researchCooperation ?? false, bankCode: principal?.role === 'bank' ? principal.partyCode : null };
       const inserted = await m.createQueryBuilder().insert().into(Borrower).values(values).orIgnore().returning(['code']).execute();
       if (!inserted.raw.length) {
         throw DomainError.conflict(PROGRAMME_ERRORS.BORROWER_DUPLICATE_CODE, `A borrower with code ${input.code} already exists.`);
@@ -92,6 +93,19 @@ export class BorrowersService {
       if (qualifications.length) await m.insert(BorrowerQualification, qualifications.map((q) => ({ borrowerCode: input.code, ...q })));
     });
     return this.getBorrowerOut(input.code);
+  }
+
+  /**
+   * The borrower if the principal may see it (issue #15): a bank token only the borrowers it
+   * registered; another bank's (or the trustee's) is a 404 like a missing one, so codes cannot be
+   * probed. Programme-wide roles and agencies see every borrower.
+   */
+  async getVisibleBorrower(code: string, principal: Principal | undefined): Promise<Borrower> {
+    const b = await this.getBorrower(code);
+    if (principal?.role === 'bank' && b.bankCode !== principal.partyCode) {
+      throw DomainError.notFound(PROGRAMME_ERRORS.BORROWER_NOT_FOUND, `No borrower with code ${code}.`);
+    }
+    return b;
   }
 
   async getBorrower(code: string, manager?: EntityManager): Promise<Borrower> {
@@ -128,18 +142,19 @@ export class BorrowersService {
     };
   }
 
-  async getBorrowerOut(code: string): Promise<BorrowerOut> {
-    const b = await this.getBorrower(code);
+  async getBorrowerOut(code: string, principal?: Principal): Promise<BorrowerOut> {
+    const b = await this.getVisibleBorrower(code, principal);
     const m = this.tx.manager;
     const revenues = await m.find(BorrowerRevenue, { where: { borrowerCode: code }, order: { year: 'ASC' } });
     const qualifications = await m.find(BorrowerQualification, { where: { borrowerCode: code }, order: { validFrom: 'ASC', recordedAt: 'ASC' } });
     return this.out(b, revenues, qualifications);
   }
 
-  async listBorrowers(filter: { groupCode?: string }, limit = DEFAULT_PAGE_LIMIT, cursor?: string): Promise<Page<BorrowerOut>> {
+  async listBorrowers(filter: { groupCode?: string }, limit = DEFAULT_PAGE_LIMIT, cursor?: string, principal?: Principal): Promise<Page<BorrowerOut>> {
     const after = decodeCursor(cursor, isString);
     const qb = this.tx.manager.createQueryBuilder(Borrower, 'b').orderBy('b.code', 'ASC').take(limit + 1);
     if (filter.groupCode) qb.andWhere('b.group_code = :g', { g: filter.groupCode });
+    if (principal?.role === 'bank') qb.andWhere('b.bank_code = :own', { own: principal.partyCode });
     if (after) qb.andWhere('b.code > :after', { after });
     const rows = await qb.getMany();
     const codes = rows.slice(0, limit).map((r) => r.code);
@@ -150,23 +165,23 @@ export class BorrowersService {
   }
 
   /** Records (or corrects) one year's revenue. Loans keep the revenue they were registered with. */
-  async putRevenue(code: string, input: { year: number; amount: string }): Promise<BorrowerOut> {
-    await this.getBorrower(code);
+  async putRevenue(code: string, input: { year: number; amount: string }, principal?: Principal): Promise<BorrowerOut> {
+    await this.getVisibleBorrower(code, principal);
     await this.tx.manager.getRepository(BorrowerRevenue).upsert({ borrowerCode: code, year: input.year, amount: Money.parse(input.amount) }, ['borrowerCode', 'year']);
     return this.getBorrowerOut(code);
   }
 
   /** Adds a dated qualification (a new certificate, a new year's tech-SME registration). */
-  async addQualification(code: string, input: QualificationInput): Promise<BorrowerOut> {
-    await this.getBorrower(code);
+  async addQualification(code: string, input: QualificationInput, principal?: Principal): Promise<BorrowerOut> {
+    await this.getVisibleBorrower(code, principal);
     const [q] = completeQualifications([input], this.clock.today());
     await this.tx.manager.insert(BorrowerQualification, { borrowerCode: code, ...q });
     return this.getBorrowerOut(code);
   }
 
   /** Corrects a qualification's dates or reference (registered loans keep their breakdown). */
-  async updateQualification(code: string, id: string, input: QualificationInput): Promise<BorrowerOut> {
-    await this.getBorrower(code);
+  async updateQualification(code: string, id: string, input: QualificationInput, principal?: Principal): Promise<BorrowerOut> {
+    await this.getVisibleBorrower(code, principal);
     const existing = isUuid(id) ? await this.tx.manager.findOne(BorrowerQualification, { where: { id, borrowerCode: code } }) : null;
     if (!existing) throw DomainError.notFound(PROGRAMME_ERRORS.BORROWER_QUALIFICATION_NOT_FOUND, `No qualification ${id} for borrower ${code}.`);
     const [q] = completeQualifications([input], this.clock.today());
@@ -175,8 +190,8 @@ export class BorrowersService {
   }
 
   /** Sets the research-cooperation attribute (henan-2025's 80% category); registered loans keep their ratio. */
-  async setResearchCooperation(code: string, researchCooperation: boolean): Promise<BorrowerOut> {
-    await this.getBorrower(code);
+  async setResearchCooperation(code: string, researchCooperation: boolean, principal?: Principal): Promise<BorrowerOut> {
+    await this.getVisibleBorrower(code, principal);
     await this.tx.manager.update(Borrower, { code }, { researchCooperation });
     return this.getBorrowerOut(code);
   }

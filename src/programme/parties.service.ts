@@ -1,3 +1,4 @@
+import type { Principal } from '../common/access/principal';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, LessThanOrEqual, MoreThan, Repository } from 'typeorm';
@@ -263,8 +264,8 @@ export class PartiesService {
     });
   }
 
-  async agencyChangesOf(borrowerCode: string) {
-    const borrower = await this.borrowersService.getBorrower(borrowerCode);
+  async agencyChangesOf(borrowerCode: string, principal?: Principal) {
+    const borrower = await this.borrowersService.getVisibleBorrower(borrowerCode, principal);
     const rows = await this.changes.find({ where: { groupKey: groupKeyOf(borrower) }, order: { approvedOn: 'ASC', createdAt: 'ASC' } });
     return rows.map(agencyChangeOut);
   }

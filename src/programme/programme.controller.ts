@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Inject, Optional, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../common/access/principal';
+import { CurrentPrincipal, Principal, Roles } from '../common/access/principal';
 import { CodeField } from '../common/http/fields';
 import { PageQueryDto } from '../common/http/pagination';
 import {
@@ -58,8 +58,9 @@ export class ProgrammeController {
 
   @Get('banks')
   @ApiOperation({ summary: 'List partner banks by code (paginated).' })
-  listBanks(@Query() q: PageQueryDto) {
-    return this.parties.listBanks(q.limit, q.cursor);
+  async listBanks(@Query() q: PageQueryDto, @CurrentPrincipal() principal: Principal) {
+    const page = await this.parties.listBanks(q.limit, q.cursor);
+    return { ...page, items: page.items.map((b) => withoutOthersFigures(b, principal)) };
   }
 
   @Get('banks/:code')
@@ -72,9 +73,10 @@ export class ProgrammeController {
   })
   @ApiOkResponse({ type: BankView })
   @ApiResponse({ status: 404, description: PROGRAMME_ERRORS.BANK_NOT_FOUND })
-  async getBank(@Param('code') code: string) {
-    const bank = bankOut(await this.parties.getBank(code));
-    const annualCap = this.annualRoom ? await this.annualRoom.roomOn(code, this.clock.today()) : null;
+  async getBank(@Param('code') code: string, @CurrentPrincipal() principal: Principal) {
+    const bank = withoutOthersFigures(bankOut(await this.parties.getBank(code)), principal);
+    const own = !isPartyToken(principal) || (principal.role === 'bank' && principal.partyCode === code);
+    const annualCap = this.annualRoom && own ? await this.annualRoom.roomOn(code, this.clock.today()) : null;
     return { ...bank, reasonsInForce: await this.statuses.reasonsInForce('bank', code), annualCap };
   }
 
@@ -166,28 +168,28 @@ export class ProgrammeController {
   })
   @ApiResponse({ status: 201, description: 'The borrower with its revenues.' })
   @ApiResponse({ status: 409, description: PROGRAMME_ERRORS.BORROWER_DUPLICATE_CODE })
-  createBorrower(@Body() dto: CreateBorrowerDto) {
-    return this.borrowers.createBorrower(dto);
+  createBorrower(@Body() dto: CreateBorrowerDto, @CurrentPrincipal() principal: Principal) {
+    return this.borrowers.createBorrower(dto, principal);
   }
 
   @Get('borrowers')
-  @ApiOperation({ summary: 'List borrowers by code (paginated), optionally one enterprise group.' })
-  listBorrowers(@Query() q: BorrowerQueryDto) {
-    return this.borrowers.listBorrowers({ groupCode: q.groupCode }, q.limit, q.cursor);
+  @ApiOperation({ summary: 'List borrowers by code (paginated), optionally one enterprise group. A bank token sees the borrowers it registered.' })
+  listBorrowers(@Query() q: BorrowerQueryDto, @CurrentPrincipal() principal: Principal) {
+    return this.borrowers.listBorrowers({ groupCode: q.groupCode }, q.limit, q.cursor, principal);
   }
 
   @Get('borrowers/:code')
   @ApiOperation({ summary: 'A borrower with its revenues.' })
   @ApiResponse({ status: 404, description: PROGRAMME_ERRORS.BORROWER_NOT_FOUND })
-  getBorrower(@Param('code') code: string) {
-    return this.borrowers.getBorrowerOut(code);
+  getBorrower(@Param('code') code: string, @CurrentPrincipal() principal: Principal) {
+    return this.borrowers.getBorrowerOut(code, principal);
   }
 
   @Put('borrowers/:code/revenues')
   @Roles('trustee', 'bank')
   @ApiOperation({ summary: 'Record or correct one year’s tax-declared revenue (registered loans keep theirs).' })
-  putRevenue(@Param('code') code: string, @Body() dto: RevenueDto) {
-    return this.borrowers.putRevenue(code, dto);
+  putRevenue(@Param('code') code: string, @Body() dto: RevenueDto, @CurrentPrincipal() principal: Principal) {
+    return this.borrowers.putRevenue(code, dto, principal);
   }
 
   @Post('borrowers/:code/qualifications')
@@ -196,22 +198,22 @@ export class ProgrammeController {
     summary: 'Add a dated qualification (RULES §2): a high-tech certificate (valid 3 years from issue) or a tech-SME registration (its calendar year).',
     description: 'validTo defaults to the longest validity the rule allows; a later validTo, or one before validFrom, is a 400. Registrations check validity on their date.',
   })
-  addQualification(@Param('code') code: string, @Body() dto: QualificationDto) {
-    return this.borrowers.addQualification(code, dto);
+  addQualification(@Param('code') code: string, @Body() dto: QualificationDto, @CurrentPrincipal() principal: Principal) {
+    return this.borrowers.addQualification(code, dto, principal);
   }
 
   @Put('borrowers/:code/qualifications/:id')
   @Roles('trustee', 'bank')
   @ApiOperation({ summary: 'Correct a qualification’s dates or reference (registered loans keep their registration).' })
-  updateQualification(@Param('code') code: string, @Param('id') id: string, @Body() dto: QualificationDto) {
-    return this.borrowers.updateQualification(code, id, dto);
+  updateQualification(@Param('code') code: string, @Param('id') id: string, @Body() dto: QualificationDto, @CurrentPrincipal() principal: Principal) {
+    return this.borrowers.updateQualification(code, id, dto, principal);
   }
 
   @Put('borrowers/:code/research-cooperation')
   @Roles('trustee', 'bank')
   @ApiOperation({ summary: 'Set the research-cooperation attribute (henan-2025’s 80% category, RULES §11a); registered loans keep their ratio.' })
-  setResearchCooperation(@Param('code') code: string, @Body() dto: ResearchCooperationDto) {
-    return this.borrowers.setResearchCooperation(code, dto.researchCooperation);
+  setResearchCooperation(@Param('code') code: string, @Body() dto: ResearchCooperationDto, @CurrentPrincipal() principal: Principal) {
+    return this.borrowers.setResearchCooperation(code, dto.researchCooperation, principal);
   }
 
   // ---- agency changes ----
@@ -232,7 +234,21 @@ export class ProgrammeController {
   @Get('borrowers/:code/agency-changes')
   @ApiParam({ name: 'code', description: 'Any borrower of the group.' })
   @ApiOperation({ summary: 'The agency changes recorded for a borrower’s group.' })
-  agencyChanges(@Param('code') code: string) {
-    return this.parties.agencyChangesOf(code);
+  agencyChanges(@Param('code') code: string, @CurrentPrincipal() principal: Principal) {
+    return this.parties.agencyChangesOf(code, principal);
   }
+}
+
+function isPartyToken(principal: Principal | undefined): boolean {
+  return principal?.role === 'bank' || principal?.role === 'agency';
+}
+
+/**
+ * A bank's figures (its loss rate, from its claims and balance) are its own and the programme's:
+ * a party token sees them for its own bank only, null for the others (issue #15). Name and
+ * status stay programme-public (registrations depend on them).
+ */
+function withoutOthersFigures<T extends { code: string; lossRate: string | null; lossRateQuarter: string | null }>(bank: T, principal: Principal | undefined): T {
+  if (!isPartyToken(principal) || (principal?.role === 'bank' && principal.partyCode === bank.code)) return bank;
+  return { ...bank, lossRate: null, lossRateQuarter: null };
 }

@@ -122,6 +122,10 @@ export class Borrower {
   @Column({ name: 'research_cooperation', type: 'boolean', default: false })
   researchCooperation!: boolean;
 
+  /** The bank that registered it (its tokens see and edit it); null when the trustee did. */
+  @Column({ name: 'bank_code', type: 'text', nullable: true })
+  bankCode!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../common/access/principal';
+import { CurrentPrincipal, Principal, Roles } from '../common/access/principal';
 import { CodeField, DateField, MoneyField, TextField } from '../common/http/fields';
 import { Money } from '../common/money/money';
 import { ReserveService } from './reserve.service';
@@ -58,8 +58,9 @@ export class ReserveController {
   @Get()
   @ApiOperation({
     summary: 'The reserve as of a date: total, per-bank balances, outstanding tech loans, the 10%–15% band, top-up or excess (RULES §8).',
+    description: 'Totals are programme-wide; banks[] lists a bank token’s own balance only, and nothing for an agency token.',
   })
-  overview(@Query() q: ReserveQuery) {
-    return this.reserve.overview(q.asOf);
+  overview(@Query() q: ReserveQuery, @CurrentPrincipal() principal: Principal) {
+    return this.reserve.overview(q.asOf, principal);
   }
 }

@@ -1,3 +1,4 @@
+import type { Principal } from '../common/access/principal';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
 import { assertEventDates } from '../common/calendar/event-dates';
@@ -68,8 +69,12 @@ export class ReserveService {
     });
   }
 
-  /** GET /v1/reserve: the reserve's total and per-bank balances as of a date, against the 10%–15% band. */
-  async overview(asOf?: string) {
+  /**
+   * GET /v1/reserve: the reserve's total and per-bank balances as of a date, against the 10%–15%
+   * band. The totals are programme-wide for every role; the per-bank list shows a bank token its
+   * own balance only, and an agency token none (issue #15).
+   */
+  async overview(asOf?: string, principal?: Principal) {
     const date = asOf ?? this.clock.today();
     const balances = await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX, date);
     const banks = balances.map((b) => ({ bankCode: b.code.slice(DEPOSIT_PREFIX.length), balance: b.balance }));
@@ -79,7 +84,7 @@ export class ReserveService {
     return {
       asOf: date,
       total: total.toString(),
-      banks: banks.map((b) => ({ bankCode: b.bankCode, balance: b.balance.toString() })),
+      banks: banks.filter((b) => canSeeBank(principal, b.bankCode)).map((b) => ({ bankCode: b.bankCode, balance: b.balance.toString() })),
       outstandingLoans: outstanding.total.toString(),
       band: { min: band.min.toString(), max: band.max.toString() },
       topUp: band.topUp.toString(),
@@ -94,4 +99,9 @@ export class ReserveService {
     await this.ledgerAccounts.ensureAccounts(recipe.accounts);
     return this.posting.post(null, recipe.entry);
   }
+}
+
+function canSeeBank(principal: Principal | undefined, bankCode: string): boolean {
+  if (principal?.role === 'bank') return principal.partyCode === bankCode;
+  return principal?.role !== 'agency';
 }

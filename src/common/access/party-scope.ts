@@ -31,3 +31,14 @@ export function canReadLoan(principal: Principal | undefined, loan: { bankCode: 
   if (principal?.role === 'agency') return principal.partyCode === loan.agencyCode;
   return true;
 }
+
+/**
+ * A ledger account read by a party token: a bank token only for an account of its own bank
+ * (`ownerBank`, which the caller derives from the chart of accounts), an agency token never.
+ * Programme-wide roles are not scoped.
+ */
+export function assertAccountScope(principal: Principal | undefined, ownerBank: string | null, accountCode: string): void {
+  if (principal?.role !== 'bank' && principal?.role !== 'agency') return;
+  if (principal.role === 'bank' && ownerBank !== null && ownerBank === principal.partyCode) return;
+  throw DomainError.forbidden(ACCESS_ERRORS.PARTY_SCOPE, `A token of ${principal.role} ${principal.partyCode} cannot read account ${accountCode}.`);
+}

@@ -70,3 +70,18 @@ export const reserveAccounts = {
     floor: null,
   }),
 };
+
+/**
+ * The bank whose own reserve accounts these are (issue #15: a bank reads its reserve account's
+ * balance and statement): `reserve:deposit:{BANK}` and `reserve:payable:{BANK}` of the reserve
+ * book; null for every other account (the programme's, a claim's, another book's).
+ *
+ * Example: ('reserve', 'reserve:deposit:BANK01') → 'BANK01'; ('reserve', 'reserve:capital') → null.
+ */
+export function bankOfReserveAccount(book: string, code: string): string | null {
+  if (book !== RESERVE_BOOK) return null;
+  for (const prefix of [DEPOSIT_PREFIX, 'reserve:payable:']) {
+    if (code.startsWith(prefix) && code.length > prefix.length) return code.slice(prefix.length);
+  }
+  return null;
+}
