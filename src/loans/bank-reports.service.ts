@@ -215,9 +215,10 @@ export class BankReportsService {
     return map;
   }
 
+  /** One report version: a bank token only its own; an agency token none (a report lists every loan of the bank), as the list. */
   async get(id: string, principal?: Principal): Promise<BankReportOut> {
     const report = isUuid(id) ? await this.tx.manager.findOne(BankReport, { where: { id } }) : null;
-    if (!report || (principal?.role === 'bank' && principal.partyCode !== report.bankCode)) {
+    if (!report || (principal?.role === 'bank' && principal.partyCode !== report.bankCode) || principal?.role === 'agency') {
       throw DomainError.notFound(REPORT_ERRORS.NOT_FOUND, `No bank report with id ${id}.`);
     }
     return (await this.withSupersedes([report]))[0];

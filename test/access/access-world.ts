@@ -38,6 +38,8 @@ export interface AccessWorld {
   reportA: string;
   reportB: string;
   qualificationB: string;
+  /** The approval entry of claim A (a reserve-book entry). */
+  entryA: string;
 }
 
 const bearer = (token: string) => `Bearer ${token}`;
@@ -118,7 +120,9 @@ export async function buildAccessWorld(t: TestApp): Promise<AccessWorld> {
   const batchMixed = await batch([claimA, claimB2]);
   const reportA = await report(t, tokens.bankA, bankA, loanA.reference);
   const reportB = await report(t, tokens.bankB, bankB, loanB.reference);
+  const entryA = (await t.http.get(`/v1/claims/${claimA}`).set('Authorization', t.auth).expect(200)).body.entries.approval as string;
   return {
+    entryA,
     tokens,
     tokenIds,
     bankA,
