@@ -65,7 +65,7 @@ function post(agent: http.Agent, port: number): Promise<number> {
 async function measure(tokenCacheSeconds: number): Promise<{ cpuMs: number; p50: number; p95: number }> {
   const app = await createApp(
     {
-      config: { databaseUrl: DB_URL, redisUrl: null, dataDir: ':memory:', bootstrapAdminToken: TOKEN, logLevel: 'silent', heartbeatSeconds: 0, tokenCacheSeconds },
+      config: { databaseUrl: DB_URL, redisUrl: null, dataDir: ':memory:', bootstrapAdminToken: TOKEN, logLevel: 'silent', heartbeatSeconds: 0, tokenCacheSeconds, rateLimitPerMinute: 0 },
       jobsPrefix: `bench-${randomUUID().slice(0, 8)}`,
     },
     false,

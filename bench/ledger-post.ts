@@ -19,6 +19,7 @@ import { Clock } from '../src/common/clock/clock';
 import { dataSourceOptions } from '../src/common/database/database.module';
 import { installPgTypeParsers } from '../src/common/database/pg-types';
 import { TransactionScope } from '../src/common/database/transaction-scope';
+import { MetricsService } from '../src/common/metrics/metrics.service';
 import { Money } from '../src/common/money/money';
 import { LedgerAccountsService } from '../src/ledger/ledger-accounts.service';
 import { LedgerPostingService, PostingInput } from '../src/ledger/ledger-posting.service';
@@ -202,7 +203,7 @@ async function main(): Promise<void> {
   await ds.initialize();
   const tx = new TransactionScope(ds);
   const accounts = new LedgerAccountsService(tx);
-  const ledger = new LedgerPostingService(ds, new Clock(), tx);
+  const ledger = new LedgerPostingService(ds, new Clock(), tx, new MetricsService(ds));
   if (process.env.BENCH_MAX_IN_FLIGHT) ledger.groupCommit.maxInFlight = Number(process.env.BENCH_MAX_IN_FLIGHT);
   if (process.env.BENCH_MAX_BATCH) ledger.groupCommit.maxBatch = Number(process.env.BENCH_MAX_BATCH);
   const chart = await openChart(accounts, ledger);

@@ -1,4 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { DynamicModule, Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import type { Principal } from './common/access/principal';
+import { MetricsModule } from './common/metrics/metrics.module';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
@@ -24,6 +29,19 @@ import { HolidaysModule } from './holidays/holidays.module';
 export interface AppModuleOptions {
   config?: Partial<AppConfig>;
   jobsPrefix?: string;
+  /** Where log lines go (default stdout); tests read them. */
+  logDestination?: NodeJS.WritableStream;
+}
+
+type LoggedRequest = IncomingMessage & { id?: string; principal?: Principal };
+
+/**
+ * Every request log line carries the request id (`req.id`, set first by requestContext) and,
+ * once the auth guard has run, the actor: token id, role and party (issue #15 item 5).
+ */
+function actorOf(req: LoggedRequest): Record<string, unknown> {
+  const p = req.principal;
+  return p ? { actor: { tokenId: p.tokenId, role: p.role, partyCode: p.partyCode } } : {};
 }
 
 /** Feature modules of the programme; each adds itself here. */
@@ -38,12 +56,22 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(options.config),
         LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            redact: ['req.headers.authorization'],
-            autoLogging: { ignore: (req) => req.url === '/health' },
-          },
+          pinoHttp: [
+            {
+              level: config.logLevel,
+              redact: ['req.headers.authorization'],
+              autoLogging: { ignore: (req) => req.url === '/health' },
+              genReqId: (req) => (req as LoggedRequest).id ?? randomUUID(),
+              customProps: (req) => actorOf(req as LoggedRequest),
+            },
+            options.logDestination ?? process.stdout,
+          ],
         }),
+        ThrottlerModule.forRoot({
+          throttlers: [{ name: 'default', ttl: 60_000, limit: Math.max(config.rateLimitPerMinute, 1) }],
+          skipIf: () => config.rateLimitPerMinute === 0,
+        }),
+        MetricsModule,
         ClockModule,
         DatabaseModule,
         TransactionScopeModule,

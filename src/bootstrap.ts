@@ -9,6 +9,8 @@ import { createValidationPipe } from './common/errors/validation';
 import { HeavyReadGate, HeavyReadInterceptor, trackClientDeparture } from './common/http/heavy-reads';
 import { authenticateBeforeBody, checkRequestTarget, readBody } from './common/http/request-edge';
 import { APP_CONFIG, AppConfig } from './config/app-config';
+import { MetricsService } from './common/metrics/metrics.service';
+import { requestContext } from './common/http/request-context';
 
 /**
  * Applies what every instance needs: the edge checks and body reading, pipes, the heavy-read
@@ -23,6 +25,7 @@ import { APP_CONFIG, AppConfig } from './config/app-config';
 export function configureApp(app: NestExpressApplication): void {
   const config = app.get<AppConfig>(APP_CONFIG);
   const auth = app.get(AuthService);
+  app.use(requestContext(app.get(MetricsService)));
   app.use(trackClientDeparture());
   app.use(checkRequestTarget());
   app.use(authenticateBeforeBody(async (token) => (await auth.authenticate(token)) !== null));

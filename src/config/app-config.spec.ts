@@ -19,6 +19,7 @@ describe('loadConfig (issue #2 item 8)', () => {
       jobScheduleCheckSeconds: 30,
       tokenTtlDays: 90,
       tokenCacheSeconds: 5,
+      rateLimitPerMinute: 600,
     });
   });
 

@@ -48,6 +48,8 @@ export interface AppConfig {
    * cache): the bound within which a revocation in another process takes effect (docs/access.md).
    */
   tokenCacheSeconds: number;
+  /** Requests per minute per token (per address without one) before 429 (RATE_LIMIT_PER_MINUTE, default 600; 0 = off). */
+  rateLimitPerMinute: number;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -111,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const jobScheduleCheckSeconds = whole('JOB_SCHEDULE_CHECK_SECONDS', '30', 1, 86_400);
   const tokenTtlDays = whole('TOKEN_TTL_DAYS', '90', 1, 3650);
   const tokenCacheSeconds = whole('TOKEN_CACHE_SECONDS', '5', 0, 60);
+  const rateLimitPerMinute = whole('RATE_LIMIT_PER_MINUTE', '600', 0, 1_000_000);
 
   if (problems.length) throw new ConfigError(problems);
   return {
@@ -130,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jobScheduleCheckSeconds,
     tokenTtlDays,
     tokenCacheSeconds,
+    rateLimitPerMinute,
   };
 }
 

@@ -1,3 +1,4 @@
+import { SkipThrottle } from '@nestjs/throttler';
 import { Controller, Get, OnApplicationShutdown, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -34,6 +35,7 @@ async function withinTime<T>(probe: () => Promise<T>, ms: number): Promise<{ ok:
 }
 
 @ApiTags('Operations')
+@SkipThrottle()
 @Controller('health')
 export class HealthController implements OnApplicationShutdown {
   private probe: DatabaseProbe | null = null;

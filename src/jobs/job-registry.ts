@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { MetricsService } from '../common/metrics/metrics.service';
 
 /**
  * A job processor: parses its payload and calls a service (STYLE.md: processors stay thin). The
@@ -13,6 +14,8 @@ export interface JobProcessor<P = unknown, R = unknown> {
 export class JobRegistry {
   private readonly processors = new Map<string, JobProcessor>();
 
+  constructor(private readonly metrics: MetricsService) {}
+
   register(processor: JobProcessor): void {
     if (this.processors.has(processor.jobName)) throw new Error(`job "${processor.jobName}" registered twice`);
     this.processors.set(processor.jobName, processor);
@@ -21,7 +24,14 @@ export class JobRegistry {
   async dispatch(name: string, payload: unknown): Promise<unknown> {
     const processor = this.processors.get(name);
     if (!processor) throw new Error(`no processor for job "${name}"`);
-    return processor.process(payload);
+    try {
+      const result = await processor.process(payload);
+      this.metrics.jobRuns.inc({ job: name, outcome: 'completed' });
+      return result;
+    } catch (error) {
+      this.metrics.jobRuns.inc({ job: name, outcome: 'failed' });
+      throw error;
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock/clock';
+import { MetricsService } from '../common/metrics/metrics.service';
 import { TransactionScope } from '../common/database/transaction-scope';
 import { isRetryableLedgerConflict, retryOnLedgerConflict } from './ledger-conflicts';
 import { writeCareful } from './posting/careful-path';
@@ -40,6 +41,7 @@ export class LedgerPostingService {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly tx: TransactionScope,
+    private readonly metrics: MetricsService,
   ) {
     this.commits = new GroupCommit(
       this.groupCommit,
@@ -68,6 +70,7 @@ export class LedgerPostingService {
     }
     const prepared = await prepareEntry(managerQuerier(this.dataSource), input, 0);
     const [entry] = await this.commits.enqueue({ items: [prepared], indexed: false });
+    this.metrics.countPosted([entry.book]);
     return entry;
   }
 
@@ -84,11 +87,15 @@ export class LedgerPostingService {
       const q = managerQuerier(manager);
       const group = await prepareGroup(q, inputs);
       if (!group.items.length) return [];
-      return postInSavepoint(q, group, `ledger_post_${++this.savepointCounter}`, (tq, groups, path) => this.write(tq, groups, path));
+      const posted = await postInSavepoint(q, group, `ledger_post_${++this.savepointCounter}`, (tq, groups, path) => this.write(tq, groups, path));
+      this.metrics.countPosted(posted.map((e) => e.book));
+      return posted;
     }
     const group = await prepareGroup(managerQuerier(this.dataSource), inputs);
     if (!group.items.length) return [];
-    return this.commits.enqueue(group);
+    const posted = await this.commits.enqueue(group);
+    this.metrics.countPosted(posted.map((e) => e.book));
+    return posted;
   }
 
   /** Reverses an entry with a new, linked entry whose lines mirror the original's. */

@@ -29,6 +29,7 @@ const TRUSTEE_WRITE = '400 403 403 403 403 403 403';
 
 const MATRIX: Record<string, Row> = {
   'GET /health': { path: () => '/health', expect: ALL_200 },
+  'GET /metrics': { path: () => '/metrics', expect: '200 200 200 403 403 403 200' },
   'POST /v1/tokens': { path: () => '/v1/tokens', expect: TRUSTEE_WRITE },
   'GET /v1/tokens': { path: () => '/v1/tokens?limit=1', expect: '200 403 403 403 403 403 200' },
   'GET /v1/tokens/me': { path: () => '/v1/tokens/me', expect: ALL_200 },
