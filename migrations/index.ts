@@ -7,6 +7,7 @@ import { QualificationsRenewals1732710000000 } from './1732710000000-qualificati
 import { PartyStatusReasons1732720000000 } from './1732720000000-party-status-reasons';
 import { ClaimsBankAnnualCap1732730000000 } from './1732730000000-claims-bank-annual-cap';
 import { HolidayCalendars1732740000000 } from './1732740000000-holiday-calendars';
+import { IdempotencyRequestTransaction1733100000000 } from './1733100000000-idempotency-request-transaction';
 import { ClaimActors1733400000000 } from './1733400000000-claim-actors';
 import { TokenLifecycle1733410000000 } from './1733410000000-token-lifecycle';
 import { BorrowerOwner1733420000000 } from './1733420000000-borrower-owner';
@@ -21,6 +22,7 @@ export const ALL_MIGRATIONS = [
   PartyStatusReasons1732720000000,
   ClaimsBankAnnualCap1732730000000,
   HolidayCalendars1732740000000,
+  IdempotencyRequestTransaction1733100000000,
   ClaimActors1733400000000,
   TokenLifecycle1733410000000,
   BorrowerOwner1733420000000,

@@ -11,6 +11,7 @@ import { PartiesService } from '../programme/parties.service';
 import { ApiToken } from './api-token.entity';
 import { AUTH_ERRORS } from './auth.errors';
 import { Principal } from '../common/access/principal';
+import { TransactionScope } from '../common/database/transaction-scope';
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -60,8 +61,14 @@ export class AuthService implements OnApplicationBootstrap {
     @InjectRepository(ApiToken) private readonly tokens: Repository<ApiToken>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly parties: PartiesService,
+    private readonly tx: TransactionScope,
   ) {
     this.cache = config.tokenCacheSeconds > 0 ? new LRUCache({ max: 10_000, ttl: config.tokenCacheSeconds * 1000 }) : null;
+  }
+
+  /** Tokens on the open transaction when there is one (issuing and revoking under an Idempotency-Key), else on the pool. */
+  private get writable(): Repository<ApiToken> {
+    return this.tx.manager.getRepository(ApiToken);
   }
 
   /** BOOTSTRAP_ADMIN_TOKEN → a trustee token with that value, created once (issue #2 item 7); it does not expire. */
@@ -115,13 +122,13 @@ export class AuthService implements OnApplicationBootstrap {
     const token = `rf_${randomBytes(32).toString('base64url')}`;
     const days = options.expiresInDays ?? this.config.tokenTtlDays;
     const expiresAt = new Date(Date.now() + days * 86_400_000);
-    const row = await this.tokens.save(this.tokens.create({ tokenSha256: sha256Hex(token), role, partyCode, label, expiresAt, issuedBy: options.issuedBy ?? null }));
+    const row = await this.writable.save(this.writable.create({ tokenSha256: sha256Hex(token), role, partyCode, label, expiresAt, issuedBy: options.issuedBy ?? null }));
     return { id: row.id, token, expiresAt };
   }
 
   /** Revokes a token; it stops working in this process at once, in others within the cache bound. */
   async revoke(id: string): Promise<boolean> {
-    const rows = (await this.tokens.query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING token_sha256`, [id])) as [
+    const rows = (await this.writable.query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING token_sha256`, [id])) as [
       { token_sha256: string }[],
       number,
     ];
