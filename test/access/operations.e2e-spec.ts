@@ -67,11 +67,12 @@ describe('operations: request id, actor in logs, rate limit per token, /metrics 
     const a = `Bearer ${(await issue({ role: 'auditor' })).token}`;
     const b = `Bearer ${(await issue({ role: 'auditor' })).token}`;
     const statuses: number[] = [];
-    let limited: { status: number; headers: Record<string, string>; body: { code?: string } } | null = null;
+    type Answer = { status: number; headers: Record<string, string>; body: { code?: string } };
+    let limited: Answer | null = null;
     for (let i = 0; i < 41; i++) {
       const res = await t.http.get('/v1/tokens/me').set('Authorization', a);
       statuses.push(res.status);
-      if (res.status === 429) limited = res as unknown as typeof limited;
+      if (res.status === 429) limited = res as unknown as Answer;
     }
     expect(statuses.slice(0, 40).every((s) => s === 200)).toBe(true);
     expect(statuses[40]).toBe(429);
