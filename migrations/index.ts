@@ -11,6 +11,7 @@ import { IdempotencyRequestTransaction1733100000000 } from './1733100000000-idem
 import { ClaimActors1733400000000 } from './1733400000000-claim-actors';
 import { TokenLifecycle1733410000000 } from './1733410000000-token-lifecycle';
 import { BorrowerOwner1733420000000 } from './1733420000000-borrower-owner';
+import { AuditLog1733430000000 } from './1733430000000-audit-log';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same set runs from ts-node,
@@ -26,4 +27,5 @@ export const ALL_MIGRATIONS = [
   ClaimActors1733400000000,
   TokenLifecycle1733410000000,
   BorrowerOwner1733420000000,
+  AuditLog1733430000000,
 ];

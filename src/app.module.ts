@@ -25,6 +25,7 @@ import { AgenciesModule } from './agencies/agencies.module';
 import { ClaimPortsModule, ClaimsModule } from './claims/claims.module';
 import { ReserveModule } from './reserve/reserve.module';
 import { HolidaysModule } from './holidays/holidays.module';
+import { AuditModule } from './audit/audit.module';
 
 export interface AppModuleOptions {
   config?: Partial<AppConfig>;
@@ -44,8 +45,8 @@ function actorOf(req: LoggedRequest): Record<string, unknown> {
   return p ? { actor: { tokenId: p.tokenId, role: p.role, partyCode: p.partyCode } } : {};
 }
 
-/** Feature modules of the programme; each adds itself here. */
-const FEATURE_MODULES: DynamicModule['imports'] = [CalculatorsModule, ProgrammeModule, LoansModule, IdempotencyModule, LedgerModule, ReserveModule, AgenciesModule, ClaimPortsModule, ClaimsModule, HolidaysModule];
+/** Feature modules of the programme; each adds itself here. AuditModule stays last: its interceptor runs inside the idempotency interceptor's transaction. */
+const FEATURE_MODULES: DynamicModule['imports'] = [CalculatorsModule, ProgrammeModule, LoansModule, IdempotencyModule, LedgerModule, ReserveModule, AgenciesModule, ClaimPortsModule, ClaimsModule, HolidaysModule, AuditModule];
 
 @Module({})
 export class AppModule {

@@ -1,3 +1,4 @@
+import { NotAWrite } from '../common/http/audit-export';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { toMarginDeductionResponse, computeMarginDeduction } from '../agencies/domain/margin-deduction.calculator';
@@ -15,6 +16,7 @@ import { CompensationCalculatorDto, MarginDeductionCalculatorDto, RecoveryRefund
  */
 @ApiTags('Calculators')
 @ApiBearerAuth()
+@NotAWrite()
 @Controller('v1/calculators')
 export class CalculatorsController {
   constructor(

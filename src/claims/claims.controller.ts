@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, Principal, Roles } from '../common/access/principal';
 import { DEFAULT_PAGE_LIMIT } from '../common/http/pagination';
+import { AuditExport } from '../common/http/audit-export';
 import { Money } from '../common/money/money';
 import { ApprovalBatchesService } from './approval-batches.service';
 import { ClaimSettlementService } from './claim-settlement.service';
@@ -53,6 +54,7 @@ export class ClaimsController {
   }
 
   @Get('claims/statement')
+  @AuditExport()
   @ApiOperation({ summary: 'A bank’s claim statement: every claim with figures, status and dates (JSON or CSV).' })
   async statement(@Query() q: StatementQuery, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) res: Response) {
     const statement = await this.claims.statement(q.bankCode, principal);

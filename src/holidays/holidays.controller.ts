@@ -1,3 +1,4 @@
+import { NotAWrite } from '../common/http/audit-export';
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsString, Matches } from 'class-validator';
@@ -63,6 +64,7 @@ export class HolidaysController {
   }
 
   @Post('working-days')
+  @NotAWrite()
   @HttpCode(200)
   @ApiOperation({ summary: 'The n-th working day after a date on the current calendar (a check for the loaded schedule).' })
   workingDays(@Body() q: WorkingDaysQuery) {

@@ -6,6 +6,7 @@ import { parseQuarter, formatQuarter } from '../common/calendar/quarter';
 import { DEFAULT_PAGE_LIMIT } from '../common/http/pagination';
 import { CurrentPrincipal, Principal, Roles } from '../common/access/principal';
 import { assertAccountScope } from '../common/access/party-scope';
+import { AuditExport } from '../common/http/audit-export';
 import { bankOfReserveAccount } from '../reserve/domain/books';
 import { LedgerAccountsService } from './ledger-accounts.service';
 import { LedgerAuditService } from './ledger-audit.service';
@@ -196,6 +197,7 @@ export class LedgerController {
   }
 
   @Get('export')
+  @AuditExport()
   @HttpCode(200)
   @Roles('trustee', 'custodian', 'auditor')
   @ApiProduces('text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')

@@ -16,6 +16,8 @@ export interface TableOwner {
 
 export const TABLE_OWNERS: Readonly<Record<string, TableOwner>> = {
   api_tokens: { owner: 'src/auth', reason: 'Tokens are issued, hashed and checked by auth alone.' },
+  audit_log: { owner: 'src/audit', reason: 'The audit trail is appended and read by the audit module alone (issue #15).' },
+  audit_log_head: { owner: 'src/audit', reason: 'The head of the audit hash chain; appending locks it.' },
   job_heartbeats: {
     owner: 'src/jobs',
     reason: 'The heartbeat job stamps it; /health asks jobs for the last beat.',

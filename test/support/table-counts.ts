@@ -4,9 +4,15 @@
  */
 export type Query = (sql: string, params?: unknown[]) => Promise<unknown>;
 
+/**
+ * The audit trail records every write request, refused ones included, with their outcome (issue
+ * #15, docs/audit.md): a refusal's audit row is the record that it was seen, not a change it made.
+ */
+const REQUEST_RECORDS = ['audit_log', 'audit_log_head'];
+
 export async function tableNames(query: Query, exclude: readonly string[] = []): Promise<string[]> {
   const rows = (await query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`)) as { tablename: string }[];
-  return rows.map((r) => r.tablename).filter((n) => !exclude.includes(n));
+  return rows.map((r) => r.tablename).filter((n) => !exclude.includes(n) && !REQUEST_RECORDS.includes(n));
 }
 
 export async function tableCounts(query: Query, tables: readonly string[]): Promise<Record<string, number>> {

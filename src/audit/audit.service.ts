@@ -1,0 +1,161 @@
+import { Injectable } from '@nestjs/common';
+import { Brackets } from 'typeorm';
+import { TransactionScope } from '../common/database/transaction-scope';
+import { DomainError } from '../common/errors/domain-error';
+import { decodeCursor, Page, toPage } from '../common/http/pagination';
+import { AuditLogEntry, AuditLogHead } from './audit-log.entity';
+import { AUDIT_ERRORS } from './audit.errors';
+import { auditHash, walkAuditChain, type AuditRecord, type ChainCheck, type StoredAuditRecord } from './domain/audit-chain';
+
+/** What the interceptor knows about a request when it records it. */
+export type AuditDraft = Omit<AuditRecord, 'seq' | 'occurredAt'>;
+
+export interface AuditFilter {
+  from?: string;
+  to?: string;
+  /** A token id, or a party code (bank or agency). */
+  actor?: string;
+  /** An action, e.g. `POST /v1/claims/:id/review`, or its start (`POST /v1/claims`). */
+  action?: string;
+  /** An id the request acted on (claim, loan, batch, bank code …). */
+  target?: string;
+  /** `ok` (status < 400) or `refused` (status ≥ 400). */
+  outcome?: 'ok' | 'refused';
+}
+
+export interface AuditOut {
+  seq: number;
+  occurredAt: string;
+  requestId: string | null;
+  actor: { tokenId: string | null; role: string | null; partyCode: string | null };
+  action: string;
+  targetIds: string[];
+  outcome: { status: number; code: string | null };
+  hash: string;
+}
+
+const isSeq = (v: unknown): v is string => typeof v === 'string' && /^[0-9]{1,19}$/.test(v);
+const VERIFY_PAGE = 5_000;
+
+/**
+ * The audit trail (issue #15 item 1): appends rows to the hash chain and reads them.
+ *
+ * `record` joins the transaction open in the calling context (TransactionScope.run), so the row
+ * commits or rolls back with the change it describes; `recordDetached` writes in a transaction of
+ * its own, for refusals (whose change was rolled back) and exports. Appending locks the head row
+ * (`SELECT … FOR UPDATE`) for the rest of the transaction: rows get gap-free sequence numbers in
+ * commit order, at the price of serialising the last statement of concurrent writes.
+ */
+@Injectable()
+export class AuditService {
+  constructor(private readonly tx: TransactionScope) {}
+
+  async record(draft: AuditDraft): Promise<void> {
+    await this.tx.run(async (m) => {
+      const head = await m.getRepository(AuditLogHead).createQueryBuilder('h').setLock('pessimistic_write').where('h.id = 1').getOneOrFail();
+      const seq = Number(head.lastSeq) + 1;
+      const record: AuditRecord = { ...draft, seq, occurredAt: new Date().toISOString() };
+      const hash = auditHash(head.lastHash, record);
+      await m.getRepository(AuditLogEntry).insert({
+        seq: String(seq),
+        occurredAt: new Date(record.occurredAt),
+        requestId: record.requestId,
+        actorTokenId: record.actorTokenId,
+        actorRole: record.actorRole,
+        actorParty: record.actorParty,
+        action: record.action,
+        targetIds: [...record.targetIds],
+        status: record.status,
+        errorCode: record.errorCode,
+        prevHash: head.lastHash,
+        hash,
+      });
+      await m.getRepository(AuditLogHead).update({ id: 1 }, { lastSeq: String(seq), lastHash: hash });
+    });
+  }
+
+  async recordDetached(draft: AuditDraft): Promise<void> {
+    await this.tx.runDetached(() => this.record(draft));
+  }
+
+  /** Rows newest first, filtered; `limit + 1` read to know whether there is more. */
+  async list(filter: AuditFilter, limit: number, cursor?: string): Promise<Page<AuditOut>> {
+    const before = decodeCursor(cursor, isSeq);
+    const qb = this.query(filter).orderBy('a.seq', 'DESC').take(limit + 1);
+    if (before) qb.andWhere('a.seq < :before', { before });
+    const rows = await qb.getMany();
+    return toPage(rows, limit, auditOut, (r) => r.seq);
+  }
+
+  /** Every matching row, oldest first, in pages (for the CSV export). */
+  async *all(filter: AuditFilter): AsyncGenerator<AuditOut[]> {
+    let after = '0';
+    for (;;) {
+      const rows = await this.query(filter).andWhere('a.seq > :after', { after }).orderBy('a.seq', 'ASC').take(VERIFY_PAGE).getMany();
+      if (!rows.length) return;
+      yield rows.map(auditOut);
+      after = rows[rows.length - 1].seq;
+    }
+  }
+
+  /** Walks the whole chain (domain/audit-chain.ts) and checks the head row agrees with its end. */
+  async verify(): Promise<ChainCheck & { headMatches: boolean }> {
+    const m = this.tx.manager;
+    let check: ChainCheck = { ok: true, entries: 0, head: '0'.repeat(64), broken: null };
+    let start = { seq: 0, hash: check.head };
+    for (;;) {
+      const rows = await m.getRepository(AuditLogEntry).createQueryBuilder('a').where('a.seq > :after', { after: String(start.seq) }).orderBy('a.seq', 'ASC').take(VERIFY_PAGE).getMany();
+      if (!rows.length) break;
+      check = walkAuditChain(rows.map(stored), start, check.entries);
+      if (!check.ok) return { ...check, headMatches: false };
+      start = { seq: Number(rows[rows.length - 1].seq), hash: check.head };
+    }
+    const head = await m.getRepository(AuditLogHead).findOneByOrFail({ id: 1 });
+    const headMatches = Number(head.lastSeq) === start.seq && head.lastHash === check.head;
+    return { ...check, ok: check.ok && headMatches, headMatches };
+  }
+
+  private query(f: AuditFilter) {
+    if (f.from && f.to && f.from > f.to) throw DomainError.invalid(AUDIT_ERRORS.RANGE, `from ${f.from} is after to ${f.to}.`);
+    const qb = this.tx.manager.getRepository(AuditLogEntry).createQueryBuilder('a');
+    // Dates are UTC days: from the start of `from` to the end of `to`.
+    if (f.from) qb.andWhere('a.occurred_at >= :from::date', { from: f.from });
+    if (f.to) qb.andWhere(`a.occurred_at < (:to::date + 1)`, { to: f.to });
+    if (f.actor) qb.andWhere(new Brackets((w) => w.where('a.actor_token_id::text = :actor', { actor: f.actor }).orWhere('a.actor_party = :actor')));
+    if (f.action) qb.andWhere('(a.action = :action OR a.action LIKE :prefix)', { action: f.action, prefix: `${f.action.replace(/[\\%_]/g, '\\$&')}/%` });
+    if (f.target) qb.andWhere('a.target_ids @> ARRAY[:target]::text[]', { target: f.target });
+    if (f.outcome === 'ok') qb.andWhere('a.status < 400');
+    if (f.outcome === 'refused') qb.andWhere('a.status >= 400');
+    return qb;
+  }
+}
+
+function stored(r: AuditLogEntry): StoredAuditRecord {
+  return {
+    seq: Number(r.seq),
+    occurredAt: r.occurredAt.toISOString(),
+    requestId: r.requestId,
+    actorTokenId: r.actorTokenId,
+    actorRole: r.actorRole,
+    actorParty: r.actorParty,
+    action: r.action,
+    targetIds: r.targetIds,
+    status: r.status,
+    errorCode: r.errorCode,
+    prevHash: r.prevHash,
+    hash: r.hash,
+  };
+}
+
+function auditOut(r: AuditLogEntry): AuditOut {
+  return {
+    seq: Number(r.seq),
+    occurredAt: r.occurredAt.toISOString(),
+    requestId: r.requestId,
+    actor: { tokenId: r.actorTokenId, role: r.actorRole, partyCode: r.actorParty },
+    action: r.action,
+    targetIds: r.targetIds,
+    outcome: { status: r.status, code: r.errorCode },
+    hash: r.hash,
+  };
+}
