@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { quarterLastDay } from '../common/calendar/quarter';
 import { Clock } from '../common/clock/clock';
+import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError } from '../common/errors/domain-error';
 import { Money } from '../common/money/money';
 import { BrokenLink, ChainVerifier } from './domain/chain-verifier';
@@ -37,6 +38,7 @@ export class LedgerAuditService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly tx: TransactionScope,
   ) {}
 
   /**
@@ -83,14 +85,15 @@ export class LedgerAuditService {
   /**
    * Closes a quarter of a book: no entry dated on or before its last day is accepted afterwards
    * (the posting service checks it, the entry trigger too). Takes the book-head lock, so it
-   * serialises with postings. Closing a quarter again returns the first close.
+   * serialises with postings. Closing a quarter again returns the first close. Joins the open
+   * transaction when there is one (the quarter close's last duty commits with its run row).
    */
   async closePeriod(book: string, quarter: string): Promise<PeriodClose & { created: boolean }> {
     const closedThrough = quarterLastDay(quarter);
     if (closedThrough >= this.clock.today()) {
       throw DomainError.rule(LEDGER_ERRORS.PERIOD_NOT_ENDED, `Quarter ${quarter} has not ended yet (it ends on ${closedThrough}).`);
     }
-    return this.dataSource.transaction(async (m) => {
+    return this.tx.run(async (m) => {
       const heads = (await m.query(`SELECT last_sequence, last_hash, closed_through FROM ledger_books WHERE code = $1 FOR UPDATE`, [book])) as {
         last_sequence: string;
         last_hash: string;
