@@ -135,7 +135,7 @@ export class QuarterCloseService {
   /** One duty, exactly once. Returns false when it failed (recorded on its row). */
   private async runDuty(quarter: string, duty: QuarterDuty): Promise<boolean> {
     const marked = (await this.dataSource.query(
-      `UPDATE quarter_duties SET status = 'running', attempts = attempts + 1, started_at = $3, error = NULL
+      `UPDATE quarter_duties SET status = 'running', started_at = $3
         WHERE quarter = $1 AND duty = $2 AND status <> 'done' RETURNING due_on::text AS due_on`,
       [quarter, duty, this.clock.now().toISOString()],
     )) as [{ due_on: string }[], number] | { due_on: string }[];
@@ -148,7 +148,8 @@ export class QuarterCloseService {
         if (row.status === 'done') return;
         const result = await this.duties.run(duty, quarter, row.dueOn);
         faultPoint(`${duty}:inside`);
-        await m.query(`UPDATE quarter_duties SET status = 'done', result = $3, finished_at = $4, error = NULL WHERE quarter = $1 AND duty = $2`, [
+        // `attempts` counts the attempts that committed: the successful one here, failed ones below.
+        await m.query(`UPDATE quarter_duties SET status = 'done', attempts = attempts + 1, result = $3, finished_at = $4, error = NULL WHERE quarter = $1 AND duty = $2`, [
           quarter,
           duty,
           JSON.stringify(result),
@@ -158,7 +159,7 @@ export class QuarterCloseService {
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       this.logger.error(`quarter ${quarter} duty ${duty} failed: ${message}`);
-      await this.dataSource.query(`UPDATE quarter_duties SET status = 'failed', error = $3, finished_at = $4 WHERE quarter = $1 AND duty = $2 AND status <> 'done'`, [
+      await this.dataSource.query(`UPDATE quarter_duties SET status = 'failed', attempts = attempts + 1, error = $3, finished_at = $4 WHERE quarter = $1 AND duty = $2 AND status <> 'done'`, [
         quarter,
         duty,
         message.slice(0, 2000),
@@ -188,15 +189,17 @@ export class QuarterCloseService {
 
   /**
    * The quarters whose duties may be due today, for the schedule and the start-up catch-up: the
-   * open runs, then each quarter after the latest run up to the last ended one (with no run at all,
-   * the last ended quarter: the schedule starts there).
+   * open runs, then each quarter after the latest run up to the last ended one. With no run at all,
+   * none (Decision: the first close is by hand).
    */
   async quartersToAdvance(): Promise<string[]> {
     const today = this.clock.today();
     const lastEnded = previousQuarter(quarterOf(today));
     const runs = await this.runs();
+    // The first close is started by hand: it decides the quarter the programme's books start from.
+    if (!runs.length) return [];
     const out = runs.filter((r) => r.status !== 'completed').map((r) => r.quarter);
-    let q = runs.length ? runs[runs.length - 1].quarter : previousQuarter(lastEnded);
+    let q = runs[runs.length - 1].quarter;
     while (q < lastEnded) {
       q = nextQuarterOf(q);
       if (!out.includes(q)) out.push(q);

@@ -8,6 +8,7 @@ import { ReserveModule } from '../reserve/reserve.module';
 import { QuarterCloseService } from './quarter-close.service';
 import { QuarterDutiesService } from './quarter-duties.service';
 import { DormancyProposal, QuarterDutyRow, QuarterRun } from './quarter-run.entity';
+import { QuarterScheduleProcessor } from './quarter-schedule.processor';
 import { QuarterViewService } from './quarter-view.service';
 import { QuartersController } from './quarters.controller';
 
@@ -15,7 +16,7 @@ import { QuartersController } from './quarters.controller';
 @Module({
   imports: [TypeOrmModule.forFeature([QuarterRun, QuarterDutyRow, DormancyProposal]), AgenciesModule, LedgerModule, LoansModule, ProgrammeModule, ReserveModule],
   controllers: [QuartersController],
-  providers: [QuarterCloseService, QuarterDutiesService, QuarterViewService],
+  providers: [QuarterCloseService, QuarterDutiesService, QuarterViewService, QuarterScheduleProcessor],
   exports: [QuarterCloseService],
 })
 export class QuartersModule {}
