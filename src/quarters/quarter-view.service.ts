@@ -107,7 +107,7 @@ export class QuarterViewService {
         : null,
       marginRequirements: requirements,
       placementId: placement?.placementId ?? null,
-      reports: reports ? { late: reports.late, missing: reports.missing } : null,
+      reports: reports ? { late: reports.late as string[], missing: reports.missing as string[] } : null,
       reserveBand: result('reserve_band'),
       dormancy: (await m.find(DormancyProposal, { where: { quarter }, order: { partyType: 'ASC', partyCode: 'ASC' } })).map(proposalOut),
       ledgerClose: result('ledger_close'),

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../common/access/principal';
 import { DateField, TextField } from '../common/http/fields';
 import { QuarterCloseService } from './quarter-close.service';
+import { quarterReportXlsx } from './quarter-report.xlsx';
 import { QuarterViewService } from './quarter-view.service';
 import { QUARTER_ERRORS } from './quarters.errors';
 
@@ -48,6 +49,16 @@ export class QuartersController {
   async get(@Param('quarter') quarter: string) {
     this.close.assertQuarter(quarter);
     return this.views.view(quarter);
+  }
+
+  @Get(':quarter/report.xlsx')
+  @Header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  @ApiOperation({ summary: 'The quarter’s report for the approver as XLSX: summary, loss rates of banks and agencies with status changes, margin requirements and shortfalls, dormancy.' })
+  @ApiResponse({ status: 404, description: QUARTER_ERRORS.NOT_FOUND })
+  async report(@Param('quarter') quarter: string): Promise<StreamableFile> {
+    this.close.assertQuarter(quarter);
+    const body = await quarterReportXlsx(await this.views.view(quarter));
+    return new StreamableFile(body, { disposition: `attachment; filename="quarter-${quarter}.xlsx"` });
   }
 
   @Post(':quarter/dormancy/:id/confirm')

@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { createAgency, createBank, createBorrower, registerLoan, signAgreement } from '../support/factories';
 import { startIsolatedTestApp, TestApp } from '../support/test-app';
 
@@ -236,6 +237,30 @@ describe('quarter close: four quarters (issue 12; RULES §6–§9)', () => {
       ['2025Q4', 'normal', 'active'],
     ]);
     await booksSound('2025-12-31');
+  });
+
+  it('the approver’s XLSX report: loss rates with status changes, margin requirements, the custody fee', async () => {
+    const res = await t.http
+      .get('/v1/quarters/2025Q3/report.xlsx')
+      .set('Authorization', t.auth)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect(res.headers['content-type']).toContain('spreadsheetml');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.body as Buffer);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Summary', 'Loss rates – banks', 'Loss rates – agencies', 'Margin requirements', 'Dormancy']);
+    const banks = wb.getWorksheet('Loss rates – banks');
+    const rowOf = (code: string) => banks?.getRows(2, banks.rowCount - 1)?.find((r) => r.getCell(1).value === code);
+    expect(rowOf(bankA)?.values).toEqual([undefined, bankA, '3643500.00', '3643500.00', '0.00', '0.00', '36000000.00', '10.1208%', 'severe', 'suspended_focus', 'suspended_new → suspended_focus']);
+    const summary = wb.getWorksheet('Summary');
+    expect(summary?.getRow(5).values).toEqual([undefined, 'custody fee (RULES §8)', '318462.95']);
+    const margins = wb.getWorksheet('Margin requirements');
+    expect(margins?.rowCount).toBe(4);
   });
 
   it('the trustee confirms a dormancy warning with a reason: the agency is disqualified, once', async () => {
