@@ -106,31 +106,32 @@ async function insertReports(ds: DataSource): Promise<void> {
 }
 
 async function insertClaims(ds: DataSource): Promise<void> {
-  // Claims on 2% of the loans; the compensation grows with the bank's number so that the banks
-  // spread over the three bands (k = 1 … 8 → about 1.5% … 12%).
+  // Claims on 2% of the loans, spread over every bank and agency; the compensation grows with the
+  // bank's number so that the banks spread over the three bands (k = 1 … 8 → about 1.2% … 9.6%
+  // before refunds and write-offs).
   await ds.query(
     `INSERT INTO claims (loan_id, bank_code, agency_code, status, claim_date, outstanding_principal, interest_unpaid_since, eligible_from,
                          policy_version_id, ratio, days, interest, loss_amount, compensation, capped, breakdown, review_due_on,
                          reviewed_on, review_decision, approved_on, paid_on, refunded_total, written_off_on, written_off_amount)
      SELECT l.id, l.bank_code, l.agency_code, 'paid', '2025-07-15', round(l.amount * 0.8, 2), '2025-03-21', '2025-07-10',
             'henan-2021', 0.6, 116, 0, round(l.amount * 0.8, 2),
-            round(l.amount * 0.48 * (1 + (substr(l.bank_code, 3)::int % 8)) / 2, 2), false, '[]'::jsonb, '2025-07-29',
+            round(l.amount * 0.48 * (1 + (substr(l.bank_code, 3)::int % 8)), 2), false, '[]'::jsonb, '2025-07-29',
             '2025-07-20', 'recommend', date '2025-08-01' + (l.reference_n % 120), date '2025-12-05', 0, NULL, NULL
-       FROM (SELECT *, substr(reference, 2)::int AS reference_n FROM loans) l WHERE l.reference_n % 50 = 0`,
+       FROM (SELECT *, substr(reference, 2)::int AS reference_n FROM loans) l WHERE (l.reference_n / 1000) % 50 = l.reference_n % 50`,
   );
   await ds.query(
     `INSERT INTO claim_recoveries (claim_id, recovered_on, recovered, agreed_costs, refund, refund_due_on, breakdown, refunded_on)
      SELECT c.id, '2025-11-01', round(c.compensation * 0.2, 2), 0, round(c.compensation * 0.1, 2), '2025-11-21', '[]'::jsonb, '2025-11-20'
-       FROM claims c JOIN loans l ON l.id = c.loan_id WHERE substr(l.reference, 2)::int % 200 = 0`,
+       FROM claims c JOIN loans l ON l.id = c.loan_id WHERE (substr(l.reference, 2)::int / 1000) % 4 = 0`,
   );
   await ds.query(`UPDATE claims c SET refunded_total = r.refund FROM claim_recoveries r WHERE r.claim_id = c.id`);
   await ds.query(
     `UPDATE claims c SET status = 'written_off', written_off_on = '2025-12-10', written_off_amount = c.compensation - c.refunded_total
-       FROM loans l WHERE l.id = c.loan_id AND substr(l.reference, 2)::int % 400 = 0`,
+       FROM loans l WHERE l.id = c.loan_id AND (substr(l.reference, 2)::int / 1000) % 8 = 0`,
   );
 }
 
-/** Reserve fundings and interest for every bank, margin deposits for 90% of the agencies, through the ledger's services. */
+/** Reserve fundings and interest for every bank, margin deposits (3,000,000.00) for 90% of the agencies, through the ledger's services. */
 async function postMoney(app: Awaited<ReturnType<typeof createApp>>): Promise<void> {
   const reserve = app.get(ReserveService);
   for (let i = 0; i < BANKS; i++) {
@@ -142,7 +143,7 @@ async function postMoney(app: Awaited<ReturnType<typeof createApp>>): Promise<vo
   const posting = app.get(LedgerPostingService);
   for (let i = 0; i < AGENCIES; i++) {
     if (i % 10 === 9) continue;
-    const recipe = marginDepositPosting({ agencyCode: `QG${String(i).padStart(4, '0')}`, amount: Money.of('300000.00'), depositedOn: '2025-10-02' });
+    const recipe = marginDepositPosting({ agencyCode: `QG${String(i).padStart(4, '0')}`, amount: Money.of('3000000.00'), depositedOn: '2025-10-02' });
     await accounts.ensureAccounts(recipe.accounts);
     await posting.post(null, recipe.entry);
   }

@@ -67,15 +67,17 @@ export class MarginRequirementsService {
   /**
    * Fixes the requirement of every agency for `quarter` (once: an agency's stored row is kept),
    * on `fixedOn`. The loss rate is the one published for the previous quarter (the close that
-   * fixes the requirement); an agency without one gets the standard ratio.
+   * fixes the requirement); an agency without one gets the standard ratio. `reviewedBalances`: the
+   * agencies' balances at the previous quarter's end, when the caller has them.
    */
-  async fix(quarter: string, fixedOn: string): Promise<AgencyMarginRequirement[]> {
+  async fix(quarter: string, fixedOn: string, reviewedBalances?: ReadonlyMap<string, Money>): Promise<AgencyMarginRequirement[]> {
     const basisQuarter = previousQuarter(quarter);
     const basisQuarterEnd = quarterLastDay(basisQuarter);
     return this.tx.run(async (m) => {
       const policy = this.policies.versionFor(fixedOn);
       const agencies = await this.lossRates.parties('agency');
-      const balances = new Map((await this.outstanding.asOf(basisQuarterEnd)).agencies.map((a) => [a.agencyCode, a.outstanding]));
+      // The quarter close passes the balances it has already aggregated as of the same quarter end.
+      const balances = reviewedBalances ?? new Map((await this.outstanding.asOf(basisQuarterEnd)).agencies.map((a) => [a.agencyCode, a.outstanding]));
       const published = new Map((await this.lossRates.ofQuarter('agency', basisQuarter)).map((r) => [r.partyCode, r]));
       const held = await this.heldBalances(fixedOn);
       const rows: AgencyMarginRequirement[] = [];
@@ -134,6 +136,7 @@ export class MarginRequirementsService {
   async applyShortfalls(quarter: string, on: string): Promise<MarginShortfallRow[]> {
     return this.tx.run(async () => {
       const held = await this.heldBalances(on);
+      const open = await this.statuses.partiesWithOpenReason('agency', 'margin_shortfall', quarter);
       const out: MarginShortfallRow[] = [];
       for (const r of await this.ofQuarter(quarter)) {
         const balance = held.get(r.agencyCode) ?? Money.ZERO;
@@ -141,8 +144,7 @@ export class MarginRequirementsService {
         let reasonAdded = false;
         if (shortfall.isPositive()) {
           const text = `${MARGIN_STATUS_REASONS.BELOW_REQUIREMENT}: ${balance.toString()} held on ${on}, below the requirement ${r.requirement.toString()} for ${quarter} (RULES §7)`;
-          const open = (await this.statuses.reasonsInForce('agency', r.agencyCode)).some((x) => x.source === 'margin_shortfall' && x.quarter === quarter);
-          if (!open) {
+          if (!open.has(r.agencyCode)) {
             await this.statuses.addReason('agency', r.agencyCode, { source: 'margin_shortfall', status: 'suspended_new', reason: text, startedOn: on, quarter });
             reasonAdded = true;
           }

@@ -123,11 +123,16 @@ export class QuarterCloseService {
   async runDue(quarter: string): Promise<void> {
     const today = this.clock.today();
     const rows = await this.dataSource.manager.find(QuarterDutyRow, { where: { quarter }, order: { position: 'ASC' } });
-    for (const row of rows) {
-      if (row.status === 'done') continue;
-      if (row.dueOn > today) break;
-      const ok = await this.runDuty(quarter, row.duty as QuarterDuty);
-      if (!ok) break;
+    this.duties.beginPass();
+    try {
+      for (const row of rows) {
+        if (row.status === 'done') continue;
+        if (row.dueOn > today) break;
+        const ok = await this.runDuty(quarter, row.duty as QuarterDuty);
+        if (!ok) break;
+      }
+    } finally {
+      this.duties.endPass();
     }
     await this.settleRun(quarter);
   }

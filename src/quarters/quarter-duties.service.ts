@@ -21,6 +21,8 @@ import { DormancyProposal } from './quarter-run.entity';
 /** What a duty stores in its run row: small JSON; the lists live in their owners' tables. */
 export type DutyResult = Record<string, unknown>;
 
+type Balances = Awaited<ReturnType<OutstandingService['asOf']>>;
+
 const ZERO_NUMERATOR: LossRateNumerator = { approved: Money.ZERO, refunded: Money.ZERO, writtenOff: Money.ZERO };
 
 /**
@@ -45,6 +47,32 @@ export class QuarterDutiesService {
     private readonly ledgerAccounts: LedgerAccountsService,
     private readonly ledgerAudit: LedgerAuditService,
   ) {}
+
+  /**
+   * The outstanding balances as of a date, aggregated once per pass of the close (the benchmark's
+   * largest statement: every loan's latest report row). A pass runs the duties due that day one
+   * after the other, in minutes at most; a report re-sent in the middle of a pass counts from the
+   * next pass. Cleared by `beginPass` / `endPass` (the close service calls them).
+   */
+  private readonly balanceMemo = new Map<string, Promise<Balances>>();
+
+  beginPass(): void {
+    this.balanceMemo.clear();
+  }
+
+  endPass(): void {
+    this.balanceMemo.clear();
+  }
+
+  private balancesAsOf(date: string): Promise<Balances> {
+    let p = this.balanceMemo.get(date);
+    if (!p) {
+      p = this.outstanding.asOf(date);
+      p.catch(() => this.balanceMemo.delete(date));
+      this.balanceMemo.set(date, p);
+    }
+    return p;
+  }
 
   async run(duty: QuarterDuty, quarter: string, dueOn: string): Promise<DutyResult> {
     switch (duty) {
@@ -71,7 +99,8 @@ export class QuarterDutiesService {
 
   /** RULES §8: the reserve against its 10%–15% band of the outstanding balance at the quarter end, for the budget. */
   private async reserveBand(quarter: string): Promise<DutyResult> {
-    const o = await this.reserve.overview(quarterLastDay(quarter));
+    const asOf = quarterLastDay(quarter);
+    const o = await this.reserve.overview(asOf, (await this.balancesAsOf(asOf)).total);
     return { asOf: o.asOf, total: o.total, outstandingLoans: o.outstandingLoans, band: o.band, topUp: o.topUp, excess: o.excess, withinBand: o.withinBand };
   }
 
@@ -96,7 +125,7 @@ export class QuarterDutiesService {
     const asOf = quarterLastDay(quarter);
     const policy = this.policies.versionFor(asOf);
     const numerators = await this.claimTotals.lossRateNumerators(asOf);
-    const balances = await this.outstanding.asOf(asOf);
+    const balances = await this.balancesAsOf(asOf);
     const counts: Record<string, Record<string, number>> = {};
     const records: LossRateRecord[] = [];
     for (const type of ['bank', 'agency'] as const) {
@@ -112,10 +141,8 @@ export class QuarterDutiesService {
         const a = type === 'bank' ? assessBankLossRate(input, policy) : assessAgencyLossRate(input, policy);
         counts[type][a.band] += 1;
         const statusBefore = before.get(p.code) ?? 'active';
-        let statusAfter = statusBefore;
         if (a.band !== 'normal' || open.has(p.code)) {
-          const applied = await this.statuses.applyLossRateBand(type, p.code, { quarter, band: a.band, rate: a.rate, rateShown: a.ratePercent ?? 'undefined (zero balance)', decidedOn });
-          statusAfter = applied.view.status;
+          await this.statuses.applyLossRateBandQuietly(type, p.code, { quarter, band: a.band, rate: a.rate, rateShown: a.ratePercent ?? 'undefined (zero balance)', decidedOn });
         }
         records.push({
           partyType: type,
@@ -130,9 +157,11 @@ export class QuarterDutiesService {
           rateShown: a.ratePercent,
           band: a.band,
           statusBefore,
-          statusAfter,
+          statusAfter: statusBefore,
         });
       }
+      const after = await this.lossRates.statuses(type);
+      for (const r of records) if (r.partyType === type) r.statusAfter = after.get(r.partyCode) ?? r.statusBefore;
     }
     await this.lossRates.record(quarter, asOf, records);
     return { asOf, decidedOn, banks: counts.bank, agencies: counts.agency };
@@ -178,7 +207,8 @@ export class QuarterDutiesService {
 
   /** RULES §7: every agency's requirement for the next quarter, fixed and stored. */
   private async marginRequirements(quarter: string, fixedOn: string): Promise<DutyResult> {
-    const rows = await this.margins.fix(nextQuarter(quarter), fixedOn);
+    const balances = await this.balancesAsOf(quarterLastDay(quarter));
+    const rows = await this.margins.fix(nextQuarter(quarter), fixedOn, new Map(balances.agencies.map((a) => [a.agencyCode, a.outstanding])));
     return { forQuarter: nextQuarter(quarter), fixedOn, agencies: rows.length, reduced: rows.filter((r) => r.ratio.value.lessThan(0.3)).length };
   }
 
@@ -195,7 +225,8 @@ export class QuarterDutiesService {
 
   /** RULES §8: the placement proposal of the quarter, stored for the approver. */
   private async placement(quarter: string): Promise<DutyResult> {
-    const proposal = await this.placements.propose(quarter);
+    const balances = await this.balancesAsOf(quarterLastDay(quarter));
+    const proposal = await this.placements.propose(quarter, new Map(balances.banks.map((b) => [b.bankCode, b.outstanding])));
     return { placementId: proposal.id, total: proposal.total, transfers: proposal.transfers.length };
   }
 

@@ -39,8 +39,8 @@ export class PlacementService {
     private readonly policies: PolicyService,
   ) {}
 
-  /** Computes and stores the proposal of `quarter` as of its last day (once: the stored one is returned). */
-  async propose(quarter: string): Promise<ReturnType<typeof placementOut>> {
+  /** Computes and stores the proposal of `quarter` as of its last day (once: the stored one is returned); `outstandingByBank` when the caller has it. */
+  async propose(quarter: string, outstandingByBank?: ReadonlyMap<string, Money>): Promise<ReturnType<typeof placementOut>> {
     const asOf = quarterLastDay(quarter);
     return this.tx.run(async (m) => {
       const existing = await m.findOne(PlacementProposal, { where: { quarter } });
@@ -48,7 +48,8 @@ export class PlacementService {
       const policy = this.policies.versionFor(asOf);
       const balances = new Map((await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX, null)).map((b) => [b.code.slice(DEPOSIT_PREFIX.length), b.balance]));
       const payable = new Map((await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, PAYABLE_PREFIX, null)).map((b) => [b.code.slice(PAYABLE_PREFIX.length), b.balance]));
-      const outstanding = new Map((await this.outstanding.asOf(asOf)).banks.map((b) => [b.bankCode, b.outstanding]));
+      // The quarter close passes the banks' balances it has already aggregated as of the quarter end.
+      const outstanding = outstandingByBank ?? new Map((await this.outstanding.asOf(asOf)).banks.map((b) => [b.bankCode, b.outstanding]));
       const figures = new Map((await this.loanAggregates.placementFigures(asOf, Money.of(policy.smallBorrowerRevenueMax))).map((f) => [f.bankCode, f]));
       const rates = new Map((await this.lossRates.ofQuarter('bank', quarter)).map((r) => [r.partyCode, r]));
       const disqualified = new Set((await this.lossRates.parties('bank')).filter((p) => p.status === 'disqualified').map((p) => p.code));

@@ -72,18 +72,19 @@ export class ReserveService {
   }
 
   /** GET /v1/reserve: the reserve's total and per-bank balances as of a date, against the 10%–15% band. */
-  async overview(asOf?: string) {
+  async overview(asOf?: string, outstandingTotal?: Money) {
     const date = asOf ?? this.clock.today();
     const balances = await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX, date);
     const banks = balances.map((b) => ({ bankCode: b.code.slice(DEPOSIT_PREFIX.length), balance: b.balance }));
     const total = Money.sum(banks.map((b) => b.balance));
-    const outstanding = await this.outstanding.asOf(date);
-    const band = computeReserveBand({ outstandingBalance: outstanding.total, currentTotal: total }, this.policies.versionFor(date));
+    // The quarter close passes the outstanding total it has already aggregated for the same date.
+    const outstanding = outstandingTotal ?? (await this.outstanding.asOf(date)).total;
+    const band = computeReserveBand({ outstandingBalance: outstanding, currentTotal: total }, this.policies.versionFor(date));
     return {
       asOf: date,
       total: total.toString(),
       banks: banks.map((b) => ({ bankCode: b.bankCode, balance: b.balance.toString() })),
-      outstandingLoans: outstanding.total.toString(),
+      outstandingLoans: outstanding.toString(),
       band: { min: band.min.toString(), max: band.max.toString() },
       topUp: band.topUp.toString(),
       excess: band.excess.toString(),
