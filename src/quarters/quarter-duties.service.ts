@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { nextQuarter, quarterLastDay } from '../common/calendar/quarter';
 import { TransactionScope } from '../common/database/transaction-scope';
+import { DomainError } from '../common/errors/domain-error';
 import { Money } from '../common/money/money';
 import { MarginRequirementsService } from '../agencies/margin-requirements.service';
 import { ClaimTotalsService, type LossRateNumerator } from '../claims/claim-totals.service';
@@ -226,8 +227,16 @@ export class QuarterDutiesService {
   /** RULES §8: the placement proposal of the quarter, stored for the approver. */
   private async placement(quarter: string): Promise<DutyResult> {
     const balances = await this.balancesAsOf(quarterLastDay(quarter));
-    const proposal = await this.placements.propose(quarter, new Map(balances.banks.map((b) => [b.bankCode, b.outstanding])));
-    return { placementId: proposal.id, total: proposal.total, transfers: proposal.transfers.length };
+    try {
+      const proposal = await this.placements.propose(quarter, new Map(balances.banks.map((b) => [b.bankCode, b.outstanding])));
+      return { placementId: proposal.id, total: proposal.total, transfers: proposal.transfers.length };
+    } catch (error) {
+      // Decision: data the scoring model refuses (e.g. more money locked than the reserve holds) leaves
+      // the quarter without a proposal, said in the result, rather than holding up the period close
+      // and every later quarter; the trustee can see why and propose by hand.
+      if (error instanceof DomainError) return { placementId: null, refused: { code: error.code, message: error.message } };
+      throw error;
+    }
   }
 
   /** RULES §10: no entry dated in the quarter is accepted afterwards, in both books. */

@@ -22,6 +22,12 @@ const CLOSE_DESCRIPTION =
   `409 ${QUARTER_ERRORS.NOT_ENDED} before the quarter has ended; 409 ${QUARTER_ERRORS.PREVIOUS_MISSING} / ${QUARTER_ERRORS.PREVIOUS_OPEN} / ` +
   `${QUARTER_ERRORS.OUT_OF_ORDER} when quarters would close out of order.`;
 
+/**
+ * Who may read a quarter's results: they name every bank's and agency's loss rate and margin, so
+ * not a bank or an agency token (Decision; API.md is silent).
+ */
+const READERS = ['trustee', 'approver', 'custodian', 'auditor'] as const;
+
 /** The quarter close (issue 12; API.md "Reserve, quarters, ledger"). */
 @ApiTags('Quarters')
 @ApiBearerAuth()
@@ -44,6 +50,7 @@ export class QuartersController {
   }
 
   @Get(':quarter')
+  @Roles(...READERS)
   @ApiOperation({ summary: 'A quarter’s close: what ran, when, and the results (loss rates, custody fee, margin requirements, placement, bank reports, band, dormancy).' })
   @ApiResponse({ status: 404, description: QUARTER_ERRORS.NOT_FOUND })
   async get(@Param('quarter') quarter: string) {
@@ -52,6 +59,7 @@ export class QuartersController {
   }
 
   @Get(':quarter/report.xlsx')
+  @Roles(...READERS)
   @Header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
   @ApiOperation({ summary: 'The quarter’s report for the approver as XLSX: summary, loss rates of banks and agencies with status changes, margin requirements and shortfalls, dormancy.' })
   @ApiResponse({ status: 404, description: QUARTER_ERRORS.NOT_FOUND })

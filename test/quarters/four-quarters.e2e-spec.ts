@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { createAgency, createBank, createBorrower, registerLoan, signAgreement } from '../support/factories';
+import { issueToken } from '../loans/loan-fixtures';
 import { startIsolatedTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -135,6 +136,9 @@ describe('quarter close: four quarters (issue 12; RULES §6–§9)', () => {
     const skip = await post('/v1/quarters/2025Q3/close').expect(409);
     expect(skip.body.code).toBe('QUARTER.PREVIOUS_MISSING');
     expect(skip.body.details[0].missing).toBe('2025Q2');
+    // Every bank's and agency's figures: not for a bank's token.
+    const bankToken = await issueToken(t, 'bank', bankA);
+    expect((await t.http.get('/v1/quarters/2025Q1').set('Authorization', bankToken)).status).toBe(403);
     // The ledger period is closed: nothing dated in 2025Q1 is accepted any more.
     const late = await post('/v1/reserve/interest', { bankCode: bankA, amount: '1.00', creditedOn: '2025-03-31' });
     expect(late.status).toBe(409);
