@@ -179,6 +179,8 @@ describe('quarter close: four quarters (issue 12; RULES §6–§9)', () => {
     // Both reports came in after the 10th of July (they are filed today).
     expect(q2.reports).toEqual({ late: [bankA, bankB].sort(), missing: [] });
     expect((await get(`/v1/banks/${bankA}`).expect(200)).body.status).toBe('suspended_new');
+    // henan-2025 (from 2025-06-01) places the reserve yearly: no proposal before the fourth quarter.
+    expect(q2.placementId).toBeNull();
     await booksSound('2025-12-31');
   });
 
@@ -232,6 +234,11 @@ describe('quarter close: four quarters (issue 12; RULES §6–§9)', () => {
       status: 'active',
     });
     expect(agencyRate(q4, g2)).toMatchObject({ band: 'normal', status: 'active' });
+    const placement = await get(`/v1/placements/${q4.placementId}`).expect(200);
+    expect(placement.body).toMatchObject({ quarter: '2025Q4', status: 'proposed' });
+    // The targets add up to the reserve to the fen (largest remainder), the transfers reach them.
+    const targets = placement.body.banks.reduce((sum: number, b: { target: string }) => sum + Math.round(Number(b.target) * 100), 0);
+    expect(targets).toBe(Math.round(Number(placement.body.total) * 100));
     const a = await get(`/v1/banks/${bankA}`).expect(200);
     expect(a.body).toMatchObject({ status: 'active', lossRateQuarter: '2025Q4' });
     expect(a.body.lossRateHistory.map((h: { quarter: string; band: string; statusAfter: string }) => [h.quarter, h.band, h.statusAfter])).toEqual([
