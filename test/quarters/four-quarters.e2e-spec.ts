@@ -144,6 +144,16 @@ describe('quarter close: four quarters (issue 12; RULES §6–§9)', () => {
     expect(late.status).toBe(409);
   });
 
+  it('withdrawals respect the 10th and the requirement the close fixed (RULES §7)', async () => {
+    // G1 holds 50,000.00; its 2025Q2 requirement is 20,000.00 (20%).
+    const early = await post(`/v1/agencies/${g1}/margin/withdrawals`, { amount: '1.00', withdrawnOn: '2025-04-10' }).expect(422);
+    expect(early.body.code).toBe('MARGIN.WITHDRAWAL_BEFORE_DUE_DAY');
+    const tooMuch = await post(`/v1/agencies/${g1}/margin/withdrawals`, { amount: '30000.01', withdrawnOn: '2025-04-11' }).expect(422);
+    expect(tooMuch.body.code).toBe('MARGIN.WITHDRAWAL_ABOVE_EXCESS');
+    const ok201 = await post(`/v1/agencies/${g1}/margin/withdrawals`, { amount: '30000.00', withdrawnOn: '2025-04-11' }).expect(201);
+    expect(ok201.body).toMatchObject({ balance: '20000.00', requirement: '20000.00', excessWithdrawable: '0.00' });
+  });
+
   it('a disqualified agency stays disqualified: the shortfall reason comes and goes with its top-up', async () => {
     const before = await get(`/v1/agencies/${g3}`).expect(200);
     expect(before.body.status).toBe('disqualified');
