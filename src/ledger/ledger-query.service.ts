@@ -7,7 +7,7 @@ import { AccountType, Side } from './domain/accounts';
 import { balanceOnNormalSide, signedDelta } from './domain/entry';
 import { ledgerErrors } from './domain/ledger.errors';
 import { LedgerAccountView, toAccountView } from './ledger-accounts.service';
-import { BookView, ENTRY_COLUMNS, EntryRow, linesOf, readBook, toPostedEntry } from './ledger-rows';
+import { BalanceMismatch, BookView, ENTRY_COLUMNS, EntryRow, balanceMismatches, linesOf, readBook, toPostedEntry } from './ledger-rows';
 import { PostedEntry } from './posting/posting.types';
 import { REQUEST_ERRORS } from '../common/errors/common.errors';
 
@@ -63,7 +63,17 @@ export interface TrialBalance {
   headSequence: number;
   headHash: string;
   rows: TrialBalanceRow[];
+  /**
+   * `balanced`: the debit and credit columns agree, the total debits and credits agree, and the
+   * balance rows agree with the lines (`balances`).
+   */
   totals: { debit: Money; credit: Money; totalDebits: Money; totalCredits: Money; balanced: boolean };
+  /**
+   * Every current balance row cross-checked against the sum of its lines (issue 10 item 6), whatever
+   * `asOf`: a balance row or a line changed behind the service's back shows here as
+   * LEDGER.BALANCE_MISMATCH with both figures.
+   */
+  balances: { ok: boolean; mismatches: BalanceMismatch[] };
 }
 
 /**
@@ -193,7 +203,7 @@ export class LedgerQueryService {
     };
   }
 
-  /** Trial balance as of a date (from the lines) or now (from the balance rows). */
+  /** Trial balance as of a date (from the lines) or now (from the balance rows), with the balance rows cross-checked against the lines. */
   async trialBalance(book: string, asOf?: string | null, q: EntityManager | DataSource = this.dataSource): Promise<TrialBalance> {
     const head = await this.book(book, q);
     const rows = (await q.query(
@@ -231,13 +241,15 @@ export class LedgerQueryService {
       totalCredits = totalCredits.plus(c);
       return row;
     });
+    const mismatches = await balanceMismatches(q, book);
     return {
       book,
       asOf: asOf ?? null,
       headSequence: head.lastSequence,
       headHash: head.lastHash,
       rows: out,
-      totals: { debit, credit, totalDebits, totalCredits, balanced: debit.eq(credit) && totalDebits.eq(totalCredits) },
+      totals: { debit, credit, totalDebits, totalCredits, balanced: debit.eq(credit) && totalDebits.eq(totalCredits) && mismatches.length === 0 },
+      balances: { ok: mismatches.length === 0, mismatches },
     };
   }
 }

@@ -39,6 +39,10 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwner>> = {
     reason: 'Entry lines; balances as of a date are a ledger query.',
   },
   ledger_period_closes: { owner: 'src/ledger', reason: 'Period locks are the ledger’s own.' },
+  ledger_verify_checkpoints: {
+    owner: 'src/ledger',
+    reason: 'The last verified head per book, written and read by verify alone.',
+  },
 
   idempotency_keys: {
     owner: 'src/common/idempotency',

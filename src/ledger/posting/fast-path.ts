@@ -1,4 +1,5 @@
 import { fenOf, fenText } from '../../common/money/fen';
+import { CANONICAL_VERSION, microsText } from '../domain/canonical';
 import { Side } from '../domain/accounts';
 import { Balances, accountKey, checkGroup } from '../domain/posting-check';
 import { Numbering, postedEntry } from './numbering';
@@ -21,7 +22,8 @@ import { Group, PostedEntry, Prepared, Querier } from './posting.types';
  *    `moved`), which keeps the one global lock order;
  * 3. `chain`: numbers and hashes the entries on the locked heads, per book in call order:
  *    hash = sha256(prev_hash ‖ canonical), the canonical form built in code around the sequence
- *    (before ‖ sequence ‖ middle ‖ recordedAt ‖ after, see canonicalParts);
+ *    (before ‖ sequence ‖ middle ‖ recordedAt ‖ after, see canonicalParts), from the values as
+ *    they are stored (prepare.ts) and recordedAt as PostgreSQL returns it (microsText);
  * 4. inserts the entries and their lines (lines_in_statement: checked at the end of the statement).
  * Entries are passed grouped by book; $24–$26 give each book's range of array positions.
  */
@@ -54,8 +56,9 @@ export const FAST_SQL = `
       WITH ORDINALITY AS e(id, book, effective_date, memo, link_type, link_id, reversal_of, line_count, idx)),
   new_entries AS (
     INSERT INTO ledger_entries (id, book, sequence, effective_date, recorded_at, memo, link_type, link_id, reversal_of, line_count, prev_hash, hash,
-                                lines_in_statement)
-    SELECT e.id, e.book, c.seq, e.effective_date, $17::timestamptz, e.memo, e.link_type, e.link_id, e.reversal_of, e.line_count, c.prev, c.hash, true
+                                lines_in_statement, canonical_version)
+    SELECT e.id, e.book, c.seq, e.effective_date, $17::timestamptz, e.memo, e.link_type, e.link_id, e.reversal_of, e.line_count, c.prev, c.hash, true,
+           ${CANONICAL_VERSION}
       FROM e JOIN chain c ON c.idx = e.idx),
   new_lines AS (
     INSERT INTO ledger_lines (entry_id, line_no, account_id, side, amount, effective_date, sequence)
@@ -73,7 +76,7 @@ export const FAST_SQL = `
  * FAST_SQL as a named prepared statement, for connections that run it often (lone entries,
  * pg-client.ts). A changed statement needs a new name: a connection keeps the old one.
  */
-export const FAST_STATEMENT = { name: 'ledger_fast_v1', text: FAST_SQL } as const;
+export const FAST_STATEMENT = { name: `ledger_fast_v2_c${CANONICAL_VERSION}`, text: FAST_SQL } as const;
 
 /** One row of FAST_SQL: a moved balance row ('a'), a locked book head ('h'), a numbered entry ('e': idx, sequence, hash, prev hash). */
 interface FastRow {
@@ -200,7 +203,8 @@ function fastParams(plan: FastPlan, recordedIso: string): unknown[] {
     ordered.map((e) => e.canonical.middle),
     ordered.map((e) => e.canonical.after),
     recordedIso,
-    JSON.stringify(recordedIso),
+    // The canonical form's recordedAt: the stored instant as PostgreSQL gives it back (microseconds).
+    JSON.stringify(microsText(new Date(recordedIso))),
     lines.entry,
     lines.no,
     lines.account,

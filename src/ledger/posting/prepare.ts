@@ -4,7 +4,7 @@ import { DomainError, ErrorDetail } from '../../common/errors/domain-error';
 import { fenOf } from '../../common/money/fen';
 import { Money } from '../../common/money/money';
 import { checkBookCode } from '../domain/accounts';
-import { canonicalParts } from '../domain/canonical';
+import { CANONICAL_VERSION, canonicalParts, storedText, storedUuid } from '../domain/canonical';
 import { EntryLine, buildEntryLines, mirrorLines, sameLines } from '../domain/entry';
 import { LEDGER_ERRORS, ledgerErrors, withEntryIndex } from '../domain/ledger.errors';
 import { Group, PostingInput, Prepared, Querier } from './posting.types';
@@ -35,9 +35,14 @@ export async function prepareGroup(q: Querier, inputs: PostingInput[]): Promise<
 export async function prepareEntry(q: Querier, input: PostingInput, index: number | null): Promise<Prepared> {
   try {
     checkShape(input);
-    const link = input.link ?? null;
-    const reversalOf = input.reversalOf ?? null;
-    const lines = reversalOf ? await reversalLines(q, input, reversalOf) : buildEntryLines(input.lines);
+    // Everything that is hashed is first put in the form PostgreSQL will store and give back
+    // (domain/canonical.ts "the stored form"), and exactly that is inserted, so the hash covers
+    // the stored row and verify can recompute it from the row (issue 10 item 1).
+    const link = input.link ? { type: storedText(input.link.type), id: storedText(input.link.id) } : null;
+    const reversalOf = input.reversalOf ? storedUuid(input.reversalOf) : null;
+    const built = reversalOf ? await reversalLines(q, input, reversalOf) : buildEntryLines(input.lines);
+    const lines = built.map((l) => ({ ...l, account: storedText(l.account) }));
+    const memo = storedText(input.memo);
     const id = newEntryId();
     const amounts = lines.map((l) => l.amount.toString());
     return {
@@ -45,13 +50,13 @@ export async function prepareEntry(q: Querier, input: PostingInput, index: numbe
       id,
       book: input.book,
       effectiveDate: input.effectiveDate,
-      memo: input.memo,
+      memo,
       link,
       reversalOf,
       lines,
       fen: amounts.map(fenOf),
       amounts,
-      canonical: canonicalParts({ id, book: input.book, effectiveDate: input.effectiveDate, memo: input.memo, link, reversalOf, lines }),
+      canonical: canonicalParts({ version: CANONICAL_VERSION, id, book: input.book, effectiveDate: input.effectiveDate, memo, link, reversalOf, lines }),
     };
   } catch (error) {
     throw withEntryIndex(error, index);
