@@ -7,7 +7,7 @@ import { Money } from '../common/money/money';
 import { CanonicalVersion, recordedAtText } from './domain/canonical';
 import { BrokenLink, CHAIN_ORIGIN, ChainStart, ChainVerifier } from './domain/chain-verifier';
 import { ledgerErrors } from './domain/ledger.errors';
-import { BalanceMismatch, HEAVY_READ_STATEMENT_TIMEOUT_MS, WALK_BATCH, balanceMismatches, boundStatements, readBook, stopIfGone } from './ledger-rows';
+import { BalanceMismatch, HEAVY_READ_STATEMENT_TIMEOUT_MS, STORED_INSTANT_SQL, WALK_BATCH, balanceMismatches, boundStatements, readBook, stopIfGone } from './ledger-rows';
 import { LEDGER_ERRORS } from './domain/ledger.errors';
 import { SingleFlight } from './single-flight';
 
@@ -229,7 +229,7 @@ async function checkpointStart(m: EntityManager, book: string, headSequence: num
 async function storedEntries(m: EntityManager, book: string, after: number, limit: number) {
   const entries = (await m.query(
     `SELECT e.id::text AS id, e.book, e.sequence::text AS sequence, to_char(e.effective_date, 'YYYY-MM-DD') AS effective_date,
-            to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS recorded_at,
+            ${STORED_INSTANT_SQL} AS recorded_at,
             e.memo, e.link_type, e.link_id, e.reversal_of::text AS reversal_of, e.prev_hash, e.hash, e.canonical_version
        FROM ledger_entries e WHERE e.book = $1 AND e.sequence > $2 ORDER BY e.sequence LIMIT $3`,
     [book, after, limit],

@@ -5,7 +5,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { REQUEST_ERRORS } from '../common/errors/common.errors';
 import { LedgerQueryService } from './ledger-query.service';
-import { EntryRow, HEAVY_READ_STATEMENT_TIMEOUT_MS, LineRow, WALK_BATCH, boundStatements, linesOf, stopIfGone } from './ledger-rows';
+import { CanonicalVersion, recordedAtText } from './domain/canonical';
+import { EntryRow, HEAVY_READ_STATEMENT_TIMEOUT_MS, LineRow, STORED_INSTANT_SQL, WALK_BATCH, boundStatements, linesOf, stopIfGone } from './ledger-rows';
 
 export type ExportFormat = 'csv' | 'xlsx';
 export type ExportReport = 'journal' | 'trial-balance';
@@ -26,6 +27,11 @@ export const JOURNAL_COLUMNS = [
   'credit',
   'prev_hash',
   'entry_hash',
+  // What an auditor needs to recompute entry_hash from this row alone (docs/ledger.md "Hash
+  // chain"): the entry's canonical-form version and its recordedAt exactly as that version
+  // writes it (version 2: the stored instant to the microsecond).
+  'canonical_version',
+  'canonical_recorded_at',
 ] as const;
 
 export const TRIAL_BALANCE_COLUMNS = [
@@ -196,10 +202,11 @@ export class LedgerExportService {
       if (out.destroyed) throw gone();
       const to = Math.min(through, from + WALK_BATCH - 1);
       const entries = (await m.query(
-        `SELECT e.id, e.book, e.sequence, e.effective_date, e.recorded_at, e.memo, e.link_type, e.link_id, e.reversal_of, e.prev_hash, e.hash
+        `SELECT e.id, e.book, e.sequence, e.effective_date, e.recorded_at, e.memo, e.link_type, e.link_id, e.reversal_of, e.prev_hash, e.hash,
+                e.canonical_version, ${STORED_INSTANT_SQL} AS recorded_text
            FROM ledger_entries e WHERE e.book = $1 AND e.sequence BETWEEN $2 AND $3 ORDER BY e.sequence`,
         [book, from, to],
-      )) as EntryRow[];
+      )) as (EntryRow & { canonical_version: number; recorded_text: string })[];
       const lines = await linesOf(m, entries.map((e) => e.id));
       for (const e of entries) {
         for (const l of lines.get(e.id) ?? ([] as LineRow[])) {
@@ -219,6 +226,8 @@ export class LedgerExportService {
             l.side === 'C' ? l.amount : '',
             e.prev_hash,
             e.hash,
+            String(e.canonical_version),
+            recordedAtText(Number(e.canonical_version) as CanonicalVersion, e.recorded_text),
           ];
         }
       }

@@ -41,6 +41,9 @@ export interface LineRow {
   amount: string;
 }
 
+/** An entry's recording instant as PostgreSQL holds it: UTC, to the microsecond ("2025-07-15T08:30:00.123000Z"). */
+export const STORED_INSTANT_SQL = `to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
 /** How many entries the keyset walks (verify, export, lists) read per query. */
 export const WALK_BATCH = 1000;
 

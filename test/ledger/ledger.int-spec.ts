@@ -433,9 +433,11 @@ describe('ledger in the database (issue #4)', () => {
       expect(Buffer.compare(a.body as Buffer, b.body as Buffer)).toBe(0);
       const text = (a.body as Buffer).toString('utf8');
       const lines = text.split('\r\n');
-      expect(lines[0]).toBe('book,sequence,entry_id,effective_date,recorded_at,memo,link_type,link_id,reversal_of,line_no,account,debit,credit,prev_hash,entry_hash');
+      expect(lines[0]).toBe(
+        'book,sequence,entry_id,effective_date,recorded_at,memo,link_type,link_id,reversal_of,line_no,account,debit,credit,prev_hash,entry_hash,canonical_version,canonical_recorded_at',
+      );
       expect(lines[1]).toBe(
-        `${book},1,${first.id},2025-01-10,${first.recordedAt.toISOString()},funding,,,,1,${book}:deposit:BANK01,1000.00,,${first.prevHash},${first.hash}`,
+        `${book},1,${first.id},2025-01-10,${first.recordedAt.toISOString()},funding,,,,1,${book}:deposit:BANK01,1000.00,,${first.prevHash},${first.hash},2,${microsText(first.recordedAt)}`,
       );
       expect(text).toContain('"memo with ""quotes"", commas\nand a newline"');
       expect(text.endsWith('\r\n')).toBe(true);

@@ -179,12 +179,35 @@ describe('verify and export on what is stored (issue 10 items 1, 5, 6)', () => {
     it('journals written before: version-1 entries (milliseconds) and an instant with microseconds verify, and the chain goes on', async () => {
       const book = await openBook(t);
       await appendRaw(t.dataSource, book, 1, '2025-01-05T10:00:00.123000Z', '10.00', 'written by version 1');
-      await appendRaw(t.dataSource, book, 1, '2025-01-05T10:00:01.000000Z', '11.00', 'version 1, whole second');
-      await appendRaw(t.dataSource, book, 2, '2025-01-05T10:00:02.123456Z', '12.00', 'version 2, microseconds');
+      await appendRaw(t.dataSource, book, 1, '2025-01-05T10:00:01.000000Z', '11.00', 'version 1 on a whole second');
+      await appendRaw(t.dataSource, book, 2, '2025-01-05T10:00:02.123456Z', '12.00', 'version 2 with microseconds');
       await post(t, entry(book, '2025-02-01', [{ account: 'deposit:BANK01', debit: '1.00' }, { account: 'capital', credit: '1.00' }]));
       const versions = (await t.dataSource.query(`SELECT canonical_version AS v FROM ledger_entries WHERE book = $1 ORDER BY sequence`, [book])) as { v: number }[];
       expect(versions.map((r) => Number(r.v))).toEqual([1, 1, 2, 2]);
       expect(await verify(book, true)).toMatchObject({ ok: true, entries: 4, firstBroken: null, balances: { ok: true } });
+      // An auditor recomputes every hash from the journal export alone.
+      const csv = await rawRequest({ port, method: 'GET', path: `/v1/ledger/export?book=${book}&format=csv`, headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const [header, ...rows] = csv.text.trimEnd().split('\r\n').map((l) => l.split(','));
+      const col = (r: string[], name: string) => r[header.indexOf(name)];
+      let prev = '0'.repeat(64);
+      for (let i = 0; i < rows.length; i += 2) {
+        const [d, c] = [rows[i], rows[i + 1]];
+        const recomputed = entryHash(prev, {
+          version: Number(col(d, 'canonical_version')) as CanonicalVersion,
+          id: col(d, 'entry_id'),
+          book: col(d, 'book'),
+          sequence: Number(col(d, 'sequence')),
+          effectiveDate: col(d, 'effective_date'),
+          recordedAt: col(d, 'canonical_recorded_at'),
+          memo: col(d, 'memo'),
+          link: null,
+          reversalOf: null,
+          lines: [d, c].map((r) => ({ lineNo: Number(col(r, 'line_no')), account: col(r, 'account'), side: col(r, 'debit') ? 'debit' : 'credit', amount: m(col(r, 'debit') || col(r, 'credit')) })),
+        });
+        expect(recomputed).toBe(col(d, 'entry_hash'));
+        prev = recomputed;
+      }
+      expect(rows.map((r) => col(r, 'canonical_recorded_at')).filter((_, i) => i % 2 === 0).slice(0, 3)).toEqual(['2025-01-05T10:00:00.123Z', '2025-01-05T10:00:01.000Z', '2025-01-05T10:00:02.123456Z']);
       // A stored instant moved by one microsecond no longer matches its hash.
       await tamper(`UPDATE ledger_entries SET recorded_at = recorded_at + interval '1 microsecond' WHERE book = $1 AND sequence = 3`, [book]);
       expect((await verify(book, true)).firstBroken).toMatchObject({ sequence: 3, reason: 'HASH_MISMATCH' });
