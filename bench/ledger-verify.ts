@@ -2,7 +2,8 @@
  * Benchmark: `verify` of one book (issue 10 item 5), through LedgerAuditService on real
  * PostgreSQL: a whole walk (full=true) against an incremental one (only the entries posted since
  * the last verified head), for a book of N entries, and the time of the balance cross-check that
- * every verify runs. Ratios within one run are what count (the machine is shared).
+ * every verify runs; and 25 concurrent full verifies, each walking on its own (as before) against
+ * one shared run. Ratios within one run are what count (the machine is shared).
  *
  *   npm run bench:verify                        # postgres://postgres@127.0.0.1:5432/reserve_bench, N = 3,000 and 20,000
  *   BENCH_DATABASE_URL=postgres://… BENCH_ENTRIES=3000,50000 BENCH_NEW=10 npm run bench:verify
@@ -26,6 +27,7 @@ const DB_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:
 const SIZES = (process.env.BENCH_ENTRIES ?? '3000,20000').split(',').map(Number);
 const NEW = Number(process.env.BENCH_NEW ?? 10);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const CONCURRENT = 25;
 
 async function ensureDatabase(url: string): Promise<void> {
   const admin = new URL(url);
@@ -100,18 +102,29 @@ async function main(): Promise<void> {
       nothingNew.push((await timed(() => audit.verify(book)))[0]);
       crossCheck.push((await timed(() => balanceMismatches(ds, book)))[0]);
     }
+    // 25 concurrent full verifies: each its own walk (as before single flight: the private walk
+    // called directly) against the service's shared run.
+    const walk = (audit as unknown as { walk: (book: string, full: boolean, signal: AbortSignal) => Promise<unknown> }).walk.bind(audit);
+    // Every call settles before the next measure (a failed one's siblings would still hold connections).
+    const attempt = async (f: () => Promise<unknown>[]) => {
+      const [ms, settled] = await timed(() => Promise.allSettled(f()));
+      const failed = settled.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+      return failed.length ? `${ms.toFixed(0)} ms, ${failed.length} failed (${String((failed[0].reason as Error).message)})` : `${ms.toFixed(0)} ms`;
+    };
+    const separate = await attempt(() => Array.from({ length: CONCURRENT }, () => walk(book, true, new AbortController().signal)));
+    const shared = await attempt(() => Array.from({ length: CONCURRENT }, () => audit.verify(book, { full: true })));
     const f = median(full);
     const i = median(incremental);
     rows.push(
-      `| ${n.toLocaleString('en-US')} | ${f.toFixed(0)} ms | ${i.toFixed(1)} ms (${NEW} new) | ${median(nothingNew).toFixed(1)} ms | ${median(crossCheck).toFixed(1)} ms | ${(f / i).toFixed(0)}× |`,
+      `| ${n.toLocaleString('en-US')} | ${f.toFixed(0)} ms | ${i.toFixed(1)} ms (${NEW} new) | ${median(nothingNew).toFixed(1)} ms | ${median(crossCheck).toFixed(1)} ms | ${(f / i).toFixed(0)}× | ${separate} | ${shared} |`,
     );
   }
   await app.close();
   process.stdout.write(
     [
       `verify bench: ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)}, Node ${process.version}, median of ${RUNS}`,
-      '| entries | full walk | incremental | nothing new | balance cross-check alone | full ÷ incremental |',
-      '|---|---|---|---|---|---|',
+      `| entries | full walk | incremental | nothing new | balance cross-check alone | full ÷ incremental | ${CONCURRENT} concurrent full, one walk each | ${CONCURRENT} concurrent full, single flight |`,
+      '|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
     ].join('\n'),

@@ -140,11 +140,12 @@ export async function balanceMismatches(q: EntityManager | DataSource, book: str
 export const HEAVY_READ_STATEMENT_TIMEOUT_MS = 10_000;
 
 /**
- * Bounds the statements of the caller's transaction (SET LOCAL: until its end). PGlite runs in
- * this process, one statement at a time, and has no timer to cancel one: there it is a no-op.
+ * Bounds the statements of the caller's transaction (SET LOCAL: until its end, so never a
+ * setting left on a pooled connection, nor on the embedded server's one shared session, where a
+ * session-wide SET would reach every request). The embedded server accepts it; whether its
+ * single-threaded build can cancel a statement on time is not relied upon.
  */
 export async function boundStatements(m: EntityManager, ms: number): Promise<void> {
-  if (m.connection.options.type !== 'postgres') return;
   await m.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(ms))}`);
 }
 
