@@ -20,8 +20,12 @@ export interface VerifyReport {
   firstBroken: BrokenLink | null;
   /** Every balance row against the sum of its lines (always all of them, even on an incremental walk). */
   balances: { ok: boolean; mismatches: BalanceMismatch[] };
-  /** What this run walked: `full` from the first entry, else from the last verified head (`from` = its sequence + 1). */
-  walk: { full: boolean; from: number; through: number; entries: number };
+  /**
+   * What this run walked: `full` from the first entry, else from the last verified head (`from` =
+   * its sequence + 1). `checkpoint`: the book's checkpoint when the call did not ask for a full
+   * walk, and whether it still matched the chain (if not, the walk was full).
+   */
+  walk: { full: boolean; from: number; through: number; entries: number; checkpoint: { sequence: number; matched: boolean } | null };
 }
 
 export interface VerifyOptions {
@@ -104,10 +108,13 @@ export class LedgerAuditService {
     const report = await this.dataSource.transaction('REPEATABLE READ', async (m) => {
       await boundStatements(m, this.statementTimeoutMs);
       const head = await readBook(m, book);
-      const start = full ? { start: CHAIN_ORIGIN, broken: null } : await checkpointStart(m, book, head.lastSequence);
-      const verifier = new ChainVerifier(start.start);
-      let after = start.start.sequence;
-      while (!start.broken && after < head.lastSequence && !verifier.broken) {
+      // A checkpoint that no longer matches the chain (its entry changed since, or it is beyond
+      // the head) is not trusted: the walk starts from the first entry and finds what changed.
+      const checkpoint = full ? null : await readCheckpoint(m, book, head.lastSequence);
+      const start = checkpoint?.matches ? checkpoint.start : CHAIN_ORIGIN;
+      const verifier = new ChainVerifier(start);
+      let after = start.sequence;
+      while (after < head.lastSequence && !verifier.broken) {
         stopIfGone(signal);
         const entries = await storedEntries(m, book, after, WALK_BATCH);
         if (!entries.length) break;
@@ -115,9 +122,15 @@ export class LedgerAuditService {
         after = entries[entries.length - 1].sequence;
       }
       stopIfGone(signal);
-      const chain = start.broken ? { ok: false, entries: head.lastSequence, head: head.lastHash, firstBroken: start.broken } : verifier.finish(head);
+      const chain = verifier.finish(head);
       const mismatches = await balanceMismatches(m, book);
-      const walk = { full: start.start.sequence === 0, from: start.start.sequence + 1, through: start.start.sequence + verifier.walked, entries: verifier.walked };
+      const walk = {
+        full: start.sequence === 0,
+        from: start.sequence + 1,
+        through: start.sequence + verifier.walked,
+        entries: verifier.walked,
+        checkpoint: checkpoint === null ? null : { sequence: checkpoint.start.sequence, matched: checkpoint.matches },
+      };
       return { ...chain, ok: chain.ok && mismatches.length === 0, book, balances: { ok: mismatches.length === 0, mismatches }, walk };
     });
     await this.recordCheckpoint(report);
@@ -197,27 +210,20 @@ function toPeriod(r: PeriodRow): PeriodClose {
 }
 
 /**
- * Where an incremental walk starts: after the book's checkpoint, once the entry it names is seen
- * to still carry the checkpointed hash (a checkpoint beyond the head, or an entry changed since,
- * is reported as CHECKPOINT_MISMATCH). No checkpoint: the whole chain.
+ * The book's checkpoint, if it has one, and whether it still matches the chain: its entry exists
+ * up to the head and carries the checkpointed hash.
  */
-async function checkpointStart(m: EntityManager, book: string, headSequence: number): Promise<{ start: ChainStart; broken: BrokenLink | null }> {
+async function readCheckpoint(m: EntityManager, book: string, headSequence: number): Promise<{ start: ChainStart; matches: boolean } | null> {
   const rows = (await m.query(
-    `SELECT c.sequence, c.hash, e.id, e.hash AS entry_hash
+    `SELECT c.sequence, c.hash, e.hash AS entry_hash
        FROM ledger_verify_checkpoints c LEFT JOIN ledger_entries e ON e.book = c.book AND e.sequence = c.sequence
       WHERE c.book = $1`,
     [book],
-  )) as { sequence: string; hash: string; id: string | null; entry_hash: string | null }[];
-  if (!rows.length) return { start: CHAIN_ORIGIN, broken: null };
+  )) as { sequence: string; hash: string; entry_hash: string | null }[];
+  if (!rows.length) return null;
   const c = rows[0];
   const sequence = Number(c.sequence);
-  if (sequence > headSequence || c.entry_hash !== c.hash) {
-    return {
-      start: CHAIN_ORIGIN,
-      broken: { sequence, entryId: c.id, reason: 'CHECKPOINT_MISMATCH', expected: `${sequence}:${c.hash}`, actual: `${c.entry_hash === null ? 'none' : `${sequence}:${c.entry_hash}`} (head ${headSequence})` },
-    };
-  }
-  return { start: { sequence, hash: c.hash }, broken: null };
+  return { start: { sequence, hash: c.hash }, matches: sequence <= headSequence && c.entry_hash === c.hash };
 }
 
 /**

@@ -184,7 +184,7 @@ describe('ledger in the database (issue #4)', () => {
       const incremental = await t.http.get('/v1/ledger/verify').query({ book }).set('Authorization', t.auth).expect(200);
       expect(incremental.body).toMatchObject({ ok: false, entries: 6, firstBroken: null, walk: { full: false, from: 7, entries: 0 }, balances: { ok: false } });
       const tampered = await t.http.get('/v1/ledger/verify').query({ book, full: 'true' }).set('Authorization', t.auth).expect(200);
-      expect(tampered.body.walk).toEqual({ full: true, from: 1, through: 6, entries: 6 });
+      expect(tampered.body.walk).toEqual({ full: true, from: 1, through: 6, entries: 6, checkpoint: null });
       expect(tampered.body.ok).toBe(false);
       expect(tampered.body.entries).toBe(6);
       expect(tampered.body.firstBroken).toMatchObject({ sequence: 4, entryId: target.id, reason: 'HASH_MISMATCH', actual: target.hash });

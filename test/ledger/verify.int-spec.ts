@@ -219,29 +219,34 @@ describe('verify and export on what is stored (issue 10 items 1, 5, 6)', () => {
       const book = await openBook(t);
       await fund(book, 30);
       const first = await verify(book);
-      expect(first).toMatchObject({ ok: true, entries: 30, walk: { full: true, from: 1, through: 30, entries: 30 } });
+      expect(first).toMatchObject({ ok: true, entries: 30, walk: { full: true, from: 1, through: 30, entries: 30, checkpoint: null } });
       const [cp] = (await t.dataSource.query(`SELECT sequence, hash, full_walk FROM ledger_verify_checkpoints WHERE book = $1`, [book])) as { sequence: string; hash: string; full_walk: boolean }[];
       expect({ sequence: Number(cp.sequence), hash: cp.hash, full: cp.full_walk }).toEqual({ sequence: 30, hash: first.head, full: true });
 
       await fund(book, 3);
       const next = await verify(book);
-      expect(next).toMatchObject({ ok: true, entries: 33, walk: { full: false, from: 31, through: 33, entries: 3 } });
+      expect(next).toMatchObject({ ok: true, entries: 33, walk: { full: false, from: 31, through: 33, entries: 3, checkpoint: { sequence: 30, matched: true } } });
       expect(await verify(book)).toMatchObject({ ok: true, entries: 33, walk: { full: false, from: 34, through: 33, entries: 0 } });
       expect(await verify(book, true)).toMatchObject({ ok: true, entries: 33, walk: { full: true, from: 1, through: 33, entries: 33 } });
     });
 
-    it('a checkpointed entry changed since is reported (CHECKPOINT_MISMATCH); the checkpoint is dropped, so the next walk is whole and finds it', async () => {
+    it('a checkpoint that no longer matches the chain is not trusted: the walk is whole, finds the change, and the checkpoint is dropped', async () => {
       const book = await openBook(t);
       await fund(book, 5);
       await verify(book);
       await tamper(`UPDATE ledger_entries SET hash = repeat('a', 64) WHERE book = $1 AND sequence = 5`, [book]);
       const r = await verify(book);
-      expect(r.ok).toBe(false);
-      expect(r.firstBroken).toMatchObject({ sequence: 5, reason: 'CHECKPOINT_MISMATCH' });
+      expect(r).toMatchObject({ ok: false, walk: { full: true, from: 1, checkpoint: { sequence: 5, matched: false } } });
+      expect(r.firstBroken).toMatchObject({ sequence: 5, reason: 'HASH_MISMATCH' });
       expect(await t.dataSource.query(`SELECT 1 FROM ledger_verify_checkpoints WHERE book = $1`, [book])).toEqual([]);
       const again = await verify(book);
-      expect(again.walk.full).toBe(true);
-      expect(again.firstBroken).toMatchObject({ sequence: 5, reason: 'HASH_MISMATCH' });
+      expect(again).toMatchObject({ ok: false, walk: { full: true, checkpoint: null }, firstBroken: { sequence: 5, reason: 'HASH_MISMATCH' } });
+      // A checkpoint row moved beyond the head (by hand) is not trusted either.
+      const other = await openBook(t);
+      await fund(other, 3);
+      await verify(other);
+      await t.dataSource.query(`UPDATE ledger_verify_checkpoints SET sequence = 99 WHERE book = $1`, [other]);
+      expect(await verify(other)).toMatchObject({ ok: true, entries: 3, walk: { full: true, entries: 3, checkpoint: { sequence: 99, matched: false } } });
     });
 
     it('25 concurrent verifies of a book share one walk', async () => {

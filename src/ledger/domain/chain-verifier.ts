@@ -5,7 +5,7 @@ export interface StoredEntry extends CanonicalEntryInput {
   hash: string;
 }
 
-export type BrokenReason = 'SEQUENCE_GAP' | 'PREV_HASH_MISMATCH' | 'HASH_MISMATCH' | 'HEAD_MISMATCH' | 'CHECKPOINT_MISMATCH';
+export type BrokenReason = 'SEQUENCE_GAP' | 'PREV_HASH_MISMATCH' | 'HASH_MISMATCH' | 'HEAD_MISMATCH';
 
 export interface BrokenLink {
   sequence: number;
