@@ -7,6 +7,7 @@ import { QualificationsRenewals1732710000000 } from './1732710000000-qualificati
 import { PartyStatusReasons1732720000000 } from './1732720000000-party-status-reasons';
 import { ClaimsBankAnnualCap1732730000000 } from './1732730000000-claims-bank-annual-cap';
 import { HolidayCalendars1732740000000 } from './1732740000000-holiday-calendars';
+import { IdempotencyRequestTransaction1733100000000 } from './1733100000000-idempotency-request-transaction';
 import { LedgerVerify1733200000000 } from './1733200000000-ledger-verify';
 
 /**
@@ -19,5 +20,6 @@ export const ALL_MIGRATIONS = [
   PartyStatusReasons1732720000000,
   ClaimsBankAnnualCap1732730000000,
   HolidayCalendars1732740000000,
+  IdempotencyRequestTransaction1733100000000,
   LedgerVerify1733200000000,
 ];

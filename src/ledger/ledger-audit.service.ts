@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { TransactionScope } from '../common/database/transaction-scope';
 import { quarterLastDay } from '../common/calendar/quarter';
 import { Clock } from '../common/clock/clock';
 import { DomainError } from '../common/errors/domain-error';
@@ -82,6 +83,7 @@ export class LedgerAuditService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly tx: TransactionScope,
     private readonly clock: Clock,
   ) {}
 
@@ -170,7 +172,7 @@ export class LedgerAuditService {
     if (closedThrough >= this.clock.today()) {
       throw DomainError.rule(LEDGER_ERRORS.PERIOD_NOT_ENDED, `Quarter ${quarter} has not ended yet (it ends on ${closedThrough}).`);
     }
-    return this.dataSource.transaction(async (m) => {
+    return this.tx.run(async (m) => {
       const heads = (await m.query(`SELECT last_sequence, last_hash, closed_through FROM ledger_books WHERE code = $1 FOR UPDATE`, [book])) as {
         last_sequence: string;
         last_hash: string;

@@ -110,9 +110,14 @@ export class LedgerPostingService {
     return isRetryableLedgerConflict(error);
   }
 
-  /** Runs a whole transaction again while it fails with a retryable ledger conflict (at most `attempts` times). */
+  /**
+   * Runs a whole transaction again while it fails with a retryable ledger conflict (at most
+   * `attempts` times). When a transaction is already open here (the request's), only a floor
+   * refusal is retried in it; a serialization failure or deadlock aborted that transaction and
+   * goes to its owner, which runs it all again.
+   */
   retryOnConflict<T>(attempt: () => Promise<T>, options: { attempts: number; onRetry?: (attemptNo: number, error: unknown) => void }): Promise<T> {
-    return retryOnLedgerConflict(attempt, options);
+    return retryOnLedgerConflict(attempt, { ...options, inOuterTransaction: this.tx.current() !== null });
   }
 
   // ------------------------------------------------------------------------------------------

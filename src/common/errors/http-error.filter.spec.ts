@@ -15,6 +15,7 @@ describe('the one error filter during an outage (issue 10 item 4)', () => {
     ['socket closed by the server', new Error('Connection terminated unexpectedly')],
     ['pool exhausted', new Error('timeout exceeded when trying to connect')],
     ['dead client reused', new Error('Client has encountered a connection error and is not queryable')],
+    ['a reply cut off by a terminated backend', new Error('Received unexpected commandComplete message from backend.')],
     ['wrapped in a cause', new Error('post failed', { cause: pgError('57P01') })],
   ])('%s → 503 SERVICE.UNAVAILABLE with Retry-After, never 500', (_, error) => {
     const body = errorBodyFor(error);

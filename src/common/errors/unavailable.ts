@@ -44,6 +44,8 @@ const UNAVAILABLE_MESSAGES = [
   /Client was closed/i,
   /Connection ended unexpectedly/i,
   /Driver not Connected/i,
+  /Received unexpected \w+ message from backend/i, // a reply cut off by a terminated backend
+  /Query read timeout/i,
 ];
 
 export type UnavailableReason = 'database' | 'timeout';
