@@ -124,7 +124,9 @@ export class LedgerAuditService {
         after = entries[entries.length - 1].sequence;
       }
       stopIfGone(signal);
-      const chain = verifier.finish(head);
+      // The walk stops at the first broken link; the chain's length is then counted, not walked.
+      const walked = verifier.finish(head);
+      const chain = walked.firstBroken ? { ...walked, entries: await countEntries(m, book) } : walked;
       const mismatches = await balanceMismatches(m, book);
       const walk = {
         full: start.sequence === 0,
@@ -209,6 +211,11 @@ interface PeriodRow {
 
 function toPeriod(r: PeriodRow): PeriodClose {
   return { book: r.book, quarter: r.quarter, closedThrough: r.closed_through, lastSequence: Number(r.last_sequence), headHash: r.head_hash, closedAt: r.closed_at };
+}
+
+async function countEntries(m: EntityManager, book: string): Promise<number> {
+  const [r] = (await m.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE book = $1`, [book])) as { n: number }[];
+  return Number(r.n);
 }
 
 /**

@@ -232,6 +232,8 @@ describe('verify and export on what is stored (issue 10 items 1, 5, 6)', () => {
       expect(next).toMatchObject({ ok: true, entries: 33, walk: { full: false, from: 31, through: 33, entries: 3, checkpoint: { sequence: 30, matched: true } } });
       expect(await verify(book)).toMatchObject({ ok: true, entries: 33, walk: { full: false, from: 34, through: 33, entries: 0 } });
       expect(await verify(book, true)).toMatchObject({ ok: true, entries: 33, walk: { full: true, from: 1, through: 33, entries: 33 } });
+      const bad = await t.http.get('/v1/ledger/verify').query({ book, full: 'yes' }).set('Authorization', t.auth).expect(400);
+      expect(bad.body.code).toBe('REQUEST.INVALID');
     });
 
     it('a checkpoint that no longer matches the chain is not trusted: the walk is whole, finds the change, and the checkpoint is dropped', async () => {
@@ -251,6 +253,14 @@ describe('verify and export on what is stored (issue 10 items 1, 5, 6)', () => {
       await verify(other);
       await t.dataSource.query(`UPDATE ledger_verify_checkpoints SET sequence = 99 WHERE book = $1`, [other]);
       expect(await verify(other)).toMatchObject({ ok: true, entries: 3, walk: { full: true, entries: 3, checkpoint: { sequence: 99, matched: false } } });
+    });
+
+    it('a walk stops at the first broken link, and still reports the chain’s length', async () => {
+      const book = await openBook(t);
+      await fund(book, 2100);
+      await tamper(`UPDATE ledger_entries SET memo = 'changed' WHERE book = $1 AND sequence = 10`, [book]);
+      const r = await verify(book, true);
+      expect(r).toMatchObject({ ok: false, entries: 2100, firstBroken: { sequence: 10, reason: 'HASH_MISMATCH' }, walk: { full: true, from: 1, through: 1000, entries: 1000 } });
     });
 
     it('25 concurrent verifies of a book share one walk', async () => {
