@@ -164,7 +164,7 @@ export class LedgerExportService {
     private readonly queries: LedgerQueryService,
   ) {}
 
-  /** See HEAVY_READ_STATEMENT_TIMEOUT_MS (ledger-audit.service.ts); a property so that a test can shorten it. */
+  /** See HEAVY_READ_STATEMENT_TIMEOUT_MS (ledger-rows.ts); a property so that a test can shorten it. */
   statementTimeoutMs = HEAVY_READ_STATEMENT_TIMEOUT_MS;
 
   /**
