@@ -9,6 +9,7 @@ import { ClaimsBankAnnualCap1732730000000 } from './1732730000000-claims-bank-an
 import { HolidayCalendars1732740000000 } from './1732740000000-holiday-calendars';
 import { IdempotencyRequestTransaction1733100000000 } from './1733100000000-idempotency-request-transaction';
 import { LedgerVerify1733200000000 } from './1733200000000-ledger-verify';
+import { Quarters1733300000000 } from './1733300000000-quarters';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same set runs from ts-node,
@@ -22,4 +23,5 @@ export const ALL_MIGRATIONS = [
   HolidayCalendars1732740000000,
   IdempotencyRequestTransaction1733100000000,
   LedgerVerify1733200000000,
+  Quarters1733300000000,
 ];

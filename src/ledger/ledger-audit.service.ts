@@ -167,7 +167,8 @@ export class LedgerAuditService {
   /**
    * Closes a quarter of a book: no entry dated on or before its last day is accepted afterwards
    * (the posting service checks it, the entry trigger too). Takes the book-head lock, so it
-   * serialises with postings. Closing a quarter again returns the first close.
+   * serialises with postings. Closing a quarter again returns the first close. Joins the open
+   * transaction when there is one (the quarter close's last duty commits with its run row).
    */
   async closePeriod(book: string, quarter: string): Promise<PeriodClose & { created: boolean }> {
     const closedThrough = quarterLastDay(quarter);
