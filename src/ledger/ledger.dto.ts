@@ -169,11 +169,6 @@ export class EntriesQueryDto extends PageQueryDto {
   to?: string;
 }
 
-export class BookQueryDto {
-  @BookField()
-  book!: string;
-}
-
 /** `full=true|false` in a query string (text) as a boolean; anything else is left for IsBoolean to refuse. */
 function queryBoolean({ value }: { value: unknown }): unknown {
   return value === 'true' ? true : value === 'false' ? false : value;
