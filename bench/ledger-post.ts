@@ -42,6 +42,7 @@ import { TransactionScope } from '../src/common/database/transaction-scope';
 import { Money } from '../src/common/money/money';
 import { LedgerAccountsService } from '../src/ledger/ledger-accounts.service';
 import { LedgerPostingService, PostingInput } from '../src/ledger/ledger-posting.service';
+import { newEntryId } from '../src/ledger/posting/prepare';
 
 const URL_ = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ledger_bench';
 const MIX = (process.env.BENCH_MIX ?? 'own') as 'own' | 'pgledger';
@@ -67,8 +68,26 @@ interface Arm {
   idSql?: string;
   configure?: (ledger: LedgerPostingService) => void;
 }
+/** Migrations added by issue #16 (left out of the arms that measure the code before it). */
+const ISSUE_16_MIGRATIONS: (typeof ALL_MIGRATIONS)[number][] = [];
+const BEFORE_16 = ALL_MIGRATIONS.filter((m) => !ISSUE_16_MIGRATIONS.includes(m));
+/** A UUIDv7 made in SQL (48 bits of ms, version 7, 12 random bits, variant, 62 random bits), for preloaded history. */
+const V7_SQL = `(lpad(to_hex(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint), 12, '0') || '7' || substr(md5(random()::text), 1, 3)
+  || to_hex(8 + floor(random() * 4)::int) || substr(md5(random()::text), 1, 15))::uuid`;
 const ARMS: Record<string, Arm> = {
-  current: { name: 'current', description: 'the code as it is', migrations: ALL_MIGRATIONS },
+  current: { name: 'current', description: 'the code as it is', migrations: ALL_MIGRATIONS, idSql: V7_SQL },
+  v4: {
+    name: 'v4',
+    description: 'random v4 entry ids and the schema before issue 16 (the code before issue 16)',
+    migrations: BEFORE_16,
+    configure: (ledger) => (ledger.entryIds.kind = 'random'),
+  },
+  v7: {
+    name: 'v7',
+    description: 'time-ordered entry ids, the schema before issue 16',
+    migrations: BEFORE_16,
+    idSql: V7_SQL,
+  },
 };
 
 /** A tiny deterministic PRNG (mulberry32) so every run posts the same mix. */
@@ -178,8 +197,13 @@ function pgledgerEntry(chart: Chart, rnd: () => number, n: number): PostingInput
   };
 }
 
-/** Ids of the raw side's rows: random (v4), like the service's entries before issue #16. */
-const newRawId = randomUUID;
+/**
+ * Ids of the raw side's rows (BENCH_RAW_IDS): `v7` (default) time-ordered like the service's
+ * entries since issue #16 — the same shape, and the faster baseline; `v4` random, as in the runs
+ * recorded before that change.
+ */
+const RAW_IDS = process.env.BENCH_RAW_IDS ?? 'v7';
+const newRawId = RAW_IDS === 'v4' ? randomUUID : () => newEntryId('time-ordered');
 
 const makeEntry = MIX === 'pgledger' ? pgledgerEntry : ownEntry;
 
@@ -420,7 +444,7 @@ async function main(): Promise<void> {
   }
   const rawDs = new DataSource({ ...dataSourceOptions(URL_, false), migrationsRun: false, extra: { max: 40, options: `-c search_path=bench_raw,bench_${raw.arm.name}` }, logging: false });
   await rawDs.initialize();
-  if (PRELOAD > 0) await preload(rawDs, raw.arm, 'bench_raw_entries', 'bench_raw_lines', PRELOAD);
+  if (PRELOAD > 0) await preload(rawDs, { ...raw.arm, idSql: RAW_IDS === 'v4' ? undefined : V7_SQL }, 'bench_raw_entries', 'bench_raw_lines', PRELOAD);
   let rawPool = new Pool({ connectionString: URL_, max: 40, options: `-c search_path=bench_raw` });
   // Like the arms' pools, closed after each cell so its backends report their WAL.
   const rawTarget = {
@@ -446,6 +470,7 @@ async function main(): Promise<void> {
     `mix: ${MIX} (${MIX === 'pgledger' ? '2 lines, 10% of entries on 1 hot floored account' : `2–4 lines, 10% of lines on ${HOT} hot floored accounts`}), ` +
       `${ACCOUNTS} accounts; ${ROUNDS} interleaved round(s) of ${SECONDS}s cells; writers ${WRITERS.join(',')}; batch ${BATCH}`,
   );
+  console.log(`raw side: ${RAW_IDS} ids`);
   console.log(`arms: ${runs.map((r) => `${r.arm.name} (${r.arm.description})`).join('; ')}`);
   console.log(`load average at start: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 

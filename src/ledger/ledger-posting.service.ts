@@ -9,9 +9,9 @@ import { GroupCommit } from './posting/group-commit';
 import { assertInTransaction, postInSavepoint } from './posting/in-transaction';
 import { managerQuerier, withPooledConnection } from './posting/pg-client';
 import { prepareEntry, prepareGroup, loadOriginal } from './posting/prepare';
-import { EntryLink, Group, GroupCommitOptions, GroupResult, PostedEntry, PostingInput, Querier, WritePath } from './posting/posting.types';
+import { EntryIdKind, EntryLink, Group, GroupCommitOptions, GroupResult, PostedEntry, PostingInput, Querier, WritePath } from './posting/posting.types';
 
-export type { EntryLink, GroupCommitOptions, PostedEntry, PostedLine, PostingInput, PostingLine } from './posting/posting.types';
+export type { EntryIdKind, EntryLink, GroupCommitOptions, PostedEntry, PostedLine, PostingInput, PostingLine } from './posting/posting.types';
 
 /**
  * The one way money moves (issue #4 items 2, 3, 5, 10): validates an entry (before any lock),
@@ -34,6 +34,8 @@ export class LedgerPostingService {
   private readonly logger = new Logger('LedgerPosting');
   private savepointCounter = 0;
   readonly groupCommit: GroupCommitOptions = { maxBatch: 500, maxInFlight: 2 };
+  /** New entry ids: time-ordered UUIDv7 (prepare.ts newEntryId); `random` only for the benchmark's comparison. */
+  readonly entryIds: { kind: EntryIdKind } = { kind: 'time-ordered' };
   private readonly commits: GroupCommit;
 
   constructor(
@@ -66,7 +68,7 @@ export class LedgerPostingService {
       const [entry] = await this.postMany(manager, [input]);
       return entry;
     }
-    const prepared = await prepareEntry(managerQuerier(this.dataSource), input, 0);
+    const prepared = await prepareEntry(managerQuerier(this.dataSource), input, 0, this.entryIds.kind);
     const [entry] = await this.commits.enqueue({ items: [prepared], indexed: false });
     return entry;
   }
@@ -82,11 +84,11 @@ export class LedgerPostingService {
     if (manager) {
       assertInTransaction(manager);
       const q = managerQuerier(manager);
-      const group = await prepareGroup(q, inputs);
+      const group = await prepareGroup(q, inputs, this.entryIds.kind);
       if (!group.items.length) return [];
       return postInSavepoint(q, group, `ledger_post_${++this.savepointCounter}`, (tq, groups, path) => this.write(tq, groups, path));
     }
-    const group = await prepareGroup(managerQuerier(this.dataSource), inputs);
+    const group = await prepareGroup(managerQuerier(this.dataSource), inputs, this.entryIds.kind);
     if (!group.items.length) return [];
     return this.commits.enqueue(group);
   }

@@ -50,6 +50,12 @@ export interface PostedEntry {
   lines: PostedLine[];
 }
 
+/**
+ * How new entry ids are made (prepare.ts newEntryId): `time-ordered` (UUIDv7, the default since
+ * issue #16) or `random` (v4, kept for the benchmark's before/after comparison).
+ */
+export type EntryIdKind = 'time-ordered' | 'random';
+
 /** Group-commit tuning (docs/ledger.md "Group commit"). */
 export interface GroupCommitOptions {
   /** Most entries one coalesced transaction carries. */
