@@ -28,9 +28,17 @@
  * full-page images, bytes). pg_stat_wal counts the whole cluster, so on a shared server other
  * databases' writes land in it too; compare cells of the same run.
  *
+ * BENCH_WALDUMP=<the server's pg_wal directory> (a server on this machine, readable by the bench's
+ * user) adds exact figures for the bench's own database: after each cell, pg_waldump reads the
+ * cell's WAL and counts only the records of this database (a block of one of its relations, or
+ * its id) and the commit records of their transactions — immune to the other databases' writes.
+ * BENCH_PG_WALDUMP names the tool (default /usr/lib/postgresql/15/bin/pg_waldump).
+ *
  * Durability is left as the server has it (synchronous_commit is reported, never changed).
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -219,6 +227,49 @@ interface Cell {
   writers: number;
   eps: number[];
   wal: Wal[];
+  /** The bench database's own WAL per entry (BENCH_WALDUMP), per round. */
+  own: Wal[];
+}
+
+const WALDUMP_DIR = process.env.BENCH_WALDUMP ?? '';
+const PG_WALDUMP = process.env.BENCH_PG_WALDUMP ?? '/usr/lib/postgresql/15/bin/pg_waldump';
+let databaseOid = '';
+
+/**
+ * The WAL of the bench's database between two positions, read with pg_waldump: records that touch
+ * a block of one of its relations (`rel <tablespace>/<database>/<relation>`) or name it
+ * (`db <oid>`, `base/<oid>/`), plus the commit and abort records of their transactions.
+ */
+async function ownWal(from: string, to: string): Promise<Wal> {
+  const child = spawn(PG_WALDUMP, ['-p', WALDUMP_DIR, '-s', from, '-e', to], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const mine = new RegExp(`rel \\d+/${databaseOid}/|db ${databaseOid}\\b|base/${databaseOid}/`);
+  const txs = new Set<string>();
+  const ends = new Map<string, { bytes: number; records: number }>();
+  const total: Wal = { records: 0, fpi: 0, bytes: 0 };
+  for await (const line of createInterface({ input: child.stdout })) {
+    const m = /^rmgr: (\S+)\s+len \(rec\/tot\):\s*\d+\/\s*(\d+), tx:\s*(\d+),/.exec(line);
+    if (!m) continue;
+    const [, rmgr, tot, tx] = m;
+    if (mine.test(line)) {
+      total.records += 1;
+      total.bytes += Number(tot);
+      total.fpi += line.split(' FPW').length - 1;
+      if (tx !== '0') txs.add(tx);
+    } else if (rmgr === 'Transaction' && tx !== '0') {
+      const e = ends.get(tx) ?? { bytes: 0, records: 0 };
+      e.bytes += Number(tot);
+      e.records += 1;
+      ends.set(tx, e);
+    }
+  }
+  for (const tx of txs) {
+    const e = ends.get(tx);
+    if (e) {
+      total.records += e.records;
+      total.bytes += e.bytes;
+    }
+  }
+  return total;
 }
 
 /**
@@ -245,9 +296,10 @@ async function runFor(
   writers: number,
   seed: number,
   work: (writer: number, rnd: () => number) => Promise<{ entries: number }>,
-): Promise<{ eps: number; wal: Wal }> {
+): Promise<{ eps: number; wal: Wal; own: Wal | null }> {
   await recyclePool(ds);
   const before = await walNow(ds);
+  const [{ from }] = (await ds.query(`SELECT pg_current_wal_insert_lsn()::text AS from`)) as { from: string }[];
   const stopAt = Date.now() + SECONDS * 1000;
   const started = process.hrtime.bigint();
   const totals = await Promise.all(
@@ -262,9 +314,16 @@ async function runFor(
   await recyclePool(ds);
   const after = await walNow(ds);
   const entries = totals.reduce((s, t) => s + t, 0);
+  let own: Wal | null = null;
+  if (WALDUMP_DIR) {
+    const [{ to }] = (await ds.query(`SELECT pg_current_wal_flush_lsn()::text AS to`)) as { to: string }[];
+    const w = await ownWal(from, to);
+    own = { records: w.records / entries, fpi: w.fpi / entries, bytes: w.bytes / entries };
+  }
   return {
     eps: entries / seconds,
     wal: { records: (after.records - before.records) / entries, fpi: (after.fpi - before.fpi) / entries, bytes: (after.bytes - before.bytes) / entries },
+    own,
   };
 }
 
@@ -410,6 +469,11 @@ function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
+/** WAL per entry is averaged over the rounds (not a median): the full-page images after a checkpoint fall in whichever cell runs then, and belong to the steady state. */
+function mean(xs: number[]): number {
+  return xs.reduce((s, x) => s + x, 0) / xs.length;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -460,6 +524,7 @@ async function main(): Promise<void> {
   } as unknown as DataSource;
 
   const [{ version }] = (await raw.ds.query('SELECT version()')) as { version: string }[];
+  [{ oid: databaseOid }] = (await raw.ds.query(`SELECT oid::text AS oid FROM pg_database WHERE datname = current_database()`)) as { oid: string }[];
   const settings = (await raw.ds.query(
     `SELECT name, setting FROM pg_settings WHERE name IN ('synchronous_commit','fsync','wal_sync_method','shared_buffers','commit_delay','full_page_writes','checkpoint_timeout','max_wal_size')`,
   )) as { name: string; setting: string }[];
@@ -475,11 +540,12 @@ async function main(): Promise<void> {
   console.log(`load average at start: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 
   const cells = new Map<string, Cell>();
-  const record = (arm: string, mode: string, writers: number, r: { eps: number; wal: Wal }) => {
+  const record = (arm: string, mode: string, writers: number, r: { eps: number; wal: Wal; own: Wal | null }) => {
     const key = `${arm}|${mode}|${writers}`;
-    const cell = cells.get(key) ?? (cells.set(key, { arm, mode, writers, eps: [], wal: [] }).get(key) as Cell);
+    const cell = cells.get(key) ?? (cells.set(key, { arm, mode, writers, eps: [], wal: [], own: [] }).get(key) as Cell);
     cell.eps.push(r.eps);
     cell.wal.push(r.wal);
+    if (r.own) cell.own.push(r.own);
   };
   const seq = { next: 1 };
   let n = 0;
@@ -548,15 +614,19 @@ async function main(): Promise<void> {
   console.log(`1-minute load average after each round: ${loads.join(' / ')}`);
 
   const cellOf = (arm: string, mode: string, writers: number) => cells.get(`${arm}|${mode}|${writers}`) as Cell;
-  console.log('\n| arm | mode | writers | entries/s (median) | the rounds | WAL/entry: bytes | records | FPI |');
-  console.log('|---|---|---:|---:|---|---:|---:|---:|');
+  const ownCols = WALDUMP_DIR ? ' own WAL/entry (mean): bytes | records | FPI |' : '';
+  console.log(`\n| arm | mode | writers | entries/s (median) | the rounds | cluster WAL/entry (mean): bytes | records | FPI |${ownCols}`);
+  console.log(`|---|---|---:|---:|---|---:|---:|---:|${WALDUMP_DIR ? '---:|---:|---:|' : ''}`);
   for (const writers of WRITERS) {
     for (const mode of [POST, RAW1, MANY, RAWN]) {
       for (const arm of mode === RAW1 || mode === RAWN ? ['raw'] : runs.map((r) => r.arm.name)) {
         const c = cellOf(arm, mode, writers);
         console.log(
-          `| ${arm} | ${mode} | ${writers} | ${fmt(median(c.eps))} | ${c.eps.map(fmt).join(' / ')} | ${fmt(median(c.wal.map((w) => w.bytes)))} | ` +
-            `${median(c.wal.map((w) => w.records)).toFixed(1)} | ${median(c.wal.map((w) => w.fpi)).toFixed(2)} |`,
+          `| ${arm} | ${mode} | ${writers} | ${fmt(median(c.eps))} | ${c.eps.map(fmt).join(' / ')} | ${fmt(mean(c.wal.map((w) => w.bytes)))} | ` +
+            `${mean(c.wal.map((w) => w.records)).toFixed(1)} | ${mean(c.wal.map((w) => w.fpi)).toFixed(2)} |` +
+            (c.own.length
+              ? ` ${fmt(mean(c.own.map((w) => w.bytes)))} | ${mean(c.own.map((w) => w.records)).toFixed(1)} | ${mean(c.own.map((w) => w.fpi)).toFixed(2)} |`
+              : ''),
         );
       }
     }
