@@ -62,6 +62,11 @@ export interface GroupCommitOptions {
   maxBatch: number;
   /** How many coalesced transactions may be in flight at once. */
   maxInFlight: number;
+  /**
+   * Batches that fast-path.ts autocommitSafe allows run as one autocommitted statement (issue
+   * #16); false: only a lone entry does (as before; kept for the benchmark's comparison).
+   */
+  autocommitBatches: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
