@@ -43,6 +43,7 @@ import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { ALL_MIGRATIONS } from '../migrations';
+import { LedgerGuardConditions1733600000000 } from '../migrations/1733600000000-ledger-guard-conditions';
 import { Clock } from '../src/common/clock/clock';
 import { dataSourceOptions } from '../src/common/database/database.module';
 import { installPgTypeParsers } from '../src/common/database/pg-types';
@@ -77,7 +78,7 @@ interface Arm {
   configure?: (ledger: LedgerPostingService) => void;
 }
 /** Migrations added by issue #16 (left out of the arms that measure the code before it). */
-const ISSUE_16_MIGRATIONS: (typeof ALL_MIGRATIONS)[number][] = [];
+const ISSUE_16_MIGRATIONS: (typeof ALL_MIGRATIONS)[number][] = [LedgerGuardConditions1733600000000];
 const BEFORE_16 = ALL_MIGRATIONS.filter((m) => !ISSUE_16_MIGRATIONS.includes(m));
 /** A UUIDv7 made in SQL (48 bits of ms, version 7, 12 random bits, variant, 62 random bits), for preloaded history. */
 const V7_SQL = `(lpad(to_hex(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint), 12, '0') || '7' || substr(md5(random()::text), 1, 3)
@@ -86,15 +87,26 @@ const ARMS: Record<string, Arm> = {
   current: { name: 'current', description: 'the code as it is', migrations: ALL_MIGRATIONS, idSql: V7_SQL },
   v4: {
     name: 'v4',
-    description: 'random v4 entry ids and the schema before issue 16 (the code before issue 16)',
+    description: 'the code before issue 16: random v4 entry ids, its schema, only lone entries autocommitted',
     migrations: BEFORE_16,
-    configure: (ledger) => (ledger.entryIds.kind = 'random'),
+    configure: (ledger) => {
+      ledger.entryIds.kind = 'random';
+      ledger.groupCommit.autocommitBatches = false;
+    },
   },
   v7: {
     name: 'v7',
-    description: 'time-ordered entry ids, the schema before issue 16',
+    description: 'time-ordered entry ids; the schema before issue 16, only lone entries autocommitted',
     migrations: BEFORE_16,
     idSql: V7_SQL,
+    configure: (ledger) => (ledger.groupCommit.autocommitBatches = false),
+  },
+  guards: {
+    name: 'guards',
+    description: 'time-ordered ids and the guards by WHEN clause; only lone entries autocommitted',
+    migrations: ALL_MIGRATIONS,
+    idSql: V7_SQL,
+    configure: (ledger) => (ledger.groupCommit.autocommitBatches = false),
   },
 };
 
@@ -296,7 +308,7 @@ async function runFor(
   writers: number,
   seed: number,
   work: (writer: number, rnd: () => number) => Promise<{ entries: number }>,
-): Promise<{ eps: number; wal: Wal; own: Wal | null }> {
+): Promise<{ eps: number; entries: number; wal: Wal; own: Wal | null }> {
   await recyclePool(ds);
   const before = await walNow(ds);
   const [{ from }] = (await ds.query(`SELECT pg_current_wal_insert_lsn()::text AS from`)) as { from: string }[];
@@ -322,6 +334,7 @@ async function runFor(
   }
   return {
     eps: entries / seconds,
+    entries,
     wal: { records: (after.records - before.records) / entries, fpi: (after.fpi - before.fpi) / entries, bytes: (after.bytes - before.bytes) / entries },
     own,
   };
@@ -413,7 +426,7 @@ interface ArmRun {
 
 async function openArm(arm: Arm): Promise<ArmRun> {
   const base = dataSourceOptions(URL_, false);
-  const ds = new DataSource({ ...base, migrations: arm.migrations, extra: { max: 40, options: `-c search_path=bench_${arm.name}` }, logging: false });
+  const ds = new DataSource({ ...base, migrations: arm.migrations, extra: { max: 40, options: `-c search_path=bench_${arm.name} -c track_functions=pl` }, logging: false });
   await ds.initialize();
   const tx = new TransactionScope(ds);
   const accounts = new LedgerAccountsService(tx);
@@ -463,6 +476,22 @@ async function preload(ds: DataSource, arm: Arm, entriesTable: string, linesTabl
       [BOOK, n],
     );
   }
+}
+
+interface TriggerStat {
+  calls: number;
+  total: number;
+  self: number;
+}
+
+/** The ledger's trigger functions in an arm's schema: calls and time (ms) so far. */
+async function triggerStats(r: ArmRun): Promise<Map<string, TriggerStat>> {
+  const rows = (await r.ds.query(
+    `SELECT funcname, calls::text AS calls, total_time::text AS total, self_time::text AS self FROM pg_stat_user_functions
+      WHERE schemaname = $1 AND funcname LIKE 'ledger%' ORDER BY funcname`,
+    [`bench_${r.arm.name}`],
+  )) as { funcname: string; calls: string; total: string; self: string }[];
+  return new Map(rows.map((x) => [x.funcname, { calls: Number(x.calls), total: Number(x.total), self: Number(x.self) }]));
 }
 
 function fmt(n: number): string {
@@ -540,7 +569,9 @@ async function main(): Promise<void> {
   console.log(`load average at start: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 
   const cells = new Map<string, Cell>();
-  const record = (arm: string, mode: string, writers: number, r: { eps: number; wal: Wal; own: Wal | null }) => {
+  const posted = new Map<string, number>();
+  const record = (arm: string, mode: string, writers: number, r: { eps: number; entries: number; wal: Wal; own: Wal | null }) => {
+    posted.set(arm, (posted.get(arm) ?? 0) + r.entries);
     const key = `${arm}|${mode}|${writers}`;
     const cell = cells.get(key) ?? (cells.set(key, { arm, mode, writers, eps: [], wal: [], own: [] }).get(key) as Cell);
     cell.eps.push(r.eps);
@@ -549,6 +580,8 @@ async function main(): Promise<void> {
   };
   const seq = { next: 1 };
   let n = 0;
+  for (const r of runs) await recyclePool(r.ds);
+  const triggersBefore = new Map(await Promise.all(runs.map(async (r) => [r.arm.name, await triggerStats(r)] as const)));
   const loads: string[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     // The arms' order rotates from round to round.
@@ -612,6 +645,20 @@ async function main(): Promise<void> {
     if (check.head !== check.entries || check.debits !== check.credits) throw new Error(`the benchmark book of arm ${a.arm.name} is not whole`);
   }
   console.log(`1-minute load average after each round: ${loads.join(' / ')}`);
+
+  // Time in the ledger's PL/pgSQL trigger functions (track_functions = pl on the arms' sessions).
+  console.log('\n| arm | trigger function | calls per entry | ms per entry (total) | ms per entry (self) |\n|---|---|---:|---:|---:|');
+  for (const r of runs) {
+    await recyclePool(r.ds);
+    const before = triggersBefore.get(r.arm.name) as Map<string, TriggerStat>;
+    const entries = posted.get(r.arm.name) as number;
+    for (const [name, after] of await triggerStats(r)) {
+      const b = before.get(name) ?? { calls: 0, total: 0, self: 0 };
+      console.log(
+        `| ${r.arm.name} | ${name} | ${((after.calls - b.calls) / entries).toFixed(3)} | ${((after.total - b.total) / entries).toFixed(4)} | ${((after.self - b.self) / entries).toFixed(4)} |`,
+      );
+    }
+  }
 
   const cellOf = (arm: string, mode: string, writers: number) => cells.get(`${arm}|${mode}|${writers}`) as Cell;
   const ownCols = WALDUMP_DIR ? ' own WAL/entry (mean): bytes | records | FPI |' : '';
