@@ -85,6 +85,13 @@ const V7_SQL = `(lpad(to_hex(floor(extract(epoch FROM clock_timestamp()) * 1000)
   || to_hex(8 + floor(random() * 4)::int) || substr(md5(random()::text), 1, 15))::uuid`;
 const ARMS: Record<string, Arm> = {
   current: { name: 'current', description: 'the code as it is', migrations: ALL_MIGRATIONS, idSql: V7_SQL },
+  inflight1: {
+    name: 'inflight1',
+    description: 'the code as it is, with one coalesced statement or transaction in flight at a time (groupCommit.maxInFlight = 1)',
+    migrations: ALL_MIGRATIONS,
+    idSql: V7_SQL,
+    configure: (ledger) => (ledger.groupCommit.maxInFlight = 1),
+  },
   v4: {
     name: 'v4',
     description: 'the code before issue 16: random v4 entry ids, its schema, only lone entries autocommitted',
