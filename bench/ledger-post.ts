@@ -73,6 +73,12 @@ interface Arm {
   name: string;
   description: string;
   migrations: (typeof ALL_MIGRATIONS)[number][];
+  /**
+   * Books the writers post into (default 1): writer w posts into book w mod books, each with a
+   * chart of its own. More than one measures posting without the one book head every writer
+   * waits for — an upper bound for sealing after commit (docs/ledger.md "What remains").
+   */
+  books?: number;
   /** SQL for an id of the kind the arm's code generates (preloaded history); default gen_random_uuid(). */
   idSql?: string;
   configure?: (ledger: LedgerPostingService) => void;
@@ -85,6 +91,13 @@ const V7_SQL = `(lpad(to_hex(floor(extract(epoch FROM clock_timestamp()) * 1000)
   || to_hex(8 + floor(random() * 4)::int) || substr(md5(random()::text), 1, 15))::uuid`;
 const ARMS: Record<string, Arm> = {
   current: { name: 'current', description: 'the code as it is', migrations: ALL_MIGRATIONS, idSql: V7_SQL },
+  books4: {
+    name: 'books4',
+    description: 'the code as it is, each writer posting into one of 4 books (no shared head: the bound for sealing after commit)',
+    migrations: ALL_MIGRATIONS,
+    idSql: V7_SQL,
+    books: 4,
+  },
   inflight1: {
     name: 'inflight1',
     description: 'the code as it is, with one coalesced statement or transaction in flight at a time (groupCommit.maxInFlight = 1)',
@@ -130,40 +143,41 @@ function prng(seed: number): () => number {
 }
 
 interface Chart {
+  book: string;
   codes: string[];
   hot: string[];
 }
 
 /** 1,000 accounts: 200 floored deposits, 300 payables, 300 receivables, 199 expenses, capital. */
-function chartDefinition(): { code: string; type: 'asset' | 'liability' | 'expense' | 'equity'; floor: Money | null }[] {
+function chartDefinition(book: string): { code: string; type: 'asset' | 'liability' | 'expense' | 'equity'; floor: Money | null }[] {
   const defs: { code: string; type: 'asset' | 'liability' | 'expense' | 'equity'; floor: Money | null }[] = [];
-  for (let i = 0; i < 200; i++) defs.push({ code: `${BOOK}:deposit:BANK${String(i).padStart(3, '0')}`, type: 'asset', floor: Money.of('0.00') });
-  for (let i = 0; i < 300; i++) defs.push({ code: `${BOOK}:payable:BANK${String(i).padStart(3, '0')}`, type: 'liability', floor: null });
-  for (let i = 0; i < 300; i++) defs.push({ code: `${BOOK}:receivable:CLAIM${String(i).padStart(3, '0')}`, type: 'asset', floor: null });
-  for (let i = 0; i < ACCOUNTS - 801; i++) defs.push({ code: `${BOOK}:expense:E${String(i).padStart(3, '0')}`, type: 'expense', floor: null });
-  defs.push({ code: `${BOOK}:capital`, type: 'equity', floor: null });
+  for (let i = 0; i < 200; i++) defs.push({ code: `${book}:deposit:BANK${String(i).padStart(3, '0')}`, type: 'asset', floor: Money.of('0.00') });
+  for (let i = 0; i < 300; i++) defs.push({ code: `${book}:payable:BANK${String(i).padStart(3, '0')}`, type: 'liability', floor: null });
+  for (let i = 0; i < 300; i++) defs.push({ code: `${book}:receivable:CLAIM${String(i).padStart(3, '0')}`, type: 'asset', floor: null });
+  for (let i = 0; i < ACCOUNTS - 801; i++) defs.push({ code: `${book}:expense:E${String(i).padStart(3, '0')}`, type: 'expense', floor: null });
+  defs.push({ code: `${book}:capital`, type: 'equity', floor: null });
   return defs;
 }
 
-async function openChart(accounts: LedgerAccountsService, ledger: LedgerPostingService): Promise<Chart> {
-  await accounts.ensureBook(BOOK, 'benchmark');
-  const defs = chartDefinition();
-  for (const d of defs) await accounts.ensureAccount({ book: BOOK, code: d.code, name: d.code, type: d.type, floor: d.floor });
+async function openChart(accounts: LedgerAccountsService, ledger: LedgerPostingService, book: string): Promise<Chart> {
+  await accounts.ensureBook(book, 'benchmark');
+  const defs = chartDefinition(book);
+  for (const d of defs) await accounts.ensureAccount({ book, code: d.code, name: d.code, type: d.type, floor: d.floor });
   // Fund every floored deposit generously so the mix never meets its floor.
   const deposits = defs.filter((d) => d.floor !== null).map((d) => d.code);
   await ledger.postMany(
     null,
     deposits.map((code) => ({
-      book: BOOK,
+      book,
       effectiveDate: '2025-01-01',
       memo: 'funding',
       lines: [
         { account: code, debit: Money.of('1000000000000.00') },
-        { account: `${BOOK}:capital`, credit: Money.of('1000000000000.00') },
+        { account: `${book}:capital`, credit: Money.of('1000000000000.00') },
       ],
     })),
   );
-  return { codes: defs.map((d) => d.code), hot: deposits.slice(0, HOT) };
+  return { book, codes: defs.map((d) => d.code), hot: deposits.slice(0, HOT) };
 }
 
 /** Own mix: 2–4 lines, balanced, 10% of lines on a hot account, amounts 0.01–10,000.00. */
@@ -186,7 +200,7 @@ function ownEntry(chart: Chart, rnd: () => number, n: number): PostingInput {
     left -= fen;
     lines.push({ account: pick(), credit: Money.fromFen(fen) });
   }
-  return { book: BOOK, effectiveDate: '2025-06-30', memo: `bench ${n}`, lines, link: { type: 'bench', id: String(n) } };
+  return { book: chart.book, effectiveDate: '2025-06-30', memo: `bench ${n}`, lines, link: { type: 'bench', id: String(n) } };
 }
 
 /**
@@ -213,7 +227,7 @@ function pgledgerEntry(chart: Chart, rnd: () => number, n: number): PostingInput
     b = other(a);
   }
   return {
-    book: BOOK,
+    book: chart.book,
     effectiveDate: '2025-06-30',
     memo: `bench ${n}`,
     lines: [
@@ -428,6 +442,8 @@ interface ArmRun {
   ds: DataSource;
   ledger: LedgerPostingService;
   chart: Chart;
+  /** One chart per book (the first is `chart`). */
+  charts: Chart[];
   accountIds: Map<string, string>;
 }
 
@@ -441,9 +457,10 @@ async function openArm(arm: Arm): Promise<ArmRun> {
   arm.configure?.(ledger);
   if (process.env.BENCH_MAX_IN_FLIGHT) ledger.groupCommit.maxInFlight = Number(process.env.BENCH_MAX_IN_FLIGHT);
   if (process.env.BENCH_MAX_BATCH) ledger.groupCommit.maxBatch = Number(process.env.BENCH_MAX_BATCH);
-  const chart = await openChart(accounts, ledger);
+  const charts: Chart[] = [];
+  for (let b = 0; b < (arm.books ?? 1); b++) charts.push(await openChart(accounts, ledger, b === 0 ? BOOK : `${BOOK}${b + 1}`));
   const accountRows = (await ds.query(`SELECT id, code FROM ledger_accounts WHERE book = $1`, [BOOK])) as { id: string; code: string }[];
-  return { arm, ds, ledger, chart, accountIds: new Map(accountRows.map((r) => [r.code, r.id])) };
+  return { arm, ds, ledger, chart: charts[0], charts, accountIds: new Map(accountRows.map((r) => [r.code, r.id])) };
 }
 
 /** SQL giving a new entry id of the arm's kind. */
@@ -599,8 +616,8 @@ async function main(): Promise<void> {
           a.arm.name,
           POST,
           writers,
-          await runFor(a.ds, writers, 1000 + round * 100, async (_w, rnd) => {
-            await a.ledger.post(null, makeEntry(a.chart, rnd, n++));
+          await runFor(a.ds, writers, 1000 + round * 100, async (w, rnd) => {
+            await a.ledger.post(null, makeEntry(a.charts[w % a.charts.length], rnd, n++));
             return { entries: 1 };
           }),
         );
@@ -619,8 +636,8 @@ async function main(): Promise<void> {
           a.arm.name,
           MANY,
           writers,
-          await runFor(a.ds, writers, 5000 + round * 100, async (_w, rnd) => {
-            const batch = Array.from({ length: BATCH }, () => makeEntry(a.chart, rnd, n++));
+          await runFor(a.ds, writers, 5000 + round * 100, async (w, rnd) => {
+            const batch = Array.from({ length: BATCH }, () => makeEntry(a.charts[w % a.charts.length], rnd, n++));
             await a.ledger.postMany(null, batch);
             return { entries: batch.length };
           }),
@@ -643,14 +660,17 @@ async function main(): Promise<void> {
 
   // Sanity: every posted book is whole (gapless, balanced).
   for (const a of runs) {
-    const [check] = (await a.ds.query(
-      `SELECT (SELECT last_sequence FROM ledger_books WHERE code = $1) AS head, (SELECT count(*) FROM ledger_entries WHERE book = $1) AS entries,
-              (SELECT sum(debits) FROM ledger_accounts WHERE book = $1) AS debits, (SELECT sum(credits) FROM ledger_accounts WHERE book = $1) AS credits`,
-      [BOOK],
-    )) as { head: string; entries: string; debits: string; credits: string }[];
-    console.log(`check ${a.arm.name}: head ${check.head}, entries ${check.entries}, debits ${check.debits}, credits ${check.credits}`);
-    if (check.head !== check.entries || check.debits !== check.credits) throw new Error(`the benchmark book of arm ${a.arm.name} is not whole`);
+    for (const chart of a.charts) {
+      const [check] = (await a.ds.query(
+        `SELECT (SELECT last_sequence FROM ledger_books WHERE code = $1) AS head, (SELECT count(*) FROM ledger_entries WHERE book = $1) AS entries,
+                (SELECT sum(debits) FROM ledger_accounts WHERE book = $1) AS debits, (SELECT sum(credits) FROM ledger_accounts WHERE book = $1) AS credits`,
+        [chart.book],
+      )) as { head: string; entries: string; debits: string; credits: string }[];
+      console.log(`check ${a.arm.name} ${chart.book}: head ${check.head}, entries ${check.entries}, debits ${check.debits}, credits ${check.credits}`);
+      if (check.head !== check.entries || check.debits !== check.credits) throw new Error(`book ${chart.book} of arm ${a.arm.name} is not whole`);
+    }
   }
+
   console.log(`1-minute load average after each round: ${loads.join(' / ')}`);
 
   // Time in the ledger's PL/pgSQL trigger functions (track_functions = pl on the arms' sessions).
