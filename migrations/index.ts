@@ -10,6 +10,7 @@ import { HolidayCalendars1732740000000 } from './1732740000000-holiday-calendars
 import { IdempotencyRequestTransaction1733100000000 } from './1733100000000-idempotency-request-transaction';
 import { LedgerVerify1733200000000 } from './1733200000000-ledger-verify';
 import { Quarters1733300000000 } from './1733300000000-quarters';
+import { LedgerGuardConditions1733600000000 } from './1733600000000-ledger-guard-conditions';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same set runs from ts-node,
@@ -24,4 +25,5 @@ export const ALL_MIGRATIONS = [
   IdempotencyRequestTransaction1733100000000,
   LedgerVerify1733200000000,
   Quarters1733300000000,
+  LedgerGuardConditions1733600000000,
 ];

@@ -6,6 +6,7 @@ import { Clock } from './common/clock/clock';
 import { DatabaseModule } from './common/database/database.module';
 import { TransactionScopeModule } from './common/database/transaction-scope';
 import { HttpErrorFilter } from './common/errors/http-error.filter';
+import { requestLoggingOptions } from './common/http/request-logging';
 import { AppConfig, loadConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { HealthController } from './health/health.controller';
@@ -38,13 +39,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(options.config),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            redact: ['req.headers.authorization'],
-            autoLogging: { ignore: (req) => req.url === '/health' },
-          },
-        }),
+        LoggerModule.forRoot({ pinoHttp: requestLoggingOptions(config.logLevel) }),
         ClockModule,
         DatabaseModule,
         TransactionScopeModule,

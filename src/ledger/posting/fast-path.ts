@@ -112,23 +112,34 @@ interface FastPlan {
 
 /**
  * Writes the groups with FAST_SQL in the caller's transaction (or, `autocommit`, as a statement of
- * its own: only for a lone entry, see docs/ledger.md "Group commit"). It assumes every group
+ * its own: only for groups that autocommitSafe allows, see docs/ledger.md "Group commit"). It assumes every group
  * passes: when the checks in code refuse one, or an account or book is unknown, it throws
  * FastPathDeclined, and the caller rolls back and takes the careful path. A trigger's refusal
  * surfaces as the statement's error (posting.errors.ts isLedgerRefusal).
  */
-export async function writeFast(q: Querier, groups: Group[], now: () => Date, autocommit: boolean): Promise<PostedEntry[][]> {
+export async function writeFast(
+  q: Querier,
+  groups: Group[],
+  now: () => Date,
+  autocommit: boolean,
+  unfloored?: Set<string>,
+): Promise<PostedEntry[][]> {
   const plan = planFast(groups);
   // recordedAt is read just before the statement that takes the locks (docs/ledger.md).
   const recordedAt = now();
   const rows = (await q(FAST_SQL, fastParams(plan, recordedAt.toISOString()))) as FastRow[];
   const { balances, heads, numbered } = readRows(rows, plan);
+  if (unfloored) {
+    // Account definitions never change (ledger_account_guard), so an account seen without a floor
+    // keeps none: autocommitSafe need not look at its movements again.
+    for (const [key, b] of balances) if (b.floor === null) unfloored.add(key);
+  }
   // (The statement itself fails on an unknown account, a closed period or a floor breached by the
   // net movement: the triggers refuse the rows.)
   if (autocommit) {
     // Committed already: the statement succeeded, so the triggers accepted exactly what the
-    // checks in code would (one entry: its net movement per account is the statement's) — or,
-    // for an unknown book (no head, so no account of it either), the statement wrote nothing.
+    // checks in code would (autocommitSafe) — or, for an unknown book (no head, so no account of
+    // it either; the batch is of one book), the statement wrote nothing.
     if (numbered.size !== plan.ordered.length) throw new FastPathDeclined('unknown book');
   } else {
     if (balances.size !== plan.moves.size || heads.size !== plan.books.length || numbered.size !== plan.ordered.length) {
@@ -140,6 +151,47 @@ export async function writeFast(q: Querier, groups: Group[], now: () => Date, au
     }
   }
   return groups.map((g) => g.items.map((item) => postedEntry(item, numbered.get(item) as Numbering, recordedAt)));
+}
+
+/**
+ * Whether a batch may run as one autocommitted fast statement, with no check in code before its
+ * COMMIT: every entry is in one book, and no account that may have a floor is moved both ways by
+ * the batch's entries (each entry's net movement per account counts; a net of zero moves nothing).
+ *
+ * Then the database refuses exactly what the checks in code would. Floors: the code checks each
+ * entry in order against the balance as moved by the earlier ones, the balance-row trigger checks
+ * the statement's net movement once; when every movement of an account goes the same way, its
+ * balance only rises (never refused either way) or only falls — and then some entry ends below
+ * the floor if and only if the last one does, which is what the trigger sees. An unknown account
+ * leaves its entry's lines incomplete (the entry trigger refuses the statement), a closed period
+ * is refused by the entry trigger, and an unknown book (the batch's only one) writes nothing.
+ * So the statement commits what the careful path would, or fails having written nothing.
+ *
+ * `unfloored`: accounts known to have no floor (writeFast learns them; definitions never change).
+ *
+ * Example: entries [debit A 10 / credit D 10] and [debit D 5 / credit B 5], D a floored deposit
+ * → D moves both ways: not safe (a transaction, checked in code); [debit A 10 / credit D 10] and
+ * [debit B 5 / credit D 5] → D only falls: safe.
+ */
+export function autocommitSafe(groups: readonly Group[], unfloored: ReadonlySet<string>): boolean {
+  const book = groups[0]?.items[0]?.book;
+  const ways = new Map<string, boolean>();
+  for (const g of groups) {
+    for (const item of g.items) {
+      if (item.book !== book) return false;
+      const net = new Map<string, bigint>();
+      item.lines.forEach((l, i) => net.set(l.account, (net.get(l.account) ?? 0n) + (l.side === 'debit' ? item.fen[i] : -item.fen[i])));
+      for (const [account, n] of net) {
+        const key = accountKey(book, account);
+        if (n === 0n || unfloored.has(key)) continue;
+        const up = n > 0n;
+        const seen = ways.get(key);
+        if (seen === undefined) ways.set(key, up);
+        else if (seen !== up) return false;
+      }
+    }
+  }
+  return true;
 }
 
 function planFast(groups: Group[]): FastPlan {
