@@ -7,6 +7,7 @@ import { QualificationsRenewals1732710000000 } from './1732710000000-qualificati
 import { PartyStatusReasons1732720000000 } from './1732720000000-party-status-reasons';
 import { ClaimsBankAnnualCap1732730000000 } from './1732730000000-claims-bank-annual-cap';
 import { HolidayCalendars1732740000000 } from './1732740000000-holiday-calendars';
+import { Reconciliation1733500000000 } from './1733500000000-reconciliation';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same set runs from ts-node,
@@ -18,4 +19,5 @@ export const ALL_MIGRATIONS = [
   PartyStatusReasons1732720000000,
   ClaimsBankAnnualCap1732730000000,
   HolidayCalendars1732740000000,
+  Reconciliation1733500000000,
 ];

@@ -19,6 +19,7 @@ import { CalculatorsModule } from './calculators/calculators.module';
 import { AgenciesModule } from './agencies/agencies.module';
 import { ClaimPortsModule, ClaimsModule } from './claims/claims.module';
 import { ReserveModule } from './reserve/reserve.module';
+import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { HolidaysModule } from './holidays/holidays.module';
 
 export interface AppModuleOptions {
@@ -27,7 +28,7 @@ export interface AppModuleOptions {
 }
 
 /** Feature modules of the programme; each adds itself here. */
-const FEATURE_MODULES: DynamicModule['imports'] = [CalculatorsModule, ProgrammeModule, LoansModule, IdempotencyModule, LedgerModule, ReserveModule, AgenciesModule, ClaimPortsModule, ClaimsModule, HolidaysModule];
+const FEATURE_MODULES: DynamicModule['imports'] = [CalculatorsModule, ProgrammeModule, LoansModule, IdempotencyModule, LedgerModule, ReserveModule, AgenciesModule, ClaimPortsModule, ClaimsModule, HolidaysModule, ReconciliationModule];
 
 @Module({})
 export class AppModule {
