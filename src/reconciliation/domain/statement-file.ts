@@ -5,7 +5,7 @@ import { SIGNED_MONEY_RULES, checkDecimalString } from '../../common/money/money
 import { formatFen } from './matching';
 import { LINE_PROBLEMS, STATEMENT_ERRORS } from './reconciliation.errors';
 import { ColumnMapping, resolveColumns, StatementField } from './statement-columns';
-import { checkBalances, checkLine, LineProblem, RawLine, StatementLine, textFieldProblem } from './statement-lines';
+import { checkBalances, checkLine, LineProblem, parseStatementDate, RawLine, StatementLine, textFieldProblem } from './statement-lines';
 
 /**
  * A bank statement as received (RULES §8 "Reconciliation"; R 第二十一条), parsed and checked as a
@@ -94,8 +94,8 @@ export function csvLines(text: string, mapping: ColumnMapping = {}): RawLine[] {
     }
     const raw: RawLine = { line: info.lines };
     for (const [field, index] of Object.entries(columns) as [StatementField, number][]) raw[field] = record[index];
-    // Total lines at the foot of an export (合计 / 总计 / total) carry no date: skipped.
-    if ((raw.date === '' || raw.date === undefined) && /合计|总计|total/i.test(record.join(' '))) continue;
+    // Total lines at the foot of an export (合计 / 总计 / total, where the date would be) are skipped.
+    if (typeof raw.date === 'string' && parseStatementDate(raw.date) === null && record.some((c) => /^(本页合计|合计|总计|total)/i.test(c))) continue;
     rows.push(raw);
   }
   return rows;
