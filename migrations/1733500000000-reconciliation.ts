@@ -7,8 +7,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * Integrity kept by the database as well as the code:
  * - a reference names one instruction, and a ledger line has at most one instruction;
- * - a statement line and a ledger line are each in at most one active match (partial unique
- *   indexes): a line is never matched twice, across reconciliations too;
+ * - a statement line is in at most one match (its match_id column) and a ledger line in at most
+ *   one active match (partial unique index): a line is never matched twice, across
+ *   reconciliations too;
  * - the same file is imported once per account (hash), and a reconciliation's statement lines,
  *   matches and figures are frozen once it is closed (trigger).
  */
@@ -42,7 +43,7 @@ export class Reconciliation1733500000000 implements MigrationInterface {
         CONSTRAINT payment_instructions_line UNIQUE (entry_id, line_no),
         CHECK ((entry_id IS NULL) = (line_no IS NULL))
       )`);
-    await q.query(`CREATE INDEX payment_instructions_bank_date ON payment_instructions (bank_code, effective_date)`);
+    await q.query(`CREATE INDEX payment_instructions_account_date ON payment_instructions (account_code, effective_date)`);
     await q.query(`CREATE INDEX payment_instructions_book_sequence ON payment_instructions (book, sequence)`);
 
     await q.query(`
@@ -81,7 +82,7 @@ export class Reconciliation1733500000000 implements MigrationInterface {
 
     await q.query(`
       CREATE TABLE reconciliation_statement_lines (
-        reconciliation_id uuid NOT NULL REFERENCES reconciliations(id),
+        reconciliation_id uuid NOT NULL,
         position integer NOT NULL CHECK (position >= 1),
         file_line integer NOT NULL,
         booked_on date NOT NULL,
@@ -91,13 +92,14 @@ export class Reconciliation1733500000000 implements MigrationInterface {
         counterparty text NOT NULL DEFAULT '',
         reference text NOT NULL DEFAULT '',
         memo text NOT NULL DEFAULT '',
+        match_id uuid,
         PRIMARY KEY (reconciliation_id, position)
       )`);
 
     await q.query(`
       CREATE TABLE reconciliation_matches (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-        reconciliation_id uuid NOT NULL REFERENCES reconciliations(id),
+        reconciliation_id uuid NOT NULL,
         method text NOT NULL CHECK (method IN ('reference','reference-split','amount-date','batch','split','manual','correction')),
         statement_total numeric(20,2) NOT NULL,
         ledger_total numeric(20,2) NOT NULL,
@@ -109,25 +111,22 @@ export class Reconciliation1733500000000 implements MigrationInterface {
         undone_reason text
       )`);
     await q.query(`CREATE INDEX reconciliation_matches_rec ON reconciliation_matches (reconciliation_id)`);
+    // The ledger side of each match, one row per ledger line; the statement side is the
+    // statement line's own match_id (one column, so a statement line is in one match at most).
     await q.query(`
       CREATE TABLE reconciliation_match_items (
-        match_id uuid NOT NULL REFERENCES reconciliation_matches(id),
+        match_id uuid NOT NULL,
         reconciliation_id uuid NOT NULL,
-        side char(1) NOT NULL CHECK (side IN ('S','L')),
-        position integer,
-        entry_id uuid,
-        line_no smallint,
+        entry_id uuid NOT NULL,
+        line_no smallint NOT NULL,
         account_code text NOT NULL,
         effective_date date NOT NULL,
         amount numeric(20,2) NOT NULL,
-        active boolean NOT NULL DEFAULT true,
-        CHECK ((side = 'S') = (position IS NOT NULL)),
-        CHECK ((side = 'L') = (entry_id IS NOT NULL AND line_no IS NOT NULL))
+        active boolean NOT NULL DEFAULT true
       )`);
     await q.query(`CREATE INDEX reconciliation_match_items_match ON reconciliation_match_items (match_id)`);
-    await q.query(`CREATE UNIQUE INDEX reconciliation_match_items_statement ON reconciliation_match_items (reconciliation_id, position) WHERE active AND side = 'S'`);
-    await q.query(`CREATE UNIQUE INDEX reconciliation_match_items_ledger ON reconciliation_match_items (entry_id, line_no) WHERE active AND side = 'L'`);
-    await q.query(`CREATE INDEX reconciliation_match_items_account ON reconciliation_match_items (account_code, effective_date) WHERE active AND side = 'L'`);
+    await q.query(`CREATE UNIQUE INDEX reconciliation_match_items_ledger ON reconciliation_match_items (entry_id, line_no) WHERE active`);
+    await q.query(`CREATE INDEX reconciliation_match_items_account ON reconciliation_match_items (account_code, effective_date) WHERE active`);
 
     await q.query(`
       CREATE TABLE reconciliation_corrections (
@@ -158,7 +157,7 @@ export class Reconciliation1733500000000 implements MigrationInterface {
           IF OLD.status = 'closed' THEN
             RAISE EXCEPTION 'RECONCILIATION.CLOSED: reconciliation % is closed', OLD.id USING ERRCODE = 'P0001';
           END IF;
-          RETURN NEW;
+          RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
         END IF;
         rec := CASE WHEN TG_OP = 'DELETE' THEN OLD.reconciliation_id ELSE NEW.reconciliation_id END;
         IF EXISTS (SELECT 1 FROM reconciliations r WHERE r.id = rec AND r.status = 'closed') THEN
@@ -167,13 +166,23 @@ export class Reconciliation1733500000000 implements MigrationInterface {
         RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
       END $$`);
     await q.query(`CREATE TRIGGER reconciliations_closed BEFORE UPDATE OR DELETE ON reconciliations FOR EACH ROW EXECUTE FUNCTION reconciliation_closed_guard()`);
-    // Matches and corrections are guarded on insert too; statement lines are inserted only with
-    // their (open) reconciliation and match items only with their guarded match, so those two
-    // bulk tables are guarded on change, keeping the 100,000-line import free of per-row lookups.
-    for (const table of ['reconciliation_matches', 'reconciliation_corrections']) {
-      await q.query(`CREATE TRIGGER ${table}_closed BEFORE INSERT OR UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION reconciliation_closed_guard()`);
-    }
-    for (const table of ['reconciliation_statement_lines', 'reconciliation_match_items']) {
+    // Statement lines, matches and match items are inserted by the hundred thousand (one import,
+    // docs/benchmarks.md), so they carry no per-row foreign key or lookup: the code writes them
+    // only under the reconciliation's lock, and one statement-level trigger per insert refuses
+    // rows of a closed reconciliation. Changes and deletions are guarded row by row.
+    await q.query(`
+      CREATE FUNCTION reconciliation_closed_insert_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM new_rows n JOIN reconciliations r ON r.id = n.reconciliation_id WHERE r.status = 'closed') THEN
+          RAISE EXCEPTION 'RECONCILIATION.CLOSED: the reconciliation is closed' USING ERRCODE = 'P0001';
+        END IF;
+        IF EXISTS (SELECT 1 FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM reconciliations r WHERE r.id = n.reconciliation_id)) THEN
+          RAISE EXCEPTION 'RECONCILIATION.NOT_FOUND: a row names no reconciliation' USING ERRCODE = 'P0001';
+        END IF;
+        RETURN NULL;
+      END $$`);
+    for (const table of ['reconciliation_statement_lines', 'reconciliation_matches', 'reconciliation_match_items', 'reconciliation_corrections']) {
+      await q.query(`CREATE TRIGGER ${table}_closed_insert AFTER INSERT ON ${table} REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION reconciliation_closed_insert_guard()`);
       await q.query(`CREATE TRIGGER ${table}_closed BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION reconciliation_closed_guard()`);
     }
   }
@@ -183,6 +192,7 @@ export class Reconciliation1733500000000 implements MigrationInterface {
       await q.query(`DROP TABLE IF EXISTS ${table}`);
     }
     await q.query(`DROP FUNCTION IF EXISTS reconciliation_closed_guard()`);
+    await q.query(`DROP FUNCTION IF EXISTS reconciliation_closed_insert_guard()`);
     await q.query(`DROP SEQUENCE IF EXISTS payment_instruction_serial`);
   }
 }

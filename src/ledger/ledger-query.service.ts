@@ -277,11 +277,15 @@ export class LedgerQueryService {
    * caller's transaction as `q` to read inside it.
    */
   async movements(book: string, filter: MovementFilter, q: EntityManager | DataSource = this.dataSource): Promise<LedgerMovement[]> {
+    // After a sequence, the entries (book, sequence) index leads; otherwise the account's lines (account, date).
+    const source = filter.afterSequence
+      ? `ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id JOIN ledger_accounts a ON a.id = l.account_id`
+      : `ledger_lines l JOIN ledger_accounts a ON a.id = l.account_id JOIN ledger_entries e ON e.id = l.entry_id`;
     const rows = (await q.query(
       `SELECT l.entry_id, l.line_no, l.sequence, l.effective_date, a.code, l.side, l.amount::text AS amount, e.memo, e.link_type, e.link_id, e.reversal_of
-         FROM ledger_lines l JOIN ledger_accounts a ON a.id = l.account_id JOIN ledger_entries e ON e.id = l.entry_id
-        WHERE a.book = $1 AND ($2::text IS NULL OR a.code = $2) AND ($3::text IS NULL OR a.code LIKE $3 || '%')
-          AND ($4::date IS NULL OR l.effective_date >= $4) AND ($5::date IS NULL OR l.effective_date <= $5) AND l.sequence > $6
+         FROM ${source}
+        WHERE a.book = $1 AND e.book = $1 AND ($2::text IS NULL OR a.code = $2) AND ($3::text IS NULL OR a.code LIKE $3 || '%')
+          AND ($4::date IS NULL OR l.effective_date >= $4) AND ($5::date IS NULL OR l.effective_date <= $5) AND e.sequence > $6
         ORDER BY l.sequence, l.line_no`,
       [book, filter.account ?? null, filter.prefix ?? null, filter.from ?? null, filter.to ?? null, filter.afterSequence ?? 0],
     )) as { entry_id: string; line_no: number; sequence: string; effective_date: string; code: string; side: 'D' | 'C'; amount: string; memo: string; link_type: string | null; link_id: string | null; reversal_of: string | null }[];

@@ -48,7 +48,7 @@ interface InstructionRow {
 }
 
 /** Status from the rows of this module: matched (a statement line), else done (confirmed), else pending. */
-const STATUS_SQL = `CASE WHEN EXISTS (SELECT 1 FROM reconciliation_match_items i WHERE i.active AND i.side = 'L' AND i.entry_id = p.entry_id AND i.line_no = p.line_no)
+const STATUS_SQL = `CASE WHEN EXISTS (SELECT 1 FROM reconciliation_match_items i WHERE i.active AND i.entry_id = p.entry_id AND i.line_no = p.line_no)
   THEN 'matched' WHEN p.done_on IS NOT NULL THEN 'done' ELSE 'pending' END`;
 
 /**

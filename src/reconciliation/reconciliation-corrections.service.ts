@@ -123,10 +123,10 @@ export class ReconciliationCorrectionsService {
       const ledgerSide = { key: `${entry.id}#${line.lineNo}`, date: c.effective_date, fen };
       if (c.position !== null) {
         const s = ws.lines.find((l) => l.position === Number(c.position)) as Workspace['lines'][number];
-        await this.store.insertMatches(id, ws.rec.account_code, [{ method: 'correction', reason: c.reason, statement: [{ position: s.position, date: s.date, fen: s.fen }], ledger: [ledgerSide] }], principal.tokenId);
+        await this.store.insertMatches(id, ws.rec.account_code, [{ method: 'correction', reason: c.reason, statement: [{ position: s.position, date: s.date, fen: s.fen }], ledger: [ledgerSide] }], principal.tokenId, true);
       } else {
         await m.query(
-          `INSERT INTO reconciliation_match_items (match_id, reconciliation_id, side, entry_id, line_no, account_code, effective_date, amount) VALUES ($1, $2, 'L', $3, $4, $5, $6, $7)`,
+          `INSERT INTO reconciliation_match_items (match_id, reconciliation_id, entry_id, line_no, account_code, effective_date, amount) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
           [c.match_id, id, entry.id, line.lineNo, ws.rec.account_code, c.effective_date, formatFen(fen)],
         );
         await m.query(`UPDATE reconciliation_matches SET ledger_total = ledger_total + $2::numeric WHERE id = $1`, [c.match_id, formatFen(fen)]);

@@ -40,7 +40,7 @@ export class ReconciliationMatchesService {
       if (problems.length) {
         throw DomainError.rule(RECONCILIATION_ERRORS.INVALID_MATCH, `The match cannot be made: ${problems.map((p) => p.message).join('; ')}.`, problems);
       }
-      await this.store.insertMatches(id, ws.rec.account_code, [{ method: 'manual', reason: input.reason, statement, ledger }], principal?.tokenId ?? null);
+      await this.store.insertMatches(id, ws.rec.account_code, [{ method: 'manual', reason: input.reason, statement, ledger }], principal?.tokenId ?? null, true);
     });
     return this.reconciliations.view(id);
   }
@@ -56,7 +56,7 @@ export class ReconciliationMatchesService {
       if (!rows.length) throw DomainError.notFound(RECONCILIATION_ERRORS.MATCH_NOT_FOUND, `Reconciliation ${id} has no match ${matchId.slice(0, 64)}.`);
       if (rows[0].undone_at) throw DomainError.conflict(RECONCILIATION_ERRORS.MATCH_ALREADY_UNDONE, `Match ${matchId} was undone at ${rows[0].undone_at.toISOString()}.`);
       await m.query(`UPDATE reconciliation_matches SET undone_at = now(), undone_by = $2, undone_reason = $3 WHERE id = $1`, [matchId, principal?.tokenId ?? null, reason]);
-      await m.query(`UPDATE reconciliation_match_items SET active = false WHERE match_id = $1`, [matchId]);
+      await this.store.release(matchId);
     });
     return this.reconciliations.view(id);
   }

@@ -89,10 +89,11 @@ export class ReconciliationStore {
     return rows[0];
   }
 
-  async insertLines(reconciliationId: string, lines: readonly StatementLine[]): Promise<void> {
+  /** Inserts the statement's lines; `matchOf` gives the match of each matched position. */
+  async insertLines(reconciliationId: string, lines: readonly StatementLine[], matchOf: ReadonlyMap<number, string> = new Map()): Promise<void> {
     await this.tx.manager.query(
-      `INSERT INTO reconciliation_statement_lines (reconciliation_id, position, file_line, booked_on, value_on, amount, balance, counterparty, reference, memo)
-       SELECT $1, p, fl, d, vd, a, b, c, r, m FROM unnest($2::int[], $3::int[], $4::date[], $5::date[], $6::numeric[], $7::numeric[], $8::text[], $9::text[], $10::text[]) AS t(p, fl, d, vd, a, b, c, r, m)`,
+      `INSERT INTO reconciliation_statement_lines (reconciliation_id, position, file_line, booked_on, value_on, amount, balance, counterparty, reference, memo, match_id)
+       SELECT $1, p, fl, d, vd, a, b, c, r, m, mi FROM unnest($2::int[], $3::int[], $4::date[], $5::date[], $6::numeric[], $7::numeric[], $8::text[], $9::text[], $10::text[], $11::uuid[]) AS t(p, fl, d, vd, a, b, c, r, m, mi)`,
       [
         reconciliationId,
         lines.map((_, i) => i + 1),
@@ -104,6 +105,7 @@ export class ReconciliationStore {
         lines.map((l) => l.counterparty),
         lines.map((l) => l.reference),
         lines.map((l) => l.memo),
+        lines.map((_, i) => matchOf.get(i + 1) ?? null),
       ],
     );
   }
@@ -127,30 +129,56 @@ export class ReconciliationStore {
     }));
   }
 
-  /** Inserts matches and their items (two statements for any number of matches); returns their ids. */
-  async insertMatches(reconciliationId: string, account: string, matches: readonly NewMatch[], actor: string | null): Promise<string[]> {
+  /**
+   * Inserts matches and their ledger items (two statements for any number of matches); returns
+   * their ids. With `linesStored`, the statement lines (already stored) are pointed at their match,
+   * and a line that is already matched refuses the whole call; otherwise the caller stores the lines
+   * afterwards with `insertLines(…, matchOf)`.
+   */
+  async insertMatches(reconciliationId: string, account: string, matches: readonly NewMatch[], actor: string | null, linesStored: boolean): Promise<string[]> {
     if (!matches.length) return [];
+    const m = this.tx.manager;
     const ids = matches.map(() => randomUUID());
     const sumOf = (xs: { fen: bigint }[]) => formatFen(xs.reduce((a, x) => a + x.fen, 0n));
-    await this.tx.manager.query(
+    await m.query(
       `INSERT INTO reconciliation_matches (id, reconciliation_id, method, statement_total, ledger_total, reason, created_by)
        SELECT id, $1, m, st, lt, r, $7 FROM unnest($2::uuid[], $3::text[], $4::numeric[], $5::numeric[], $6::text[]) AS t(id, m, st, lt, r)`,
-      [reconciliationId, ids, matches.map((m) => m.method), matches.map((m) => sumOf(m.statement)), matches.map((m) => sumOf(m.ledger)), matches.map((m) => m.reason), actor],
+      [reconciliationId, ids, matches.map((x) => x.method), matches.map((x) => sumOf(x.statement)), matches.map((x) => sumOf(x.ledger)), matches.map((x) => x.reason), actor],
     );
-    const items = { match: [] as string[], side: [] as string[], position: [] as (number | null)[], entry: [] as (string | null)[], line: [] as (number | null)[], date: [] as string[], amount: [] as string[] };
-    matches.forEach((m, i) => {
-      for (const s of m.statement) pushItem(items, ids[i], 'S', s.position, null, null, s.date, s.fen);
-      for (const l of m.ledger) {
+    const items = { match: [] as string[], entry: [] as string[], line: [] as number[], date: [] as string[], amount: [] as string[] };
+    matches.forEach((x, i) => {
+      for (const l of x.ledger) {
         const [entry, line] = l.key.split('#');
-        pushItem(items, ids[i], 'L', null, entry, Number(line), l.date, l.fen);
+        items.match.push(ids[i]);
+        items.entry.push(entry);
+        items.line.push(Number(line));
+        items.date.push(l.date);
+        items.amount.push(formatFen(l.fen));
       }
     });
-    await this.tx.manager.query(
-      `INSERT INTO reconciliation_match_items (match_id, reconciliation_id, side, position, entry_id, line_no, account_code, effective_date, amount)
-       SELECT mi, $1, s, p, e, l, $2, d, a FROM unnest($3::uuid[], $4::text[], $5::int[], $6::uuid[], $7::smallint[], $8::date[], $9::numeric[]) AS t(mi, s, p, e, l, d, a)`,
-      [reconciliationId, account, items.match, items.side, items.position, items.entry, items.line, items.date, items.amount],
+    await m.query(
+      `INSERT INTO reconciliation_match_items (match_id, reconciliation_id, entry_id, line_no, account_code, effective_date, amount)
+       SELECT mi, $1, e, l, $2, d, a FROM unnest($3::uuid[], $4::uuid[], $5::smallint[], $6::date[], $7::numeric[]) AS t(mi, e, l, d, a)`,
+      [reconciliationId, account, items.match, items.entry, items.line, items.date, items.amount],
     );
+    if (linesStored) {
+      const positions = matches.flatMap((x) => x.statement.map((s) => s.position));
+      const owners = matches.flatMap((x, i) => x.statement.map(() => ids[i]));
+      const updated = (await m.query(
+        `UPDATE reconciliation_statement_lines l SET match_id = t.mi FROM unnest($2::int[], $3::uuid[]) AS t(p, mi)
+          WHERE l.reconciliation_id = $1 AND l.position = t.p AND l.match_id IS NULL RETURNING l.position`,
+        [reconciliationId, positions, owners],
+      )) as unknown[];
+      const count = Array.isArray(updated[0]) ? (updated[0] as unknown[]).length : updated.length;
+      if (count !== positions.length) throw DomainError.conflict(RECONCILIATION_ERRORS.INVALID_MATCH, 'A statement line of the match was matched meanwhile; nothing was changed.');
+    }
     return ids;
+  }
+
+  /** Undoes a match: its statement lines and ledger items are free again. */
+  async release(matchId: string): Promise<void> {
+    await this.tx.manager.query(`UPDATE reconciliation_statement_lines SET match_id = NULL WHERE match_id = $1`, [matchId]);
+    await this.tx.manager.query(`UPDATE reconciliation_match_items SET active = false WHERE match_id = $1`, [matchId]);
   }
 
   /** Active matches of a reconciliation with their items. */
@@ -161,19 +189,20 @@ export class ReconciliationStore {
         WHERE reconciliation_id = $1 AND undone_at IS NULL ORDER BY created_at, id`,
       [reconciliationId],
     )) as { id: string; method: StoredMatch['method']; st: string; lt: string; reason: string | null; created_at: Date; created_by: string | null }[];
-    const items = (await m.query(
-      `SELECT match_id, side, position, entry_id, line_no FROM reconciliation_match_items WHERE reconciliation_id = $1 AND active ORDER BY position NULLS LAST, entry_id, line_no`,
-      [reconciliationId],
-    )) as { match_id: string; side: 'S' | 'L'; position: number | null; entry_id: string | null; line_no: number | null }[];
+    const statement = (await m.query(`SELECT position, match_id FROM reconciliation_statement_lines WHERE reconciliation_id = $1 AND match_id IS NOT NULL ORDER BY position`, [reconciliationId])) as {
+      position: number;
+      match_id: string;
+    }[];
+    const ledger = (await m.query(`SELECT match_id, entry_id, line_no FROM reconciliation_match_items WHERE reconciliation_id = $1 AND active ORDER BY entry_id, line_no`, [reconciliationId])) as {
+      match_id: string;
+      entry_id: string;
+      line_no: number;
+    }[];
     const byId = new Map<string, StoredMatch>(
       heads.map((h) => [h.id, { id: h.id, method: h.method, statementTotal: toFen(h.st), ledgerTotal: toFen(h.lt), reason: h.reason, createdAt: h.created_at, createdBy: h.created_by, statement: [], ledger: [] }]),
     );
-    for (const i of items) {
-      const match = byId.get(i.match_id);
-      if (!match) continue;
-      if (i.side === 'S') match.statement.push(Number(i.position));
-      else match.ledger.push(`${i.entry_id}#${i.line_no}`);
-    }
+    for (const r of statement) byId.get(r.match_id)?.statement.push(Number(r.position));
+    for (const r of ledger) byId.get(r.match_id)?.ledger.push(`${r.entry_id}#${r.line_no}`);
     // Matches made together (one import) share a timestamp: then statement order.
     const first = (m: StoredMatch) => (m.statement.length ? Math.min(...m.statement) : Number.MAX_SAFE_INTEGER);
     return [...byId.values()].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || first(a) - first(b) || (a.id < b.id ? -1 : 1));
@@ -182,7 +211,7 @@ export class ReconciliationStore {
   /** Ledger lines of an account matched in any reconciliation (active), dated within [from, to]: key → reconciliation id. */
   async matchedLedgerLines(account: string, from: string, to: string): Promise<Map<string, string>> {
     const rows = (await this.tx.manager.query(
-      `SELECT entry_id, line_no, reconciliation_id FROM reconciliation_match_items WHERE active AND side = 'L' AND account_code = $1 AND effective_date BETWEEN $2 AND $3`,
+      `SELECT entry_id, line_no, reconciliation_id FROM reconciliation_match_items WHERE active AND account_code = $1 AND effective_date BETWEEN $2 AND $3`,
       [account, from, to],
     )) as { entry_id: string; line_no: number; reconciliation_id: string }[];
     return new Map(rows.map((r) => [`${r.entry_id}#${r.line_no}`, r.reconciliation_id]));
@@ -193,25 +222,6 @@ export class ReconciliationStore {
     const [row] = (await this.tx.manager.query(`SELECT min(period_from) AS first FROM reconciliations WHERE account_code = $1`, [account])) as { first: string | null }[];
     return row.first && row.first < from ? row.first : from;
   }
-}
-
-function pushItem(
-  items: { match: string[]; side: string[]; position: (number | null)[]; entry: (string | null)[]; line: (number | null)[]; date: string[]; amount: string[] },
-  match: string,
-  side: 'S' | 'L',
-  position: number | null,
-  entry: string | null,
-  line: number | null,
-  date: string,
-  fen: bigint,
-): void {
-  items.match.push(match);
-  items.side.push(side);
-  items.position.push(position);
-  items.entry.push(entry);
-  items.line.push(line);
-  items.date.push(date);
-  items.amount.push(formatFen(fen));
 }
 
 function notFound(id: string): DomainError {

@@ -119,6 +119,11 @@ export class ReconciliationWorkspaceService {
     const matches = await this.store.matches(id);
     const book = await this.bookLines(rec.account_code, rec.period_from, rec.period_to, id);
     const ledgerClosingFen = await this.ledgerBalanceFen(rec.account_code, rec.period_to);
+    return this.assemble(rec, lines, matches, book, ledgerClosingFen);
+  }
+
+  /** The workspace from rows already in memory (the import has them all). */
+  assemble(rec: ReconciliationRow, lines: StoredLine[], matches: StoredMatch[], book: BookLine[], ledgerClosingFen: bigint): Workspace {
     const matchedStatement = new Set(matches.flatMap((m) => m.statement));
     const matchedLedger = new Set(matches.flatMap((m) => m.ledger));
     const balance = balanceReport({

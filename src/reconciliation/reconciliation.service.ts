@@ -9,7 +9,7 @@ import { checkStatement, ParsedStatement, StatementParams } from './domain/state
 import type { RawLine } from './domain/statement-lines';
 import { PaymentInstructionsService } from './payment-instructions.service';
 import { RECONCILIATION_ERRORS, STATEMENT_ERRORS } from './reconciliation.errors';
-import { NewMatch, ReconciliationStore } from './reconciliation-store';
+import { NewMatch, ReconciliationRow, ReconciliationStore, StoredLine, StoredMatch } from './reconciliation-store';
 import { BookLine, ReconciliationWorkspaceService, Workspace, workingDayIndex } from './reconciliation-workspace';
 
 /** RULES §8 "Reconciliation" (2026-12): the matching date window, ± working days (docs/reconciliation.md). */
@@ -55,16 +55,19 @@ export class ReconciliationService {
       if (dryRun) return { id: null, matched, items, book };
       const [row] = (await m.query(
         `INSERT INTO reconciliations (bank_code, book, account_code, period_from, period_to, opening_balance, closing_balance, line_count, source, encoding, file_hash, window_days, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING *`,
         [parsed.params.bankCode, RESERVE_BOOK, account, from, to, formatFen(parsed.openingFen), formatFen(parsed.closingFen), parsed.lines.length, upload.source, upload.encoding, hash, windowDays, principal?.tokenId ?? null],
-      )) as { id: string }[];
-      await this.store.insertLines(row.id, parsed.lines);
-      await this.store.insertMatches(row.id, account, toNewMatches(matched, items, book), null);
-      return { id: row.id, matched, items, book };
+      )) as ReconciliationRow[];
+      const proposals = toNewMatches(matched, items, book);
+      const ids = await this.store.insertMatches(row.id, account, proposals, null, false);
+      await this.store.insertLines(row.id, parsed.lines, new Map(proposals.flatMap((p, i) => p.statement.map((s) => [s.position, ids[i]] as const))));
+      // The figures from what is in memory: the same as a fresh read (the view reads them back).
+      const ledgerClosingFen = await this.workspace.ledgerBalanceFen(account, to);
+      const ws = this.workspace.assemble(row, storedLines(parsed), storedMatches(ids, proposals), book, ledgerClosingFen);
+      return { id: row.id, matched, items, book, ws };
     });
-    if (result.id === null) return dryRunView(parsed, result.matched, result.items, result.book);
-    const ws = await this.workspace.load(result.id);
-    return { ...this.summary(ws), hints: result.matched.hints };
+    if (result.id === null || !('ws' in result)) return dryRunView(parsed, result.matched, result.items, result.book);
+    return { ...this.summary(result.ws), hints: result.matched.hints };
   }
 
   private async assertNew(account: string, parsed: ParsedStatement, hash: string): Promise<void> {
@@ -211,6 +214,35 @@ function toNewMatches(result: MatchResult, items: StatementItem[], book: BookLin
     reason: null,
     statement: m.statement.map((p) => items[p - 1]),
     ledger: m.ledger.map((k) => byKey.get(k) as BookLine),
+  }));
+}
+
+function storedLines(parsed: ParsedStatement): StoredLine[] {
+  return parsed.lines.map((l, i) => ({
+    position: i + 1,
+    fileLine: l.line,
+    date: l.date,
+    valueDate: l.valueDate,
+    fen: l.fen,
+    balance: l.balanceFen === null ? null : formatFen(l.balanceFen),
+    counterparty: l.counterparty,
+    reference: l.reference,
+    memo: l.memo,
+  }));
+}
+
+function storedMatches(ids: string[], proposals: NewMatch[]): StoredMatch[] {
+  const now = new Date();
+  return proposals.map((p, i) => ({
+    id: ids[i],
+    method: p.method,
+    statementTotal: p.statement.reduce((a, s) => a + s.fen, 0n),
+    ledgerTotal: p.ledger.reduce((a, l) => a + l.fen, 0n),
+    reason: p.reason,
+    createdAt: now,
+    createdBy: null,
+    statement: p.statement.map((s) => s.position),
+    ledger: p.ledger.map((l) => l.key),
   }));
 }
 

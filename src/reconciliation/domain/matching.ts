@@ -185,11 +185,21 @@ function matchByAmountAndDate(st: MatchState): void {
   }
 }
 
-/** The dates within the window of `date` among `dates`, nearest first, then earlier. */
-function datesNear(st: MatchState, date: string, dates: Iterable<string>): string[] {
-  return [...dates]
-    .filter((d) => st.distance(date, d) <= st.options.windowDays)
-    .sort((a, b) => st.distance(date, a) - st.distance(date, b) || (a < b ? -1 : a > b ? 1 : 0));
+/**
+ * The dates within the window of a date among `dates`, nearest first, then earlier; remembered per
+ * date (a statement has a few hundred distinct dates and up to 200,000 lines).
+ */
+function datesNear(st: MatchState, dates: Iterable<string>): (date: string) => string[] {
+  const all = [...dates];
+  const memo = new Map<string, string[]>();
+  return (date) => {
+    let near = memo.get(date);
+    if (!near) {
+      near = all.filter((d) => st.distance(date, d) <= st.options.windowDays).sort((a, b) => st.distance(date, a) - st.distance(date, b) || (a < b ? -1 : a > b ? 1 : 0));
+      memo.set(date, near);
+    }
+    return near;
+  };
 }
 
 function groupByDate<T extends { date: string }>(items: readonly T[]): Map<string, T[]> {
@@ -202,31 +212,60 @@ function groupByDate<T extends { date: string }>(items: readonly T[]): Map<strin
   return groups;
 }
 
+/** Per date, the free items of each sign with their count and sum, kept as items are used. */
+class DateTotals<T extends { date: string; fen: bigint }> {
+  private readonly totals = new Map<string, { count: number; sum: bigint }>();
+  readonly groups: Map<string, T[]>;
+
+  constructor(items: readonly T[]) {
+    this.groups = groupByDate(items);
+    for (const item of items) {
+      const key = `${item.date}|${sign(item.fen)}`;
+      const t = this.totals.get(key) ?? { count: 0, sum: 0n };
+      t.count += 1;
+      t.sum += item.fen;
+      this.totals.set(key, t);
+    }
+  }
+
+  /** Whether the free items of `date` with the sign of `fen` are ≥ 2 and add up to `fen`. */
+  adds(date: string, fen: bigint): boolean {
+    const t = this.totals.get(`${date}|${sign(fen)}`);
+    return t !== undefined && t.count >= 2 && t.sum === fen;
+  }
+
+  use(items: readonly T[]): void {
+    for (const item of items) {
+      const t = this.totals.get(`${item.date}|${sign(item.fen)}`) as { count: number; sum: bigint };
+      t.count -= 1;
+      t.sum -= item.fen;
+    }
+  }
+}
+
 /** Pass 3: one statement line = all unmatched same-sign ledger lines of one date. */
 function matchBatches(st: MatchState): void {
-  const groups = groupByDate(st.freeLedger());
+  const totals = new DateTotals(st.freeLedger());
+  const near = datesNear(st, totals.groups.keys());
   for (const s of st.freeStatement()) {
-    for (const date of datesNear(st, s.date, groups.keys())) {
-      const members = (groups.get(date) as LedgerItem[]).filter((l) => !st.usedLedger.has(l.key) && sign(l.fen) === sign(s.fen));
-      if (members.length >= 2 && sum(members.map((l) => l.fen)) === s.fen) {
-        st.record('batch', [s], members);
-        break;
-      }
-    }
+    const date = near(s.date).find((d) => totals.adds(d, s.fen));
+    if (date === undefined) continue;
+    const members = (totals.groups.get(date) as LedgerItem[]).filter((l) => !st.usedLedger.has(l.key) && sign(l.fen) === sign(s.fen));
+    st.record('batch', [s], members);
+    totals.use(members);
   }
 }
 
 /** Pass 4: one ledger line = all unmatched same-sign statement lines of one date. */
 function matchSplits(st: MatchState): void {
-  const groups = groupByDate(st.freeStatement());
+  const totals = new DateTotals(st.freeStatement());
+  const near = datesNear(st, totals.groups.keys());
   for (const l of st.freeLedger()) {
-    for (const date of datesNear(st, l.date, groups.keys())) {
-      const members = (groups.get(date) as StatementItem[]).filter((s) => !st.usedStatement.has(s.position) && sign(s.fen) === sign(l.fen));
-      if (members.length >= 2 && sum(members.map((s) => s.fen)) === l.fen) {
-        st.record('split', members, [l]);
-        break;
-      }
-    }
+    const date = near(l.date).find((d) => totals.adds(d, l.fen));
+    if (date === undefined) continue;
+    const members = (totals.groups.get(date) as StatementItem[]).filter((s) => !st.usedStatement.has(s.position) && sign(s.fen) === sign(l.fen));
+    st.record('split', members, [l]);
+    totals.use(members);
   }
 }
 
