@@ -124,7 +124,7 @@ export class Reconciliation1733500000000 implements MigrationInterface {
         amount numeric(20,2) NOT NULL,
         active boolean NOT NULL DEFAULT true
       )`);
-    await q.query(`CREATE INDEX reconciliation_match_items_match ON reconciliation_match_items (match_id)`);
+    await q.query(`CREATE INDEX reconciliation_match_items_match ON reconciliation_match_items (reconciliation_id, match_id)`);
     await q.query(`CREATE UNIQUE INDEX reconciliation_match_items_ledger ON reconciliation_match_items (entry_id, line_no) WHERE active`);
     await q.query(`CREATE INDEX reconciliation_match_items_account ON reconciliation_match_items (account_code, effective_date) WHERE active`);
 
@@ -147,6 +147,8 @@ export class Reconciliation1733500000000 implements MigrationInterface {
         entry_id uuid,
         CHECK ((position IS NULL) <> (match_id IS NULL))
       )`);
+
+    await q.query(`CREATE INDEX reconciliation_corrections_rec ON reconciliation_corrections (reconciliation_id)`);
 
     // A closed reconciliation is immutable: nothing of it changes, and nothing is added to it.
     await q.query(`

@@ -56,7 +56,7 @@ export class ReconciliationMatchesService {
       if (!rows.length) throw DomainError.notFound(RECONCILIATION_ERRORS.MATCH_NOT_FOUND, `Reconciliation ${id} has no match ${matchId.slice(0, 64)}.`);
       if (rows[0].undone_at) throw DomainError.conflict(RECONCILIATION_ERRORS.MATCH_ALREADY_UNDONE, `Match ${matchId} was undone at ${rows[0].undone_at.toISOString()}.`);
       await m.query(`UPDATE reconciliation_matches SET undone_at = now(), undone_by = $2, undone_reason = $3 WHERE id = $1`, [matchId, principal?.tokenId ?? null, reason]);
-      await this.store.release(matchId);
+      await this.store.release(id, matchId);
     });
     return this.reconciliations.view(id);
   }

@@ -176,9 +176,9 @@ export class ReconciliationStore {
   }
 
   /** Undoes a match: its statement lines and ledger items are free again. */
-  async release(matchId: string): Promise<void> {
-    await this.tx.manager.query(`UPDATE reconciliation_statement_lines SET match_id = NULL WHERE match_id = $1`, [matchId]);
-    await this.tx.manager.query(`UPDATE reconciliation_match_items SET active = false WHERE match_id = $1`, [matchId]);
+  async release(reconciliationId: string, matchId: string): Promise<void> {
+    await this.tx.manager.query(`UPDATE reconciliation_statement_lines SET match_id = NULL WHERE reconciliation_id = $1 AND match_id = $2`, [reconciliationId, matchId]);
+    await this.tx.manager.query(`UPDATE reconciliation_match_items SET active = false WHERE reconciliation_id = $1 AND match_id = $2`, [reconciliationId, matchId]);
   }
 
   /** Active matches of a reconciliation with their items. */
