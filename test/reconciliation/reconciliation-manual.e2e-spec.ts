@@ -70,4 +70,21 @@ describe('reconciliation: column mappings, JSON statements, undoing a match (RUL
     const bad = await t.http.get('/v1/payment-instructions?status=lost').set('Authorization', t.auth).expect(400);
     expect(bad.body.code).toBe('REQUEST.INVALID');
   });
+
+  it('an uploaded file with an Idempotency-Key: the same bytes replay the first answer, other bytes → 409', async () => {
+    const key = `recon-${bank}`;
+    const csv = (amount: string) => `date,amount\n2025-04-02,${amount}\n`;
+    const send = (amount: string) =>
+      t.http
+        .post(`/v1/reconciliations?bankCode=${bank}&from=2025-04-01&to=2025-04-30&openingBalance=712.34&dryRun=true`)
+        .set('Authorization', t.auth)
+        .set('Idempotency-Key', key)
+        .set('Content-Type', 'text/csv')
+        .send(csv(amount));
+    const first = await send('1.00').expect(201);
+    const replay = await send('1.00').expect(201);
+    expect(replay.body).toEqual(first.body);
+    const other = await send('2.00').expect(409);
+    expect(other.body.code).toBe('IDEMPOTENCY.KEY_REUSED');
+  });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { Response } from 'express';
 import { EMPTY, Observable, from, mergeMap, of, catchError } from 'rxjs';
@@ -76,7 +77,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
       path: req.originalUrl.split('?')[0],
       key,
     };
-    const hash = requestHash({ query: req.query ?? {}, body: req.body ?? null });
+    // An uploaded file (a raw-body route: bank statements) is hashed as bytes, with its media type.
+    const body: unknown = Buffer.isBuffer(req.body)
+      ? { bytesSha256: createHash('sha256').update(req.body).digest('hex'), contentType: req.headers['content-type'] ?? null }
+      : (req.body ?? null);
+    const hash = requestHash({ query: req.query ?? {}, body });
     const claim = await this.claim(id, hash);
     if (claim.kind === 'replay') return this.replay(res, claim.status, claim.body);
 

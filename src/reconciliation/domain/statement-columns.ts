@@ -41,7 +41,7 @@ export interface ColumnProblem {
 
 /**
  * Which column index holds each field, from the header cells: the bank's stored mapping first
- * (exact header text), then the synonyms. Needs a date and either one signed amount or a
+ * (its header text, when the file has it), then the known names. Needs a date and either one signed amount or a
  * debit/credit pair (not both ways at once). Returns the index map or every problem.
  */
 export function resolveColumns(headers: readonly string[], mapping: ColumnMapping = {}): { columns: Partial<Record<StatementField, number>>; problems: ColumnProblem[] } {
@@ -50,8 +50,9 @@ export function resolveColumns(headers: readonly string[], mapping: ColumnMappin
   const problems: ColumnProblem[] = [];
   for (const field of STATEMENT_FIELDS) {
     const mapped = mapping[field];
-    const names = mapped !== undefined ? [normaliseHeader(mapped)] : HEADER_SYNONYMS[field].map(normaliseHeader);
-    const hits = normalised.map((h, i) => (names.includes(h) ? i : -1)).filter((i) => i >= 0);
+    const find = (names: string[]) => normalised.map((h, i) => (names.includes(h) ? i : -1)).filter((i) => i >= 0);
+    const mappedHits = mapped !== undefined ? find([normaliseHeader(mapped)]) : [];
+    const hits = mappedHits.length ? mappedHits : find(HEADER_SYNONYMS[field].map(normaliseHeader));
     if (hits.length > 1) problems.push({ code: 'DUPLICATE_COLUMN', field, message: `${hits.length} columns could be ${field}: ${hits.map((i) => headers[i]).join(', ')}` });
     else if (hits.length === 1) columns[field] = hits[0];
   }
