@@ -3,11 +3,15 @@ import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError } from '../common/errors/domain-error';
 import { decodeCursor, DEFAULT_PAGE_LIMIT, encodeCursor, Page } from '../common/http/pagination';
 import type { Principal } from '../common/access/principal';
-import { LedgerQueryService } from '../ledger/ledger-query.service';
+import { ClaimsService } from '../claims/claims.service';
+import { LedgerMovement, LedgerQueryService } from '../ledger/ledger-query.service';
 import { DEPOSIT_PREFIX, RESERVE_BOOK } from '../reserve/domain/books';
 import { Direction, instructionKind } from './domain/instruction-kind';
 import { paymentReference } from './domain/payment-reference';
 import { INSTRUCTION_ERRORS } from './reconciliation.errors';
+
+/** The link the refund posting carries (src/reserve/domain/reserve-postings.ts, refundPosting). */
+const REFUND_LINK = 'claim-recovery';
 
 export const INSTRUCTION_STATUSES = ['pending', 'done', 'matched'] as const;
 export type InstructionStatus = (typeof INSTRUCTION_STATUSES)[number];
@@ -26,6 +30,7 @@ export interface InstructionView {
   lineNo: number | null;
   memo: string;
   doneOn: string | null;
+  dueOn: string | null;
   createdAt: Date;
 }
 
@@ -44,6 +49,7 @@ interface InstructionRow {
   line_no: number | null;
   memo: string;
   done_on: string | null;
+  due_on: string | null;
   created_at: Date;
 }
 
@@ -69,42 +75,115 @@ export class PaymentInstructionsService {
   constructor(
     private readonly tx: TransactionScope,
     private readonly ledger: LedgerQueryService,
+    private readonly claims: ClaimsService,
   ) {}
 
-  /** Creates the instructions of the deposit-account lines posted since the last sync; returns how many. */
+  /**
+   * Creates the instructions of the deposit-account lines posted since the last sync (a line that
+   * is an expected refund arriving takes over that instruction and its reference), then the
+   * instructions of refunds recorded and not yet received; returns how many lines it saw.
+   */
   async sync(): Promise<number> {
     return this.tx.run(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('payment_instructions.sync'))`);
       const [{ last }] = (await m.query(`SELECT coalesce(max(sequence), 0)::text AS last FROM payment_instructions WHERE book = $1`, [RESERVE_BOOK])) as { last: string }[];
-      const moves = await this.ledger.movements(RESERVE_BOOK, { prefix: DEPOSIT_PREFIX, afterSequence: Number(last) }, m);
-      if (!moves.length) return 0;
-      const serials = ((await m.query(`SELECT nextval('payment_instruction_serial')::text AS n FROM generate_series(1, $1)`, [moves.length])) as { n: string }[]).map((r) => Number(r.n));
-      const cols = {
-        serial: serials,
-        reference: serials.map((n) => paymentReference(n)),
-        bank: moves.map((mv) => mv.account.slice(DEPOSIT_PREFIX.length)),
-        account: moves.map((mv) => mv.account),
-        direction: moves.map((mv) => (mv.side === 'debit' ? 'in' : 'out')),
-        amount: moves.map((mv) => mv.amount),
-        kind: moves.map((mv) => instructionKind(mv.linkType, mv.side === 'debit' ? 'in' : 'out', mv.reversalOf !== null)),
-        entry: moves.map((mv) => mv.entryId),
-        line: moves.map((mv) => mv.lineNo),
-        sequence: moves.map((mv) => mv.sequence),
-        date: moves.map((mv) => mv.effectiveDate),
-        memo: moves.map((mv) => mv.memo),
-        sourceType: moves.map((mv) => mv.linkType),
-        sourceId: moves.map((mv) => mv.linkId),
-      };
-      await m.query(
-        `INSERT INTO payment_instructions (serial, reference, book, bank_code, account_code, direction, amount, kind, entry_id, line_no, sequence, effective_date, memo, source_type, source_id)
-         SELECT s, r, $1, b, a, d, amt, k, e, l, q, dt, mm, st, si
-           FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::text[], $9::uuid[], $10::smallint[], $11::bigint[], $12::date[], $13::text[], $14::text[], $15::text[])
-             AS t(s, r, b, a, d, amt, k, e, l, q, dt, mm, st, si)
-         ON CONFLICT (entry_id, line_no) DO NOTHING`,
-        [RESERVE_BOOK, cols.serial, cols.reference, cols.bank, cols.account, cols.direction, cols.amount, cols.kind, cols.entry, cols.line, cols.sequence, cols.date, cols.memo, cols.sourceType, cols.sourceId],
-      );
-      return moves.length;
+      const all = await this.ledger.movements(RESERVE_BOOK, { prefix: DEPOSIT_PREFIX, afterSequence: Number(last) }, m);
+      const moves = await this.attachExpected(all);
+      if (moves.length) await this.insertFromLedger(moves);
+      await this.expectRefunds();
+      return all.length;
     });
+  }
+
+  private async serials(count: number): Promise<number[]> {
+    const rows = (await this.tx.manager.query(`SELECT nextval('payment_instruction_serial')::text AS n FROM generate_series(1, $1)`, [count])) as { n: string }[];
+    return rows.map((r) => Number(r.n));
+  }
+
+  private async insertFromLedger(moves: LedgerMovement[]): Promise<void> {
+    const serials = await this.serials(moves.length);
+    const direction = (mv: LedgerMovement) => (mv.side === 'debit' ? 'in' : 'out');
+    await this.tx.manager.query(
+      `INSERT INTO payment_instructions (serial, reference, book, bank_code, account_code, direction, amount, kind, entry_id, line_no, sequence, effective_date, memo, source_type, source_id)
+       SELECT s, r, $1, b, a, d, amt, k, e, l, q, dt, mm, st, si
+         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::text[], $9::uuid[], $10::smallint[], $11::bigint[], $12::date[], $13::text[], $14::text[], $15::text[])
+           AS t(s, r, b, a, d, amt, k, e, l, q, dt, mm, st, si)
+       ON CONFLICT (entry_id, line_no) DO NOTHING`,
+      [
+        RESERVE_BOOK,
+        serials,
+        serials.map((n) => paymentReference(n)),
+        moves.map((mv) => mv.account.slice(DEPOSIT_PREFIX.length)),
+        moves.map((mv) => mv.account),
+        moves.map(direction),
+        moves.map((mv) => mv.amount),
+        moves.map((mv) => instructionKind(mv.linkType, direction(mv), mv.reversalOf !== null)),
+        moves.map((mv) => mv.entryId),
+        moves.map((mv) => mv.lineNo),
+        moves.map((mv) => mv.sequence),
+        moves.map((mv) => mv.effectiveDate),
+        moves.map((mv) => mv.memo),
+        moves.map((mv) => mv.linkType),
+        moves.map((mv) => mv.linkId),
+      ],
+    );
+  }
+
+  /** A refund arriving (Dr deposit, link claim-recovery) takes over its expected instruction; returns the other lines. */
+  private async attachExpected(moves: LedgerMovement[]): Promise<LedgerMovement[]> {
+    const refunds = moves.filter((mv) => mv.linkType === REFUND_LINK && mv.side === 'debit' && mv.reversalOf === null);
+    if (!refunds.length) return moves;
+    const expected = (await this.tx.manager.query(
+      `SELECT id, source_id, account_code FROM payment_instructions WHERE entry_id IS NULL AND source_type = $1 AND source_id = ANY($2::text[])`,
+      [REFUND_LINK, refunds.map((mv) => mv.linkId)],
+    )) as { id: string; source_id: string; account_code: string }[];
+    const attached = new Set<LedgerMovement>();
+    for (const e of expected) {
+      const mv = refunds.find((r) => r.linkId === e.source_id && r.account === e.account_code && !attached.has(r));
+      if (!mv) continue;
+      attached.add(mv);
+      await this.tx.manager.query(`UPDATE payment_instructions SET entry_id = $2, line_no = $3, sequence = $4, effective_date = $5, amount = $6, memo = $7 WHERE id = $1`, [
+        e.id,
+        mv.entryId,
+        mv.lineNo,
+        mv.sequence,
+        mv.effectiveDate,
+        mv.amount,
+        mv.memo,
+      ]);
+    }
+    return moves.filter((mv) => !attached.has(mv));
+  }
+
+  /** Refunds recorded and not yet received become pending instructions (money expected in), once each. */
+  private async expectRefunds(): Promise<void> {
+    const due = await this.claims.refundsDue();
+    if (!due.length) return;
+    const known = new Set(
+      ((await this.tx.manager.query(`SELECT source_id FROM payment_instructions WHERE source_type = $1 AND source_id = ANY($2::text[])`, [REFUND_LINK, due.map((d) => d.recoveryId)])) as { source_id: string }[]).map(
+        (r) => r.source_id,
+      ),
+    );
+    const fresh = due.filter((d) => !known.has(d.recoveryId));
+    if (!fresh.length) return;
+    const serials = await this.serials(fresh.length);
+    await this.tx.manager.query(
+      `INSERT INTO payment_instructions (serial, reference, book, bank_code, account_code, direction, amount, kind, due_on, memo, source_type, source_id)
+       SELECT s, r, $1, b, $2 || b, 'in', amt, 'refund', due, mm, $3, si
+         FROM unnest($4::bigint[], $5::text[], $6::text[], $7::numeric[], $8::date[], $9::text[], $10::text[]) AS t(s, r, b, amt, due, mm, si)`,
+      [
+        RESERVE_BOOK,
+        DEPOSIT_PREFIX,
+        REFUND_LINK,
+        serials,
+        serials.map((n) => paymentReference(n)),
+        fresh.map((d) => d.bankCode),
+        fresh.map((d) => d.refund.toString()),
+        fresh.map((d) => d.refundDueOn),
+        fresh.map((d) => `Refund expected on claim ${d.claimId} into ${d.bankCode}'s reserve account, due ${d.refundDueOn}`),
+        fresh.map((d) => d.recoveryId),
+      ],
+    );
   }
 
   /** GET /v1/payment-instructions: in serial order, filtered by status, bank and kind. */
@@ -177,6 +256,7 @@ function toView(r: InstructionRow): InstructionView {
     lineNo: r.line_no === null ? null : Number(r.line_no),
     memo: r.memo,
     doneOn: r.done_on,
+    dueOn: r.due_on,
     createdAt: r.created_at,
   };
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ClaimsModule } from '../claims/claims.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { PaymentInstructionsController } from './payment-instructions.controller';
 import { PaymentInstructionsService } from './payment-instructions.service';
@@ -20,7 +21,7 @@ export { STATEMENT_UPLOAD_PATHS } from './reconciliation.controller';
  * through its services only.
  */
 @Module({
-  imports: [LedgerModule],
+  imports: [LedgerModule, ClaimsModule],
   controllers: [ReconciliationController, StatementMappingsController, PaymentInstructionsController],
   providers: [
     PaymentInstructionsService,

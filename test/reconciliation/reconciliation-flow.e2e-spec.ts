@@ -248,4 +248,16 @@ describe('reconciliation: instructions out, a GBK statement in, every fen explai
     const view = await t.http.get(`/v1/reconciliations/${res.body.id}`).set('Authorization', t.auth).expect(200);
     expect(view.body.matches.map((m: { method: string }) => m.method)).toEqual(['amount-date', 'batch', 'amount-date']);
   });
+
+  it('a refund recorded and not yet received is a pending instruction; when it arrives, its line takes over that reference', async () => {
+    const rec = await post(`/v1/claims/${claimId}/recoveries`, { recoveredOn: '2026-01-10', recovered: '1000000.00', agreedCosts: '50000.00' }).expect(201);
+    // (1,000,000 − 50,000) × 1,825,230 / 3,042,050 = 570,000.00, due 15 working days after 2026-01-10
+    expect(rec.body).toMatchObject({ refund: '570000.00', refundDueOn: '2026-01-30' });
+    const expected = await t.http.get(`/v1/payment-instructions?bankCode=${bankA}&kind=refund`).set('Authorization', t.auth).expect(200);
+    expect(expected.body.items).toEqual([expect.objectContaining({ direction: 'in', amount: '570000.00', status: 'pending', dueOn: '2026-01-30', entryId: null, effectiveDate: null })]);
+    const reference = expected.body.items[0].reference;
+    await post(`/v1/claims/${claimId}/recoveries/${rec.body.id}/refunded`, { refundedOn: '2026-01-20' }).expect(200);
+    const arrived = await t.http.get(`/v1/payment-instructions?bankCode=${bankA}&kind=refund`).set('Authorization', t.auth).expect(200);
+    expect(arrived.body.items).toEqual([expect.objectContaining({ reference, amount: '570000.00', effectiveDate: '2026-01-20', entryId: expect.any(String) })]);
+  });
 });
