@@ -6,7 +6,8 @@ import { isUuid } from '../common/ids';
 import { RECONCILIATION_ERRORS } from './reconciliation.errors';
 import { ReconciliationStore } from './reconciliation-store';
 import { ReconciliationService, closedError } from './reconciliation.service';
-import { ReconciliationWorkspaceService, Workspace } from './reconciliation-workspace';
+import { matchStatement, StatementItem } from './domain/matching';
+import { BookLine, ReconciliationWorkspaceService, Workspace, workingDayIndex } from './reconciliation-workspace';
 
 export interface ManualMatchInput {
   statementLines: number[];
@@ -43,6 +44,33 @@ export class ReconciliationMatchesService {
       await this.store.insertMatches(id, ws.rec.account_code, [{ method: 'manual', reason: input.reason, statement, ledger }], principal?.tokenId ?? null, true);
     });
     return this.reconciliations.view(id);
+  }
+
+  /**
+   * POST /v1/reconciliations/{id}/rematch: runs the matching rules again over the lines still
+   * free on both sides — for ledger lines booked after the import (a refund recorded late, a
+   * correction posted through the ledger) or lines freed by an undo. Same rules, same window.
+   */
+  async rematch(id: string, principal?: Principal) {
+    const hints = await this.tx.run(async () => {
+      const ws = await this.workspace.load(id, true);
+      if (ws.rec.status === 'closed') throw closedError(id);
+      const statement: StatementItem[] = ws.lines.filter((l) => !ws.matchedStatement.has(l.position)).map((l) => ({ position: l.position, date: l.date, fen: l.fen, text: `${l.reference} ${l.memo}` }));
+      const book = ws.book.filter((b) => !ws.matchedLedger.has(b.key));
+      const first = book.reduce((a, b) => (b.date < a ? b.date : a), ws.rec.period_from);
+      const result = matchStatement(statement, book, { windowDays: Number(ws.rec.window_days), dayIndex: workingDayIndex(first, ws.rec.period_to) });
+      const byPosition = new Map(statement.map((s) => [s.position, s]));
+      const byKey = new Map(book.map((b) => [b.key, b]));
+      const proposals = result.matches.map((m) => ({
+        method: m.method,
+        reason: null,
+        statement: m.statement.map((p) => byPosition.get(p) as StatementItem),
+        ledger: m.ledger.map((k) => byKey.get(k) as BookLine),
+      }));
+      await this.store.insertMatches(id, ws.rec.account_code, proposals, principal?.tokenId ?? null, true);
+      return result.hints;
+    });
+    return { ...(await this.reconciliations.view(id)), hints };
   }
 
   /** POST /v1/reconciliations/{id}/matches/{matchId}/undo */

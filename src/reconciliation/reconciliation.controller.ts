@@ -97,6 +97,14 @@ export class ReconciliationController {
     return this.matches.match(id, dto, principal);
   }
 
+  @Post(':id/rematch')
+  @HttpCode(200)
+  @Roles('custodian', 'trustee')
+  @ApiOperation({ summary: 'Runs the matching rules again over the lines still unmatched on both sides (after late bookings or an undo).' })
+  rematch(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    return this.matches.rematch(id, principal);
+  }
+
   @Post(':id/matches/:matchId/undo')
   @HttpCode(200)
   @Roles('custodian', 'trustee')

@@ -56,8 +56,13 @@ describe('reconciliation: column mappings, JSON statements, undoing a match (RUL
     expect(rows[0]).toMatchObject({ undone_reason: 'matched the wrong credit', undone: true, undone_by: expect.any(String) });
     const pending = await t.http.get(`/v1/payment-instructions?bankCode=${bank}&kind=interest`).set('Authorization', t.auth).expect(200);
     expect(pending.body.items.map((i: { status: string; amount: string }) => [i.amount, i.status])).toEqual([['12.34', 'pending']]);
-    const ledgerLine = undone.body.ledgerLines.find((l: { amount: string }) => l.amount === '12.34');
-    await t.http.post(`/v1/reconciliations/${recId}/matches`).set('Authorization', t.auth).send({ statementLines: [2], entries: [ledgerLine.id], reason: 'interest for March' }).expect(201);
+    // The rules again over what is free: the interest line is matched back by amount and date.
+    const rematched = await t.http.post(`/v1/reconciliations/${recId}/rematch`).set('Authorization', t.auth).expect(200);
+    expect(rematched.body).toMatchObject({ matched: 2, unmatchedStatement: 0, unmatchedLedger: 0 });
+    expect(rematched.body.matches.map((m: { method: string; statementLines: number[] }) => [m.method, m.statementLines])).toEqual([
+      ['amount-date', [1]],
+      ['amount-date', [2]],
+    ]);
     const closed = await t.http.post(`/v1/reconciliations/${recId}/close`).set('Authorization', t.auth).expect(200);
     expect(closed.body).toMatchObject({ status: 'closed', difference: '0.00' });
     const matched = await t.http.get(`/v1/payment-instructions?bankCode=${bank}&status=matched`).set('Authorization', t.auth).expect(200);
