@@ -11,6 +11,7 @@ import { IdempotencyRequestTransaction1733100000000 } from './1733100000000-idem
 import { LedgerVerify1733200000000 } from './1733200000000-ledger-verify';
 import { Quarters1733300000000 } from './1733300000000-quarters';
 import { LedgerGuardConditions1733600000000 } from './1733600000000-ledger-guard-conditions';
+import { Reconciliation1733500000000 } from './1733500000000-reconciliation';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same set runs from ts-node,
@@ -26,4 +27,5 @@ export const ALL_MIGRATIONS = [
   LedgerVerify1733200000000,
   Quarters1733300000000,
   LedgerGuardConditions1733600000000,
+  Reconciliation1733500000000,
 ];

@@ -21,6 +21,7 @@ import { AgenciesModule } from './agencies/agencies.module';
 import { QuartersModule } from './quarters/quarters.module';
 import { ClaimPortsModule, ClaimsModule } from './claims/claims.module';
 import { ReserveModule } from './reserve/reserve.module';
+import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { HolidaysModule } from './holidays/holidays.module';
 
 export interface AppModuleOptions {
@@ -29,7 +30,7 @@ export interface AppModuleOptions {
 }
 
 /** Feature modules of the programme; each adds itself here. */
-const FEATURE_MODULES: DynamicModule['imports'] = [CalculatorsModule, ProgrammeModule, LoansModule, IdempotencyModule, LedgerModule, ReserveModule, AgenciesModule, ClaimPortsModule, ClaimsModule, HolidaysModule, QuartersModule];
+const FEATURE_MODULES: DynamicModule['imports'] = [CalculatorsModule, ProgrammeModule, LoansModule, IdempotencyModule, LedgerModule, ReserveModule, AgenciesModule, ClaimPortsModule, ClaimsModule, HolidaysModule, QuartersModule, ReconciliationModule];
 
 @Module({})
 export class AppModule {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import type { Response } from 'express';
 import { EMPTY, Observable, lastValueFrom, of } from 'rxjs';
@@ -108,7 +109,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
       path: req.originalUrl.split('?')[0],
       key,
     };
-    const hash = requestHash({ query: req.query ?? {}, body: req.body ?? null });
+    // An uploaded file (a raw-body route: bank statements) is hashed as bytes, with its media type.
+    const body: unknown = Buffer.isBuffer(req.body)
+      ? { bytesSha256: createHash('sha256').update(req.body).digest('hex'), contentType: req.headers['content-type'] ?? null }
+      : (req.body ?? null);
+    const hash = requestHash({ query: req.query ?? {}, body });
 
     const outcome = await this.runWithConflictRetries(id, hash, res, next);
     if (outcome.kind === 'refused') throw outcome.error;
