@@ -39,6 +39,10 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwner>> = {
     reason: 'Entry lines; balances as of a date are a ledger query.',
   },
   ledger_period_closes: { owner: 'src/ledger', reason: 'Period locks are the ledger’s own.' },
+  ledger_verify_checkpoints: {
+    owner: 'src/ledger',
+    reason: 'The last verified head per book, written and read by verify alone.',
+  },
 
   idempotency_keys: {
     owner: 'src/common/idempotency',
@@ -166,4 +170,15 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwner>> = {
     owner: 'src/agencies',
     reason: 'An agency’s margin events (deposits, withdrawals, deductions, shortfall settlements).',
   },
+
+  payment_instructions: {
+    owner: 'src/reconciliation',
+    reason: 'Instructions are derived from the ledger’s movements of the reserve accounts and matched by reconciliation.',
+  },
+  statement_column_mappings: { owner: 'src/reconciliation', reason: 'How a bank’s statement export names its columns.' },
+  reconciliations: { owner: 'src/reconciliation', reason: 'One imported bank statement per account and period, and its close.' },
+  reconciliation_statement_lines: { owner: 'src/reconciliation', reason: 'The lines of an imported statement.' },
+  reconciliation_matches: { owner: 'src/reconciliation', reason: 'Which statement lines are which ledger lines, by rule or by hand.' },
+  reconciliation_match_items: { owner: 'src/reconciliation', reason: 'The lines on each side of a match.' },
+  reconciliation_corrections: { owner: 'src/reconciliation', reason: 'Correcting entries proposed from unmatched items, posted on a second person’s approval.' },
 };
