@@ -8,10 +8,14 @@ import { PartyStatusReasons1732720000000 } from './1732720000000-party-status-re
 import { ClaimsBankAnnualCap1732730000000 } from './1732730000000-claims-bank-annual-cap';
 import { HolidayCalendars1732740000000 } from './1732740000000-holiday-calendars';
 import { IdempotencyRequestTransaction1733100000000 } from './1733100000000-idempotency-request-transaction';
+import { LedgerVerify1733200000000 } from './1733200000000-ledger-verify';
+import { Quarters1733300000000 } from './1733300000000-quarters';
 import { ClaimActors1733400000000 } from './1733400000000-claim-actors';
 import { TokenLifecycle1733410000000 } from './1733410000000-token-lifecycle';
 import { BorrowerOwner1733420000000 } from './1733420000000-borrower-owner';
 import { AuditLog1733430000000 } from './1733430000000-audit-log';
+import { Reconciliation1733500000000 } from './1733500000000-reconciliation';
+import { LedgerGuardConditions1733600000000 } from './1733600000000-ledger-guard-conditions';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same set runs from ts-node,
@@ -24,8 +28,12 @@ export const ALL_MIGRATIONS = [
   ClaimsBankAnnualCap1732730000000,
   HolidayCalendars1732740000000,
   IdempotencyRequestTransaction1733100000000,
+  LedgerVerify1733200000000,
+  Quarters1733300000000,
   ClaimActors1733400000000,
   TokenLifecycle1733410000000,
   BorrowerOwner1733420000000,
   AuditLog1733430000000,
+  Reconciliation1733500000000,
+  LedgerGuardConditions1733600000000,
 ];

@@ -11,6 +11,7 @@ import { Clock } from './common/clock/clock';
 import { DatabaseModule } from './common/database/database.module';
 import { TransactionScopeModule } from './common/database/transaction-scope';
 import { HttpErrorFilter } from './common/errors/http-error.filter';
+import { requestLoggingOptions } from './common/http/request-logging';
 import { AppConfig, loadConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { HealthController } from './health/health.controller';
@@ -22,8 +23,10 @@ import { LoansModule } from './loans/loans.module';
 import { ProgrammeModule } from './programme/programme.module';
 import { CalculatorsModule } from './calculators/calculators.module';
 import { AgenciesModule } from './agencies/agencies.module';
+import { QuartersModule } from './quarters/quarters.module';
 import { ClaimPortsModule, ClaimsModule } from './claims/claims.module';
 import { ReserveModule } from './reserve/reserve.module';
+import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { HolidaysModule } from './holidays/holidays.module';
 import { AuditModule } from './audit/audit.module';
 
@@ -38,15 +41,31 @@ type LoggedRequest = IncomingMessage & { id?: string; principal?: Principal };
 
 /**
  * Every request log line carries the request id (`req.id`, set first by requestContext) and,
- * once the auth guard has run, the actor: token id, role and party (issue #15 item 5).
+ * once the auth guard has run, the actor: token id, role and party (issue #15 item 5). Nothing
+ * without a principal (the line's start, public routes), so no child logger is made per request
+ * (the cost requestLoggingOptions avoids, docs/benchmarks.md "HTTP").
  */
-function actorOf(req: LoggedRequest): Record<string, unknown> {
+function actorOf(req: LoggedRequest): Record<string, unknown> | undefined {
   const p = req.principal;
-  return p ? { actor: { tokenId: p.tokenId, role: p.role, partyCode: p.partyCode } } : {};
+  return p ? { actor: { tokenId: p.tokenId, role: p.role, partyCode: p.partyCode } } : undefined;
 }
 
 /** Feature modules of the programme; each adds itself here. AuditModule stays last: its interceptor runs inside the idempotency interceptor's transaction. */
-const FEATURE_MODULES: DynamicModule['imports'] = [CalculatorsModule, ProgrammeModule, LoansModule, IdempotencyModule, LedgerModule, ReserveModule, AgenciesModule, ClaimPortsModule, ClaimsModule, HolidaysModule, AuditModule];
+const FEATURE_MODULES: DynamicModule['imports'] = [
+  CalculatorsModule,
+  ProgrammeModule,
+  LoansModule,
+  IdempotencyModule,
+  LedgerModule,
+  ReserveModule,
+  AgenciesModule,
+  ClaimPortsModule,
+  ClaimsModule,
+  HolidaysModule,
+  QuartersModule,
+  ReconciliationModule,
+  AuditModule,
+];
 
 @Module({})
 export class AppModule {
@@ -59,11 +78,9 @@ export class AppModule {
         LoggerModule.forRoot({
           pinoHttp: [
             {
-              level: config.logLevel,
-              redact: ['req.headers.authorization'],
-              autoLogging: { ignore: (req) => req.url === '/health' },
+              ...requestLoggingOptions(config.logLevel),
               genReqId: (req) => (req as LoggedRequest).id ?? randomUUID(),
-              customProps: (req) => actorOf(req as LoggedRequest),
+              customProps: (req) => actorOf(req as LoggedRequest) as object,
             },
             options.logDestination ?? process.stdout,
           ],

@@ -11,6 +11,7 @@ import { authenticateBeforeBody, checkRequestTarget, readBody } from './common/h
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { MetricsService } from './common/metrics/metrics.service';
 import { requestContext } from './common/http/request-context';
+import { STATEMENT_UPLOAD_PATHS } from './reconciliation/reconciliation.module';
 
 /**
  * Applies what every instance needs: the edge checks and body reading, pipes, the heavy-read
@@ -29,7 +30,7 @@ export function configureApp(app: NestExpressApplication): void {
   app.use(trackClientDeparture());
   app.use(checkRequestTarget());
   app.use(authenticateBeforeBody(async (token) => (await auth.authenticate(token)) !== null));
-  app.use(readBody({ jsonBytes: config.maxJsonBodyBytes, textBytes: config.maxTextBodyBytes }));
+  app.use(readBody({ jsonBytes: config.maxJsonBodyBytes, textBytes: config.maxTextBodyBytes, rawPaths: STATEMENT_UPLOAD_PATHS }));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalInterceptors(
     new HeavyReadInterceptor(new HeavyReadGate({ maxRunning: config.heavyReadsMax, maxWaiting: 64, maxWaitMs: 30_000, abandonedGraceMs: 20_000 })),

@@ -20,6 +20,7 @@ describe('loadConfig (issue #2 item 8)', () => {
       tokenTtlDays: 90,
       tokenCacheSeconds: 5,
       rateLimitPerMinute: 600,
+      quarterCheckSeconds: 3600,
     });
   });
 

@@ -50,6 +50,12 @@ export interface AppConfig {
   tokenCacheSeconds: number;
   /** Requests per minute per token (per address without one) before 429 (RATE_LIMIT_PER_MINUTE, default 600; 0 = off). */
   rateLimitPerMinute: number;
+  /**
+   * Seconds between the quarter schedule's passes (QUARTER_CHECK_SECONDS, default 3600): each pass
+   * runs the quarter-close duties whose day has come; one pass also runs at start-up (the catch-up).
+   * 0 = neither (tests start closes by hand).
+   */
+  quarterCheckSeconds: number;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -114,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const tokenTtlDays = whole('TOKEN_TTL_DAYS', '90', 1, 3650);
   const tokenCacheSeconds = whole('TOKEN_CACHE_SECONDS', '5', 0, 60);
   const rateLimitPerMinute = whole('RATE_LIMIT_PER_MINUTE', '600', 0, 1_000_000);
+  const quarterCheckSeconds = whole('QUARTER_CHECK_SECONDS', '3600', 0, 86_400);
 
   if (problems.length) throw new ConfigError(problems);
   return {
@@ -134,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     tokenTtlDays,
     tokenCacheSeconds,
     rateLimitPerMinute,
+    quarterCheckSeconds,
   };
 }
 

@@ -40,6 +40,7 @@ export async function startTestApp(config: Partial<AppConfig> = {}, options: { l
         heartbeatSeconds: 0,
         // Suites send many requests with one token; the rate-limit spec turns it on.
         rateLimitPerMinute: 0,
+        quarterCheckSeconds: 0,
         ...config,
       },
       jobsPrefix: `test-${randomUUID().slice(0, 8)}`,

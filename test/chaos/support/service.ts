@@ -67,6 +67,7 @@ export class ServiceProcess {
         LOG_LEVEL: 'warn',
         HEARTBEAT_SECONDS: '0',
         RATE_LIMIT_PER_MINUTE: '0',
+        QUARTER_CHECK_SECONDS: '0',
         ...this.options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
