@@ -144,18 +144,25 @@ export class LedgerAuditService {
   /**
    * After the walk's transaction (a write inside the REPEATABLE READ snapshot could fail with a
    * serialization error when two runs end together): an intact chain moves the checkpoint
-   * forward, never back; a broken one removes it.
+   * forward, never back; a broken one leaves a tombstone (the broken sequence with a hash no entry
+   * can have), which makes every later verify walk from the first entry, and which only a full walk
+   * that finds the chain intact clears — an incremental walk that started before the break was
+   * found (its snapshot older than the tampering) cannot bring the checkpoint back.
    */
   private async recordCheckpoint(r: VerifyReport): Promise<void> {
     try {
       if (r.firstBroken) {
-        await this.dataSource.query(`DELETE FROM ledger_verify_checkpoints WHERE book = $1`, [r.book]);
+        await this.dataSource.query(
+          `INSERT INTO ledger_verify_checkpoints (book, sequence, hash, full_walk, verified_at) VALUES ($1, $2, $3, true, $4)
+           ON CONFLICT (book) DO UPDATE SET sequence = EXCLUDED.sequence, hash = EXCLUDED.hash, full_walk = true, verified_at = EXCLUDED.verified_at`,
+          [r.book, Math.max(1, r.firstBroken.sequence), BROKEN_TOMBSTONE, this.clock.now().toISOString()],
+        );
       } else if (r.entries > 0) {
         await this.dataSource.query(
           `INSERT INTO ledger_verify_checkpoints AS c (book, sequence, hash, full_walk, verified_at) VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (book) DO UPDATE SET sequence = EXCLUDED.sequence, hash = EXCLUDED.hash, full_walk = EXCLUDED.full_walk, verified_at = EXCLUDED.verified_at
-            WHERE c.sequence <= EXCLUDED.sequence`,
-          [r.book, r.entries, r.head, r.walk.full, this.clock.now().toISOString()],
+            WHERE c.sequence <= EXCLUDED.sequence AND (c.hash <> $6 OR EXCLUDED.full_walk)`,
+          [r.book, r.entries, r.head, r.walk.full, this.clock.now().toISOString(), BROKEN_TOMBSTONE],
         );
       }
     } catch (error) {
@@ -223,6 +230,9 @@ async function countEntries(m: EntityManager, book: string): Promise<number> {
  * The book's checkpoint, if it has one, and whether it still matches the chain: its entry exists
  * up to the head and carries the checkpointed hash.
  */
+/** The checkpoint's hash after a verify found the chain broken: no SHA-256 an entry can have. */
+const BROKEN_TOMBSTONE = '0'.repeat(64);
+
 async function readCheckpoint(m: EntityManager, book: string, headSequence: number): Promise<{ start: ChainStart; matches: boolean } | null> {
   const rows = (await m.query(
     `SELECT c.sequence, c.hash, e.hash AS entry_hash

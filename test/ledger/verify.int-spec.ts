@@ -236,7 +236,7 @@ describe('verify and export on what is stored (issue 10 items 1, 5, 6)', () => {
       expect(bad.body.code).toBe('REQUEST.INVALID');
     });
 
-    it('a checkpoint that no longer matches the chain is not trusted: the walk is whole, finds the change, and the checkpoint is dropped', async () => {
+    it('a checkpoint that no longer matches the chain is not trusted: the walk is whole, finds the change, and leaves a tombstone', async () => {
       const book = await openBook(t);
       await fund(book, 5);
       await verify(book);
@@ -244,9 +244,17 @@ describe('verify and export on what is stored (issue 10 items 1, 5, 6)', () => {
       const r = await verify(book);
       expect(r).toMatchObject({ ok: false, walk: { full: true, from: 1, checkpoint: { sequence: 5, matched: false } } });
       expect(r.firstBroken).toMatchObject({ sequence: 5, reason: 'HASH_MISMATCH' });
-      expect(await t.dataSource.query(`SELECT 1 FROM ledger_verify_checkpoints WHERE book = $1`, [book])).toEqual([]);
+      // The tombstone: the broken sequence with a hash no entry can have.
+      expect(await t.dataSource.query(`SELECT sequence::int AS sequence, hash FROM ledger_verify_checkpoints WHERE book = $1`, [book])).toEqual([{ sequence: 5, hash: '0'.repeat(64) }]);
       const again = await verify(book);
-      expect(again).toMatchObject({ ok: false, walk: { full: true, checkpoint: null }, firstBroken: { sequence: 5, reason: 'HASH_MISMATCH' } });
+      expect(again).toMatchObject({ ok: false, walk: { full: true, from: 1, checkpoint: { sequence: 5, matched: false } }, firstBroken: { sequence: 5, reason: 'HASH_MISMATCH' } });
+      // An incremental walk whose snapshot predates the break finishing after it (simulated: its
+      // intact report recorded now, its head the stored hash of entry 5) cannot bring a trusted
+      // checkpoint back: only a full walk clears
+      // the tombstone.
+      const stale = { ...again, ok: true, firstBroken: null, entries: 5, head: 'a'.repeat(64), walk: { ...again.walk, full: false } } as unknown as VerifyReport;
+      await (audit as unknown as { recordCheckpoint(r: VerifyReport): Promise<void> }).recordCheckpoint(stale);
+      expect(await verify(book)).toMatchObject({ ok: false, walk: { full: true, from: 1 }, firstBroken: { sequence: 5, reason: 'HASH_MISMATCH' } });
       // A checkpoint row moved beyond the head (by hand) is not trusted either.
       const other = await openBook(t);
       await fund(other, 3);
