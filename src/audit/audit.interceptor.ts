@@ -7,6 +7,7 @@ import { TransactionScope } from '../common/database/transaction-scope';
 import { CONFLICT_ERRORS } from '../common/errors/common.errors';
 import { errorBodyFor } from '../common/errors/http-error.filter';
 import { AUDIT_EXPORT, AUDIT_SKIP } from '../common/http/audit-export';
+import { IDEMPOTENT_BY_ITSELF } from '../common/idempotency/idempotent-by-itself.decorator';
 import { AuditDraft, AuditService } from './audit.service';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -31,6 +32,11 @@ type AuditedRequest = AuthedRequest & { id?: string; route?: { path?: unknown } 
  *   request's transaction has ended, before the answer is sent).
  * - An export (`@AuditExport()` routes): recorded in a transaction of its own once the handler has
  *   answered (nothing changed).
+ * - A write marked `@IdempotentByItself()` (the quarter close): no request transaction is opened
+ *   around it — it commits each of its steps in a transaction of its own, which a surrounding
+ *   transaction would make wait (on the embedded database, which serves one transaction at a time,
+ *   for ever). Its row is written in a transaction of its own once the handler has answered, like
+ *   an export or a refusal: what the route committed stays committed even should the row fail.
  *
  * Actor: the token id, role and party of the principal (none for a 401: the guard stopped it
  * before this interceptor). Action: method and route pattern (`POST /v1/claims/:id/review`).
@@ -54,11 +60,13 @@ export class AuditInterceptor implements NestInterceptor {
     const isExport = this.reflector.get<boolean>(AUDIT_EXPORT, context.getHandler()) === true;
     const notAWrite = this.reflector.getAllAndOverride<boolean>(AUDIT_SKIP, [context.getHandler(), context.getClass()]) === true;
     if ((!WRITE_METHODS.has(req.method) || notAWrite) && !isExport) return next.handle();
+    // Recorded on its own after the handler, as an export is; see the class comment.
+    const afterwards = isExport || this.reflector.get<boolean>(IDEMPOTENT_BY_ITSELF, context.getHandler()) === true;
 
     let recordFailed = false;
     const run = async (): Promise<unknown> => {
       const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      if (!isExport) {
+      if (!afterwards) {
         try {
           await this.audit.record(draftOf(req, res.statusCode, null, body));
         } catch (error) {
@@ -69,8 +77,15 @@ export class AuditInterceptor implements NestInterceptor {
       return body;
     };
     try {
-      const body = isExport || this.tx.current() ? await run() : await this.inRequestTransaction(run);
-      if (isExport) await this.audit.recordDetached(draftOf(req, res.statusCode, null, body));
+      const body = afterwards || this.tx.current() ? await run() : await this.inRequestTransaction(run);
+      if (afterwards) {
+        try {
+          await this.audit.recordDetached(draftOf(req, res.statusCode, null, body));
+        } catch (error) {
+          recordFailed = true;
+          throw error;
+        }
+      }
       return of(body);
     } catch (error) {
       // The refusal changed nothing (its transaction rolled back); record that it was seen. Not

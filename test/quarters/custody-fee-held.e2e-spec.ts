@@ -51,6 +51,15 @@ describe('quarter close: the custody fee counts only the interest an account sti
     expect(res.status).toBe(200);
     const again = await post('/v1/quarters/2025Q1/close').set('Idempotency-Key', 'close-2025Q1').expect(200);
     expect(again.body).toEqual(res.body);
+    // Both calls are in the audit trail, each written on its own after the close answered (no
+    // request transaction around the route: docs/audit.md).
+    const audit = await get(`/v1/audit-log?action=${encodeURIComponent('POST /v1/quarters/:quarter/close')}`).expect(200);
+    expect(audit.body.items).toHaveLength(2);
+    for (const row of audit.body.items as { outcome: { status: number; code: string | null }; targetIds: string[] }[]) {
+      expect(row.outcome).toEqual({ status: 200, code: null });
+      expect(row.targetIds).toContain('2025Q1');
+    }
+    expect((await get('/v1/audit-log/verify').expect(200)).body.ok).toBe(true);
     expect(res.body.status).toBe('completed');
     expect(res.body.custodyFee).toMatchObject({
       reserveTotal: '300005500.00',
