@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../common/access/principal';
+import { AuditExport } from '../common/http/audit-export';
 import { DateField, TextField } from '../common/http/fields';
 import { QuarterCloseService } from './quarter-close.service';
 import { quarterReportXlsx } from './quarter-report.xlsx';
@@ -61,6 +62,7 @@ export class QuartersController {
   }
 
   @Get(':quarter/report.xlsx')
+  @AuditExport()
   @Roles(...READERS)
   @Header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
   @ApiOperation({ summary: 'The quarter’s report for the approver as XLSX: summary, loss rates of banks and agencies with status changes, margin requirements and shortfalls, dormancy.' })
@@ -73,8 +75,8 @@ export class QuartersController {
 
   @Post(':quarter/dormancy/:id/confirm')
   @HttpCode(200)
-  @Roles('trustee')
-  @ApiOperation({ summary: 'Confirm a dormancy proposal with a reason (trustee): the bank or agency is disqualified from effectiveOn (RULES §6).' })
+  @Roles('approver')
+  @ApiOperation({ summary: 'Confirm a dormancy proposal with a reason (approver, issue #15): the bank or agency is disqualified from effectiveOn (RULES §6).' })
   @ApiResponse({ status: 409, description: QUARTER_ERRORS.PROPOSAL_CONFIRMED })
   async confirm(@Param('quarter') quarter: string, @Param('id') id: string, @Body() dto: ConfirmDormancyDto) {
     this.close.assertQuarter(quarter);

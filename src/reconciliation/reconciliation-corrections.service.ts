@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/access/principal';
+import { assertFourEyes } from '../common/access/four-eyes';
 import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError } from '../common/errors/domain-error';
 import { isUuid } from '../common/ids';
@@ -103,16 +104,16 @@ export class ReconciliationCorrectionsService {
     if (!(await this.workspace.accountExists(code))) throw bad(`The reserve book has no account ${code.slice(0, 100)}.`);
   }
 
-  /** POST /v1/reconciliations/{id}/corrections/{correctionId}/post: by another token than the proposer's. */
+  /** POST /v1/reconciliations/{id}/corrections/{correctionId}/post: by another token than the proposer's (403 AUTH.FOUR_EYES). */
   async post(id: string, correctionId: string, principal?: Principal) {
     await this.tx.run(async (m) => {
       const ws = await this.workspace.load(id, true);
       if (ws.rec.status === 'closed') throw closedError(id);
       const c = await this.row(id, correctionId, true);
       if (c.status !== 'proposed') throw DomainError.conflict(RECONCILIATION_ERRORS.CORRECTION_NOT_PROPOSED, `Correction ${c.id} was posted at ${c.posted_at?.toISOString()}.`);
-      if (!principal || principal.tokenId === c.proposed_by) {
-        throw DomainError.forbidden(RECONCILIATION_ERRORS.SAME_PROPOSER, 'A correction is posted by another person than the one who proposed it (four eyes).');
-      }
+      if (!principal) throw new Error(`correction ${c.id}: posting needs the calling token (four eyes)`);
+      // Four eyes (issue #15): the token that proposed the correction may not post it.
+      assertFourEyes(principal, 'post', [{ target: `correction ${c.id}`, makerTokenId: c.proposed_by, ids: { correctionId: c.id } }]);
       const fen = toFen(c.amount);
       const current = this.target(ws, c.position !== null ? { statementLine: Number(c.position), reason: c.reason } : { matchId: c.match_id as string, reason: c.reason });
       if (current.fen !== fen) throw DomainError.rule(RECONCILIATION_ERRORS.NOTHING_TO_CORRECT, `The item now differs by ${formatFen(current.fen)}, not ${c.amount}: propose again.`);

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagg
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, Principal, Roles } from '../common/access/principal';
 import { DomainError } from '../common/errors/domain-error';
+import { AuditExport } from '../common/http/audit-export';
 import { checkParams, csvLines, jsonLines } from './domain/statement-file';
 import { ManualMatchDto, ProposeCorrectionDto, ReasonDto, ReportQueryDto, StatementQueryDto } from './reconciliation.dto';
 import { STATEMENT_ERRORS } from './reconciliation.errors';
@@ -144,6 +145,7 @@ export class ReconciliationController {
   }
 
   @Get(':id/report')
+  @AuditExport()
   @Roles('custodian', 'trustee', 'auditor', 'approver')
   @ApiOperation({ summary: 'The reconciliation statement (余额调节表) as JSON, CSV or XLSX.' })
   async report(@Param('id') id: string, @Query() q: ReportQueryDto, @Res({ passthrough: true }) res: Response) {

@@ -74,6 +74,8 @@ export class PlacementsController {
   constructor(private readonly placements: PlacementService) {}
 
   @Get(':id')
+  // Every bank's balance and score: programme-wide roles only (issue #15), like the quarter results.
+  @Roles('trustee', 'approver', 'custodian', 'auditor')
   @ApiOperation({ summary: 'A placement proposal: per bank its balance, locked money, score and target; the transfers that reach the targets.' })
   get(@Param('id') id: string) {
     return this.placements.get(id);

@@ -26,6 +26,10 @@ const ALL_200 = '200 200 200 200 200 200 200';
 const ALL_400 = '400 400 400 400 400 400 400';
 /** Writes only the trustee may make: its empty body is a 400, everyone else a 403. */
 const TRUSTEE_WRITE = '400 403 403 403 403 403 403';
+/** Writes of the custodian and the trustee (reserve, reconciliation): an empty body is a 400 for both. */
+const CUSTODY_WRITE = '400 403 400 403 403 403 403';
+/** Reads for the four programme-wide roles, of an object that does not exist: 404 for them, 403 for party tokens. */
+const QUARTER_READERS_404 = '404 404 404 403 403 403 404';
 
 const MATRIX: Record<string, Row> = {
   'GET /health': { path: () => '/health', expect: ALL_200 },
@@ -123,6 +127,32 @@ const MATRIX: Record<string, Row> = {
   'GET /v1/calendar/years/{year}': { path: () => '/v1/calendar/years/2025', expect: ALL_200 },
   'PUT /v1/calendar/years/{year}': { path: () => '/v1/calendar/years/2025', expect: TRUSTEE_WRITE },
   'POST /v1/calendar/working-days': { path: () => '/v1/calendar/working-days', expect: ALL_400 },
+  // Quarter close (issue 12): results name every party's loss rate and margin — the four
+  // programme-wide roles; 2099Q4 has not ended (409 for the trustee, nothing runs) and was never
+  // closed (404 for the readers).
+  'POST /v1/quarters/{quarter}/close': { path: () => '/v1/quarters/2099Q4/close', expect: '409 403 403 403 403 403 403' },
+  'GET /v1/quarters/{quarter}': { path: () => '/v1/quarters/2099Q4', expect: QUARTER_READERS_404 },
+  'GET /v1/quarters/{quarter}/report.xlsx': { path: () => '/v1/quarters/2099Q4/report.xlsx', expect: QUARTER_READERS_404 },
+  // Disqualifying a dormant party is the approver's decision (issue #15).
+  'POST /v1/quarters/{quarter}/dormancy/{id}/confirm': { path: () => `/v1/quarters/2099Q4/dormancy/${randomUUID()}/confirm`, expect: '403 400 403 403 403 403 403' },
+  // A placement proposal lists every bank's balance and score.
+  'GET /v1/placements/{id}': { path: () => `/v1/placements/${randomUUID()}`, expect: QUARTER_READERS_404 },
+  // Reconciliation (issue 14): the custodian's and trustee's work; reads also for approver and auditor.
+  'POST /v1/reconciliations': { path: () => '/v1/reconciliations', expect: CUSTODY_WRITE },
+  'GET /v1/reconciliations/{id}': { path: () => `/v1/reconciliations/${randomUUID()}`, expect: QUARTER_READERS_404 },
+  'POST /v1/reconciliations/{id}/matches': { path: () => `/v1/reconciliations/${randomUUID()}/matches`, expect: CUSTODY_WRITE },
+  'POST /v1/reconciliations/{id}/rematch': { path: () => `/v1/reconciliations/${randomUUID()}/rematch`, expect: '404 403 404 403 403 403 403' },
+  'POST /v1/reconciliations/{id}/matches/{matchId}/undo': { path: () => `/v1/reconciliations/${randomUUID()}/matches/${randomUUID()}/undo`, expect: CUSTODY_WRITE },
+  'POST /v1/reconciliations/{id}/corrections': { path: () => `/v1/reconciliations/${randomUUID()}/corrections`, expect: CUSTODY_WRITE },
+  'GET /v1/reconciliations/{id}/corrections': { path: () => `/v1/reconciliations/${randomUUID()}/corrections`, expect: QUARTER_READERS_404 },
+  // Posting a correction: custodian, trustee or approver — by another token than the proposer's (four eyes).
+  'POST /v1/reconciliations/{id}/corrections/{correctionId}/post': { path: () => `/v1/reconciliations/${randomUUID()}/corrections/${randomUUID()}/post`, expect: '404 404 404 403 403 403 403' },
+  'POST /v1/reconciliations/{id}/close': { path: () => `/v1/reconciliations/${randomUUID()}/close`, expect: '404 403 404 403 403 403 403' },
+  'GET /v1/reconciliations/{id}/report': { path: () => `/v1/reconciliations/${randomUUID()}/report`, expect: QUARTER_READERS_404 },
+  'GET /v1/statement-mappings/{bankCode}': { path: (w) => `/v1/statement-mappings/${w.bankA}`, expect: '200 403 200 403 403 403 200' },
+  'PUT /v1/statement-mappings/{bankCode}': { path: (w) => `/v1/statement-mappings/${w.bankA}`, expect: CUSTODY_WRITE },
+  'GET /v1/payment-instructions': { path: () => '/v1/payment-instructions?limit=1', expect: '200 200 200 403 403 403 200' },
+  'POST /v1/payment-instructions/{reference}/done': { path: () => '/v1/payment-instructions/RF-NO-SUCH/done', expect: CUSTODY_WRITE },
 };
 
 /**

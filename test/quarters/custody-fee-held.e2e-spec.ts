@@ -59,6 +59,11 @@ describe('quarter close: the custody fee counts only the interest an account sti
       expect(row.outcome).toEqual({ status: 200, code: null });
       expect(row.targetIds).toContain('2025Q1');
     }
+    // The quarter's report file is an export: recorded once it has been answered.
+    await get('/v1/quarters/2025Q1/report.xlsx').expect(200);
+    const exported = await get(`/v1/audit-log?action=${encodeURIComponent('GET /v1/quarters/:quarter/report.xlsx')}`).expect(200);
+    expect(exported.body.items).toHaveLength(1);
+    expect(exported.body.items[0]).toMatchObject({ outcome: { status: 200, code: null }, targetIds: ['2025Q1'] });
     expect((await get('/v1/audit-log/verify').expect(200)).body.ok).toBe(true);
     expect(res.body.status).toBe('completed');
     expect(res.body.custodyFee).toMatchObject({

@@ -33,7 +33,8 @@ describe('quarter close: four quarters (issue 12; RULES §6–§9)', () => {
   const post = (url: string, body: object = {}) => t.http.post(url).set('Authorization', t.auth).send(body);
   const get = (url: string) => t.http.get(url).set('Authorization', t.auth);
   const ok = async (url: string, body: object, status = 201) => {
-    const res = await post(url, body);
+    // Four eyes (issue #15): approval batches are the approver's, not the trustee's that recommended the claims.
+    const res = url === '/v1/approval-batches' ? await t.http.post(url).set('Authorization', t.approver).send(body) : await post(url, body);
     if (res.status !== status) throw new Error(`${url}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   };
@@ -284,14 +285,17 @@ describe('quarter close: four quarters (issue 12; RULES §6–§9)', () => {
     expect(margins?.rowCount).toBe(4);
   });
 
-  it('the trustee confirms a dormancy warning with a reason: the agency is disqualified, once', async () => {
+  it('the approver confirms a dormancy warning with a reason: the agency is disqualified, once', async () => {
     const q4 = (await get('/v1/quarters/2025Q4').expect(200)).body;
     const warning = q4.dormancy.find((d: { partyCode: string }) => d.partyCode === g1);
     expect(warning).toMatchObject({ kind: 'warning', status: 'proposed', lastActivityOn: '2024-06-10' });
-    const res = await ok(`/v1/quarters/2025Q4/dormancy/${warning.id}/confirm`, { reason: 'No business since June 2024; the agency confirmed.', effectiveOn: '2026-01-26' }, 200);
+    const confirm = (auth: string, body: object) => t.http.post(`/v1/quarters/2025Q4/dormancy/${warning.id}/confirm`).set('Authorization', auth).send(body);
+    // Disqualifying a party is the approver's decision (issue #15), not the trustee's.
+    await confirm(t.auth, { reason: 'No business since June 2024.', effectiveOn: '2026-01-26' }).expect(403);
+    const res = (await confirm(t.approver, { reason: 'No business since June 2024; the agency confirmed.', effectiveOn: '2026-01-26' }).expect(200)).body;
     expect(res).toMatchObject({ status: 'confirmed', confirmedOn: '2026-01-26' });
     expect((await get(`/v1/agencies/${g1}`).expect(200)).body.status).toBe('disqualified');
-    const twice = await post(`/v1/quarters/2025Q4/dormancy/${warning.id}/confirm`, { reason: 'again' }).expect(409);
+    const twice = await confirm(t.approver, { reason: 'again' }).expect(409);
     expect(twice.body.code).toBe('QUARTER.PROPOSAL_ALREADY_CONFIRMED');
   });
 });

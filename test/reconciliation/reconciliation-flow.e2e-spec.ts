@@ -40,7 +40,7 @@ describe('reconciliation: instructions out, a GBK statement in, every fen explai
     claimId = claim.body.id;
     await post(`/v1/claims/${claimId}/review`, { decision: 'recommend', reviewedOn: '2025-07-25' }).expect(200);
     await post(`/v1/agencies/${agency}/margin/deposits`, { amount: '900000.00', depositedOn: '2025-07-01' }).expect(201);
-    await post('/v1/approval-batches', { claimIds: [claimId], approvedOn: '2025-09-30' }).expect(201);
+    await t.http.post('/v1/approval-batches').set('Authorization', t.approver).send({ claimIds: [claimId], approvedOn: '2025-09-30' }).expect(201);
     const token = await post('/v1/tokens', { role: 'approver', label: 'second pair of eyes' }).expect(201);
     secondAuth = `Bearer ${token.body.token}`;
   });
@@ -189,8 +189,12 @@ describe('reconciliation: instructions out, a GBK statement in, every fen explai
     // Nothing is posted by a proposal.
     const still = await post(`/v1/reconciliations/${recId}/close`, {}).expect(409);
     expect(still.body.code).toBe('RECONCILIATION.DIFFERENCE_REMAINS');
+    // Four eyes (issue #15, src/common/access/four-eyes.ts): the proposing token cannot post it.
     const self = await post(`/v1/reconciliations/${recId}/corrections/${fee.body.id}/post`, {}).expect(403);
-    expect(self.body.code).toBe('RECONCILIATION.SAME_PROPOSER');
+    expect(self.body.code).toBe('AUTH.FOUR_EYES');
+    expect(self.body.details).toEqual([expect.objectContaining({ code: 'AUTH.FOUR_EYES', correctionId: fee.body.id })]);
+    const unposted = await t.http.get(`/v1/reconciliations/${recId}/corrections`).set('Authorization', t.auth).expect(200);
+    expect(unposted.body.find((c: { id: string }) => c.id === fee.body.id)).toMatchObject({ status: 'proposed', entryId: null });
     const posted = await post(`/v1/reconciliations/${recId}/corrections/${fee.body.id}/post`, {}, secondAuth).expect(200);
     expect(posted.body).toMatchObject({ status: 'posted', entryId: expect.any(String) });
     await post(`/v1/reconciliations/${recId}/corrections/${short.body.id}/post`, {}, secondAuth).expect(200);

@@ -33,7 +33,9 @@ export async function seedQuarterWorld(s: ServiceProcess): Promise<QuarterWorld>
   const claim = await recommendedClaim(s, claimLoan);
   await ok(s.request('POST', `/v1/agencies/${agencies[0]}/margin/deposits`, { body: { amount: '2000000.00', depositedOn: '2026-07-01' } }), 'margin');
   await ok(s.request('POST', `/v1/agencies/${agencies[1]}/margin/deposits`, { body: { amount: '10000.00', depositedOn: '2026-07-01' } }), 'margin');
-  await ok(s.request('POST', '/v1/approval-batches', { body: { claimIds: [claim], approvedOn: '2026-08-20' } }), 'batch');
+  // Four eyes (issue #15): the batch is approved by another token than the trustee's that recommended the claim.
+  const approver = (await ok(s.request('POST', '/v1/tokens', { body: { role: 'approver' } }), 'approver token')).token as string;
+  await ok(s.request('POST', '/v1/approval-batches', { body: { claimIds: [claim], approvedOn: '2026-08-20' }, token: approver }), 'batch');
   await ok(s.request('POST', '/v1/reserve/funding', { body: { bankCode: banks[0], amount: '150000000.00', fundedOn: '2026-07-10', reference: 'QK-F-A' } }), 'funding');
   await ok(s.request('POST', '/v1/reserve/funding', { body: { bankCode: banks[1], amount: '170000000.00', fundedOn: '2026-07-10', reference: 'QK-F-B' } }), 'funding');
   await ok(s.request('POST', '/v1/reserve/interest', { body: { bankCode: banks[0], amount: '400000.00', creditedOn: '2026-09-21' } }), 'interest');
