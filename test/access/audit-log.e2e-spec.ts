@@ -143,7 +143,14 @@ describe('audit trail (issue #15)', () => {
     expect(lines[0]).toBe('seq,occurredAt,requestId,actorTokenId,actorRole,actorParty,action,targetIds,status,errorCode,hash');
     expect(lines).toHaveLength(1 + (await log(`target=${claimId}&limit=100`)).items.length);
     expect(lines[1]).toContain(',POST /v1/claims,');
-    const recorded = (await log('action=GET%20/v1')).items.map((r) => [r.action, r.actor.role, r.outcome.status]);
+    // A streamed export (the handler writes the response itself) is recorded once the handler has
+    // returned, which is after the client has the last byte: its row may land a moment later.
+    const exportsRecorded = async () => (await log('action=GET%20/v1')).items.map((r) => [r.action, r.actor.role, r.outcome.status]);
+    let recorded = await exportsRecorded();
+    for (let i = 0; i < 40 && !recorded.some((r) => r[0] === 'GET /v1/audit-log/export'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      recorded = await exportsRecorded();
+    }
     expect(recorded).toEqual(
       expect.arrayContaining([
         ['GET /v1/ledger/export', 'auditor', 200],
