@@ -111,3 +111,13 @@ export class DoneDto {
   @DateField({ description: 'The day the transfer was made at the bank.' })
   doneOn!: string;
 }
+
+export class ReconciliationsQueryDto extends PageQueryDto {
+  @CodeField({ optional: true })
+  bankCode?: string;
+
+  @ApiPropertyOptional({ enum: ['open', 'closed'] })
+  @IsOptional()
+  @IsIn(['open', 'closed'])
+  status?: string;
+}

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/access/principal';
 import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError } from '../common/errors/domain-error';
+import { decodeCursor, toPage } from '../common/http/pagination';
 import { DEPOSIT_PREFIX, RESERVE_BOOK } from '../reserve/domain/books';
 import { formatFen, matchStatement, MatchResult, StatementItem } from './domain/matching';
 import { checkStatement, ParsedStatement, StatementParams } from './domain/statement-file';
@@ -93,6 +94,25 @@ export class ReconciliationService {
     if (!(await this.workspace.accountExists(account))) {
       throw DomainError.rule(STATEMENT_ERRORS.NO_ACCOUNT, `${bankCode} has no reserve deposit account in the books.`, [{ code: STATEMENT_ERRORS.NO_ACCOUNT, field: 'bankCode', message: `no account ${account}` }]);
     }
+  }
+
+  /** GET /v1/reconciliations: the statements imported, newest period first (figures as stored; open ones' live figures are on GET /{id}). */
+  async list(filter: { bankCode?: string; status?: string }, limit = 100, cursor?: string) {
+    const after = decodeCursor(cursor, (v): v is [string, string] => Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string'));
+    const rows = (await this.tx.manager.query(
+      `SELECT id, bank_code, account_code, period_from, period_to, opening_balance::text AS opening_balance, closing_balance::text AS closing_balance, line_count, status, created_at, closed_at
+         FROM reconciliations
+        WHERE ($1::text IS NULL OR bank_code = $1) AND ($2::text IS NULL OR status = $2)
+          AND ($3::date IS NULL OR (period_from, id) < ($3::date, $4::uuid))
+        ORDER BY period_from DESC, id DESC LIMIT $5`,
+      [filter.bankCode ?? null, filter.status ?? null, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+    )) as { id: string; bank_code: string; account_code: string; period_from: string; period_to: string; opening_balance: string; closing_balance: string; line_count: number; status: string; created_at: Date; closed_at: Date | null }[];
+    return toPage(
+      rows,
+      limit,
+      (r) => ({ id: r.id, bankCode: r.bank_code, account: r.account_code, from: r.period_from, to: r.period_to, openingBalance: r.opening_balance, closingBalance: r.closing_balance, lineCount: Number(r.line_count), status: r.status, createdAt: r.created_at, closedAt: r.closed_at }),
+      (r) => [r.period_from, r.id],
+    );
   }
 
   /** GET /v1/reconciliations/{id}: figures, both sides with their match status, the matches. */
