@@ -7,7 +7,11 @@ import { QualificationsRenewals1732710000000 } from './1732710000000-qualificati
 import { PartyStatusReasons1732720000000 } from './1732720000000-party-status-reasons';
 import { ClaimsBankAnnualCap1732730000000 } from './1732730000000-claims-bank-annual-cap';
 import { HolidayCalendars1732740000000 } from './1732740000000-holiday-calendars';
+import { IdempotencyRequestTransaction1733100000000 } from './1733100000000-idempotency-request-transaction';
+import { LedgerVerify1733200000000 } from './1733200000000-ledger-verify';
+import { Quarters1733300000000 } from './1733300000000-quarters';
 import { Reconciliation1733500000000 } from './1733500000000-reconciliation';
+import { LedgerGuardConditions1733600000000 } from './1733600000000-ledger-guard-conditions';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same set runs from ts-node,
@@ -19,5 +23,9 @@ export const ALL_MIGRATIONS = [
   PartyStatusReasons1732720000000,
   ClaimsBankAnnualCap1732730000000,
   HolidayCalendars1732740000000,
+  IdempotencyRequestTransaction1733100000000,
+  LedgerVerify1733200000000,
+  Quarters1733300000000,
   Reconciliation1733500000000,
+  LedgerGuardConditions1733600000000,
 ];

@@ -6,6 +6,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { Role } from '../common/access/principal';
 import { ApiToken } from './api-token.entity';
 import { Principal } from '../common/access/principal';
+import { TransactionScope } from '../common/database/transaction-scope';
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -18,7 +19,13 @@ export class AuthService implements OnApplicationBootstrap {
   constructor(
     @InjectRepository(ApiToken) private readonly tokens: Repository<ApiToken>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tx: TransactionScope,
   ) {}
+
+  /** Tokens on the open transaction when there is one (issuing and revoking under an Idempotency-Key), else on the pool. */
+  private get writable(): Repository<ApiToken> {
+    return this.tx.manager.getRepository(ApiToken);
+  }
 
   /** BOOTSTRAP_ADMIN_TOKEN → a trustee token with that value, created once (issue #2 item 7). */
   async onApplicationBootstrap(): Promise<void> {
@@ -42,12 +49,12 @@ export class AuthService implements OnApplicationBootstrap {
   /** Issues a new token; the plain value is returned once and never stored. */
   async issue(role: Role, partyCode: string | null, label: string): Promise<{ id: string; token: string }> {
     const token = `rf_${randomBytes(32).toString('base64url')}`;
-    const row = await this.tokens.save(this.tokens.create({ tokenSha256: sha256Hex(token), role, partyCode, label }));
+    const row = await this.writable.save(this.writable.create({ tokenSha256: sha256Hex(token), role, partyCode, label }));
     return { id: row.id, token };
   }
 
   async revoke(id: string): Promise<boolean> {
-    const result = await this.tokens.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+    const result = await this.writable.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
     return (result.affected ?? 0) > 0;
   }
 }

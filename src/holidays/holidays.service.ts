@@ -71,6 +71,8 @@ export class HolidaysService implements OnModuleInit {
       return m.save(row);
     });
     await this.apply();
+    // Inside the request's transaction (Idempotency-Key) what was just read is not committed yet: read it again once that transaction has ended.
+    await this.tx.whenSettled(() => this.apply());
     this.logger.log(`holiday schedule for ${year} loaded (${input.source})`);
     return { ...out(await this.tx.manager.findOneOrFail(HolidayCalendar, { where: { id: saved.id } })), coverage: calendarCoverage(year) };
   }

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnModuleInit } from '@nestj
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock/clock';
+import { JobHeartbeat } from './job-heartbeat.entity';
 import { JobProcessor, JobQueue, JobRegistry } from './job-registry';
 
 export const HEARTBEAT_JOB = 'heartbeat';
@@ -33,16 +34,25 @@ export class HeartbeatProcessor implements JobProcessor<{ source?: string }, { b
   }
 
   async process(payload: { source?: string }): Promise<{ beatAt: string }> {
-    const beatAt = this.clock.now().toISOString();
-    await this.dataSource.query(
-      `INSERT INTO job_heartbeats (mode, beat_at, source) VALUES ($1, $2, $3)
-       ON CONFLICT (mode) DO UPDATE SET beat_at = EXCLUDED.beat_at, source = EXCLUDED.source, beats = job_heartbeats.beats + 1`,
-      [this.queue.mode, beatAt, String(payload?.source ?? 'manual').slice(0, 50)],
-    );
-    return { beatAt };
+    const now = this.clock.now();
+    const beat = { mode: this.queue.mode, beatAt: now, source: String(payload?.source ?? 'manual').slice(0, 50) };
+    // The row for this mode exists from the first beat on; each beat then stamps it and counts.
+    await this.dataSource.transaction(async (m) => {
+      await m.createQueryBuilder().insert().into(JobHeartbeat).values({ ...beat, beats: '0' }).orIgnore().execute();
+      await m
+        .createQueryBuilder()
+        .update(JobHeartbeat)
+        .set({ beatAt: beat.beatAt, source: beat.source, beats: () => 'beats + 1' })
+        .where('mode = :mode', { mode: beat.mode })
+        .execute();
+    });
+    return { beatAt: now.toISOString() };
   }
 
-  /** The last beat; `run` runs the query elsewhere than the pool (the health probe's connection). */
+  /**
+   * The last beat; `run` runs the query elsewhere than the pool (the health probe's own,
+   * time-boxed connection, which has no EntityManager — hence SQL here).
+   */
   async lastBeat(
     run: (sql: string, params: unknown[]) => Promise<unknown[]> = (sql, params) => this.dataSource.query(sql, params),
   ): Promise<{ beatAt: string; beats: number } | null> {

@@ -1,8 +1,10 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { BullJobQueue, BullJobsWorker, JOBS_QUEUE } from './bull-job-queue';
 import { HeartbeatProcessor } from './heartbeat';
 import { InProcessJobQueue } from './in-process-job-queue';
+import { JobHeartbeat } from './job-heartbeat.entity';
 import { JobQueue, JobRegistry } from './job-registry';
 import { JobsStatusService } from './jobs-status.service';
 
@@ -38,6 +40,7 @@ export class JobsModule {
       return {
         module: JobsModule,
         imports: [
+          TypeOrmModule.forFeature([JobHeartbeat]),
           BullModule.forRoot({ connection: redisConnection(options.redisUrl), prefix: options.prefix ?? 'reserve' }),
           BullModule.registerQueue({ name: JOBS_QUEUE }),
         ],
@@ -47,6 +50,7 @@ export class JobsModule {
     }
     return {
       module: JobsModule,
+      imports: [TypeOrmModule.forFeature([JobHeartbeat])],
       providers: [...common, InProcessJobQueue, { provide: JobQueue, useExisting: InProcessJobQueue }],
       exports: [JobRegistry, JobQueue, HeartbeatProcessor, JobsStatusService],
     };

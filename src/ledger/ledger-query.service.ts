@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError } from '../common/errors/domain-error';
 import { DEFAULT_PAGE_LIMIT, Page, decodeCursor, encodeCursor } from '../common/http/pagination';
 import { Money } from '../common/money/money';
@@ -7,7 +8,7 @@ import { AccountType, Side } from './domain/accounts';
 import { balanceOnNormalSide, signedDelta } from './domain/entry';
 import { ledgerErrors } from './domain/ledger.errors';
 import { LedgerAccountView, toAccountView } from './ledger-accounts.service';
-import { BookView, ENTRY_COLUMNS, EntryRow, linesOf, readBook, toPostedEntry } from './ledger-rows';
+import { BalanceMismatch, BookView, ENTRY_COLUMNS, EntryRow, balanceMismatches, linesOf, readBook, toPostedEntry } from './ledger-rows';
 import { PostedEntry } from './posting/posting.types';
 import { REQUEST_ERRORS } from '../common/errors/common.errors';
 
@@ -63,7 +64,17 @@ export interface TrialBalance {
   headSequence: number;
   headHash: string;
   rows: TrialBalanceRow[];
+  /**
+   * `balanced`: the debit and credit columns agree, the total debits and credits agree, and the
+   * balance rows agree with the lines (`balances`).
+   */
   totals: { debit: Money; credit: Money; totalDebits: Money; totalCredits: Money; balanced: boolean };
+  /**
+   * Every current balance row cross-checked against the sum of its lines (issue 10 item 6), whatever
+   * `asOf`: a balance row or a line changed behind the service's back shows here as
+   * LEDGER.BALANCE_MISMATCH with both figures.
+   */
+  balances: { ok: boolean; mismatches: BalanceMismatch[] };
 }
 
 
@@ -100,17 +111,25 @@ export interface MovementFilter {
  */
 @Injectable()
 export class LedgerQueryService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly tx: TransactionScope) {}
+
+  /**
+   * The request's transaction when there is one (a write answers with what it wrote, uncommitted
+   * until its Idempotency-Key answer commits with it), else the pool.
+   */
+  private get db(): EntityManager {
+    return this.tx.manager;
+  }
 
   /** A book and its head; 404 LEDGER.UNKNOWN_BOOK when there is none. */
-  book(code: string, q: EntityManager | DataSource = this.dataSource): Promise<BookView> {
+  book(code: string, q: EntityManager | DataSource = this.db): Promise<BookView> {
     return readBook(q, code);
   }
 
   async accounts(book: string, prefix: string | undefined, limit = DEFAULT_PAGE_LIMIT, cursor?: string): Promise<Page<LedgerAccountView & { debit: Money; credit: Money; balance: Money }>> {
     await this.book(book);
     const after = decodeCursor(cursor, (v): v is string => typeof v === 'string');
-    const rows = (await this.dataSource.query(
+    const rows = (await this.db.query(
       `SELECT book, code, name, type, normal_side, floor, created_at, debits, credits FROM ledger_accounts
         WHERE book = $1 AND ($2::text IS NULL OR code LIKE $2 || '%') AND ($3::text IS NULL OR code > $3)
         ORDER BY code LIMIT $4`,
@@ -130,9 +149,9 @@ export class LedgerQueryService {
 
   async entry(id: string): Promise<PostedEntry> {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw ledgerErrors.entryNotFound(id);
-    const rows = (await this.dataSource.query(`SELECT ${ENTRY_COLUMNS} FROM ledger_entries e WHERE e.id = $1`, [id])) as EntryRow[];
+    const rows = (await this.db.query(`SELECT ${ENTRY_COLUMNS} FROM ledger_entries e WHERE e.id = $1`, [id])) as EntryRow[];
     if (!rows.length) throw ledgerErrors.entryNotFound(id);
-    const lines = await linesOf(this.dataSource, [id]);
+    const lines = await linesOf(this.db, [id]);
     return toPostedEntry(rows[0], lines.get(id) ?? []);
   }
 
@@ -140,7 +159,7 @@ export class LedgerQueryService {
   async entries(book: string, from: string | undefined, to: string | undefined, limit = DEFAULT_PAGE_LIMIT, cursor?: string): Promise<Page<PostedEntry>> {
     await this.book(book);
     const after = decodeCursor(cursor, (v): v is number => typeof v === 'number' && Number.isInteger(v)) ?? 0;
-    const rows = (await this.dataSource.query(
+    const rows = (await this.db.query(
       `SELECT ${ENTRY_COLUMNS} FROM ledger_entries e
         WHERE e.book = $1 AND e.sequence > $2 AND ($3::date IS NULL OR e.effective_date >= $3) AND ($4::date IS NULL OR e.effective_date <= $4)
         ORDER BY e.sequence LIMIT $5`,
@@ -148,7 +167,7 @@ export class LedgerQueryService {
     )) as EntryRow[];
     const more = rows.length > limit;
     const slice = more ? rows.slice(0, limit) : rows;
-    const lines = await linesOf(this.dataSource, slice.map((r) => r.id));
+    const lines = await linesOf(this.db, slice.map((r) => r.id));
     return {
       items: slice.map((r) => toPostedEntry(r, lines.get(r.id) ?? [])),
       nextCursor: more ? encodeCursor(Number(slice[slice.length - 1].sequence)) : null,
@@ -158,7 +177,7 @@ export class LedgerQueryService {
   /** Opening balance (before `from`), the lines from `from` to `to`, closing balance (at `to`). */
   async statement(book: string, code: string, from: string | undefined, to: string | undefined, limit = DEFAULT_PAGE_LIMIT, cursor?: string): Promise<Statement> {
     if (from && to && from > to) throw DomainError.invalid(REQUEST_ERRORS.INVALID, '`from` must not be after `to`.');
-    const accounts = (await this.dataSource.query(`SELECT id, normal_side FROM ledger_accounts WHERE book = $1 AND code = $2`, [book, code])) as {
+    const accounts = (await this.db.query(`SELECT id, normal_side FROM ledger_accounts WHERE book = $1 AND code = $2`, [book, code])) as {
       id: string;
       normal_side: Side;
     }[];
@@ -167,7 +186,7 @@ export class LedgerQueryService {
       throw ledgerErrors.accountNotFound(book, code);
     }
     const { id, normal_side: side } = accounts[0];
-    const sums = (await this.dataSource.query(
+    const sums = (await this.db.query(
       `SELECT coalesce(sum(amount) FILTER (WHERE side = 'D' AND ($2::date IS NOT NULL AND effective_date < $2)), 0) AS od,
               coalesce(sum(amount) FILTER (WHERE side = 'C' AND ($2::date IS NOT NULL AND effective_date < $2)), 0) AS oc,
               coalesce(sum(amount) FILTER (WHERE side = 'D'), 0) AS cd,
@@ -181,7 +200,7 @@ export class LedgerQueryService {
 
     type Key = [string, number, number, string];
     const after = decodeCursor(cursor, (v): v is Key => Array.isArray(v) && v.length === 4);
-    const rows = (await this.dataSource.query(
+    const rows = (await this.db.query(
       `SELECT l.entry_id, l.sequence, l.effective_date, l.line_no, l.side, l.amount, e.recorded_at, e.memo
          FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id
         WHERE l.account_id = $1 AND ($2::date IS NULL OR l.effective_date >= $2) AND ($3::date IS NULL OR l.effective_date <= $3)
@@ -221,8 +240,8 @@ export class LedgerQueryService {
     };
   }
 
-  /** Trial balance as of a date (from the lines) or now (from the balance rows). */
-  async trialBalance(book: string, asOf?: string | null, q: EntityManager | DataSource = this.dataSource): Promise<TrialBalance> {
+  /** Trial balance as of a date (from the lines) or now (from the balance rows), with the balance rows cross-checked against the lines. */
+  async trialBalance(book: string, asOf?: string | null, q: EntityManager | DataSource = this.db): Promise<TrialBalance> {
     const head = await this.book(book, q);
     const rows = (await q.query(
       asOf
@@ -259,13 +278,15 @@ export class LedgerQueryService {
       totalCredits = totalCredits.plus(c);
       return row;
     });
+    const mismatches = await balanceMismatches(q, book);
     return {
       book,
       asOf: asOf ?? null,
       headSequence: head.lastSequence,
       headHash: head.lastHash,
       rows: out,
-      totals: { debit, credit, totalDebits, totalCredits, balanced: debit.eq(credit) && totalDebits.eq(totalCredits) },
+      totals: { debit, credit, totalDebits, totalCredits, balanced: debit.eq(credit) && totalDebits.eq(totalCredits) && mismatches.length === 0 },
+      balances: { ok: mismatches.length === 0, mismatches },
     };
   }
 
@@ -276,7 +297,7 @@ export class LedgerQueryService {
    * every line of the period at once (100,000 lines in the reconciliation benchmark). Pass the
    * caller's transaction as `q` to read inside it.
    */
-  async movements(book: string, filter: MovementFilter, q: EntityManager | DataSource = this.dataSource): Promise<LedgerMovement[]> {
+  async movements(book: string, filter: MovementFilter, q: EntityManager | DataSource = this.db): Promise<LedgerMovement[]> {
     // After a sequence, the entries (book, sequence) index leads; otherwise the account's lines (account, date).
     const source = filter.afterSequence
       ? `ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id JOIN ledger_accounts a ON a.id = l.account_id`

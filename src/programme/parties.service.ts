@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, LessThanOrEqual, MoreThan, Repository } from 'typeorm';
 import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError } from '../common/errors/domain-error';
@@ -37,10 +36,11 @@ export interface AgencyOut extends BankOut {
   joinedOn: string;
 }
 
-export function bankOut(b: Bank): BankOut {
+export function bankOut(b: Bank): BankOut & { joinedOn: string | null } {
   return {
     code: b.code,
     name: b.name,
+    joinedOn: b.joinedOn,
     status: b.status,
     statusReason: b.statusReason,
     statusSince: b.statusSince,
@@ -90,21 +90,35 @@ export function agencyChangeOut(c: AgencyChange) {
 @Injectable()
 export class PartiesService {
   constructor(
-    @InjectRepository(Bank) private readonly banks: Repository<Bank>,
-    @InjectRepository(Agency) private readonly agencies: Repository<Agency>,
-    @InjectRepository(Agreement) private readonly agreements: Repository<Agreement>,
-    @InjectRepository(AgencyChange) private readonly changes: Repository<AgencyChange>,
     private readonly tx: TransactionScope,
     private readonly borrowersService: BorrowersService,
   ) {}
 
+  // Repositories on the open transaction when there is one (a write with an Idempotency-Key runs
+  // in the request's transaction, docs/reliability.md "Idempotency"), else on the pool.
+  private get banks(): Repository<Bank> {
+    return this.tx.manager.getRepository(Bank);
+  }
+
+  private get agencies(): Repository<Agency> {
+    return this.tx.manager.getRepository(Agency);
+  }
+
+  private get agreements(): Repository<Agreement> {
+    return this.tx.manager.getRepository(Agreement);
+  }
+
+  private get changes(): Repository<AgencyChange> {
+    return this.tx.manager.getRepository(AgencyChange);
+  }
+
   // ---- banks ----
 
-  async createBank(input: { code: string; name: string }): Promise<Bank> {
+  async createBank(input: { code: string; name: string; joinedOn?: string }): Promise<Bank> {
     const inserted = await this.banks
       .createQueryBuilder()
       .insert()
-      .values({ code: input.code, name: input.name, status: 'active' })
+      .values({ code: input.code, name: input.name, joinedOn: input.joinedOn ?? null, status: 'active' })
       .orIgnore()
       .returning(['code'])
       .execute();

@@ -109,6 +109,8 @@ export class PolicyService implements OnModuleInit {
       return v;
     });
     await this.reload();
+    // Inside the request's transaction (Idempotency-Key) what was just read is not committed yet: read it again once that transaction has ended.
+    await this.tx.whenSettled(() => this.reload());
     this.logger.log(`policy version ${version.programme}/${version.id} loaded, effective from ${version.effectiveFrom}`);
     return version;
   }

@@ -12,6 +12,9 @@ export class CreateBankDto {
 
   @TextField({ example: '郑州银行', maxLength: 200 })
   name!: string;
+
+  @DateField({ example: '2021-10-30', optional: true, description: 'The date the bank joined the programme; its dormancy (RULES §6, 3 years without a disbursement) is counted from it. Default: the earliest tri-party agreement it signed.' })
+  joinedOn?: string;
 }
 
 export class CreateAgencyDto {

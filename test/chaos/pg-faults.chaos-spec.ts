@@ -79,6 +79,9 @@ describe('PostgreSQL faults under load: no exit, 503 while down, recovery withou
   }
 
   function record(scenario: string, outcomes: Outcome[], recovery: number, findings: Findings): void {
+    // A failure must be diagnosable from the CI log alone: print the service's logged errors (the
+    // run folder with the whole log is removed at teardown).
+    if (findings.failing().length) process.stdout.write(`\n${scenario}: errors the service logged:\n${service.loggedErrors(60)}\n`);
     expect(findings.failing()).toEqual([]);
     figures.add({
       scenario,

@@ -116,5 +116,8 @@ describe('foundation (issue #2): health, docs, auth, errors, jobs', () => {
     expect(last?.beatAt).toBe(result.beatAt);
     const health = await t.http.get('/health').expect(200);
     expect(health.body.queue.lastHeartbeat.beatAt).toBe(result.beatAt);
+    // Each beat is counted on the one row of this mode.
+    await queue.run(HEARTBEAT_JOB, { source: 'test' });
+    expect((await t.app.get(HeartbeatProcessor).lastBeat())?.beats).toBe((last?.beats ?? 0) + 1);
   });
 });

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Global, Injectable, Module } from '@nestjs/common';
+import { Global, Injectable, Logger, Module } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
 /**
@@ -20,6 +20,9 @@ import { DataSource, EntityManager } from 'typeorm';
 @Injectable()
 export class TransactionScope {
   private readonly open = new AsyncLocalStorage<EntityManager>();
+  /** Work to do once a transaction opened here has ended (whenSettled). */
+  private readonly settled = new WeakMap<EntityManager, (() => Promise<void>)[]>();
+  private readonly logger = new Logger('TransactionScope');
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -38,7 +41,7 @@ export class TransactionScope {
   async run<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
     const m = this.current();
     if (m) return fn(m);
-    return this.dataSource.transaction((tx) => this.open.run(tx, () => fn(tx)));
+    return this.transaction(fn);
   }
 
   /**
@@ -46,7 +49,49 @@ export class TransactionScope {
    * on its own, e.g. a record that a refused request was seen).
    */
   async runDetached<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
-    return this.open.exit(() => this.dataSource.transaction((tx) => this.open.run(tx, () => fn(tx))));
+    return this.open.exit(() => this.transaction(fn));
+  }
+
+  /**
+   * Runs `fn` once the transaction open here has ended — committed or rolled back — or at once
+   * when none is open: for in-memory state read from the tables (the policies, the calendar) that
+   * must end up holding what was committed. Since a write with an Idempotency-Key runs in the
+   * request's transaction, the end of a service's `run` is not the end of the transaction; such a
+   * service refreshes its state at once (its answer may depend on it) and again here. A failure is
+   * logged, never thrown: the transaction's outcome stands.
+   */
+  async whenSettled(fn: () => Promise<void>): Promise<void> {
+    const m = this.current();
+    if (!m) return this.runHooks([fn]);
+    const hooks = this.settled.get(m) ?? [];
+    hooks.push(fn);
+    this.settled.set(m, hooks);
+  }
+
+  private async transaction<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
+    let opened: EntityManager | undefined;
+    try {
+      return await this.dataSource.transaction((tx) => {
+        opened = tx;
+        return this.open.run(tx, () => fn(tx));
+      });
+    } finally {
+      const hooks = opened ? this.settled.get(opened) : undefined;
+      if (hooks) {
+        this.settled.delete(opened as EntityManager);
+        await this.open.exit(() => this.runHooks(hooks));
+      }
+    }
+  }
+
+  private async runHooks(hooks: (() => Promise<void>)[]): Promise<void> {
+    for (const hook of hooks) {
+      try {
+        await hook();
+      } catch (error) {
+        this.logger.error(`work after commit failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      }
+    }
   }
 
   /** Runs `fn` with `m` as the open transaction (for code that opened one by other means). */

@@ -28,11 +28,6 @@ export const KNOWN_DEFECTS = {
     what:
       'A key whose request died with the process or its connection stays pending: its retry waits 30 s and gets 409 IDEMPOTENCY.IN_PROGRESS (later OUTCOME_UNKNOWN), so the client never learns whether it took effect.',
   },
-  'export-waits-for-drain-after-client-left': {
-    owner: 'src/ledger/ledger-export.service.ts (write, writeXlsx)',
-    what:
-      'An export whose client hangs up waits for a "drain" that never comes: its REPEATABLE READ transaction stays open (idle in transaction) until the server ends it, holding a pooled connection.',
-  },
 } as const;
 
 export type KnownDefect = keyof typeof KNOWN_DEFECTS;

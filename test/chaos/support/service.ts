@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { join, resolve } from 'node:path';
 import { rawRequest, RawResponse } from '../../support/raw-http';
@@ -66,6 +66,7 @@ export class ServiceProcess {
         BOOTSTRAP_ADMIN_TOKEN: CHAOS_ADMIN_TOKEN,
         LOG_LEVEL: 'warn',
         HEARTBEAT_SECONDS: '0',
+        QUARTER_CHECK_SECONDS: '0',
         ...this.options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -149,5 +150,13 @@ export class ServiceProcess {
   /** The last part of the output, for failure messages. */
   recentOutput(chars = 4000): string {
     return this.tail.slice(-chars);
+  }
+
+  /** The last `max` lines of the log that report an error (with their stack lines), for failure messages. */
+  loggedErrors(max = 60): string {
+    if (!existsSync(this.logFile)) return '(no log)';
+    const lines = readFileSync(this.logFile, 'utf8').split('\n');
+    const picked = lines.filter((l) => /error|exception|^\s+at /i.test(l) && !/SERVICE\.UNAVAILABLE|answered 503/.test(l));
+    return picked.slice(-max).join('\n') || '(none)';
   }
 }
