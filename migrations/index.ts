@@ -10,8 +10,8 @@ import { HolidayCalendars1732740000000 } from './1732740000000-holiday-calendars
 import { IdempotencyRequestTransaction1733100000000 } from './1733100000000-idempotency-request-transaction';
 import { LedgerVerify1733200000000 } from './1733200000000-ledger-verify';
 import { Quarters1733300000000 } from './1733300000000-quarters';
-import { Reconciliation1733500000000 } from './1733500000000-reconciliation';
 import { LedgerGuardConditions1733600000000 } from './1733600000000-ledger-guard-conditions';
+import { Reconciliation1733500000000 } from './1733500000000-reconciliation';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same set runs from ts-node,
@@ -26,6 +26,6 @@ export const ALL_MIGRATIONS = [
   IdempotencyRequestTransaction1733100000000,
   LedgerVerify1733200000000,
   Quarters1733300000000,
-  Reconciliation1733500000000,
   LedgerGuardConditions1733600000000,
+  Reconciliation1733500000000,
 ];

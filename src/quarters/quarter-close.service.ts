@@ -57,7 +57,7 @@ export class QuarterCloseService {
   /**
    * Starts (or resumes) the close of `quarter` and runs every duty that is due; returns nothing —
    * the caller reads the run with `view`. Order and dates (issue 12): a quarter that has not ended
-   * → 409; quarters close in order (an earlier open run is resumed first; a missing one is named);
+   * → 409; quarters close in order (an earlier quarter not closed or still open is named, 409);
    * a closed quarter is never closed again (its duties are done: nothing runs).
    */
   async close(quarter: string, trigger: RunTrigger): Promise<void> {
@@ -65,13 +65,9 @@ export class QuarterCloseService {
     const today = this.clock.today();
     const runs = await this.runs();
     if (!runs.some((r) => r.quarter === quarter)) {
-      const previous = previousQuarter(quarter);
-      const prev = runs.find((r) => r.quarter === previous);
-      if (prev && prev.status !== 'completed' && quarterLastDay(quarter) < today) {
-        // A later quarter waits for the earlier open one: resume it first.
-        await this.runDue(previous);
-      }
-      this.assertOrder(quarter, today, await this.runs());
+      // A refusal writes nothing: an open earlier quarter is named (409), not resumed here; the
+      // caller closes it first (the schedule's pass resumes open runs before starting new ones).
+      this.assertOrder(quarter, today, runs);
       await this.start(quarter, trigger);
     }
     await this.runDue(quarter);

@@ -226,6 +226,12 @@ export class QuarterDutiesService {
 
   /** RULES §8: the placement proposal of the quarter, stored for the approver. */
   private async placement(quarter: string): Promise<DutyResult> {
+    const cycle = this.policies.versionFor(quarterLastDay(quarter)).placementCycle;
+    if (cycle === 'yearly' && !quarter.endsWith('Q4')) {
+      // RULES §11a: henan-2025 adjusts each bank's allocation yearly (每年动态调整): the proposal
+      // comes with the close of the year's last quarter.
+      return { placementId: null, skipped: `placement cycle ${cycle}: proposed with the close of the year's fourth quarter` };
+    }
     const balances = await this.balancesAsOf(quarterLastDay(quarter));
     try {
       const proposal = await this.placements.propose(quarter, new Map(balances.banks.map((b) => [b.bankCode, b.outstanding])));

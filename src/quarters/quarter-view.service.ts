@@ -101,6 +101,7 @@ export class QuarterViewService {
             interestToPrincipal: custody.interestToPrincipal,
             reserveTotal: custody.reserveTotal,
             quarterInterest: custody.quarterInterest,
+            interestNotHeld: custody.interestNotHeld ?? '0.00',
             banks: custody.banks,
             entryIds: custody.entryIds,
           }

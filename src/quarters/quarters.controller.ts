@@ -6,6 +6,7 @@ import { QuarterCloseService } from './quarter-close.service';
 import { quarterReportXlsx } from './quarter-report.xlsx';
 import { QuarterViewService } from './quarter-view.service';
 import { QUARTER_ERRORS } from './quarters.errors';
+import { IdempotentByItself } from '../common/idempotency/idempotent-by-itself.decorator';
 
 export class ConfirmDormancyDto {
   @TextField({ example: 'No tech loan disbursed since 2022-03-15; the bank confirmed it has left the programme.', maxLength: 1000 })
@@ -41,6 +42,7 @@ export class QuartersController {
   @Post(':quarter/close')
   @HttpCode(200)
   @Roles('trustee')
+  @IdempotentByItself()
   @ApiOperation({ summary: 'Close a quarter: run its duties once (trustee).', description: CLOSE_DESCRIPTION })
   @ApiResponse({ status: 200, description: 'The run with each duty’s status and the results.' })
   @ApiResponse({ status: 409, description: `${QUARTER_ERRORS.NOT_ENDED}, ${QUARTER_ERRORS.PREVIOUS_MISSING}, ${QUARTER_ERRORS.PREVIOUS_OPEN}, ${QUARTER_ERRORS.OUT_OF_ORDER}` })

@@ -108,18 +108,27 @@ export class ReserveService {
       const interest = new Map(
         (await this.ledgerAccounts.netMovementWith(RESERVE_BOOK, DEPOSIT_PREFIX, reserveAccounts.interest().code, from, to)).map((r) => [r.code, r.balance]),
       );
+      // The quarter's interest counts only as far as the account still holds it at the quarter
+      // end (a payout or an account move after the interest was credited may have taken it): the
+      // fee's interest share is credited back to the account as capital, which must never take
+      // it below its floor (docs/quarters.md "Custody fee").
+      let interestNotHeld = Money.ZERO;
       const accounts = balances.map((b) => {
-        const i = (interest.get(b.code) ?? Money.ZERO).max(Money.ZERO);
-        return { bankCode: b.code.slice(DEPOSIT_PREFIX.length), principal: b.balance.minus(i).max(Money.ZERO), interest: i };
+        const held = b.balance.max(Money.ZERO);
+        const credited = (interest.get(b.code) ?? Money.ZERO).max(Money.ZERO);
+        const i = credited.min(held);
+        interestNotHeld = interestNotHeld.plus(credited.minus(i));
+        return { bankCode: b.code.slice(DEPOSIT_PREFIX.length), principal: held.minus(i), interest: i };
       });
       const fee = allocateCustodyFee({ accounts }, this.policies.versionFor(to));
       const entries = [];
-      for (const recipe of custodyFeePostings(quarter, to, fee)) entries.push(await this.post(recipe));
+      for (const recipe of custodyFeePostings(quarter, to, fee, interestNotHeld)) entries.push(await this.post(recipe));
       return {
         quarter,
         on: to,
         reserveTotal: Money.sum(accounts.map((a) => a.principal)).toString(),
         quarterInterest: Money.sum(accounts.map((a) => a.interest)).toString(),
+        interestNotHeld: interestNotHeld.toString(),
         total: fee.fee.toString(),
         fromInterest: fee.fromInterest.toString(),
         fromPrincipal: fee.fromPrincipal.toString(),

@@ -144,6 +144,16 @@ describe('quarter close: four quarters (issue 12; RULES §6–§9)', () => {
     expect(late.status).toBe(409);
   });
 
+  it('withdrawals respect the 10th and the requirement the close fixed (RULES §7)', async () => {
+    // G1 holds 50,000.00; its 2025Q2 requirement is 20,000.00 (20%).
+    const early = await post(`/v1/agencies/${g1}/margin/withdrawals`, { amount: '1.00', withdrawnOn: '2025-04-10' }).expect(422);
+    expect(early.body.code).toBe('MARGIN.WITHDRAWAL_BEFORE_DUE_DAY');
+    const tooMuch = await post(`/v1/agencies/${g1}/margin/withdrawals`, { amount: '30000.01', withdrawnOn: '2025-04-11' }).expect(422);
+    expect(tooMuch.body.code).toBe('MARGIN.WITHDRAWAL_ABOVE_EXCESS');
+    const ok201 = await post(`/v1/agencies/${g1}/margin/withdrawals`, { amount: '30000.00', withdrawnOn: '2025-04-11' }).expect(201);
+    expect(ok201.body).toMatchObject({ balance: '20000.00', requirement: '20000.00', excessWithdrawable: '0.00' });
+  });
+
   it('a disqualified agency stays disqualified: the shortfall reason comes and goes with its top-up', async () => {
     const before = await get(`/v1/agencies/${g3}`).expect(200);
     expect(before.body.status).toBe('disqualified');
@@ -179,6 +189,8 @@ describe('quarter close: four quarters (issue 12; RULES §6–§9)', () => {
     // Both reports came in after the 10th of July (they are filed today).
     expect(q2.reports).toEqual({ late: [bankA, bankB].sort(), missing: [] });
     expect((await get(`/v1/banks/${bankA}`).expect(200)).body.status).toBe('suspended_new');
+    // henan-2025 (from 2025-06-01) places the reserve yearly: no proposal before the fourth quarter.
+    expect(q2.placementId).toBeNull();
     await booksSound('2025-12-31');
   });
 
@@ -232,6 +244,11 @@ describe('quarter close: four quarters (issue 12; RULES §6–§9)', () => {
       status: 'active',
     });
     expect(agencyRate(q4, g2)).toMatchObject({ band: 'normal', status: 'active' });
+    const placement = await get(`/v1/placements/${q4.placementId}`).expect(200);
+    expect(placement.body).toMatchObject({ quarter: '2025Q4', status: 'proposed' });
+    // The targets add up to the reserve to the fen (largest remainder), the transfers reach them.
+    const targets = placement.body.banks.reduce((sum: number, b: { target: string }) => sum + Math.round(Number(b.target) * 100), 0);
+    expect(targets).toBe(Math.round(Number(placement.body.total) * 100));
     const a = await get(`/v1/banks/${bankA}`).expect(200);
     expect(a.body).toMatchObject({ status: 'active', lossRateQuarter: '2025Q4' });
     expect(a.body.lossRateHistory.map((h: { quarter: string; band: string; statusAfter: string }) => [h.quarter, h.band, h.statusAfter])).toEqual([

@@ -52,6 +52,12 @@ describe('quarter close: failures, the schedule and the catch-up (issue 12)', ()
     expect(failed.custodyFee).toMatchObject({ total: '100000.00', fromInterest: '100000.00', interestToPrincipal: '150000.00' });
     expect(await entriesOn('2026-03-31')).toBe(3);
 
+    // The next quarter waits for it: 409 naming the open quarter, and nothing is written.
+    const waits = await post('/v1/quarters/2026Q2/close').expect(409);
+    expect(waits.body).toMatchObject({ code: 'QUARTER.PREVIOUS_OPEN', details: [{ open: '2026Q1' }] });
+    expect(duty((await get('/v1/quarters/2026Q1').expect(200)).body, 'loss_rates')).toMatchObject({ status: 'failed', attempts: 1 });
+    await get('/v1/quarters/2026Q2').expect(404);
+
     const retried = (await post('/v1/quarters/2026Q1/close').expect(200)).body;
     expect(retried.status).toBe('completed');
     expect(duty(retried, 'loss_rates')).toMatchObject({ status: 'done', attempts: 2, error: null });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import { EMPTY, Observable, lastValueFrom, of } from 'rxjs';
 import { EntityManager } from 'typeorm';
@@ -9,6 +10,7 @@ import { CONFLICT_ERRORS, IDEMPOTENCY_ERRORS } from '../errors/common.errors';
 import { DomainError, DomainErrorKind } from '../errors/domain-error';
 import { ErrorBody, errorBodyFor } from '../errors/http-error.filter';
 import { requestHash } from './canonical-json';
+import { IDEMPOTENT_BY_ITSELF } from './idempotent-by-itself.decorator';
 import { IdempotencyKey } from './idempotency-key.entity';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -88,7 +90,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private readonly logger = new Logger('Idempotency');
   readonly timings: IdempotencyTimings = { conflictAttempts: 3, staleAfterSeconds: 300 };
 
-  constructor(private readonly tx: TransactionScope) {}
+  constructor(
+    private readonly tx: TransactionScope,
+    private readonly reflector: Reflector,
+  ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     if (context.getType() !== 'http') return next.handle();
@@ -103,6 +108,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
         { code: IDEMPOTENCY_ERRORS.INVALID_KEY, field: 'Idempotency-Key', message: 'visible ASCII, 1–255 characters' },
       ]);
     }
+    // The route makes itself idempotent and commits on its own (see IdempotentByItself).
+    if (this.reflector.get<boolean>(IDEMPOTENT_BY_ITSELF, context.getHandler())) return next.handle();
     const id: KeyId = {
       scope: req.principal?.tokenId ?? 'anonymous',
       method: req.method,

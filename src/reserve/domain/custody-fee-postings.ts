@@ -17,13 +17,18 @@ import type { CustodyFeeAllocation } from './custody-fee.calculator';
  *
  * Zero lines are left out and an entry with nothing to post is not made.
  *
+ * `interestNotHeld` is interest of the quarter that its account no longer held at the quarter end
+ * (paid out or moved with the account's money): it does not pay the fee there (docs/quarters.md
+ * "Custody fee") but it is still closed from reserve:interest into capital in entry 3, so that
+ * reserve:interest ends every quarter at 0.00. Capital appears once in entry 3, net.
+ *
  * Worked example (RULES §8): reserve 320,000,000.00, the quarter's interest 920,000.00 → fee
  * 320,000.00: (1) Dr custody-fee 320,000.00 / Cr custody-fee-payable 320,000.00; (2) Dr
  * custody-fee-payable 320,000.00 / Cr deposit:BANK 320,000.00; (3) Dr interest 920,000.00 /
  * Cr custody-fee 320,000.00 / Cr capital 600,000.00. The deposit ends at 320,600,000.00, capital
  * at 320,600,000.00.
  */
-export function custodyFeePostings(quarter: string, quarterEnd: string, fee: CustodyFeeAllocation): PostingRecipe[] {
+export function custodyFeePostings(quarter: string, quarterEnd: string, fee: CustodyFeeAllocation, interestNotHeld: Money = Money.ZERO): PostingRecipe[] {
   const expense = reserveAccounts.custodyFee();
   const payable = reserveAccounts.custodyFeePayable();
   const interest = reserveAccounts.interest();
@@ -60,13 +65,15 @@ export function custodyFeePostings(quarter: string, quarterEnd: string, fee: Cus
       accounts: [],
     });
   }
-  const quarterInterest = fee.fromInterest.plus(fee.interestToPrincipal);
+  const quarterInterest = fee.fromInterest.plus(fee.interestToPrincipal).plus(interestNotHeld);
   if (quarterInterest.isPositive() || fee.fee.isPositive()) {
+    // Into capital: the interest left over and the interest held elsewhere, less the fee's part taken from principal.
+    const toCapital = fee.interestToPrincipal.plus(interestNotHeld).minus(fee.fromPrincipal);
     const lines = [
       { account: interest.code, debit: quarterInterest },
-      { account: capital.code, debit: fee.fromPrincipal },
+      { account: capital.code, debit: toCapital.isNegative() ? toCapital.negated() : Money.ZERO },
       { account: expense.code, credit: fee.fee },
-      { account: capital.code, credit: fee.interestToPrincipal },
+      { account: capital.code, credit: toCapital.isPositive() ? toCapital : Money.ZERO },
     ].filter((l) => (l.debit ?? l.credit ?? Money.ZERO).isPositive());
     recipes.push({
       entry: {
