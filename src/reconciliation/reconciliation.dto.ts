@@ -121,3 +121,10 @@ export class ReconciliationsQueryDto extends PageQueryDto {
   @IsIn(['open', 'closed'])
   status?: string;
 }
+
+export class ReconciliationViewQueryDto {
+  @ApiPropertyOptional({ enum: ['all', 'unmatched', 'none'], description: 'Which lines to list (default all; a 100,000-line statement is a large answer): unmatched lists only the unmatched lines of both sides and no matches; none only the figures.' })
+  @IsOptional()
+  @IsIn(['all', 'unmatched', 'none'])
+  lines?: 'all' | 'unmatched' | 'none';
+}

@@ -116,8 +116,9 @@ export class ReconciliationService {
   }
 
   /** GET /v1/reconciliations/{id}: figures, both sides with their match status, the matches. */
-  async view(id: string) {
+  async view(id: string, lines: 'all' | 'unmatched' | 'none' = 'all') {
     const ws = await this.workspace.load(id);
+    const shown = <T extends { status: string }>(items: T[]) => (lines === 'all' ? items : lines === 'none' ? [] : items.filter((i) => i.status === 'unmatched'));
     const matchOf = new Map<string, string>();
     for (const m of ws.matches) {
       for (const p of m.statement) matchOf.set(`S${p}`, m.id);
@@ -125,7 +126,7 @@ export class ReconciliationService {
     }
     return {
       ...this.summary(ws),
-      statementLines: ws.lines.map((l) => ({
+      statementLines: shown(ws.lines.map((l) => ({
         id: l.position,
         fileLine: l.fileLine,
         date: l.date,
@@ -137,8 +138,8 @@ export class ReconciliationService {
         memo: l.memo,
         status: matchOf.has(`S${l.position}`) ? 'matched' : 'unmatched',
         matchId: matchOf.get(`S${l.position}`) ?? null,
-      })),
-      ledgerLines: ws.book.map((b) => ({
+      }))),
+      ledgerLines: shown(ws.book.map((b) => ({
         id: b.key,
         entryId: b.entryId,
         lineNo: b.lineNo,
@@ -149,8 +150,8 @@ export class ReconciliationService {
         carried: b.carried,
         status: matchOf.has(`L${b.key}`) ? 'matched' : 'unmatched',
         matchId: matchOf.get(`L${b.key}`) ?? null,
-      })),
-      matches: ws.matches.map((m) => ({
+      }))),
+      matches: (lines === 'all' ? ws.matches : []).map((m) => ({
         id: m.id,
         method: m.method,
         statementLines: m.statement,
