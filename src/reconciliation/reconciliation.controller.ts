@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { CurrentPrincipal, Principal, Roles } from '../common/access/principal';
 import { DomainError } from '../common/errors/domain-error';
 import { checkParams, csvLines, jsonLines } from './domain/statement-file';
-import { ManualMatchDto, ProposeCorrectionDto, ReasonDto, ReportQueryDto, StatementQueryDto } from './reconciliation.dto';
+import { ManualMatchDto, ProposeCorrectionDto, ReasonDto, ReconciliationsQueryDto, ReconciliationViewQueryDto, ReportQueryDto, StatementQueryDto } from './reconciliation.dto';
 import { STATEMENT_ERRORS } from './reconciliation.errors';
 import { ReconciliationCorrectionsService } from './reconciliation-corrections.service';
 import { ReconciliationMatchesService } from './reconciliation-matches.service';
@@ -82,11 +82,18 @@ export class ReconciliationController {
     return { params: checkParams(rest), lines: jsonLines(lines), source: 'json', encoding: null };
   }
 
+  @Get()
+  @Roles('custodian', 'trustee', 'auditor', 'approver')
+  @ApiOperation({ summary: 'The imported statements (reconciliations), newest period first; ?bankCode=&status=open|closed.' })
+  list(@Query() q: ReconciliationsQueryDto) {
+    return this.reconciliations.list({ bankCode: q.bankCode, status: q.status }, q.limit ?? 100, q.cursor);
+  }
+
   @Get(':id')
   @Roles('custodian', 'trustee', 'auditor', 'approver')
   @ApiOperation({ summary: 'A reconciliation: figures, the statement and ledger lines with their match status, the matches.' })
-  view(@Param('id') id: string) {
-    return this.reconciliations.view(id);
+  view(@Param('id') id: string, @Query() q: ReconciliationViewQueryDto) {
+    return this.reconciliations.view(id, q.lines ?? 'all');
   }
 
   @Post(':id/matches')
