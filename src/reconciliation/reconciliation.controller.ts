@@ -14,6 +14,7 @@ import { charsetOf, decodeStatement, readMultipart } from './statement-decoding'
 import { StatementMappingsService } from './statement-mappings.service';
 
 const JSON_KEYS: ReadonlySet<string> = new Set(['bankCode', 'from', 'to', 'openingBalance', 'closingBalance', 'lines']);
+const FORM_KEYS: ReadonlySet<string> = new Set(['bankCode', 'from', 'to', 'openingBalance', 'closingBalance']);
 
 /** The statement upload route: its bodies are read raw by the edge (any charset; src/bootstrap.ts). */
 export const STATEMENT_UPLOAD_PATHS: readonly RegExp[] = [/^\/v1\/reconciliations\/?$/];
@@ -58,6 +59,11 @@ export class ReconciliationController {
       const up = await readMultipart(body, contentType);
       bytes = up.file;
       fields = up.fields;
+      // A form carries the statement's own fields only; windowDays and dryRun are query parameters.
+      const unknown = Object.keys(fields).filter((k) => !FORM_KEYS.has(k));
+      if (unknown.length) {
+        throw DomainError.invalid(STATEMENT_ERRORS.INVALID_PARAMS, `Unknown form fields: ${unknown.slice(0, 10).join(', ')}.`, unknown.slice(0, 20).map((k) => ({ field: k.slice(0, 64), code: 'UNKNOWN_FIELD', message: `form field ${k.slice(0, 64)} should not exist` })));
+      }
       charset = charsetOf(up.fileContentType);
     }
     const decoded = decodeStatement(bytes, charset);
