@@ -5,7 +5,7 @@ import { SIGNED_MONEY_RULES, checkDecimalString } from '../../common/money/money
 import { formatFen } from './matching';
 import { LINE_PROBLEMS, STATEMENT_ERRORS } from './reconciliation.errors';
 import { ColumnMapping, resolveColumns, StatementField } from './statement-columns';
-import { checkBalances, checkLine, LineProblem, parseStatementDate, RawLine, StatementLine, textFieldProblem } from './statement-lines';
+import { checkBalances, checkLine, LineProblem, RawLine, StatementLine, textFieldProblem } from './statement-lines';
 
 /**
  * A bank statement as received (RULES §8 "Reconciliation"; R 第二十一条), parsed and checked as a
