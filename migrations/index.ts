@@ -8,6 +8,7 @@ import { PartyStatusReasons1732720000000 } from './1732720000000-party-status-re
 import { ClaimsBankAnnualCap1732730000000 } from './1732730000000-claims-bank-annual-cap';
 import { HolidayCalendars1732740000000 } from './1732740000000-holiday-calendars';
 import { IdempotencyRequestTransaction1733100000000 } from './1733100000000-idempotency-request-transaction';
+import { ApplicationRole1733110000000 } from './1733110000000-application-role';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same set runs from ts-node,
@@ -20,4 +21,5 @@ export const ALL_MIGRATIONS = [
   ClaimsBankAnnualCap1732730000000,
   HolidayCalendars1732740000000,
   IdempotencyRequestTransaction1733100000000,
+  ApplicationRole1733110000000,
 ];

@@ -6,8 +6,15 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 
 export interface AppConfig {
   port: number;
-  /** Real PostgreSQL when set; else the embedded database under `dataDir`. */
+  /** Real PostgreSQL when set; else the embedded database under `dataDir`. The service's own (application) role. */
   databaseUrl: string | null;
+  /**
+   * The owner role's URL (DATABASE_OWNER_URL, or MIGRATIONS_DATABASE_URL): migrations run as this
+   * role, which then grants the role of DATABASE_URL only what the service needs (journals:
+   * INSERT and SELECT). Unset: migrations and service run as the DATABASE_URL role, as before
+   * (docs/operations.md "Database roles").
+   */
+  databaseOwnerUrl: string | null;
   /** BullMQ on this Redis when set; else jobs run in-process through the same processors. */
   redisUrl: string | null;
   /** Where the embedded database keeps its files; ':memory:' keeps nothing (tests). */
@@ -68,6 +75,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('DATABASE_URL must start with postgres:// or postgresql://');
   }
 
+  const ownerUrls = [blankToNull(env.DATABASE_OWNER_URL), blankToNull(env.MIGRATIONS_DATABASE_URL)].filter((u): u is string => u !== null);
+  const databaseOwnerUrl = ownerUrls[0] ?? null;
+  if (ownerUrls.length === 2 && ownerUrls[0] !== ownerUrls[1]) problems.push('DATABASE_OWNER_URL and MIGRATIONS_DATABASE_URL differ; set one of them');
+  if (databaseOwnerUrl && !/^postgres(ql)?:\/\//.test(databaseOwnerUrl)) problems.push('DATABASE_OWNER_URL must start with postgres:// or postgresql://');
+  if (databaseOwnerUrl && !databaseUrl) problems.push('DATABASE_OWNER_URL needs DATABASE_URL (the application role) too');
+
   const redisUrl = blankToNull(env.REDIS_URL);
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://');
 
@@ -107,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     port,
     databaseUrl,
+    databaseOwnerUrl,
     redisUrl,
     dataDir,
     bootstrapAdminToken,
