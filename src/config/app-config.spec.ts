@@ -12,7 +12,7 @@ describe('loadConfig (issue #2 item 8)', () => {
       logLevel: 'info',
       heartbeatSeconds: 60,
       maxJsonBodyBytes: 8 * 1024 * 1024,
-      maxTextBodyBytes: 8 * 1024 * 1024,
+      maxTextBodyBytes: 64 * 1024 * 1024,
       dbStatementTimeoutMs: 30_000,
       dbIdleInTransactionTimeoutMs: 60_000,
       dbConnectTimeoutMs: 15_000,

@@ -25,7 +25,11 @@ export interface AppConfig {
   heartbeatSeconds: number;
   /** Largest JSON request body in bytes (MAX_JSON_BODY_MB, default 8 MiB); above it → 413. */
   maxJsonBodyBytes: number;
-  /** Largest text/csv or text/plain body in bytes (MAX_TEXT_BODY_MB, default 8 MiB); above it → 413. */
+  /**
+   * Largest text/csv or text/plain body in bytes for a route that reads it as a stream (the
+   * bank-report upload; MAX_TEXT_BODY_MB, default 64 MiB); above it → 413. A text body read whole
+   * by any other route is held to the JSON limit.
+   */
   maxTextBodyBytes: number;
   /**
    * Real PostgreSQL only: `statement_timeout` of every pooled connection (DB_STATEMENT_TIMEOUT_MS,
@@ -109,7 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   const MIB = 1024 * 1024;
   const maxJsonBodyBytes = whole('MAX_JSON_BODY_MB', '8', 1, 1024) * MIB;
-  const maxTextBodyBytes = whole('MAX_TEXT_BODY_MB', '8', 1, 1024) * MIB;
+  const maxTextBodyBytes = whole('MAX_TEXT_BODY_MB', '64', 1, 1024) * MIB;
   const dbStatementTimeoutMs = whole('DB_STATEMENT_TIMEOUT_MS', '30000', 0, 86_400_000);
   const dbIdleInTransactionTimeoutMs = whole('DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', '60000', 0, 86_400_000);
   const dbConnectTimeoutMs = whole('DB_CONNECT_TIMEOUT_MS', '15000', 100, 600_000);
