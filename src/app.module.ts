@@ -6,6 +6,7 @@ import { Clock } from './common/clock/clock';
 import { DatabaseModule } from './common/database/database.module';
 import { TransactionScopeModule } from './common/database/transaction-scope';
 import { HttpErrorFilter } from './common/errors/http-error.filter';
+import { requestLoggingOptions } from './common/http/request-logging';
 import { AppConfig, loadConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { HealthController } from './health/health.controller';
@@ -17,8 +18,10 @@ import { LoansModule } from './loans/loans.module';
 import { ProgrammeModule } from './programme/programme.module';
 import { CalculatorsModule } from './calculators/calculators.module';
 import { AgenciesModule } from './agencies/agencies.module';
+import { QuartersModule } from './quarters/quarters.module';
 import { ClaimPortsModule, ClaimsModule } from './claims/claims.module';
 import { ReserveModule } from './reserve/reserve.module';
+import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { HolidaysModule } from './holidays/holidays.module';
 
 export interface AppModuleOptions {
@@ -27,7 +30,7 @@ export interface AppModuleOptions {
 }
 
 /** Feature modules of the programme; each adds itself here. */
-const FEATURE_MODULES: DynamicModule['imports'] = [CalculatorsModule, ProgrammeModule, LoansModule, IdempotencyModule, LedgerModule, ReserveModule, AgenciesModule, ClaimPortsModule, ClaimsModule, HolidaysModule];
+const FEATURE_MODULES: DynamicModule['imports'] = [CalculatorsModule, ProgrammeModule, LoansModule, IdempotencyModule, LedgerModule, ReserveModule, AgenciesModule, ClaimPortsModule, ClaimsModule, HolidaysModule, QuartersModule, ReconciliationModule];
 
 @Module({})
 export class AppModule {
@@ -37,13 +40,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(options.config),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            redact: ['req.headers.authorization'],
-            autoLogging: { ignore: (req) => req.url === '/health' },
-          },
-        }),
+        LoggerModule.forRoot({ pinoHttp: requestLoggingOptions(config.logLevel) }),
         ClockModule,
         DatabaseModule,
         TransactionScopeModule,

@@ -9,6 +9,7 @@ import { createValidationPipe } from './common/errors/validation';
 import { HeavyReadGate, HeavyReadInterceptor, trackClientDeparture } from './common/http/heavy-reads';
 import { authenticateBeforeBody, checkRequestTarget, readBody } from './common/http/request-edge';
 import { APP_CONFIG, AppConfig } from './config/app-config';
+import { STATEMENT_UPLOAD_PATHS } from './reconciliation/reconciliation.module';
 
 /**
  * Applies what every instance needs: the edge checks and body reading, pipes, the heavy-read
@@ -32,6 +33,7 @@ export function configureApp(app: NestExpressApplication): void {
       textBytes: config.maxTextBodyBytes,
       // A bank report's CSV is parsed as it arrives (issue 10 item 5, docs/reliability.md).
       streamsText: (req) => req.method === 'POST' && req.path === '/v1/bank-reports',
+      rawPaths: STATEMENT_UPLOAD_PATHS,
     }),
   );
   app.useGlobalPipes(createValidationPipe());

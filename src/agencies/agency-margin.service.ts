@@ -15,6 +15,7 @@ import { PolicyService } from '../programme/policy.service';
 import { computeLossRate } from '../risk/domain/loss-rate.calculator';
 import { AGENCY_COMPENSATION, AgencyCompensationPort } from './agency-compensation.port';
 import { AgencyMarginEvent } from './agency-margin-event.entity';
+import { MarginRequirementsService } from './margin-requirements.service';
 import { MARGIN_ERRORS, MARGIN_STATUS_REASONS } from './domain/margin.errors';
 import { marginAccounts, marginBookAccounts, MARGIN_BOOK } from './domain/margin-book';
 import { computeMarginDeduction } from './domain/margin-deduction.calculator';
@@ -52,6 +53,7 @@ export class AgencyMarginService {
     private readonly outstanding: OutstandingService,
     private readonly policies: PolicyService,
     private readonly clock: Clock,
+    private readonly requirements: MarginRequirementsService,
     @Inject(AGENCY_COMPENSATION) private readonly compensation: AgencyCompensationPort,
   ) {}
 
@@ -85,6 +87,22 @@ export class AgencyMarginService {
       policy,
     );
     const balance = await this.balance(agencyCode);
+    const fixed = await this.requirements.stored(agencyCode, quarterOf(asOf));
+    if (fixed) {
+      // RULES §7 (2026-12): fixed once per quarter by the quarter close; it does not move mid-quarter.
+      const requirement = fixed.requirement;
+      return {
+        feesReceivable: fixed.feesReceivable,
+        ratio: fixed.ratio,
+        requirement,
+        excessWithdrawable: balance.minus(requirement).max(Money.ZERO),
+        shortfall: requirement.minus(balance).max(Money.ZERO),
+        breakdown: fixed.breakdown,
+        balance,
+        previousQuarterEnd: fixed.basisQuarterEnd,
+        reviewedBalance: fixed.reviewedBalance,
+      };
+    }
     const result = computeMarginRequirement(
       {
         reviewedBalancePreviousQuarter: reviewedBalance,
@@ -151,14 +169,20 @@ export class AgencyMarginService {
       const entry = await this.posting.post(m, marginDepositPosting({ agencyCode, amount: input.amount, depositedOn: input.depositedOn }).entry);
       await this.record({ agencyCode, kind: 'deposit', amount: input.amount, onDate: input.depositedOn, entryId: entry.id });
       const open = openShortfall(await this.history(agencyCode));
+      let still = Money.ZERO;
       if (open.amount.isPositive()) {
         const settle = open.amount.min(input.amount);
         const settlement = await this.posting.post(m, shortfallSettlementPosting({ agencyCode, amount: settle, depositedOn: input.depositedOn }).entry);
         await this.record({ agencyCode, kind: 'shortfall_settlement', amount: settle, onDate: input.depositedOn, entryId: settlement.id });
-        const still = open.amount.minus(settle);
-        // Lifts only the margin_shortfall reason (RULES §6): a stronger reason still in force (a
-        // disqualification, a loss-rate band, a trustee's suspension) keeps the agency's status.
-        if (!still.isPositive()) {
+        still = open.amount.minus(settle);
+      }
+      // Lifts only the margin_shortfall reason (RULES §6): a stronger reason still in force (a
+      // disqualification, a loss-rate band, a trustee's suspension) keeps the agency's status. It is
+      // lifted once no deduction shortfall is open and the margin reaches the quarter's fixed
+      // requirement (RULES §7), when a quarter close fixed one.
+      if (!still.isPositive()) {
+        const fixed = await this.requirements.stored(agencyCode, quarterOf(input.depositedOn));
+        if (!fixed || (await this.balance(agencyCode)).gte(fixed.requirement)) {
           await this.statuses.liftSource('agency', agency.code, 'margin_shortfall', { endedOn: input.depositedOn, reason: MARGIN_STATUS_REASONS.TOPPED_UP });
         }
       }
@@ -170,6 +194,14 @@ export class AgencyMarginService {
   async withdraw(agencyCode: string, input: { amount: Money; withdrawnOn: string }) {
     if (!input.amount.isPositive()) throw DomainError.invalid(MARGIN_ERRORS.AMOUNT_NOT_POSITIVE, 'A withdrawal must be more than 0.00.');
     assertEventDates(this.clock.today(), [{ field: 'withdrawnOn', date: input.withdrawnOn }]);
+    // RULES §7 (2026-12): the margin must stand until the 10th of the quarter's first month; any excess
+    // may be withdrawn only after it.
+    const dueDay = quarterFirstMonthDay(quarterOf(input.withdrawnOn), this.policies.versionFor(input.withdrawnOn).marginDueDay);
+    if (input.withdrawnOn <= dueDay) {
+      throw DomainError.rule(MARGIN_ERRORS.WITHDRAWAL_BEFORE_DUE_DAY, `A withdrawal may be dated only after ${dueDay}, the margin's due day of the quarter.`, [
+        { code: MARGIN_ERRORS.WITHDRAWAL_BEFORE_DUE_DAY, field: 'withdrawnOn', message: `${input.withdrawnOn} is not after ${dueDay}` },
+      ]);
+    }
     await this.tx.run(async (m) => {
       await this.parties.getAgency(agencyCode, m);
       await this.parties.lockAgencies([agencyCode]);

@@ -101,7 +101,7 @@ export class CalculatorsController {
       compensationPaid: Money.parse(dto.compensationPaid),
       lossAmount: Money.parse(dto.lossAmount),
       refundedSoFar: Money.parse(dto.refundedSoFar ?? '0.00'),
-      ...(dto.netRecoveredSoFar !== undefined ? { netRecoveredSoFar: Money.parse(dto.netRecoveredSoFar) } : {}),
+      ...(dto.netRecoveredSoFar != null ? { netRecoveredSoFar: Money.parse(dto.netRecoveredSoFar) } : {}),
     });
     return {
       refund: result.refund.toString(),

@@ -292,4 +292,17 @@ export class ClaimsService {
       },
     };
   }
+
+  /**
+   * Refunds recorded and not yet received (RULES §5; R 第十七条): what the reserve expects from
+   * the banks, for the payment instructions of the reconciliation module (docs/reconciliation.md).
+   */
+  async refundsDue(): Promise<{ recoveryId: string; claimId: string; bankCode: string; refund: Money; refundDueOn: string }[]> {
+    const rows = (await this.tx.manager.query(
+      `SELECT r.id, r.claim_id, c.bank_code, r.refund::text AS refund, r.refund_due_on
+         FROM claim_recoveries r JOIN claims c ON c.id = r.claim_id
+        WHERE r.refunded_on IS NULL AND r.refund > 0 ORDER BY r.refund_due_on, r.id`,
+    )) as { id: string; claim_id: string; bank_code: string; refund: string; refund_due_on: string }[];
+    return rows.map((r) => ({ recoveryId: r.id, claimId: r.claim_id, bankCode: r.bank_code, refund: Money.of(r.refund), refundDueOn: r.refund_due_on }));
+  }
 }

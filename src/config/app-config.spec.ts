@@ -18,6 +18,7 @@ describe('loadConfig (issue #2 item 8)', () => {
       dbConnectTimeoutMs: 15_000,
       heavyReadsMax: 4,
       jobScheduleCheckSeconds: 30,
+      quarterCheckSeconds: 3600,
     });
   });
 

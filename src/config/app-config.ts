@@ -52,6 +52,12 @@ export interface AppConfig {
   heavyReadsMax: number;
   /** Seconds between checks that the queue's repeatable schedules still exist (default 30). */
   jobScheduleCheckSeconds: number;
+  /**
+   * Seconds between the quarter schedule's passes (QUARTER_CHECK_SECONDS, default 3600): each pass
+   * runs the quarter-close duties whose day has come; one pass also runs at start-up (the catch-up).
+   * 0 = neither (tests start closes by hand).
+   */
+  quarterCheckSeconds: number;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -119,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const dbConnectTimeoutMs = whole('DB_CONNECT_TIMEOUT_MS', '15000', 100, 600_000);
   const heavyReadsMax = whole('HEAVY_READS_MAX', '4', 1, 1000);
   const jobScheduleCheckSeconds = whole('JOB_SCHEDULE_CHECK_SECONDS', '30', 1, 86_400);
+  const quarterCheckSeconds = whole('QUARTER_CHECK_SECONDS', '3600', 0, 86_400);
 
   if (problems.length) throw new ConfigError(problems);
   return {
@@ -137,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dbConnectTimeoutMs,
     heavyReadsMax,
     jobScheduleCheckSeconds,
+    quarterCheckSeconds,
   };
 }
 

@@ -181,6 +181,25 @@ export class LedgerAccountsService {
     return rows.map((r) => ({ code: r.code, balance: balanceOnNormalSide(r.normal_side, Money.of(r.debits), Money.of(r.credits)) }));
   }
 
+  /**
+   * Net movement (debits − credits) of the accounts of `book` under `prefix`, dated from `from` to
+   * `to` inclusive, counting only the entries that also have a line on `counterCode`: e.g. each
+   * reserve deposit account's interest of a quarter (entries touching reserve:interest). Accounts
+   * with no such movement are absent. One aggregate statement.
+   */
+  async netMovementWith(book: string, prefix: string, counterCode: string, from: string, to: string): Promise<CodeBalance[]> {
+    const rows = (await this.tx.manager.query(
+      `SELECT a.code, sum(CASE WHEN l.side = 'D' THEN l.amount ELSE -l.amount END)::numeric(20,2)::text AS net
+         FROM ledger_lines l JOIN ledger_accounts a ON a.id = l.account_id
+        WHERE a.book = $1 AND starts_with(a.code, $2) AND l.effective_date BETWEEN $4 AND $5
+          AND EXISTS (SELECT 1 FROM ledger_lines c JOIN ledger_accounts ca ON ca.id = c.account_id
+                       WHERE c.entry_id = l.entry_id AND ca.book = $1 AND ca.code = $3)
+        GROUP BY a.code ORDER BY a.code`,
+      [book, prefix, counterCode, from, to],
+    )) as { code: string; net: string }[];
+    return rows.map((r) => ({ code: r.code, balance: Money.of(r.net) }));
+  }
+
   /** One account's current balance; 0.00 when the account does not exist yet. */
   async currentBalance(book: string, code: string): Promise<Money> {
     const rows = await this.balancesByPrefix(book, code);

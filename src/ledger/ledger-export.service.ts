@@ -2,8 +2,11 @@ import { Writable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import ExcelJS from 'exceljs';
 import { DataSource, EntityManager } from 'typeorm';
+import { DomainError } from '../common/errors/domain-error';
+import { REQUEST_ERRORS } from '../common/errors/common.errors';
 import { LedgerQueryService } from './ledger-query.service';
-import { EntryRow, LineRow, WALK_BATCH, linesOf } from './ledger-rows';
+import { CanonicalVersion, recordedAtText } from './domain/canonical';
+import { EntryRow, HEAVY_READ_STATEMENT_TIMEOUT_MS, LineRow, STORED_INSTANT_SQL, WALK_BATCH, boundStatements, linesOf, stopIfGone } from './ledger-rows';
 
 export type ExportFormat = 'csv' | 'xlsx';
 export type ExportReport = 'journal' | 'trial-balance';
@@ -24,6 +27,11 @@ export const JOURNAL_COLUMNS = [
   'credit',
   'prev_hash',
   'entry_hash',
+  // What an auditor needs to recompute entry_hash from this row alone (docs/ledger.md "Hash
+  // chain"): the entry's canonical-form version and its recordedAt exactly as that version
+  // writes it (version 2: the stored instant to the microsecond).
+  'canonical_version',
+  'canonical_recorded_at',
 ] as const;
 
 export const TRIAL_BALANCE_COLUMNS = [
@@ -78,22 +86,69 @@ class DeterministicWorkbookWriter extends (ExcelJS.stream.xlsx.WorkbookWriter as
   }
 }
 
-/** Writes to a stream, waiting for 'drain' when its buffer is full (constant memory). */
-async function write(out: Writable, chunk: string): Promise<void> {
-  if (!out.write(chunk)) {
-    await new Promise<void>((resolve, reject) => {
-      const onDrain = () => {
-        out.off('error', onError);
-        resolve();
-      };
-      const onError = (e: Error) => {
-        out.off('drain', onDrain);
-        reject(e);
-      };
-      out.once('drain', onDrain);
-      out.once('error', onError);
-    });
+/**
+ * Waits until `out` can take more (its 'drain'), or rejects when it never will: the stream was
+ * closed or destroyed (the client hung up), errored, or `signal` fired. Waiting for 'drain' alone
+ * on a socket whose client has gone waits for ever, and the export's REPEATABLE READ transaction
+ * with it (issue 10 item 5).
+ */
+export function untilWritable(out: Writable, signal?: AbortSignal): Promise<void> {
+  if (out.destroyed || out.writableEnded || out.closed) return Promise.reject(gone());
+  if (signal?.aborted) return Promise.reject(gone());
+  if (!out.writableNeedDrain) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const settle = (error: Error | null) => {
+      out.off('drain', onDrain);
+      out.off('error', onError);
+      out.off('close', onClose);
+      signal?.removeEventListener('abort', onAbort);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onDrain = () => settle(null);
+    const onError = (e: Error) => settle(e);
+    const onClose = () => settle(gone());
+    const onAbort = () => settle(gone());
+    out.once('drain', onDrain);
+    out.once('error', onError);
+    out.once('close', onClose);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** `work`, or REQUEST.ABORTED as soon as `out` closes or `signal` fires before it settles. */
+async function untilSettledOrGone<T>(work: Promise<T>, out: Writable, signal?: AbortSignal): Promise<T> {
+  let cleanup = () => undefined as void;
+  const left = new Promise<never>((_, reject) => {
+    if ((out.destroyed && !out.writableFinished) || signal?.aborted) return reject(gone());
+    // 'close' also follows a response that finished normally: only an unfinished one has been cut.
+    const onGone = () => {
+      if (!out.writableFinished) reject(gone());
+    };
+    out.once('close', onGone);
+    signal?.addEventListener('abort', onGone, { once: true });
+    cleanup = () => {
+      out.off('close', onGone);
+      signal?.removeEventListener('abort', onGone);
+    };
+  });
+  try {
+    return await Promise.race([work, left]);
+  } finally {
+    cleanup();
+    work.catch(() => undefined);
+    left.catch(() => undefined);
   }
+}
+
+/** Writes to a stream, waiting while its buffer is full (constant memory); rejects when the client has gone. */
+async function write(out: Writable, chunk: string, signal?: AbortSignal): Promise<void> {
+  if (out.destroyed || out.writableEnded || signal?.aborted) throw gone();
+  if (!out.write(chunk)) await untilWritable(out, signal);
+}
+
+function gone(): DomainError {
+  return DomainError.invalid(REQUEST_ERRORS.ABORTED, 'The client went away; the export was stopped.');
 }
 
 /**
@@ -109,27 +164,49 @@ export class LedgerExportService {
     private readonly queries: LedgerQueryService,
   ) {}
 
-  async export(book: string, report: ExportReport, format: ExportFormat, asOf: string | null, out: Writable, onReady: (filename: string) => void): Promise<void> {
+  /** See HEAVY_READ_STATEMENT_TIMEOUT_MS (ledger-rows.ts); a property so that a test can shorten it. */
+  statementTimeoutMs = HEAVY_READ_STATEMENT_TIMEOUT_MS;
+
+  /**
+   * Streams the export into `out`. When the client goes away (`signal` fires, or `out` is closed
+   * or destroyed) it stops reading at the next batch or write, rejects with REQUEST.ABORTED and
+   * the REPEATABLE READ transaction is rolled back at once, giving its connection back.
+   */
+  async export(
+    book: string,
+    report: ExportReport,
+    format: ExportFormat,
+    asOf: string | null,
+    out: Writable,
+    signal: AbortSignal | undefined,
+    onReady: (filename: string) => void,
+  ): Promise<void> {
     await this.queries.book(book);
+    stopIfGone(signal);
     await this.dataSource.transaction('REPEATABLE READ', async (m) => {
+      await boundStatements(m, this.statementTimeoutMs);
       const head = await this.queries.book(book, m);
       const name = report === 'journal' ? `ledger-${book}-journal-${head.lastSequence}` : `ledger-${book}-trial-balance-${asOf ?? 'current'}-${head.lastSequence}`;
       onReady(`${name}.${format}`);
-      const rows = report === 'journal' ? this.journalRows(m, book, head.lastSequence) : this.trialBalanceRows(m, book, asOf);
+      const rows = report === 'journal' ? this.journalRows(m, book, head.lastSequence, out, signal) : this.trialBalanceRows(m, book, asOf);
       const header = report === 'journal' ? JOURNAL_COLUMNS : TRIAL_BALANCE_COLUMNS;
-      if (format === 'csv') await this.writeCsv(out, header, rows);
-      else await this.writeXlsx(out, report === 'journal' ? 'Journal' : 'Trial balance', header, rows);
+      if (format === 'csv') await this.writeCsv(out, header, rows, signal);
+      else await this.writeXlsx(out, report === 'journal' ? 'Journal' : 'Trial balance', header, rows, signal);
     });
   }
 
-  private async *journalRows(m: EntityManager, book: string, through: number): AsyncGenerator<string[]> {
+  private async *journalRows(m: EntityManager, book: string, through: number, out: Writable, signal: AbortSignal | undefined): AsyncGenerator<string[]> {
     for (let from = 1; from <= through; from += WALK_BATCH) {
+      // Before each batch: a client that has gone gets nothing more read for it.
+      stopIfGone(signal);
+      if (out.destroyed) throw gone();
       const to = Math.min(through, from + WALK_BATCH - 1);
       const entries = (await m.query(
-        `SELECT e.id, e.book, e.sequence, e.effective_date, e.recorded_at, e.memo, e.link_type, e.link_id, e.reversal_of, e.prev_hash, e.hash
+        `SELECT e.id, e.book, e.sequence, e.effective_date, e.recorded_at, e.memo, e.link_type, e.link_id, e.reversal_of, e.prev_hash, e.hash,
+                e.canonical_version, ${STORED_INSTANT_SQL} AS recorded_text
            FROM ledger_entries e WHERE e.book = $1 AND e.sequence BETWEEN $2 AND $3 ORDER BY e.sequence`,
         [book, from, to],
-      )) as EntryRow[];
+      )) as (EntryRow & { canonical_version: number; recorded_text: string })[];
       const lines = await linesOf(m, entries.map((e) => e.id));
       for (const e of entries) {
         for (const l of lines.get(e.id) ?? ([] as LineRow[])) {
@@ -149,6 +226,8 @@ export class LedgerExportService {
             l.side === 'C' ? l.amount : '',
             e.prev_hash,
             e.hash,
+            String(e.canonical_version),
+            recordedAtText(Number(e.canonical_version) as CanonicalVersion, e.recorded_text),
           ];
         }
       }
@@ -182,16 +261,16 @@ export class LedgerExportService {
     ];
   }
 
-  private async writeCsv(out: Writable, header: readonly string[], rows: AsyncIterable<string[]>): Promise<void> {
+  private async writeCsv(out: Writable, header: readonly string[], rows: AsyncIterable<string[]>, signal: AbortSignal | undefined): Promise<void> {
     let buffer = csvRow(header);
     for await (const row of rows) {
       buffer += csvRow(row);
       if (buffer.length >= 64 * 1024) {
-        await write(out, buffer);
+        await write(out, buffer, signal);
         buffer = '';
       }
     }
-    if (buffer) await write(out, buffer);
+    if (buffer) await write(out, buffer, signal);
     out.end();
   }
 
@@ -199,7 +278,7 @@ export class LedgerExportService {
    * Amounts are written as text cells holding the exact two-decimal strings (the same text the
    * hash covers); nothing is ever a formula, so a memo cannot inject one.
    */
-  private async writeXlsx(out: Writable, sheetName: string, header: readonly string[], rows: AsyncIterable<string[]>): Promise<void> {
+  private async writeXlsx(out: Writable, sheetName: string, header: readonly string[], rows: AsyncIterable<string[]>, signal: AbortSignal | undefined): Promise<void> {
     const workbook = new DeterministicWorkbookWriter({
       stream: out,
       useStyles: false,
@@ -219,10 +298,11 @@ export class LedgerExportService {
       if (++pending >= 1000) {
         pending = 0;
         await new Promise<void>((resolve) => setImmediate(resolve));
-        if (out.writableNeedDrain) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+        await untilWritable(out, signal);
       }
     }
     sheet.commit();
-    await workbook.commit();
+    // The zip's end is written to `out`: when the client has gone it never finishes.
+    await untilSettledOrGone(workbook.commit(), out, signal);
   }
 }

@@ -8,7 +8,7 @@ import { AccountType, Side } from './domain/accounts';
 import { balanceOnNormalSide, signedDelta } from './domain/entry';
 import { ledgerErrors } from './domain/ledger.errors';
 import { LedgerAccountView, toAccountView } from './ledger-accounts.service';
-import { BookView, ENTRY_COLUMNS, EntryRow, linesOf, readBook, toPostedEntry } from './ledger-rows';
+import { BalanceMismatch, BookView, ENTRY_COLUMNS, EntryRow, balanceMismatches, linesOf, readBook, toPostedEntry } from './ledger-rows';
 import { PostedEntry } from './posting/posting.types';
 import { REQUEST_ERRORS } from '../common/errors/common.errors';
 
@@ -64,7 +64,45 @@ export interface TrialBalance {
   headSequence: number;
   headHash: string;
   rows: TrialBalanceRow[];
+  /**
+   * `balanced`: the debit and credit columns agree, the total debits and credits agree, and the
+   * balance rows agree with the lines (`balances`).
+   */
   totals: { debit: Money; credit: Money; totalDebits: Money; totalCredits: Money; balanced: boolean };
+  /**
+   * Every current balance row cross-checked against the sum of its lines (issue 10 item 6), whatever
+   * `asOf`: a balance row or a line changed behind the service's back shows here as
+   * LEDGER.BALANCE_MISMATCH with both figures.
+   */
+  balances: { ok: boolean; mismatches: BalanceMismatch[] };
+}
+
+
+/** One line of an account with its entry's memo and link (LedgerQueryService.movements). */
+export interface LedgerMovement {
+  entryId: string;
+  lineNo: number;
+  sequence: number;
+  effectiveDate: string;
+  account: string;
+  side: 'debit' | 'credit';
+  /** Two-decimal text, as stored. */
+  amount: string;
+  memo: string;
+  linkType: string | null;
+  linkId: string | null;
+  reversalOf: string | null;
+}
+
+export interface MovementFilter {
+  /** One account… */
+  account?: string;
+  /** …or every account whose code starts with this. */
+  prefix?: string;
+  from?: string | null;
+  to?: string | null;
+  /** Only lines of entries after this sequence (book order). */
+  afterSequence?: number;
 }
 
 /**
@@ -202,7 +240,7 @@ export class LedgerQueryService {
     };
   }
 
-  /** Trial balance as of a date (from the lines) or now (from the balance rows). */
+  /** Trial balance as of a date (from the lines) or now (from the balance rows), with the balance rows cross-checked against the lines. */
   async trialBalance(book: string, asOf?: string | null, q: EntityManager | DataSource = this.db): Promise<TrialBalance> {
     const head = await this.book(book, q);
     const rows = (await q.query(
@@ -240,13 +278,50 @@ export class LedgerQueryService {
       totalCredits = totalCredits.plus(c);
       return row;
     });
+    const mismatches = await balanceMismatches(q, book);
     return {
       book,
       asOf: asOf ?? null,
       headSequence: head.lastSequence,
       headHash: head.lastHash,
       rows: out,
-      totals: { debit, credit, totalDebits, totalCredits, balanced: debit.eq(credit) && totalDebits.eq(totalCredits) },
+      totals: { debit, credit, totalDebits, totalCredits, balanced: debit.eq(credit) && totalDebits.eq(totalCredits) && mismatches.length === 0 },
+      balances: { ok: mismatches.length === 0, mismatches },
     };
+  }
+
+  /**
+   * The lines of one account (or of every account under a prefix), with their entries' memos and
+   * links, in book order: what reconciliation matches against a bank statement and turns into
+   * payment instructions. One set-based query without pagination, because a reconciliation needs
+   * every line of the period at once (100,000 lines in the reconciliation benchmark). Pass the
+   * caller's transaction as `q` to read inside it.
+   */
+  async movements(book: string, filter: MovementFilter, q: EntityManager | DataSource = this.db): Promise<LedgerMovement[]> {
+    // After a sequence, the entries (book, sequence) index leads; otherwise the account's lines (account, date).
+    const source = filter.afterSequence
+      ? `ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id JOIN ledger_accounts a ON a.id = l.account_id`
+      : `ledger_lines l JOIN ledger_accounts a ON a.id = l.account_id JOIN ledger_entries e ON e.id = l.entry_id`;
+    const rows = (await q.query(
+      `SELECT l.entry_id, l.line_no, l.sequence, l.effective_date, a.code, l.side, l.amount::text AS amount, e.memo, e.link_type, e.link_id, e.reversal_of
+         FROM ${source}
+        WHERE a.book = $1 AND e.book = $1 AND ($2::text IS NULL OR a.code = $2) AND ($3::text IS NULL OR a.code LIKE $3 || '%')
+          AND ($4::date IS NULL OR l.effective_date >= $4) AND ($5::date IS NULL OR l.effective_date <= $5) AND e.sequence > $6
+        ORDER BY l.sequence, l.line_no`,
+      [book, filter.account ?? null, filter.prefix ?? null, filter.from ?? null, filter.to ?? null, filter.afterSequence ?? 0],
+    )) as { entry_id: string; line_no: number; sequence: string; effective_date: string; code: string; side: 'D' | 'C'; amount: string; memo: string; link_type: string | null; link_id: string | null; reversal_of: string | null }[];
+    return rows.map((r) => ({
+      entryId: r.entry_id,
+      lineNo: Number(r.line_no),
+      sequence: Number(r.sequence),
+      effectiveDate: r.effective_date,
+      account: r.code,
+      side: r.side === 'D' ? 'debit' : 'credit',
+      amount: r.amount,
+      memo: r.memo,
+      linkType: r.link_type,
+      linkId: r.link_id,
+      reversalOf: r.reversal_of,
+    }));
   }
 }

@@ -1,10 +1,13 @@
-import { Body, Controller, Get, HttpCode, Logger, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { DomainError } from '../common/errors/domain-error';
+import { REQUEST_ERRORS } from '../common/errors/common.errors';
 import { Money } from '../common/money/money';
 import { parseQuarter, formatQuarter } from '../common/calendar/quarter';
 import { DEFAULT_PAGE_LIMIT } from '../common/http/pagination';
 import { Roles } from '../common/access/principal';
+import { requestAbortSignal } from '../common/http/heavy-reads';
 import { LedgerAccountsService } from './ledger-accounts.service';
 import { LedgerAuditService } from './ledger-audit.service';
 import { LedgerExportService } from './ledger-export.service';
@@ -13,7 +16,6 @@ import { LedgerQueryService } from './ledger-query.service';
 import {
   AccountsQueryDto,
   BalanceQueryDto,
-  BookQueryDto,
   ClosePeriodDto,
   CreateAccountDto,
   CreateBookDto,
@@ -24,6 +26,7 @@ import {
   ReverseEntryDto,
   StatementQueryDto,
   TrialBalanceQueryDto,
+  VerifyQueryDto,
 } from './ledger.dto';
 
 const IDEMPOTENCY_DOC = {
@@ -178,9 +181,13 @@ export class LedgerController {
 
   @Get('verify')
   @Roles('trustee', 'custodian', 'auditor')
-  @ApiOperation({ summary: 'Walk the hash chain of a book and check balance rows against lines; reports the first broken link.' })
-  verify(@Query() q: BookQueryDto) {
-    return this.audit.verify(q.book);
+  @ApiOperation({
+    summary: 'Walk the hash chain of a book and check balance rows against lines; reports the first broken link.',
+    description:
+      'Incremental: walks the entries posted since the last verified head (full=true: the whole chain); concurrent calls for a book share one run; the walk stops when its last client has gone.',
+  })
+  verify(@Query() q: VerifyQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    return this.audit.verify(q.book, { full: q.full === true, signal: requestAbortSignal(req, res) });
   }
 
   @Get('export')
@@ -191,16 +198,21 @@ export class LedgerController {
     summary: 'Streamed auditor export: the journal (one row per line, with hashes) or the trial balance, as CSV or XLSX.',
     description: 'The same request on an unchanged book gives byte-identical files.',
   })
-  async export(@Query() q: ExportQueryDto, @Res() res: Response): Promise<void> {
+  async export(@Query() q: ExportQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const report = q.report ?? 'journal';
     try {
-      await this.exports.export(q.book, report, q.format, report === 'trial-balance' ? (q.asOf ?? null) : null, res, (filename) => {
+      await this.exports.export(q.book, report, q.format, report === 'trial-balance' ? (q.asOf ?? null) : null, res, requestAbortSignal(req, res), (filename) => {
         res.status(200);
         res.setHeader('Content-Type', q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
         res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
       });
     } catch (error) {
       if (!res.headersSent) throw error;
+      if (error instanceof DomainError && error.code === REQUEST_ERRORS.ABORTED) {
+        // The client hung up: the export stopped and its transaction is rolled back; nothing to tell.
+        res.destroy();
+        return;
+      }
       // Mid-stream failure: the status line is gone, so cut the connection rather than end a
       // truncated file that looks complete.
       this.logger.error(`export of ${q.book} failed mid-stream: ${String(error)}`);

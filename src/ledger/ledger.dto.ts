@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { DateField, MoneyField, SignedMoneyField, TextField } from '../common/http/fields';
 import { PageQueryDto } from '../common/http/pagination';
 import { ACCOUNT_TYPES, AccountType, SIDES, Side } from './domain/accounts';
@@ -169,9 +169,24 @@ export class EntriesQueryDto extends PageQueryDto {
   to?: string;
 }
 
-export class BookQueryDto {
+/** `full=true|false` in a query string (text) as a boolean; anything else is left for IsBoolean to refuse. */
+function queryBoolean({ value }: { value: unknown }): unknown {
+  return value === 'true' ? true : value === 'false' ? false : value;
+}
+
+export class VerifyQueryDto {
   @BookField()
   book!: string;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    example: false,
+    description: 'true: walk the whole chain; default: only the entries posted since the last verified head (balance rows are always all checked).',
+  })
+  @IsOptional()
+  @Transform(queryBoolean)
+  @IsBoolean()
+  full?: boolean;
 }
 
 export class TrialBalanceQueryDto {

@@ -36,10 +36,11 @@ export interface AgencyOut extends BankOut {
   joinedOn: string;
 }
 
-export function bankOut(b: Bank): BankOut {
+export function bankOut(b: Bank): BankOut & { joinedOn: string | null } {
   return {
     code: b.code,
     name: b.name,
+    joinedOn: b.joinedOn,
     status: b.status,
     statusReason: b.statusReason,
     statusSince: b.statusSince,
@@ -113,11 +114,11 @@ export class PartiesService {
 
   // ---- banks ----
 
-  async createBank(input: { code: string; name: string }): Promise<Bank> {
+  async createBank(input: { code: string; name: string; joinedOn?: string }): Promise<Bank> {
     const inserted = await this.banks
       .createQueryBuilder()
       .insert()
-      .values({ code: input.code, name: input.name, status: 'active' })
+      .values({ code: input.code, name: input.name, joinedOn: input.joinedOn ?? null, status: 'active' })
       .orIgnore()
       .returning(['code'])
       .execute();

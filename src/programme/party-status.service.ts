@@ -143,6 +143,12 @@ export class PartyStatusService {
    * touched, so a disqualified party stays disqualified whatever its loss rate.
    */
   async applyLossRateBand(type: PartyType, code: string, input: { quarter: string; band: FuseBand; rate: Rate | null; rateShown: string; decidedOn: string }) {
+    const plan = await this.applyLossRateBandQuietly(type, code, input);
+    return { ...plan, view: await this.view(type, code) };
+  }
+
+  /** As applyLossRateBand, without reading the party's view back (the quarter close reads every status at once afterwards). */
+  async applyLossRateBandQuietly(type: PartyType, code: string, input: { quarter: string; band: FuseBand; rate: Rate | null; rateShown: string; decidedOn: string }) {
     return this.tx.run(async (m) => {
       await this.lockParty(m, type, code);
       const open = (await this.reasonsOf(m, type, code)).filter((r) => r.endedOn === null);
@@ -160,7 +166,7 @@ export class PartyStatusService {
           lossRate: input.rate,
         });
       }
-      return { ...plan, view: await this.view(type, code) };
+      return plan;
     });
   }
 
@@ -201,6 +207,12 @@ export class PartyStatusService {
     const today = this.clock.today();
     const reasons = await this.reasonsOf(this.tx.manager, type, code);
     return reasons.filter((r) => r.startedOn <= today && (r.endedOn === null || r.endedOn > today)).map(reasonOut);
+  }
+
+  /** The parties of a type with a reason of `source` for `quarter` not yet lifted (one query). */
+  async partiesWithOpenReason(type: PartyType, source: ReasonSource, quarter: string): Promise<Set<string>> {
+    const rows = await this.tx.manager.find(PartyStatusReason, { select: { partyCode: true }, where: { partyType: type, source, quarter, endedOn: IsNull() } });
+    return new Set(rows.map((r) => r.partyCode));
   }
 
   async statusHistory(type: PartyType, code: string) {

@@ -19,6 +19,7 @@ import {
 } from './programme.dto';
 import { BANK_ANNUAL_ROOM, type BankAnnualRoomPort } from './bank-annual-room.port';
 import { BorrowersService } from './borrowers.service';
+import { PartyLossRatesService, lossRateOut } from './party-loss-rates.service';
 import { PartiesService, agencyChangeOut, agencyOut, agreementOut, bankOut } from './parties.service';
 import { PartyStatusService } from './party-status.service';
 import { Clock } from '../common/clock/clock';
@@ -40,6 +41,7 @@ export class ProgrammeController {
     private readonly parties: PartiesService,
     private readonly borrowers: BorrowersService,
     private readonly statuses: PartyStatusService,
+    private readonly lossRates: PartyLossRatesService,
     private readonly clock: Clock,
     @Optional() @Inject(BANK_ANNUAL_ROOM) private readonly annualRoom?: BankAnnualRoomPort,
   ) {}
@@ -75,7 +77,8 @@ export class ProgrammeController {
   async getBank(@Param('code') code: string) {
     const bank = bankOut(await this.parties.getBank(code));
     const annualCap = this.annualRoom ? await this.annualRoom.roomOn(code, this.clock.today()) : null;
-    return { ...bank, reasonsInForce: await this.statuses.reasonsInForce('bank', code), annualCap };
+    const lossRateHistory = (await this.lossRates.history('bank', code)).map(lossRateOut);
+    return { ...bank, reasonsInForce: await this.statuses.reasonsInForce('bank', code), lossRateHistory, annualCap };
   }
 
   @Post('banks/:code/status')
@@ -117,11 +120,13 @@ export class ProgrammeController {
   }
 
   @Get('agencies/:code')
-  @ApiOperation({ summary: 'An agency with its fee rate, join date, status and latest loss rate.' })
+  @ApiOperation({ summary: 'An agency with its fee rate, join date, status, the reasons in force and its loss rate per quarter (lossRateHistory).' })
   @ApiOkResponse({ type: AgencyView })
   @ApiResponse({ status: 404, description: PROGRAMME_ERRORS.AGENCY_NOT_FOUND })
   async getAgency(@Param('code') code: string) {
-    return { ...agencyOut(await this.parties.getAgency(code)), reasonsInForce: await this.statuses.reasonsInForce('agency', code) };
+    const agency = agencyOut(await this.parties.getAgency(code));
+    const lossRateHistory = (await this.lossRates.history('agency', code)).map(lossRateOut);
+    return { ...agency, reasonsInForce: await this.statuses.reasonsInForce('agency', code), lossRateHistory };
   }
 
   @Post('agencies/:code/status')

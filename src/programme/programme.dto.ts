@@ -12,6 +12,9 @@ export class CreateBankDto {
 
   @TextField({ example: '郑州银行', maxLength: 200 })
   name!: string;
+
+  @DateField({ example: '2021-10-30', optional: true, description: 'The date the bank joined the programme; its dormancy (RULES §6, 3 years without a disbursement) is counted from it. Default: the earliest tri-party agreement it signed.' })
+  joinedOn?: string;
 }
 
 export class CreateAgencyDto {
@@ -157,9 +160,16 @@ export class BankView {
   @ApiProperty({ nullable: true, example: null, description: 'Latest loss rate stored by a quarter close; null until one ran.' })
   lossRate!: string | null;
   @ApiPropertyOptional({ nullable: true, example: null }) lossRateQuarter!: string | null;
+  @ApiPropertyOptional({ nullable: true, example: '2021-10-30', description: 'When the party joined the programme (banks: null when not given).' })
+  joinedOn?: string | null;
+  @ApiPropertyOptional({
+    description: 'The loss rate of every quarter a close computed (RULES §6): numerator parts, balance, rate, band, status before and after.',
+    example: [{ quarter: '2025Q2', asOf: '2025-06-30', approved: '1818270.00', refunded: '0.00', writtenOff: '0.00', numerator: '1818270.00', balance: '36000000.00', rate: '0.0505075', rateShown: '5.0508%', band: 'warning', statusBefore: 'active', statusAfter: 'suspended_new' }],
+  })
+  lossRateHistory!: unknown[];
 }
 
 export class AgencyView extends BankView {
   @ApiProperty({ example: '0.01' }) feeRate!: string;
-  @ApiProperty({ example: '2021-09-01' }) joinedOn!: string;
+  @ApiProperty({ example: '2021-09-01' }) declare joinedOn: string;
 }

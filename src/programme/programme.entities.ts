@@ -42,7 +42,11 @@ export abstract class ProgrammeParty {
 
 /** A partner bank (合作银行). */
 @Entity('banks')
-export class Bank extends ProgrammeParty {}
+export class Bank extends ProgrammeParty {
+  /** The date the bank joined the programme (its dormancy is counted from it, RULES §6); null when not given. */
+  @Column(dateColumn('joined_on', true))
+  joinedOn!: string | null;
+}
 
 /** A professional agency (专业机构). */
 @Entity('agencies')
@@ -325,4 +329,60 @@ export class PbocBenchmarkRateRow {
 
   @CreateDateColumn({ name: 'added_at', type: 'timestamptz' })
   addedAt!: Date;
+}
+
+/**
+ * A party's loss rate for one quarter, as the quarter close computed it (RULES §6): numerator
+ * (approved − refunded − written off, dated up to the quarter end), balance, the rate stored to 8
+ * decimals, the exact quotient, the rate as shown, the band and the status before and after.
+ */
+@Entity('party_loss_rates')
+export class PartyLossRate {
+  @PrimaryColumn({ name: 'party_type', type: 'text' })
+  partyType!: 'bank' | 'agency';
+
+  @PrimaryColumn({ name: 'party_code', type: 'text' })
+  partyCode!: string;
+
+  @PrimaryColumn({ type: 'text' })
+  quarter!: string;
+
+  @Column(dateColumn('as_of'))
+  asOf!: string;
+
+  @Column(moneyColumn())
+  approved!: Money;
+
+  @Column(moneyColumn())
+  refunded!: Money;
+
+  @Column(moneyColumn({ name: 'written_off' }))
+  writtenOff!: Money;
+
+  @Column(moneyColumn())
+  numerator!: Money;
+
+  @Column(moneyColumn())
+  balance!: Money;
+
+  @Column(rateColumn({ nullable: true }))
+  rate!: Rate | null;
+
+  @Column({ name: 'rate_exact', type: 'text', nullable: true })
+  rateExact!: string | null;
+
+  @Column({ name: 'rate_shown', type: 'text', nullable: true })
+  rateShown!: string | null;
+
+  @Column({ type: 'text' })
+  band!: 'normal' | 'warning' | 'severe';
+
+  @Column({ name: 'status_before', type: 'text' })
+  statusBefore!: PartyStatus;
+
+  @Column({ name: 'status_after', type: 'text' })
+  statusAfter!: PartyStatus;
+
+  @CreateDateColumn({ name: 'recorded_at', type: 'timestamptz' })
+  recordedAt!: Date;
 }

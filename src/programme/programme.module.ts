@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BorrowersService } from './borrowers.service';
 import { PartiesService } from './parties.service';
+import { PartyLossRatesService } from './party-loss-rates.service';
 import { PartyStatusService } from './party-status.service';
 import { PartyStatusController } from './party-status.controller';
 import { PoliciesController } from './policies.controller';
@@ -17,6 +18,7 @@ import {
   BorrowerQualification,
   BorrowerRevenue,
   PartyStatusChange,
+  PartyLossRate,
   PartyStatusReason,
   LprRateRow,
   PbocBenchmarkRateRow,
@@ -27,10 +29,10 @@ import {
 /** Banks, agencies, agreements, borrowers, agency changes and policy versions (issue #5). */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([Bank, Agency, PartyStatusChange, Agreement, Borrower, BorrowerRevenue, BorrowerQualification, PartyStatusReason, AgencyChange, PolicyVersionRow, ProgrammeRow, LprRateRow, PbocBenchmarkRateRow]),
+    TypeOrmModule.forFeature([Bank, Agency, PartyStatusChange, Agreement, Borrower, BorrowerRevenue, BorrowerQualification, PartyStatusReason, PartyLossRate, AgencyChange, PolicyVersionRow, ProgrammeRow, LprRateRow, PbocBenchmarkRateRow]),
   ],
   controllers: [ProgrammeController, PoliciesController, PartyStatusController],
-  providers: [PartiesService, BorrowersService, PartyStatusService, PolicyService, ReferenceRatesService],
-  exports: [PartiesService, BorrowersService, PartyStatusService, PolicyService, ReferenceRatesService],
+  providers: [PartiesService, BorrowersService, PartyStatusService, PartyLossRatesService, PolicyService, ReferenceRatesService],
+  exports: [PartiesService, BorrowersService, PartyStatusService, PartyLossRatesService, PolicyService, ReferenceRatesService],
 })
 export class ProgrammeModule {}

@@ -10,7 +10,10 @@ import { LedgerPostingService } from '../ledger/ledger-posting.service';
 import { OutstandingService } from '../loans/outstanding.service';
 import { PartiesService } from '../programme/parties.service';
 import { PolicyService } from '../programme/policy.service';
-import { DEPOSIT_PREFIX, RESERVE_BOOK } from './domain/books';
+import { DEPOSIT_PREFIX, RESERVE_BOOK, reserveAccounts } from './domain/books';
+import { allocateCustodyFee } from './domain/custody-fee.calculator';
+import { custodyFeePostings } from './domain/custody-fee-postings';
+import { quarterFirstDay, quarterLastDay } from '../common/calendar/quarter';
 import { computeReserveBand } from './domain/reserve-band.calculator';
 import { RESERVE_ERRORS } from './domain/reserve.errors';
 import { fundingPosting, interestPosting } from './domain/reserve-postings';
@@ -69,24 +72,77 @@ export class ReserveService {
   }
 
   /** GET /v1/reserve: the reserve's total and per-bank balances as of a date, against the 10%–15% band. */
-  async overview(asOf?: string) {
+  async overview(asOf?: string, outstandingTotal?: Money) {
     const date = asOf ?? this.clock.today();
     const balances = await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX, date);
     const banks = balances.map((b) => ({ bankCode: b.code.slice(DEPOSIT_PREFIX.length), balance: b.balance }));
     const total = Money.sum(banks.map((b) => b.balance));
-    const outstanding = await this.outstanding.asOf(date);
-    const band = computeReserveBand({ outstandingBalance: outstanding.total, currentTotal: total }, this.policies.versionFor(date));
+    // The quarter close passes the outstanding total it has already aggregated for the same date.
+    const outstanding = outstandingTotal ?? (await this.outstanding.asOf(date)).total;
+    const band = computeReserveBand({ outstandingBalance: outstanding, currentTotal: total }, this.policies.versionFor(date));
     return {
       asOf: date,
       total: total.toString(),
       banks: banks.map((b) => ({ bankCode: b.bankCode, balance: b.balance.toString() })),
-      outstandingLoans: outstanding.total.toString(),
+      outstandingLoans: outstanding.toString(),
       band: { min: band.min.toString(), max: band.max.toString() },
       topUp: band.topUp.toString(),
       excess: band.excess.toString(),
       withinBand: band.withinBand,
       breakdown: band.breakdown,
     };
+  }
+
+  /**
+   * The quarter's custody fee (RULES §8; R 第二十二条), posted in the open transaction (the quarter
+   * close's duty): each reserve account's principal at the quarter end before the quarter's
+   * interest, and its interest of the quarter (entries touching reserve:interest dated in the
+   * quarter), go to `allocateCustodyFee`; `custodyFeePostings` makes the entries.
+   */
+  async takeCustodyFee(quarter: string) {
+    const from = quarterFirstDay(quarter);
+    const to = quarterLastDay(quarter);
+    return this.tx.run(async () => {
+      await this.ledgerAccounts.ensureBook(RESERVE_BOOK);
+      const balances = await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX, to);
+      const interest = new Map(
+        (await this.ledgerAccounts.netMovementWith(RESERVE_BOOK, DEPOSIT_PREFIX, reserveAccounts.interest().code, from, to)).map((r) => [r.code, r.balance]),
+      );
+      // The quarter's interest counts only as far as the account still holds it at the quarter
+      // end (a payout or an account move after the interest was credited may have taken it): the
+      // fee's interest share is credited back to the account as capital, which must never take
+      // it below its floor (docs/quarters.md "Custody fee").
+      let interestNotHeld = Money.ZERO;
+      const accounts = balances.map((b) => {
+        const held = b.balance.max(Money.ZERO);
+        const credited = (interest.get(b.code) ?? Money.ZERO).max(Money.ZERO);
+        const i = credited.min(held);
+        interestNotHeld = interestNotHeld.plus(credited.minus(i));
+        return { bankCode: b.code.slice(DEPOSIT_PREFIX.length), principal: held.minus(i), interest: i };
+      });
+      const fee = allocateCustodyFee({ accounts }, this.policies.versionFor(to));
+      const entries = [];
+      for (const recipe of custodyFeePostings(quarter, to, fee, interestNotHeld)) entries.push(await this.post(recipe));
+      return {
+        quarter,
+        on: to,
+        reserveTotal: Money.sum(accounts.map((a) => a.principal)).toString(),
+        quarterInterest: Money.sum(accounts.map((a) => a.interest)).toString(),
+        interestNotHeld: interestNotHeld.toString(),
+        total: fee.fee.toString(),
+        fromInterest: fee.fromInterest.toString(),
+        fromPrincipal: fee.fromPrincipal.toString(),
+        interestToPrincipal: fee.interestToPrincipal.toString(),
+        banks: fee.legs.map((l) => ({
+          bankCode: l.bankCode,
+          fromInterest: l.feeFromInterest.toString(),
+          fromPrincipal: l.feeFromPrincipal.toString(),
+          interestToPrincipal: l.interestToPrincipal.toString(),
+        })),
+        entryIds: entries.map((e) => e.id),
+        breakdown: fee.breakdown,
+      };
+    });
   }
 
   /** Opens the recipe's accounts and posts its entry in the open transaction. */

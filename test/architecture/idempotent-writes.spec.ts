@@ -23,6 +23,8 @@ const POOL_USERS: Record<string, string> = {
   'src/ledger/ledger-posting.service.ts': 'group commit on the pool only when no transaction is open (post/postMany join the open one)',
   'src/ledger/ledger-export.service.ts': 'GET export: a REPEATABLE READ snapshot of its own',
   'src/ledger/ledger-audit.service.ts': 'GET verify: a REPEATABLE READ snapshot of its own (period close joins the open transaction)',
+  'src/quarters/quarter-close.service.ts':
+    'a quarter close runs each duty in a transaction of its own (runDetached: the run table, not the request, makes it exactly once) and records a failed duty outside the failed transaction',
   'src/auth/auth.service.ts': 'authenticate() runs before the router (the token is checked before the body); issue/revoke use the open transaction',
 };
 

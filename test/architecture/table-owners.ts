@@ -39,6 +39,10 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwner>> = {
     reason: 'Entry lines; balances as of a date are a ledger query.',
   },
   ledger_period_closes: { owner: 'src/ledger', reason: 'Period locks are the ledger’s own.' },
+  ledger_verify_checkpoints: {
+    owner: 'src/ledger',
+    reason: 'The last verified head per book, written and read by verify alone.',
+  },
 
   idempotency_keys: {
     owner: 'src/common/idempotency',
@@ -140,9 +144,41 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwner>> = {
     owner: 'src/holidays',
     reason: 'PRC holiday schedules the trustee loads (RULES §9); the calendar reads them at start-up.',
   },
+  quarter_runs: { owner: 'src/quarters', reason: 'One run per quarter; the quarter close decides what has run.' },
+  quarter_duties: {
+    owner: 'src/quarters',
+    reason: 'The run table (quarter, duty): a duty and its row commit together, so it applies once.',
+  },
+  quarter_dormancy_proposals: {
+    owner: 'src/quarters',
+    reason: 'Dormancy proposals a quarter close makes for the trustee to confirm (RULES §6).',
+  },
+  party_loss_rates: {
+    owner: 'src/programme',
+    reason: 'A party’s loss rate per quarter sits beside its status reasons (RULES §6).',
+  },
+  agency_margin_requirements: {
+    owner: 'src/agencies',
+    reason: 'The margin requirement fixed per quarter; withdrawals and shortfalls read it (RULES §7).',
+  },
+  placement_proposals: {
+    owner: 'src/reserve',
+    reason: 'The reserve placement proposal per quarter (RULES §8); approval and execution follow it.',
+  },
 
   agency_margin_events: {
     owner: 'src/agencies',
     reason: 'An agency’s margin events (deposits, withdrawals, deductions, shortfall settlements).',
   },
+
+  payment_instructions: {
+    owner: 'src/reconciliation',
+    reason: 'Instructions are derived from the ledger’s movements of the reserve accounts and matched by reconciliation.',
+  },
+  statement_column_mappings: { owner: 'src/reconciliation', reason: 'How a bank’s statement export names its columns.' },
+  reconciliations: { owner: 'src/reconciliation', reason: 'One imported bank statement per account and period, and its close.' },
+  reconciliation_statement_lines: { owner: 'src/reconciliation', reason: 'The lines of an imported statement.' },
+  reconciliation_matches: { owner: 'src/reconciliation', reason: 'Which statement lines are which ledger lines, by rule or by hand.' },
+  reconciliation_match_items: { owner: 'src/reconciliation', reason: 'The lines on each side of a match.' },
+  reconciliation_corrections: { owner: 'src/reconciliation', reason: 'Correcting entries proposed from unmatched items, posted on a second person’s approval.' },
 };

@@ -177,6 +177,18 @@ describe('calculators (API.md "Calculators")', () => {
     expect(res.body).toMatchObject({ refund: '360000.00', capped: true });
   });
 
+  it('recovery refund: optional amounts sent as null mean "not given" (a 500 found by the fuzz battery)', async () => {
+    const res = await post('recovery-refund', {
+      recovered: '1000000.00',
+      agreedCosts: '50000.00',
+      compensationPaid: '1860000.00',
+      lossAmount: '3100000.00',
+      refundedSoFar: null,
+      netRecoveredSoFar: null,
+    }).expect(200);
+    expect(res.body.refund).toBe('570000.00');
+  });
+
   it('calculators need a token', async () => {
     await t.http.post('/v1/calculators/recovery-refund').send({}).expect(401);
   });

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { DomainError } from '../../src/common/errors/domain-error';
 import { Money } from '../../src/common/money/money';
-import { entryHash } from '../../src/ledger/domain/canonical';
+import { entryHash, microsText } from '../../src/ledger/domain/canonical';
 import { TransactionScope } from '../../src/common/database/transaction-scope';
 import { LedgerAccountsService } from '../../src/ledger/ledger-accounts.service';
 import { LedgerPostingService, PostedEntry } from '../../src/ledger/ledger-posting.service';
@@ -179,7 +179,12 @@ describe('ledger in the database (issue #4)', () => {
       } finally {
         await runner.release();
       }
-      const tampered = await t.http.get('/v1/ledger/verify').query({ book }).set('Authorization', t.auth).expect(200);
+      // The default walk is incremental: it starts after the head verified above, so it does not
+      // re-hash entry 4; the balance cross-check still sees the changed line.
+      const incremental = await t.http.get('/v1/ledger/verify').query({ book }).set('Authorization', t.auth).expect(200);
+      expect(incremental.body).toMatchObject({ ok: false, entries: 6, firstBroken: null, walk: { full: false, from: 7, entries: 0 }, balances: { ok: false } });
+      const tampered = await t.http.get('/v1/ledger/verify').query({ book, full: 'true' }).set('Authorization', t.auth).expect(200);
+      expect(tampered.body.walk).toEqual({ full: true, from: 1, through: 6, entries: 6, checkpoint: null });
       expect(tampered.body.ok).toBe(false);
       expect(tampered.body.entries).toBe(6);
       expect(tampered.body.firstBroken).toMatchObject({ sequence: 4, entryId: target.id, reason: 'HASH_MISMATCH', actual: target.hash });
@@ -191,11 +196,12 @@ describe('ledger in the database (issue #4)', () => {
       const { first } = await fundedBook('123.45');
       expect(
         entryHash(first.prevHash, {
+          version: 2,
           id: first.id,
           book: first.book,
           sequence: first.sequence,
           effectiveDate: first.effectiveDate,
-          recordedAt: first.recordedAt.toISOString(),
+          recordedAt: microsText(first.recordedAt),
           memo: first.memo,
           link: null,
           reversalOf: null,
@@ -427,9 +433,11 @@ describe('ledger in the database (issue #4)', () => {
       expect(Buffer.compare(a.body as Buffer, b.body as Buffer)).toBe(0);
       const text = (a.body as Buffer).toString('utf8');
       const lines = text.split('\r\n');
-      expect(lines[0]).toBe('book,sequence,entry_id,effective_date,recorded_at,memo,link_type,link_id,reversal_of,line_no,account,debit,credit,prev_hash,entry_hash');
+      expect(lines[0]).toBe(
+        'book,sequence,entry_id,effective_date,recorded_at,memo,link_type,link_id,reversal_of,line_no,account,debit,credit,prev_hash,entry_hash,canonical_version,canonical_recorded_at',
+      );
       expect(lines[1]).toBe(
-        `${book},1,${first.id},2025-01-10,${first.recordedAt.toISOString()},funding,,,,1,${book}:deposit:BANK01,1000.00,,${first.prevHash},${first.hash}`,
+        `${book},1,${first.id},2025-01-10,${first.recordedAt.toISOString()},funding,,,,1,${book}:deposit:BANK01,1000.00,,${first.prevHash},${first.hash},2,${microsText(first.recordedAt)}`,
       );
       expect(text).toContain('"memo with ""quotes"", commas\nand a newline"');
       expect(text.endsWith('\r\n')).toBe(true);

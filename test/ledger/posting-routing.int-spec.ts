@@ -190,22 +190,48 @@ describe('posting: typed routing between the fast and the careful path (issue #9
       return transactions;
     }
 
+    /** Raises the deposit: with a payout in the same batch the deposit moves both ways, so the batch needs a transaction (autocommitSafe). */
+    const topUp = (book: string, amount: string): PostingInput => ({
+      book,
+      effectiveDate: '2025-02-01',
+      memo: 'top-up',
+      lines: [
+        { account: `${book}:deposit:BANK01`, debit: m(amount) },
+        { account: `${book}:capital`, credit: m(amount) },
+      ],
+    });
+
     it('a refused call of a coalesced batch: the fast transaction is rolled back and the careful one answers exactly', async () => {
+      const book = await fundedBook('100.00');
+      const transactions = recordTransactions(t.dataSource);
+      const error = await ledger.postMany(null, [payout(book, '60.00'), topUp(book, '5.00'), payout(book, '50.00')]).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'LEDGER.FLOOR_BREACH', message: expect.stringMatching(/^entries\.2: /) });
+      expect((error as DomainError).details[0]).toMatchObject({ entry: 2, balance: '45.00', wouldBe: '-5.00' });
+      expect(transactions).toHaveLength(2);
+      expect(transactions[0].some(isFast)).toBe(true);
+      expect(transactions[1].some(isCareful)).toBe(true);
+    });
+
+    it('a batch that may autocommit (the deposit only falls) runs as one statement without a transaction; refused, the careful transaction answers exactly', async () => {
       const book = await fundedBook('100.00');
       const transactions = recordTransactions(t.dataSource);
       const error = await ledger.postMany(null, [payout(book, '60.00'), payout(book, '50.00')]).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'LEDGER.FLOOR_BREACH', message: expect.stringMatching(/^entries\.1: /) });
       expect((error as DomainError).details[0]).toMatchObject({ entry: 1, balance: '40.00', wouldBe: '-10.00' });
-      expect(transactions).toHaveLength(2);
-      expect(transactions[0].some(isFast)).toBe(true);
-      expect(transactions[1].some(isCareful)).toBe(true);
+      expect(transactions).toHaveLength(1);
+      expect(transactions[0].some(isCareful)).toBe(true);
+      expect(transactions[0].some(isFast)).toBe(false);
+      expect(await counts(t, book)).toEqual({ entries: 1, lines: 2, sequence: 1 });
+      const posted = await ledger.postMany(null, [payout(book, '60.00'), payout(book, '40.00')]);
+      expect(posted.map((e) => e.sequence)).toEqual([2, 3]);
+      expect(transactions).toHaveLength(1);
     });
 
     it('an error that is not a refusal in a coalesced batch reaches the caller; no careful transaction is run', async () => {
       const book = await fundedBook('100.00');
       const failure = new Error('simulated driver failure');
       const transactions = recordTransactions(t.dataSource, (sql) => (isFast(sql) ? failure : null));
-      await expect(ledger.postMany(null, [payout(book, '1.00'), payout(book, '2.00')])).rejects.toBe(failure);
+      await expect(ledger.postMany(null, [payout(book, '1.00'), topUp(book, '2.00')])).rejects.toBe(failure);
       expect(transactions).toHaveLength(1);
       expect(transactions[0].some(isCareful)).toBe(false);
       expect(await counts(t, book)).toEqual({ entries: 1, lines: 2, sequence: 1 });

@@ -32,6 +32,7 @@ export async function startTestApp(config: Partial<AppConfig> = {}): Promise<Tes
         bootstrapAdminToken: ADMIN_TOKEN,
         logLevel: 'silent',
         heartbeatSeconds: 0,
+        quarterCheckSeconds: 0,
         ...config,
       },
       jobsPrefix: `test-${randomUUID().slice(0, 8)}`,

@@ -1,4 +1,4 @@
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { DomainError } from './domain-error';
 import { errorBodyFor, retryAfterFor } from './http-error.filter';
 import { unavailableReason } from './unavailable';
@@ -16,6 +16,8 @@ describe('the one error filter during an outage (issue 10 item 4)', () => {
     ['pool exhausted', new Error('timeout exceeded when trying to connect')],
     ['dead client reused', new Error('Client has encountered a connection error and is not queryable')],
     ['a reply cut off by a terminated backend', new Error('Received unexpected commandComplete message from backend.')],
+    ['the transaction\'s query runner released by its terminated client', new QueryRunnerProviderAlreadyReleasedError()],
+    ['a released query runner used again', new QueryRunnerAlreadyReleasedError()],
     ['wrapped in a cause', new Error('post failed', { cause: pgError('57P01') })],
   ])('%s → 503 SERVICE.UNAVAILABLE with Retry-After, never 500', (_, error) => {
     const body = errorBodyFor(error);

@@ -48,6 +48,13 @@ const UNAVAILABLE_MESSAGES = [
   /Query read timeout/i,
 ];
 
+/**
+ * TypeORM releases a query runner when its pg client emits `'error'` (a terminated backend, a
+ * dropped socket); whatever still holds that transaction's EntityManager (a savepoint rollback,
+ * the request transaction's commit) then gets one of these instead of the connection error.
+ */
+const RELEASED_RUNNER_ERRORS = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
+
 export type UnavailableReason = 'database' | 'timeout';
 
 /**
@@ -65,6 +72,7 @@ export function unavailableReason(error: unknown): UnavailableReason | null {
     if (code === '57014') return 'timeout';
     if (/^[0-9A-Z]{5}$/.test(code) && isUnavailableSqlState(code)) return 'database';
     if (NETWORK_CODES.has(code)) return 'database';
+    if (current instanceof Error && RELEASED_RUNNER_ERRORS.has(current.name)) return 'database';
     if (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.some((m) => m.test(e.message as string))) return 'database';
     current = e.driverError ?? e.cause;
   }

@@ -19,9 +19,9 @@ export interface HeavyReadLimits {
   maxWaiting: number;
   maxWaitMs: number;
   /**
-   * After the client has gone, how long a still-running handler keeps its slot. A handler that
-   * never notices its client left (an export waiting for 'drain' on a closed socket: see
-   * docs/reliability.md, "What remains") would otherwise hold its slot for ever and, once
+   * After the client has gone, how long a still-running handler keeps its slot. The ledger's
+   * verify and export stop between batches when their client leaves; this is the safety net for
+   * a handler that would not notice, which would otherwise hold its slot for ever and, once
    * `maxRunning` of them pile up, no whole-book read could run again.
    */
   abandonedGraceMs: number;

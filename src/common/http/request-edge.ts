@@ -32,6 +32,13 @@ export interface BodyLimits {
   textBytes: number;
   /** The routes that read their text body as a stream (streamed-text.ts): the bank-report upload. */
   streamsText?: (req: Request) => boolean;
+  /**
+   * POST routes (matched on the path) that read uploaded files themselves: there, text/csv,
+   * text/plain, application/octet-stream and multipart/form-data bodies are kept as the raw bytes
+   * (a Buffer in `req.body`, held to the same limit as any body read whole) in any charset, and
+   * the route decodes them (bank statements come in GBK as often as UTF-8; docs/reconciliation.md).
+   */
+  rawPaths?: readonly RegExp[];
 }
 
 /** Whether the request carries a body (as `type-is` decides: a length other than 0, or chunked). */
@@ -120,7 +127,13 @@ export function authenticateBeforeBody(isKnown: (token: string) => Promise<boole
   };
 }
 
-type BodyKind = 'json' | 'text';
+type BodyKind = 'json' | 'text' | 'raw';
+
+/** Media types a raw-body route reads itself. */
+function isRawMedia(contentType: string): boolean {
+  const mime = contentType.split(';')[0].trim().toLowerCase();
+  return mime === 'text/csv' || mime === 'text/plain' || mime === 'application/octet-stream' || mime === 'multipart/form-data';
+}
 
 /** application/json and application/*+json → JSON; text/csv and text/plain → text. */
 function bodyKind(contentType: string): BodyKind | null {
@@ -145,7 +158,8 @@ export function readBody(limits: BodyLimits, depthLimit = MAX_JSON_DEPTH): Reque
   return (req, res, next) => {
     if (!hasBody(req)) return next();
     const contentType = String(req.headers['content-type'] ?? '');
-    const kind = bodyKind(contentType);
+    const raw = req.method === 'POST' && isRawMedia(contentType) && (limits.rawPaths ?? []).some((r) => r.test(req.path));
+    const kind: BodyKind | null = raw ? 'raw' : bodyKind(contentType);
     if (!kind) {
       return refuseUnread(
         req,
@@ -157,7 +171,7 @@ export function readBody(limits: BodyLimits, depthLimit = MAX_JSON_DEPTH): Reque
       );
     }
     const charset = charsetOf(contentType);
-    if (charset !== null && charset !== 'utf-8' && charset !== 'utf8') {
+    if (kind !== 'raw' && charset !== null && charset !== 'utf-8' && charset !== 'utf8') {
       return refuseUnread(req, res, next, DomainError.unsupported(REQUEST_ERRORS.UNSUPPORTED_CHARSET, 'Bodies are read as UTF-8 only.'));
     }
     const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
@@ -207,7 +221,7 @@ export function readBody(limits: BodyLimits, depthLimit = MAX_JSON_DEPTH): Reque
       const buffer = Buffer.concat(chunks, received);
       chunks.length = 0;
       try {
-        finish(null, kind === 'json' ? parseJsonBody(buffer, depthLimit) : parseTextBody(buffer));
+        finish(null, kind === 'json' ? parseJsonBody(buffer, depthLimit) : kind === 'raw' ? buffer : parseTextBody(buffer));
       } catch (error) {
         finish(error instanceof DomainError ? error : DomainError.invalid(REQUEST_ERRORS.MALFORMED_JSON, 'The body could not be read.'));
       }

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import { EMPTY, Observable, lastValueFrom, of } from 'rxjs';
 import { EntityManager } from 'typeorm';
@@ -9,6 +11,7 @@ import { DomainError, DomainErrorKind } from '../errors/domain-error';
 import { ErrorBody, errorBodyFor } from '../errors/http-error.filter';
 import { streamedTextOf } from '../http/streamed-text';
 import { requestHash } from './canonical-json';
+import { IDEMPOTENT_BY_ITSELF } from './idempotent-by-itself.decorator';
 import { IdempotencyKey } from './idempotency-key.entity';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -89,7 +92,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private readonly logger = new Logger('Idempotency');
   readonly timings: IdempotencyTimings = { conflictAttempts: 3, staleAfterSeconds: 300 };
 
-  constructor(private readonly tx: TransactionScope) {}
+  constructor(
+    private readonly tx: TransactionScope,
+    private readonly reflector: Reflector,
+  ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     if (context.getType() !== 'http') return next.handle();
@@ -104,6 +110,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
         { code: IDEMPOTENCY_ERRORS.INVALID_KEY, field: 'Idempotency-Key', message: 'visible ASCII, 1–255 characters' },
       ]);
     }
+    // The route makes itself idempotent and commits on its own (see IdempotentByItself).
+    if (this.reflector.get<boolean>(IDEMPOTENT_BY_ITSELF, context.getHandler())) return next.handle();
     const id: KeyId = {
       scope: req.principal?.tokenId ?? 'anonymous',
       method: req.method,
@@ -233,7 +241,13 @@ interface RequestHash {
 
 function requestHashOf(req: AuthedRequest): RequestHash {
   const streamed = streamedTextOf(req);
-  const known = requestHash({ query: req.query ?? {}, body: streamed ? null : (req.body ?? null) });
+  // An uploaded file (a raw-body route: bank statements) is hashed as bytes, with its media type.
+  const body: unknown = streamed
+    ? null
+    : Buffer.isBuffer(req.body)
+      ? { bytesSha256: createHash('sha256').update(req.body).digest('hex'), contentType: req.headers['content-type'] ?? null }
+      : (req.body ?? null);
+  const known = requestHash({ query: req.query ?? {}, body });
   if (!streamed) return { known, final: () => Promise.resolve(known) };
   return { known, final: async () => requestHash({ query: req.query ?? {}, body: { streamedSha256: await streamed.digest() } }) };
 }

@@ -15,15 +15,42 @@ export interface BrokenLink {
   actual: string;
 }
 
+/** Where a walk starts: after this sequence, whose hash is `hash` (0 and the genesis hash: the whole chain). */
+export interface ChainStart {
+  sequence: number;
+  hash: string;
+}
+
+export const CHAIN_ORIGIN: ChainStart = { sequence: 0, hash: GENESIS_HASH };
+
 /**
  * Walks a book's hash chain one entry at a time, in sequence order, holding only the previous
  * hash (constant memory). The first broken link is kept; later entries are still counted.
+ *
+ * An incremental walk starts after a checkpoint (an entry already verified, its sequence and
+ * hash) instead of at the genesis hash: the entries after it must follow on from it exactly as
+ * in a whole walk. Example: checkpoint {sequence: 3000, hash: h3000}; entries 3001…3010 are fed;
+ * 3001's prev_hash must be h3000, and the head must be 3010 and 3010's hash.
  */
 export class ChainVerifier {
-  private expectedSequence = 1;
-  private prevHash = GENESIS_HASH;
+  private expectedSequence: number;
+  private prevHash: string;
   private firstBroken: BrokenLink | null = null;
   private count = 0;
+
+  constructor(private readonly start: ChainStart = CHAIN_ORIGIN) {
+    this.expectedSequence = start.sequence + 1;
+    this.prevHash = start.hash;
+  }
+
+  /** Entries fed so far. */
+  get walked(): number {
+    return this.count;
+  }
+
+  get broken(): boolean {
+    return this.firstBroken !== null;
+  }
 
   feed(entry: StoredEntry): void {
     this.count += 1;
@@ -51,17 +78,21 @@ export class ChainVerifier {
     this.expectedSequence += 1;
   }
 
-  /** Compares the end of the chain with the book head (last sequence and hash). */
+  /**
+   * Compares the end of the chain with the book head (last sequence and hash). `entries` is the
+   * length of the chain up to the head (the checkpoint's entries included).
+   */
   finish(head: { lastSequence: number; lastHash: string }): { ok: boolean; entries: number; head: string; firstBroken: BrokenLink | null } {
-    if (!this.firstBroken && (head.lastSequence !== this.count || head.lastHash !== this.prevHash)) {
+    const reached = this.start.sequence + this.count;
+    if (!this.firstBroken && (head.lastSequence !== reached || head.lastHash !== this.prevHash)) {
       this.firstBroken = {
         sequence: head.lastSequence,
         entryId: null,
         reason: 'HEAD_MISMATCH',
         expected: `${head.lastSequence}:${head.lastHash}`,
-        actual: `${this.count}:${this.prevHash}`,
+        actual: `${reached}:${this.prevHash}`,
       };
     }
-    return { ok: this.firstBroken === null, entries: this.count, head: head.lastHash, firstBroken: this.firstBroken };
+    return { ok: this.firstBroken === null, entries: reached, head: head.lastHash, firstBroken: this.firstBroken };
   }
 }

@@ -25,6 +25,12 @@ export const LEDGER_ERRORS = {
   INVALID_BOOK_CODE: 'LEDGER.INVALID_BOOK_CODE',
   INVALID_ENTRY: 'LEDGER.INVALID_ENTRY',
   PERIOD_NOT_ENDED: 'LEDGER.PERIOD_NOT_ENDED',
+  /**
+   * Not an error answer but a problem `verify` and the trial balance report (issue 10 item 6): an
+   * account's balance row (debits, credits) differs from the sum of its lines, e.g. after an
+   * UPDATE of ledger_accounts or of ledger_lines made behind the service's back.
+   */
+  BALANCE_MISMATCH: 'LEDGER.BALANCE_MISMATCH',
 } as const;
 
 export const ledgerErrors = {

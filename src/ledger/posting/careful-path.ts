@@ -1,5 +1,6 @@
 import { DomainError } from '../../common/errors/domain-error';
 import { fenOf, fenText } from '../../common/money/fen';
+import { CANONICAL_VERSION } from '../domain/canonical';
 import { Side } from '../domain/accounts';
 import { ledgerErrors, withEntryIndex } from '../domain/ledger.errors';
 import { Balances, LockedBalance, accountKey, checkGroup } from '../domain/posting-check';
@@ -137,8 +138,8 @@ async function insertEntries(q: Querier, posted: PostedEntry[], lines: LineRows,
   await q(
     `WITH e AS (
        INSERT INTO ledger_entries (id, book, sequence, effective_date, recorded_at, memo, link_type, link_id, reversal_of, line_count, prev_hash, hash,
-                                   lines_in_statement)
-       SELECT u.*, true FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::date[], $5::timestamptz[], $6::text[], $7::text[], $8::text[],
+                                   lines_in_statement, canonical_version)
+       SELECT u.*, true, ${CANONICAL_VERSION} FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::date[], $5::timestamptz[], $6::text[], $7::text[], $8::text[],
                                     $9::uuid[], $10::int[], $11::text[], $12::text[]) AS u)
      INSERT INTO ledger_lines (entry_id, line_no, account_id, side, amount, effective_date, sequence)
      SELECT * FROM unnest($13::uuid[], $14::smallint[], $15::bigint[], $16::text[], $17::numeric[], $18::date[], $19::bigint[])`,

@@ -1,4 +1,5 @@
 import { fenOf, fenText } from '../../common/money/fen';
+import { CANONICAL_VERSION, microsText } from '../domain/canonical';
 import { Side } from '../domain/accounts';
 import { Balances, accountKey, checkGroup } from '../domain/posting-check';
 import { Numbering, postedEntry } from './numbering';
@@ -21,7 +22,8 @@ import { Group, PostedEntry, Prepared, Querier } from './posting.types';
  *    `moved`), which keeps the one global lock order;
  * 3. `chain`: numbers and hashes the entries on the locked heads, per book in call order:
  *    hash = sha256(prev_hash ‖ canonical), the canonical form built in code around the sequence
- *    (before ‖ sequence ‖ middle ‖ recordedAt ‖ after, see canonicalParts);
+ *    (before ‖ sequence ‖ middle ‖ recordedAt ‖ after, see canonicalParts), from the values as
+ *    they are stored (prepare.ts) and recordedAt as PostgreSQL returns it (microsText);
  * 4. inserts the entries and their lines (lines_in_statement: checked at the end of the statement).
  * Entries are passed grouped by book; $24–$26 give each book's range of array positions.
  */
@@ -54,8 +56,9 @@ export const FAST_SQL = `
       WITH ORDINALITY AS e(id, book, effective_date, memo, link_type, link_id, reversal_of, line_count, idx)),
   new_entries AS (
     INSERT INTO ledger_entries (id, book, sequence, effective_date, recorded_at, memo, link_type, link_id, reversal_of, line_count, prev_hash, hash,
-                                lines_in_statement)
-    SELECT e.id, e.book, c.seq, e.effective_date, $17::timestamptz, e.memo, e.link_type, e.link_id, e.reversal_of, e.line_count, c.prev, c.hash, true
+                                lines_in_statement, canonical_version)
+    SELECT e.id, e.book, c.seq, e.effective_date, $17::timestamptz, e.memo, e.link_type, e.link_id, e.reversal_of, e.line_count, c.prev, c.hash, true,
+           ${CANONICAL_VERSION}
       FROM e JOIN chain c ON c.idx = e.idx),
   new_lines AS (
     INSERT INTO ledger_lines (entry_id, line_no, account_id, side, amount, effective_date, sequence)
@@ -73,7 +76,7 @@ export const FAST_SQL = `
  * FAST_SQL as a named prepared statement, for connections that run it often (lone entries,
  * pg-client.ts). A changed statement needs a new name: a connection keeps the old one.
  */
-export const FAST_STATEMENT = { name: 'ledger_fast_v1', text: FAST_SQL } as const;
+export const FAST_STATEMENT = { name: `ledger_fast_v2_c${CANONICAL_VERSION}`, text: FAST_SQL } as const;
 
 /** One row of FAST_SQL: a moved balance row ('a'), a locked book head ('h'), a numbered entry ('e': idx, sequence, hash, prev hash). */
 interface FastRow {
@@ -109,23 +112,34 @@ interface FastPlan {
 
 /**
  * Writes the groups with FAST_SQL in the caller's transaction (or, `autocommit`, as a statement of
- * its own: only for a lone entry, see docs/ledger.md "Group commit"). It assumes every group
+ * its own: only for groups that autocommitSafe allows, see docs/ledger.md "Group commit"). It assumes every group
  * passes: when the checks in code refuse one, or an account or book is unknown, it throws
  * FastPathDeclined, and the caller rolls back and takes the careful path. A trigger's refusal
  * surfaces as the statement's error (posting.errors.ts isLedgerRefusal).
  */
-export async function writeFast(q: Querier, groups: Group[], now: () => Date, autocommit: boolean): Promise<PostedEntry[][]> {
+export async function writeFast(
+  q: Querier,
+  groups: Group[],
+  now: () => Date,
+  autocommit: boolean,
+  unfloored?: Set<string>,
+): Promise<PostedEntry[][]> {
   const plan = planFast(groups);
   // recordedAt is read just before the statement that takes the locks (docs/ledger.md).
   const recordedAt = now();
   const rows = (await q(FAST_SQL, fastParams(plan, recordedAt.toISOString()))) as FastRow[];
   const { balances, heads, numbered } = readRows(rows, plan);
+  if (unfloored) {
+    // Account definitions never change (ledger_account_guard), so an account seen without a floor
+    // keeps none: autocommitSafe need not look at its movements again.
+    for (const [key, b] of balances) if (b.floor === null) unfloored.add(key);
+  }
   // (The statement itself fails on an unknown account, a closed period or a floor breached by the
   // net movement: the triggers refuse the rows.)
   if (autocommit) {
     // Committed already: the statement succeeded, so the triggers accepted exactly what the
-    // checks in code would (one entry: its net movement per account is the statement's) — or,
-    // for an unknown book (no head, so no account of it either), the statement wrote nothing.
+    // checks in code would (autocommitSafe) — or, for an unknown book (no head, so no account of
+    // it either; the batch is of one book), the statement wrote nothing.
     if (numbered.size !== plan.ordered.length) throw new FastPathDeclined('unknown book');
   } else {
     if (balances.size !== plan.moves.size || heads.size !== plan.books.length || numbered.size !== plan.ordered.length) {
@@ -137,6 +151,47 @@ export async function writeFast(q: Querier, groups: Group[], now: () => Date, au
     }
   }
   return groups.map((g) => g.items.map((item) => postedEntry(item, numbered.get(item) as Numbering, recordedAt)));
+}
+
+/**
+ * Whether a batch may run as one autocommitted fast statement, with no check in code before its
+ * COMMIT: every entry is in one book, and no account that may have a floor is moved both ways by
+ * the batch's entries (each entry's net movement per account counts; a net of zero moves nothing).
+ *
+ * Then the database refuses exactly what the checks in code would. Floors: the code checks each
+ * entry in order against the balance as moved by the earlier ones, the balance-row trigger checks
+ * the statement's net movement once; when every movement of an account goes the same way, its
+ * balance only rises (never refused either way) or only falls — and then some entry ends below
+ * the floor if and only if the last one does, which is what the trigger sees. An unknown account
+ * leaves its entry's lines incomplete (the entry trigger refuses the statement), a closed period
+ * is refused by the entry trigger, and an unknown book (the batch's only one) writes nothing.
+ * So the statement commits what the careful path would, or fails having written nothing.
+ *
+ * `unfloored`: accounts known to have no floor (writeFast learns them; definitions never change).
+ *
+ * Example: entries [debit A 10 / credit D 10] and [debit D 5 / credit B 5], D a floored deposit
+ * → D moves both ways: not safe (a transaction, checked in code); [debit A 10 / credit D 10] and
+ * [debit B 5 / credit D 5] → D only falls: safe.
+ */
+export function autocommitSafe(groups: readonly Group[], unfloored: ReadonlySet<string>): boolean {
+  const book = groups[0]?.items[0]?.book;
+  const ways = new Map<string, boolean>();
+  for (const g of groups) {
+    for (const item of g.items) {
+      if (item.book !== book) return false;
+      const net = new Map<string, bigint>();
+      item.lines.forEach((l, i) => net.set(l.account, (net.get(l.account) ?? 0n) + (l.side === 'debit' ? item.fen[i] : -item.fen[i])));
+      for (const [account, n] of net) {
+        const key = accountKey(book, account);
+        if (n === 0n || unfloored.has(key)) continue;
+        const up = n > 0n;
+        const seen = ways.get(key);
+        if (seen === undefined) ways.set(key, up);
+        else if (seen !== up) return false;
+      }
+    }
+  }
+  return true;
 }
 
 function planFast(groups: Group[]): FastPlan {
@@ -200,7 +255,8 @@ function fastParams(plan: FastPlan, recordedIso: string): unknown[] {
     ordered.map((e) => e.canonical.middle),
     ordered.map((e) => e.canonical.after),
     recordedIso,
-    JSON.stringify(recordedIso),
+    // The canonical form's recordedAt: the stored instant as PostgreSQL gives it back (microseconds).
+    JSON.stringify(microsText(new Date(recordedIso))),
     lines.entry,
     lines.no,
     lines.account,

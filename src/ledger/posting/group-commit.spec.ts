@@ -4,8 +4,8 @@ import { BatchWriter, GroupCommit } from './group-commit';
 import { FastPathDeclined, LateCheckFailed } from './posting.errors';
 import { Group, GroupCommitOptions, GroupResult, PostedEntry, Prepared, WritePath } from './posting.types';
 
-function groupOf(id: string, entries = 1): Group {
-  return { items: Array.from({ length: entries }, (_, i) => ({ index: i, id: `${id}.${i}`, book: 'reserve' }) as Prepared), indexed: entries > 1 };
+function groupOf(id: string, entries = 1, memo = ''): Group {
+  return { items: Array.from({ length: entries }, (_, i) => ({ index: i, id: `${id}.${i}`, book: 'reserve', memo }) as Prepared), indexed: entries > 1 };
 }
 
 function postedOf(g: Group): PostedEntry[] {
@@ -14,7 +14,7 @@ function postedOf(g: Group): PostedEntry[] {
 
 const refusalOf = (g: Group) => new DomainError('LEDGER.FLOOR_BREACH', 'rule', `refused ${g.items[0].id}`);
 
-type Call = { path: 'lone' | WritePath; groups: string[] };
+type Call = { path: 'autocommit' | WritePath; groups: string[] };
 
 /**
  * A writer that records every call and answers from `answer` (which may throw); by default every
@@ -26,7 +26,15 @@ function recordingWriter(answer: (path: Call['path'], groups: Group[], call: num
     calls.push({ path, groups: groups.map((g) => g.items[0].id) });
     return answer(path, groups, calls.length);
   };
-  return { calls, writer: { lone: (groups) => record('lone', groups), inTransaction: (groups, path) => record(path, groups) } };
+  return {
+    calls,
+    writer: {
+      // As the service's rule does for these tests' groups: a lone entry autocommits; several groups autocommit when marked so.
+      autocommits: (groups) => (groups.length === 1 && groups[0].items.length === 1) || groups.every((g) => g.items[0].memo === 'autocommits'),
+      autocommit: (groups) => record('autocommit', groups),
+      inTransaction: (groups, path) => record(path, groups),
+    },
+  };
 }
 
 /** Queues the groups while nothing may start, then lets one batch start: they are coalesced into it. */
@@ -42,7 +50,7 @@ describe('group commit: where each failure goes', () => {
   let options: GroupCommitOptions;
   const warnings: string[] = [];
   beforeEach(() => {
-    options = { maxBatch: 500, maxInFlight: 2 };
+    options = { maxBatch: 500, maxInFlight: 2, autocommitBatches: true };
     warnings.length = 0;
   });
 
@@ -50,12 +58,12 @@ describe('group commit: where each failure goes', () => {
     it('a ledger trigger refused it (nothing written) → the careful path answers exactly', async () => {
       const g = groupOf('a');
       const { writer, calls } = recordingWriter((path) => {
-        if (path === 'lone') throw triggerRefusal();
+        if (path === 'autocommit') throw triggerRefusal();
         return [refusalOf(g)];
       });
       await expect(new GroupCommit(options, writer, (m) => warnings.push(m)).enqueue(g)).rejects.toMatchObject({ code: 'LEDGER.FLOOR_BREACH', message: 'refused a.0' });
       expect(calls).toEqual([
-        { path: 'lone', groups: ['a.0'] },
+        { path: 'autocommit', groups: ['a.0'] },
         { path: 'careful', groups: ['a.0'] },
       ]);
     });
@@ -63,11 +71,11 @@ describe('group commit: where each failure goes', () => {
     it('an unknown book (the statement wrote nothing, FastPathDeclined) → the careful path answers', async () => {
       const g = groupOf('a');
       const { writer, calls } = recordingWriter((path) => {
-        if (path === 'lone') throw new FastPathDeclined('unknown book');
+        if (path === 'autocommit') throw new FastPathDeclined('unknown book');
         return [postedOf(g)];
       });
       await expect(new GroupCommit(options, writer, (m) => warnings.push(m)).enqueue(g)).resolves.toEqual(postedOf(g));
-      expect(calls.map((c) => c.path)).toEqual(['lone', 'careful']);
+      expect(calls.map((c) => c.path)).toEqual(['autocommit', 'careful']);
     });
 
     it.each([
@@ -79,7 +87,38 @@ describe('group commit: where each failure goes', () => {
         throw error;
       });
       await expect(new GroupCommit(options, writer, (m) => warnings.push(m)).enqueue(groupOf('a'))).rejects.toBe(error);
-      expect(calls.map((c) => c.path)).toEqual(['lone']);
+      expect(calls.map((c) => c.path)).toEqual(['autocommit']);
+    });
+  });
+
+  describe('several calls that may autocommit (one book, no account moved both ways: fast-path.ts autocommitSafe)', () => {
+    it('are written by one autocommitted statement, and every caller gets its entries', async () => {
+      const groups = [groupOf('a', 1, 'autocommits'), groupOf('b', 2, 'autocommits'), groupOf('c', 1, 'autocommits')];
+      const { writer, calls } = recordingWriter((_path, gs) => gs.map(postedOf));
+      const results = await runCoalesced(new GroupCommit(options, writer, (m) => warnings.push(m)), options, groups);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+      expect(calls).toEqual([{ path: 'autocommit', groups: ['a.0', 'b.0', 'c.0'] }]);
+    });
+
+    it('a ledger trigger refused the statement (nothing written) → the careful path: the refused call fails alone, the others commit', async () => {
+      const groups = [groupOf('a', 1, 'autocommits'), groupOf('b', 1, 'autocommits'), groupOf('c', 1, 'autocommits')];
+      const { writer, calls } = recordingWriter((path, gs) => {
+        if (path === 'autocommit') throw triggerRefusal();
+        return gs.map((g) => (g.items[0].id === 'b.0' ? refusalOf(g) : postedOf(g)));
+      });
+      const results = await runCoalesced(new GroupCommit(options, writer, (m) => warnings.push(m)), options, groups);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(calls.map((c) => c.path)).toEqual(['autocommit', 'careful']);
+    });
+
+    it('a lost connection (it may have committed) → every caller gets it; never posted again', async () => {
+      const lost = connectionLost();
+      const { writer, calls } = recordingWriter(() => {
+        throw lost;
+      });
+      const results = await runCoalesced(new GroupCommit(options, writer, (m) => warnings.push(m)), options, [groupOf('a', 1, 'autocommits'), groupOf('b', 1, 'autocommits')]);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+      expect(calls.map((c) => c.path)).toEqual(['autocommit']);
     });
   });
 

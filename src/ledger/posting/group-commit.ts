@@ -4,8 +4,14 @@ import { Group, GroupCommitOptions, GroupResult, PostedEntry, WritePath } from '
 
 /** How a batch of groups is written; the posting service provides it (the database behind it). */
 export interface BatchWriter {
-  /** One entry alone, the fast statement in autocommit (no transaction around it). */
-  lone(groups: Group[]): Promise<GroupResult[]>;
+  /**
+   * Whether the groups may be written by one autocommitted fast statement (fast-path.ts
+   * autocommitSafe: one book, and no account moved both ways, so the triggers' checks are exactly
+   * the checks in code).
+   */
+  autocommits(groups: Group[]): boolean;
+  /** The groups by the fast statement in autocommit (no transaction around it, no check in code before COMMIT). */
+  autocommit(groups: Group[]): Promise<GroupResult[]>;
   /** The groups in one transaction of their own, on the given path. */
   inTransaction(groups: Group[], path: WritePath): Promise<GroupResult[]>;
 }
@@ -68,13 +74,15 @@ export class GroupCommit {
   private async runBatch(batch: Waiter[]): Promise<void> {
     const groups = batch.map((w) => w.group);
     try {
-      // One entry alone: the fast statement needs no transaction around it (no BEGIN and COMMIT
-      // round trips). For a single entry the triggers' checks (floors on the statement's net
-      // movement per account, closed period, complete and balanced lines) are exactly the checks
-      // in code, so the statement either commits what the careful path would, or fails having
-      // written nothing — then the careful path gives the exact refusal.
-      const lone = batch.length === 1 && groups[0].items.length === 1;
-      settle(batch, lone ? await this.writer.lone(groups) : await this.writer.inTransaction(groups, 'fast'));
+      // A lone entry, or groups of one book in which no account moves both ways: the fast
+      // statement needs no transaction around it (no BEGIN and COMMIT round trips, and the hot
+      // rows are not held across a round trip to check in code). For such a batch the triggers'
+      // checks (floors on the statement's net movement per account, closed period, complete and
+      // balanced lines) refuse exactly what the checks in code would, so the statement either
+      // commits what the careful path would, or fails having written nothing — then the careful
+      // path gives each group its exact answer (docs/ledger.md "Group commit").
+      const autocommit = this.writer.autocommits(groups);
+      settle(batch, autocommit ? await this.writer.autocommit(groups) : await this.writer.inTransaction(groups, 'fast'));
       return;
     } catch (error) {
       if (!takesCarefulPath(error)) {

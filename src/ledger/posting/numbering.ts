@@ -1,4 +1,4 @@
-import { canonicalFromParts, chainHash } from '../domain/canonical';
+import { canonicalFromParts, chainHash, microsText } from '../domain/canonical';
 import { ledgerErrors, withEntryIndex } from '../domain/ledger.errors';
 import { LateCheckFailed } from './posting.errors';
 import { Group, PostedEntry, Prepared } from './posting.types';
@@ -47,7 +47,8 @@ export function numberEntries(
   accountIdOf: (item: Prepared, account: string) => string,
   recordedAt: Date,
 ): { posted: PostedEntry[]; byGroup: Map<number, PostedEntry[]>; lines: LineRows } {
-  const recordedIso = recordedAt.toISOString();
+  // The canonical form's recordedAt: the instant as PostgreSQL stores and returns it.
+  const recordedText = microsText(recordedAt);
   const posted: PostedEntry[] = [];
   const byGroup = new Map<number, PostedEntry[]>();
   const lines: LineRows = { entry: [], no: [], account: [], side: [], amount: [], date: [], seq: [] };
@@ -63,7 +64,7 @@ export function numberEntries(
         throw new LateCheckFailed(error.message);
       }
       const n = { sequence: h.sequence + 1, prevHash: h.hash, hash: '' };
-      n.hash = chainHash(n.prevHash, canonicalFromParts(item.canonical, n.sequence, recordedIso));
+      n.hash = chainHash(n.prevHash, canonicalFromParts(item.canonical, n.sequence, recordedText));
       h.sequence = n.sequence;
       h.hash = n.hash;
       item.lines.forEach((l, k) => {

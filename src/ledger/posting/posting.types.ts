@@ -50,12 +50,23 @@ export interface PostedEntry {
   lines: PostedLine[];
 }
 
+/**
+ * How new entry ids are made (prepare.ts newEntryId): `time-ordered` (UUIDv7, the default since
+ * issue #16) or `random` (v4, kept for the benchmark's before/after comparison).
+ */
+export type EntryIdKind = 'time-ordered' | 'random';
+
 /** Group-commit tuning (docs/ledger.md "Group commit"). */
 export interface GroupCommitOptions {
   /** Most entries one coalesced transaction carries. */
   maxBatch: number;
   /** How many coalesced transactions may be in flight at once. */
   maxInFlight: number;
+  /**
+   * Batches that fast-path.ts autocommitSafe allows run as one autocommitted statement (issue
+   * #16); false: only a lone entry does (as before; kept for the benchmark's comparison).
+   */
+  autocommitBatches: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { isValidIsoDate } from '../../common/calendar/iso-date';
 import { DomainError, ErrorDetail } from '../../common/errors/domain-error';
 import { fenOf } from '../../common/money/fen';
 import { Money } from '../../common/money/money';
 import { checkBookCode } from '../domain/accounts';
-import { canonicalParts } from '../domain/canonical';
+import { CANONICAL_VERSION, canonicalParts, storedText, storedUuid } from '../domain/canonical';
 import { EntryLine, buildEntryLines, mirrorLines, sameLines } from '../domain/entry';
 import { LEDGER_ERRORS, ledgerErrors, withEntryIndex } from '../domain/ledger.errors';
-import { Group, PostingInput, Prepared, Querier } from './posting.types';
+import { EntryIdKind, Group, PostingInput, Prepared, Querier } from './posting.types';
 
 /**
  * Everything a posting checks and builds before it takes a lock (docs/ledger.md "Floors under
@@ -19,39 +20,52 @@ import { Group, PostingInput, Prepared, Querier } from './posting.types';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MEMO_MAX = 2000;
 
-/** A new entry's id. (Random v4 today; issue #16 measures time-ordered ids, which would change only this.) */
-export function newEntryId(): string {
-  return randomUUID();
+/**
+ * A new entry's id: time-ordered (UUIDv7, RFC 9562: 48 bits of Unix milliseconds, then a counter
+ * and random bits; the `uuid` package keeps ids from one process strictly increasing) by default.
+ * Entry ids then arrive in index order, so inserts into the `ledger_entries` and `ledger_lines`
+ * keys fill the rightmost pages instead of random ones (fewer pages touched, fewer full-page
+ * images after a checkpoint: docs/benchmarks.md "Issue 16"). `random` (v4, the ids before issue
+ * #16) is kept for the benchmark's before/after comparison. Nothing reads meaning into an id: the
+ * order of a book is its sequence, and `recordedAt` its time.
+ */
+export function newEntryId(kind: EntryIdKind = 'time-ordered'): string {
+  return kind === 'random' ? randomUUID() : uuidv7();
 }
 
 /** The entries of one call, in order; errors name the entry when the call carries more than one. */
-export async function prepareGroup(q: Querier, inputs: PostingInput[]): Promise<Group> {
+export async function prepareGroup(q: Querier, inputs: PostingInput[], ids: EntryIdKind = 'time-ordered'): Promise<Group> {
   const items: Prepared[] = [];
-  for (const [i, input] of inputs.entries()) items.push(await prepareEntry(q, input, inputs.length > 1 ? i : null));
+  for (const [i, input] of inputs.entries()) items.push(await prepareEntry(q, input, inputs.length > 1 ? i : null, ids));
   return { items, indexed: inputs.length > 1 };
 }
 
 /** Checks everything that needs no lock: shape, dates, lines, and a reversal's original. */
-export async function prepareEntry(q: Querier, input: PostingInput, index: number | null): Promise<Prepared> {
+export async function prepareEntry(q: Querier, input: PostingInput, index: number | null, ids: EntryIdKind = 'time-ordered'): Promise<Prepared> {
   try {
     checkShape(input);
-    const link = input.link ?? null;
-    const reversalOf = input.reversalOf ?? null;
-    const lines = reversalOf ? await reversalLines(q, input, reversalOf) : buildEntryLines(input.lines);
-    const id = newEntryId();
+    // Everything that is hashed is first put in the form PostgreSQL will store and give back
+    // (domain/canonical.ts "the stored form"), and exactly that is inserted, so the hash covers
+    // the stored row and verify can recompute it from the row (issue 10 item 1).
+    const link = input.link ? { type: storedText(input.link.type), id: storedText(input.link.id) } : null;
+    const reversalOf = input.reversalOf ? storedUuid(input.reversalOf) : null;
+    const built = reversalOf ? await reversalLines(q, input, reversalOf) : buildEntryLines(input.lines);
+    const lines = built.map((l) => ({ ...l, account: storedText(l.account) }));
+    const memo = storedText(input.memo);
+    const id = newEntryId(ids);
     const amounts = lines.map((l) => l.amount.toString());
     return {
       index: index ?? 0,
       id,
       book: input.book,
       effectiveDate: input.effectiveDate,
-      memo: input.memo,
+      memo,
       link,
       reversalOf,
       lines,
       fen: amounts.map(fenOf),
       amounts,
-      canonical: canonicalParts({ id, book: input.book, effectiveDate: input.effectiveDate, memo: input.memo, link, reversalOf, lines }),
+      canonical: canonicalParts({ version: CANONICAL_VERSION, id, book: input.book, effectiveDate: input.effectiveDate, memo, link, reversalOf, lines }),
     };
   } catch (error) {
     throw withEntryIndex(error, index);

@@ -61,6 +61,22 @@ export const reserveAccounts = {
     type: 'income',
     floor: null,
   }),
+  /** The custodian's quarterly fee (RULES §8, §10; R 第二十二条) (expense). */
+  custodyFee: (): AccountDefinition => ({
+    book: RESERVE_BOOK,
+    code: 'reserve:custody-fee',
+    name: 'Custody fee',
+    type: 'expense',
+    floor: null,
+  }),
+  /** The custody fee owed to the custodian until it is taken from the reserve accounts (liability). */
+  custodyFeePayable: (): AccountDefinition => ({
+    book: RESERVE_BOOK,
+    code: 'reserve:custody-fee-payable',
+    name: 'Custody fee payable',
+    type: 'liability',
+    floor: '0.00',
+  }),
   /** Compensation written off after the bank's write-off and the approver's consent (expense). */
   writtenOff: (): AccountDefinition => ({
     book: RESERVE_BOOK,

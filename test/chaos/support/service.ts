@@ -66,6 +66,7 @@ export class ServiceProcess {
         BOOTSTRAP_ADMIN_TOKEN: CHAOS_ADMIN_TOKEN,
         LOG_LEVEL: 'warn',
         HEARTBEAT_SECONDS: '0',
+        QUARTER_CHECK_SECONDS: '0',
         ...this.options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

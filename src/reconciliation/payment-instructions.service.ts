@@ -1,0 +1,262 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionScope } from '../common/database/transaction-scope';
+import { DomainError } from '../common/errors/domain-error';
+import { decodeCursor, DEFAULT_PAGE_LIMIT, encodeCursor, Page } from '../common/http/pagination';
+import type { Principal } from '../common/access/principal';
+import { ClaimsService } from '../claims/claims.service';
+import { LedgerMovement, LedgerQueryService } from '../ledger/ledger-query.service';
+import { DEPOSIT_PREFIX, RESERVE_BOOK } from '../reserve/domain/books';
+import { Direction, instructionKind } from './domain/instruction-kind';
+import { paymentReference } from './domain/payment-reference';
+import { INSTRUCTION_ERRORS } from './reconciliation.errors';
+
+/** The link the refund posting carries (src/reserve/domain/reserve-postings.ts, refundPosting). */
+const REFUND_LINK = 'claim-recovery';
+
+export const INSTRUCTION_STATUSES = ['pending', 'done', 'matched'] as const;
+export type InstructionStatus = (typeof INSTRUCTION_STATUSES)[number];
+
+export interface InstructionView {
+  id: string;
+  reference: string;
+  bankCode: string;
+  account: string;
+  direction: Direction;
+  amount: string;
+  kind: string;
+  status: InstructionStatus;
+  effectiveDate: string | null;
+  entryId: string | null;
+  lineNo: number | null;
+  memo: string;
+  doneOn: string | null;
+  dueOn: string | null;
+  createdAt: Date;
+}
+
+interface InstructionRow {
+  id: string;
+  serial: string;
+  reference: string;
+  bank_code: string;
+  account_code: string;
+  direction: Direction;
+  amount: string;
+  kind: string;
+  status: InstructionStatus;
+  effective_date: string | null;
+  entry_id: string | null;
+  line_no: number | null;
+  memo: string;
+  done_on: string | null;
+  due_on: string | null;
+  created_at: Date;
+}
+
+/** Status from the rows of this module: matched (a statement line), else done (confirmed), else pending. */
+const STATUS_SQL = `CASE WHEN EXISTS (SELECT 1 FROM reconciliation_match_items i WHERE i.active AND i.entry_id = p.entry_id AND i.line_no = p.line_no)
+  THEN 'matched' WHEN p.done_on IS NOT NULL THEN 'done' ELSE 'pending' END`;
+
+/**
+ * Payment instructions (issue 14 item 1; RULES §8): every movement of a reserve deposit account
+ * in the ledger — payout legs, placement transfers, custody fee, refunds, appropriations, interest,
+ * corrections — is an instruction with a unique reference the custodian keys into the bank's
+ * 附言/memo, so that the bank statement brings it back and matching finds it.
+ *
+ * Instructions are derived from the ledger, never typed in: `sync` reads the deposit-account lines
+ * posted since the last one it saw (book sequence) and gives each an instruction; it runs before
+ * every list and every statement import, so no module that posts needs to know about
+ * instructions. Status: `pending` (to execute), `done` (the custodian confirmed the transfer),
+ * `matched` (a bank statement line is matched to it). The bulk insert is SQL (unnest) because the
+ * reconciliation benchmark creates 100,000 at once (docs/benchmarks.md).
+ */
+@Injectable()
+export class PaymentInstructionsService {
+  constructor(
+    private readonly tx: TransactionScope,
+    private readonly ledger: LedgerQueryService,
+    private readonly claims: ClaimsService,
+  ) {}
+
+  /**
+   * Creates the instructions of the deposit-account lines posted since the last sync (a line that
+   * is an expected refund arriving takes over that instruction and its reference), then the
+   * instructions of refunds recorded and not yet received; returns how many lines it saw.
+   */
+  async sync(): Promise<number> {
+    return this.tx.run(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('payment_instructions.sync'))`);
+      const [{ last }] = (await m.query(`SELECT coalesce(max(sequence), 0)::text AS last FROM payment_instructions WHERE book = $1`, [RESERVE_BOOK])) as { last: string }[];
+      const all = await this.ledger.movements(RESERVE_BOOK, { prefix: DEPOSIT_PREFIX, afterSequence: Number(last) }, m);
+      const moves = await this.attachExpected(all);
+      if (moves.length) await this.insertFromLedger(moves);
+      await this.expectRefunds();
+      return all.length;
+    });
+  }
+
+  private async serials(count: number): Promise<number[]> {
+    const rows = (await this.tx.manager.query(`SELECT nextval('payment_instruction_serial')::text AS n FROM generate_series(1, $1)`, [count])) as { n: string }[];
+    return rows.map((r) => Number(r.n));
+  }
+
+  private async insertFromLedger(moves: LedgerMovement[]): Promise<void> {
+    const serials = await this.serials(moves.length);
+    const direction = (mv: LedgerMovement) => (mv.side === 'debit' ? 'in' : 'out');
+    await this.tx.manager.query(
+      `INSERT INTO payment_instructions (serial, reference, book, bank_code, account_code, direction, amount, kind, entry_id, line_no, sequence, effective_date, memo, source_type, source_id)
+       SELECT s, r, $1, b, a, d, amt, k, e, l, q, dt, mm, st, si
+         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::text[], $9::uuid[], $10::smallint[], $11::bigint[], $12::date[], $13::text[], $14::text[], $15::text[])
+           AS t(s, r, b, a, d, amt, k, e, l, q, dt, mm, st, si)
+       ON CONFLICT (entry_id, line_no) DO NOTHING`,
+      [
+        RESERVE_BOOK,
+        serials,
+        serials.map((n) => paymentReference(n)),
+        moves.map((mv) => mv.account.slice(DEPOSIT_PREFIX.length)),
+        moves.map((mv) => mv.account),
+        moves.map(direction),
+        moves.map((mv) => mv.amount),
+        moves.map((mv) => instructionKind(mv.linkType, direction(mv), mv.reversalOf !== null)),
+        moves.map((mv) => mv.entryId),
+        moves.map((mv) => mv.lineNo),
+        moves.map((mv) => mv.sequence),
+        moves.map((mv) => mv.effectiveDate),
+        moves.map((mv) => mv.memo),
+        moves.map((mv) => mv.linkType),
+        moves.map((mv) => mv.linkId),
+      ],
+    );
+  }
+
+  /** A refund arriving (Dr deposit, link claim-recovery) takes over its expected instruction; returns the other lines. */
+  private async attachExpected(moves: LedgerMovement[]): Promise<LedgerMovement[]> {
+    const refunds = moves.filter((mv) => mv.linkType === REFUND_LINK && mv.side === 'debit' && mv.reversalOf === null);
+    if (!refunds.length) return moves;
+    const expected = (await this.tx.manager.query(
+      `SELECT id, source_id, account_code FROM payment_instructions WHERE entry_id IS NULL AND source_type = $1 AND source_id = ANY($2::text[])`,
+      [REFUND_LINK, refunds.map((mv) => mv.linkId)],
+    )) as { id: string; source_id: string; account_code: string }[];
+    const attached = new Set<LedgerMovement>();
+    for (const e of expected) {
+      const mv = refunds.find((r) => r.linkId === e.source_id && r.account === e.account_code && !attached.has(r));
+      if (!mv) continue;
+      attached.add(mv);
+      await this.tx.manager.query(`UPDATE payment_instructions SET entry_id = $2, line_no = $3, sequence = $4, effective_date = $5, amount = $6, memo = $7 WHERE id = $1`, [
+        e.id,
+        mv.entryId,
+        mv.lineNo,
+        mv.sequence,
+        mv.effectiveDate,
+        mv.amount,
+        mv.memo,
+      ]);
+    }
+    return moves.filter((mv) => !attached.has(mv));
+  }
+
+  /** Refunds recorded and not yet received become pending instructions (money expected in), once each. */
+  private async expectRefunds(): Promise<void> {
+    const due = await this.claims.refundsDue();
+    if (!due.length) return;
+    const known = new Set(
+      ((await this.tx.manager.query(`SELECT source_id FROM payment_instructions WHERE source_type = $1 AND source_id = ANY($2::text[])`, [REFUND_LINK, due.map((d) => d.recoveryId)])) as { source_id: string }[]).map(
+        (r) => r.source_id,
+      ),
+    );
+    const fresh = due.filter((d) => !known.has(d.recoveryId));
+    if (!fresh.length) return;
+    const serials = await this.serials(fresh.length);
+    await this.tx.manager.query(
+      `INSERT INTO payment_instructions (serial, reference, book, bank_code, account_code, direction, amount, kind, due_on, memo, source_type, source_id)
+       SELECT s, r, $1, b, $2 || b, 'in', amt, 'refund', due, mm, $3, si
+         FROM unnest($4::bigint[], $5::text[], $6::text[], $7::numeric[], $8::date[], $9::text[], $10::text[]) AS t(s, r, b, amt, due, mm, si)`,
+      [
+        RESERVE_BOOK,
+        DEPOSIT_PREFIX,
+        REFUND_LINK,
+        serials,
+        serials.map((n) => paymentReference(n)),
+        fresh.map((d) => d.bankCode),
+        fresh.map((d) => d.refund.toString()),
+        fresh.map((d) => d.refundDueOn),
+        fresh.map((d) => `Refund expected on claim ${d.claimId} into ${d.bankCode}'s reserve account, due ${d.refundDueOn}`),
+        fresh.map((d) => d.recoveryId),
+      ],
+    );
+  }
+
+  /** GET /v1/payment-instructions: in serial order, filtered by status, bank and kind. */
+  async list(filter: { status?: string; bankCode?: string; kind?: string }, limit = DEFAULT_PAGE_LIMIT, cursor?: string): Promise<Page<InstructionView>> {
+    if (filter.status !== undefined && !(INSTRUCTION_STATUSES as readonly string[]).includes(filter.status)) {
+      throw DomainError.invalid(INSTRUCTION_ERRORS.INVALID_STATUS, `status must be one of ${INSTRUCTION_STATUSES.join(', ')}.`, [
+        { field: 'status', code: 'INVALID_VALUE', message: `status must be one of ${INSTRUCTION_STATUSES.join(', ')}` },
+      ]);
+    }
+    await this.sync();
+    const after = decodeCursor(cursor, (v): v is number => typeof v === 'number' && Number.isInteger(v)) ?? 0;
+    const rows = (await this.tx.manager.query(
+      `SELECT * FROM (SELECT p.*, ${STATUS_SQL} AS status FROM payment_instructions p
+          WHERE p.serial > $1 AND ($2::text IS NULL OR p.bank_code = $2) AND ($3::text IS NULL OR p.kind = $3)) x
+        WHERE ($4::text IS NULL OR x.status = $4) ORDER BY x.serial LIMIT $5`,
+      [after, filter.bankCode ?? null, filter.kind ?? null, filter.status ?? null, limit + 1],
+    )) as InstructionRow[];
+    const more = rows.length > limit;
+    const slice = more ? rows.slice(0, limit) : rows;
+    return { items: slice.map(toView), nextCursor: more ? encodeCursor(Number(slice[slice.length - 1].serial)) : null };
+  }
+
+  /** The custodian confirms the transfer was made at the bank (pending → done). */
+  async markDone(reference: string, doneOn: string, principal?: Principal): Promise<InstructionView> {
+    await this.tx.run(async (m) => {
+      const rows = (await m.query(`UPDATE payment_instructions SET done_on = coalesce(done_on, $2), done_by = coalesce(done_by, $3) WHERE reference = $1 RETURNING id`, [
+        reference,
+        doneOn,
+        principal?.tokenId ?? null,
+      ])) as unknown[];
+      if (!rowsAffected(rows)) throw DomainError.notFound('INSTRUCTION.NOT_FOUND', `No payment instruction has reference ${reference}.`);
+    });
+    return this.byReference(reference);
+  }
+
+  async byReference(reference: string): Promise<InstructionView> {
+    const rows = (await this.tx.manager.query(`SELECT p.*, ${STATUS_SQL} AS status FROM payment_instructions p WHERE p.reference = $1`, [reference])) as InstructionRow[];
+    if (!rows.length) throw DomainError.notFound('INSTRUCTION.NOT_FOUND', `No payment instruction has reference ${reference}.`);
+    return toView(rows[0]);
+  }
+
+  /** References of the given ledger lines (`entryId#lineNo` → reference), for matching. */
+  async referencesOf(account: string, from: string, to: string): Promise<Map<string, string>> {
+    const rows = (await this.tx.manager.query(
+      `SELECT entry_id, line_no, reference FROM payment_instructions WHERE account_code = $1 AND effective_date BETWEEN $2 AND $3`,
+      [account, from, to],
+    )) as { entry_id: string; line_no: number; reference: string }[];
+    return new Map(rows.map((r) => [`${r.entry_id}#${r.line_no}`, r.reference]));
+  }
+}
+
+/** TypeORM's pg driver returns [rows, count] for UPDATE … RETURNING. */
+function rowsAffected(result: unknown[]): number {
+  if (result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[1];
+  return result.length;
+}
+
+function toView(r: InstructionRow): InstructionView {
+  return {
+    id: r.id,
+    reference: r.reference,
+    bankCode: r.bank_code,
+    account: r.account_code,
+    direction: r.direction,
+    amount: r.amount,
+    kind: r.kind,
+    status: r.status,
+    effectiveDate: r.effective_date,
+    entryId: r.entry_id,
+    lineNo: r.line_no === null ? null : Number(r.line_no),
+    memo: r.memo,
+    doneOn: r.done_on,
+    dueOn: r.due_on,
+    createdAt: r.created_at,
+  };
+}

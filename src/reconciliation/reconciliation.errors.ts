@@ -1,0 +1,1 @@
+export { INSTRUCTION_ERRORS, LINE_PROBLEMS, RECONCILIATION_ERRORS, STATEMENT_ERRORS } from './domain/reconciliation.errors';
