@@ -12,7 +12,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   fundings; bank report rows) — SELECT and INSERT only, so the role cannot UPDATE or DELETE
  *   them even where no trigger stands guard;
  * - `migrations`: SELECT only;
- * - every other table: SELECT, INSERT, UPDATE (nothing in the service deletes rows);
+ * - tables the service deletes from (verify's checkpoints, removed when a chain is found broken):
+ *   SELECT, INSERT, UPDATE, DELETE;
+ * - every other table: SELECT, INSERT, UPDATE;
  * - the schema's sequences: USAGE, SELECT.
  *
  * Whatever it had before is revoked first, so running it again after a migration gives exactly
@@ -32,6 +34,7 @@ export class ApplicationRole1733110000000 implements MigrationInterface {
       DECLARE
         journals text[] := ARRAY['ledger_entries', 'ledger_lines', 'ledger_period_closes', 'agency_margin_events',
                                  'party_status_changes', 'claim_payout_legs', 'reserve_fundings', 'bank_report_rows'];
+        deletable text[] := ARRAY['ledger_verify_checkpoints'];
         t record;
         privileges text;
       BEGIN
@@ -49,6 +52,7 @@ export class ApplicationRole1733110000000 implements MigrationInterface {
           privileges := CASE
             WHEN t.relname = ANY (journals) THEN 'SELECT, INSERT'
             WHEN t.relname = 'migrations' THEN 'SELECT'
+            WHEN t.relname = ANY (deletable) THEN 'SELECT, INSERT, UPDATE, DELETE'
             ELSE 'SELECT, INSERT, UPDATE'
           END;
           EXECUTE format('GRANT %s ON %I.%I TO %I', privileges, current_schema(), t.relname, app);
