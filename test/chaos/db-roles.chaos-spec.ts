@@ -115,7 +115,7 @@ describe('the database as a second wall: migrations as the owner, the service as
       `SELECT t AS relname, string_agg(p, ',' ORDER BY p) AS privileges
          FROM unnest($1::text[]) t, unnest(ARRAY['DELETE', 'INSERT', 'REFERENCES', 'SELECT', 'TRIGGER', 'TRUNCATE', 'UPDATE']) p
         WHERE has_table_privilege('rf_app', t, p) GROUP BY t ORDER BY t`,
-      [['ledger_entries', 'ledger_lines', 'ledger_period_closes', 'ledger_accounts', 'idempotency_keys', 'migrations']],
+      [['ledger_entries', 'ledger_lines', 'ledger_period_closes', 'ledger_accounts', 'ledger_verify_checkpoints', 'idempotency_keys', 'migrations']],
     );
     expect(privileges).toEqual([
       { relname: 'idempotency_keys', privileges: 'INSERT,SELECT,UPDATE' },
@@ -123,6 +123,8 @@ describe('the database as a second wall: migrations as the owner, the service as
       { relname: 'ledger_entries', privileges: 'INSERT,SELECT' },
       { relname: 'ledger_lines', privileges: 'INSERT,SELECT' },
       { relname: 'ledger_period_closes', privileges: 'INSERT,SELECT' },
+      // Verify removes a book's checkpoint when it finds the chain broken.
+      { relname: 'ledger_verify_checkpoints', privileges: 'DELETE,INSERT,SELECT,UPDATE' },
       { relname: 'migrations', privileges: 'SELECT' },
     ]);
   });
