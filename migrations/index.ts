@@ -8,6 +8,7 @@ import { PartyStatusReasons1732720000000 } from './1732720000000-party-status-re
 import { ClaimsBankAnnualCap1732730000000 } from './1732730000000-claims-bank-annual-cap';
 import { HolidayCalendars1732740000000 } from './1732740000000-holiday-calendars';
 import { IdempotencyRequestTransaction1733100000000 } from './1733100000000-idempotency-request-transaction';
+import { ApplicationRole1733110000000 } from './1733110000000-application-role';
 import { LedgerVerify1733200000000 } from './1733200000000-ledger-verify';
 import { Quarters1733300000000 } from './1733300000000-quarters';
 import { ClaimActors1733400000000 } from './1733400000000-claim-actors';
@@ -28,6 +29,7 @@ export const ALL_MIGRATIONS = [
   ClaimsBankAnnualCap1732730000000,
   HolidayCalendars1732740000000,
   IdempotencyRequestTransaction1733100000000,
+  ApplicationRole1733110000000,
   LedgerVerify1733200000000,
   Quarters1733300000000,
   ClaimActors1733400000000,

@@ -30,7 +30,15 @@ export function configureApp(app: NestExpressApplication): void {
   app.use(trackClientDeparture());
   app.use(checkRequestTarget());
   app.use(authenticateBeforeBody(async (token) => (await auth.authenticate(token)) !== null));
-  app.use(readBody({ jsonBytes: config.maxJsonBodyBytes, textBytes: config.maxTextBodyBytes, rawPaths: STATEMENT_UPLOAD_PATHS }));
+  app.use(
+    readBody({
+      jsonBytes: config.maxJsonBodyBytes,
+      textBytes: config.maxTextBodyBytes,
+      // A bank report's CSV is parsed as it arrives (issue 10 item 5, docs/reliability.md).
+      streamsText: (req) => req.method === 'POST' && req.path === '/v1/bank-reports',
+      rawPaths: STATEMENT_UPLOAD_PATHS,
+    }),
+  );
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalInterceptors(
     new HeavyReadInterceptor(new HeavyReadGate({ maxRunning: config.heavyReadsMax, maxWaiting: 64, maxWaitMs: 30_000, abandonedGraceMs: 20_000 })),

@@ -5,13 +5,14 @@ describe('loadConfig (issue #2 item 8)', () => {
     expect(loadConfig({})).toEqual({
       port: 3000,
       databaseUrl: null,
+      databaseOwnerUrl: null,
       redisUrl: null,
       dataDir: './data/db',
       bootstrapAdminToken: null,
       logLevel: 'info',
       heartbeatSeconds: 60,
       maxJsonBodyBytes: 8 * 1024 * 1024,
-      maxTextBodyBytes: 8 * 1024 * 1024,
+      maxTextBodyBytes: 64 * 1024 * 1024,
       dbStatementTimeoutMs: 30_000,
       dbIdleInTransactionTimeoutMs: 60_000,
       dbConnectTimeoutMs: 15_000,
@@ -46,6 +47,17 @@ describe('loadConfig (issue #2 item 8)', () => {
       HEARTBEAT_SECONDS: '0',
     });
     expect(c).toMatchObject({ port: 8080, databaseUrl: 'postgres://u@h:5432/db', heartbeatSeconds: 0, logLevel: 'warn' });
+  });
+
+  it('the owner role for migrations (issue 10 item 6): DATABASE_OWNER_URL or MIGRATIONS_DATABASE_URL, only beside DATABASE_URL', () => {
+    const app = 'postgres://rf_app@h:5432/db';
+    const owner = 'postgres://rf_owner@h:5432/db';
+    expect(loadConfig({ DATABASE_URL: app, DATABASE_OWNER_URL: owner })).toMatchObject({ databaseUrl: app, databaseOwnerUrl: owner });
+    expect(loadConfig({ DATABASE_URL: app, MIGRATIONS_DATABASE_URL: owner })).toMatchObject({ databaseOwnerUrl: owner });
+    expect(loadConfig({ DATABASE_URL: app })).toMatchObject({ databaseOwnerUrl: null });
+    expect(() => loadConfig({ DATABASE_OWNER_URL: owner })).toThrow(/DATABASE_OWNER_URL needs DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_URL: app, DATABASE_OWNER_URL: owner, MIGRATIONS_DATABASE_URL: app })).toThrow(/differ; set one of them/);
+    expect(() => loadConfig({ DATABASE_URL: app, DATABASE_OWNER_URL: 'mysql://x' })).toThrow(/DATABASE_OWNER_URL must start with postgres/);
   });
 
   it('lists every problem at once', () => {

@@ -6,8 +6,15 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 
 export interface AppConfig {
   port: number;
-  /** Real PostgreSQL when set; else the embedded database under `dataDir`. */
+  /** Real PostgreSQL when set; else the embedded database under `dataDir`. The service's own (application) role. */
   databaseUrl: string | null;
+  /**
+   * The owner role's URL (DATABASE_OWNER_URL, or MIGRATIONS_DATABASE_URL): migrations run as this
+   * role, which then grants the role of DATABASE_URL only what the service needs (journals:
+   * INSERT and SELECT). Unset: migrations and service run as the DATABASE_URL role, as before
+   * (docs/operations.md "Database roles").
+   */
+  databaseOwnerUrl: string | null;
   /** BullMQ on this Redis when set; else jobs run in-process through the same processors. */
   redisUrl: string | null;
   /** Where the embedded database keeps its files; ':memory:' keeps nothing (tests). */
@@ -18,7 +25,11 @@ export interface AppConfig {
   heartbeatSeconds: number;
   /** Largest JSON request body in bytes (MAX_JSON_BODY_MB, default 8 MiB); above it → 413. */
   maxJsonBodyBytes: number;
-  /** Largest text/csv or text/plain body in bytes (MAX_TEXT_BODY_MB, default 8 MiB); above it → 413. */
+  /**
+   * Largest text/csv or text/plain body in bytes for a route that reads it as a stream (the
+   * bank-report upload; MAX_TEXT_BODY_MB, default 64 MiB); above it → 413. A text body read whole
+   * by any other route is held to the JSON limit.
+   */
   maxTextBodyBytes: number;
   /**
    * Real PostgreSQL only: `statement_timeout` of every pooled connection (DB_STATEMENT_TIMEOUT_MS,
@@ -83,6 +94,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('DATABASE_URL must start with postgres:// or postgresql://');
   }
 
+  const ownerUrls = [blankToNull(env.DATABASE_OWNER_URL), blankToNull(env.MIGRATIONS_DATABASE_URL)].filter((u): u is string => u !== null);
+  const databaseOwnerUrl = ownerUrls[0] ?? null;
+  if (ownerUrls.length === 2 && ownerUrls[0] !== ownerUrls[1]) problems.push('DATABASE_OWNER_URL and MIGRATIONS_DATABASE_URL differ; set one of them');
+  if (databaseOwnerUrl && !/^postgres(ql)?:\/\//.test(databaseOwnerUrl)) problems.push('DATABASE_OWNER_URL must start with postgres:// or postgresql://');
+  if (databaseOwnerUrl && !databaseUrl) problems.push('DATABASE_OWNER_URL needs DATABASE_URL (the application role) too');
+
   const redisUrl = blankToNull(env.REDIS_URL);
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://');
 
@@ -111,7 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   const MIB = 1024 * 1024;
   const maxJsonBodyBytes = whole('MAX_JSON_BODY_MB', '8', 1, 1024) * MIB;
-  const maxTextBodyBytes = whole('MAX_TEXT_BODY_MB', '8', 1, 1024) * MIB;
+  const maxTextBodyBytes = whole('MAX_TEXT_BODY_MB', '64', 1, 1024) * MIB;
   const dbStatementTimeoutMs = whole('DB_STATEMENT_TIMEOUT_MS', '30000', 0, 86_400_000);
   const dbIdleInTransactionTimeoutMs = whole('DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', '60000', 0, 86_400_000);
   const dbConnectTimeoutMs = whole('DB_CONNECT_TIMEOUT_MS', '15000', 100, 600_000);
@@ -126,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     port,
     databaseUrl,
+    databaseOwnerUrl,
     redisUrl,
     dataDir,
     bootstrapAdminToken,

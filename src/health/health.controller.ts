@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { Public } from '../common/access/principal';
 import { DatabaseProbe } from '../common/database/database-probe';
+import { DatabaseRolesHolder } from '../common/database/application-role';
 import { EmbeddedHolder } from '../common/database/database.module';
 import { HolidaysService } from '../holidays/holidays.service';
 import { JobsStatusService } from '../jobs/jobs-status.service';
@@ -45,6 +46,7 @@ export class HealthController implements OnApplicationShutdown {
     private readonly jobs: JobsStatusService,
     private readonly embedded: EmbeddedHolder,
     private readonly holidays: HolidaysService,
+    private readonly roles: DatabaseRolesHolder,
   ) {}
 
   /**
@@ -72,7 +74,8 @@ export class HealthController implements OnApplicationShutdown {
     res.status(ok ? 200 : 503);
     return {
       status: ok ? 'ok' : 'degraded',
-      database: { status: database, embedded: this.embedded.instance !== null, pool: this.poolFigures() },
+      // Which roles run migrations and the service (issue 10 item 6, docs/operations.md "Database roles").
+      database: { status: database, embedded: this.embedded.instance !== null, pool: this.poolFigures(), roles: this.roles.roles },
       queue: { status: queueStatus, mode: this.jobs.mode, lastHeartbeat: db.ok ? db.value : null },
       // RULES §9: a warning, not a failure, when the current or next year has no published holidays.
       calendar: this.holidays.status(),

@@ -1,5 +1,6 @@
+import { Readable } from 'node:stream';
 import { DomainError } from '../common/errors/domain-error';
-import { fenOf, KnownLoan, parseReportCsv, validateReportRows } from './bank-report-rows';
+import { fenOf, KnownLoan, parseReportCsv, RawReportRow, readReportCsv, ReportRowsChecker, validateReportRows } from './bank-report-rows';
 
 describe('parseReportCsv', () => {
   it('keeps file line numbers (header = 1, blank lines counted), any column order, quotes, CRLF and BOM', () => {
@@ -74,5 +75,50 @@ describe('validateReportRows', () => {
       '4 * FIELD_COUNT',
     ]);
     expect(valid.loanIds).toEqual([]);
+  });
+});
+
+describe('readReportCsv (a CSV read as it arrives, issue 10 item 5)', () => {
+  const collect = async (pieces: string[], chunkSize: number) => {
+    const chunks: RawReportRow[][] = [];
+    for await (const chunk of readReportCsv(Readable.from(pieces), chunkSize)) chunks.push([...chunk]);
+    return chunks;
+  };
+
+  it('yields rows in chunks with their file lines, whatever the pieces the text arrives in (split mid-line, mid-quote)', async () => {
+    const text = 'loanReference,outstandingPrincipal,repaid,assetQuality\r\nA,1.00,0.00,normal\n\n"B,1",2.00,0.00,loss\r\nC,3.00,0.00,doubtful\n';
+    const pieces = text.match(/[\s\S]{1,7}/g) as string[];
+    const chunks = await collect(pieces, 2);
+    expect(chunks.flat().map((r) => `${r.line} ${String(r.values.loanReference)}`)).toEqual(['2 A', '4 B,1', '5 C']);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.every((c) => c.length <= 2)).toBe(true);
+  });
+
+  it('a wrong header is refused at once; an unclosed quote ends the rows with a malformed row at its line', async () => {
+    await expect(collect(['loanReference,outstanding\n', 'A,1\n'], 10)).rejects.toMatchObject({ code: 'REPORT.CSV_HEADER' });
+    const chunks = await collect(['loanReference,outstandingPrincipal,repaid,assetQuality\nA,1.00,0.00,normal\n"B,2.00,0.00,normal\nC,1.00,0.00,normal\n'], 10);
+    const rows = chunks.flat();
+    expect(rows[0]).toMatchObject({ line: 2 });
+    expect(rows[1]).toMatchObject({ malformed: expect.stringContaining('Quote Not Closed') });
+  });
+
+  it('the checker finds a loan listed twice in different chunks and keeps exact totals across them', () => {
+    const loans = new Map<string, KnownLoan>([
+      ['A', { id: 'id-a', disbursedOn: '2025-03-01', disbursedFen: 300000000n }],
+      ['B', { id: 'id-b', disbursedOn: '2025-03-01', disbursedFen: 300000000n }],
+    ]);
+    const checker = new ReportRowsChecker('2025-03-31');
+    const first = checker.check([{ line: 2, values: { loanReference: 'A', outstandingPrincipal: '0.10', repaid: '0.20', assetQuality: 'normal' } }], loans);
+    const second = checker.check(
+      [
+        { line: 3, values: { loanReference: 'B', outstandingPrincipal: '0.20', repaid: '0.10', assetQuality: 'loss' } },
+        { line: 4, values: { loanReference: 'A', outstandingPrincipal: '1.00', repaid: '0', assetQuality: 'normal' } },
+      ],
+      loans,
+    );
+    expect([first.loanIds, second.loanIds]).toEqual([['id-a'], ['id-b']]);
+    expect(checker.problems.map((p) => `${p.line} ${p.code} ${p.message}`)).toEqual(['4 DUPLICATE_LOAN loan A is already reported on line 2']);
+    expect(checker.rows).toBe(3);
+    expect([checker.totals.outstanding.toString(), checker.totals.repaid.toString()]).toEqual(['0.30', '0.30']);
   });
 });

@@ -1,3 +1,5 @@
+import { Options as ParseOptions, Parser, parse } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
 import { DomainError } from '../common/errors/domain-error';
 import { Money } from '../common/money/money';
 import { FAILURE_MESSAGES, MONEY_RULES, checkDecimalString } from '../common/money/money-parse';
@@ -18,6 +20,8 @@ export interface RawReportRow {
   values: Record<string, unknown>;
   /** A CSV line with the wrong number of fields. */
   fieldCount?: { expected: number; got: number };
+  /** The CSV cannot be read from this line on (an unclosed quote): the parser's reason. */
+  malformed?: string;
 }
 
 /** One problem of one row (REPORT.INVALID_ROWS details). */
@@ -58,36 +62,65 @@ export interface ValidRows {
 }
 
 /**
- * Validates every row of a report in memory before anything is written, listing every problem of
- * every row (a report is applied all or nothing). Checks: the four fields present and no others;
- * the loan is one of the bank's registered loans, listed once, disbursed by the quarter end;
- * amounts are money strings; outstanding principal ≤ the disbursed amount; asset quality one of
- * normal, special_mention, substandard, doubtful, loss.
+ * Validates a report's rows, listing every problem of every row (a report is applied all or
+ * nothing). Checks: the four fields present and no others; the loan is one of the bank's
+ * registered loans, listed once, disbursed by the quarter end; amounts are money strings;
+ * outstanding principal ≤ the disbursed amount; asset quality one of normal, special_mention,
+ * substandard, doubtful, loss.
+ *
+ * Rows come in chunks (a CSV is read as it arrives, bank-reports.service.ts), each with the loans
+ * it names: `check` returns the chunk's rows without problems, ready to be written, and keeps the
+ * problems, the references seen (a loan listed twice in different chunks is still found) and the
+ * exact totals across chunks. Memory: the references seen and the problems, not the rows.
  */
+export class ReportRowsChecker {
+  readonly problems: RowProblem[] = [];
+  rows = 0;
+  private readonly seen = new Map<string, number>();
+  private outstandingFen = 0n;
+  private repaidFen = 0n;
+
+  constructor(private readonly quarterEnd: string) {}
+
+  check(rows: readonly RawReportRow[], loans: ReadonlyMap<string, KnownLoan>): ValidRows {
+    const valid: ValidRows = { loanIds: [], lines: [], outstanding: [], repaid: [], quality: [], outstandingTotal: Money.ZERO, repaidTotal: Money.ZERO };
+    let outstandingTotal = 0n;
+    let repaidTotal = 0n;
+    const ctx: RowContext = { loans, quarterEnd: this.quarterEnd, seen: this.seen };
+    for (const row of rows) {
+      this.rows += 1;
+      const accepted = checkRow(row, ctx, this.problems);
+      if (!accepted) continue;
+      valid.loanIds.push(accepted.loanId);
+      valid.lines.push(row.line);
+      valid.outstanding.push(accepted.outstanding);
+      valid.repaid.push(accepted.repaid);
+      valid.quality.push(accepted.quality);
+      outstandingTotal += accepted.outstandingFen;
+      repaidTotal += fenOf(accepted.repaid);
+    }
+    this.outstandingFen += outstandingTotal;
+    this.repaidFen += repaidTotal;
+    valid.outstandingTotal = Money.fromFen(outstandingTotal);
+    valid.repaidTotal = Money.fromFen(repaidTotal);
+    return valid;
+  }
+
+  /** Totals of every accepted row so far. */
+  get totals(): { outstanding: Money; repaid: Money } {
+    return { outstanding: Money.fromFen(this.outstandingFen), repaid: Money.fromFen(this.repaidFen) };
+  }
+}
+
+/** Every row at once (see ReportRowsChecker). */
 export function validateReportRows(
   rows: readonly RawReportRow[],
   loans: ReadonlyMap<string, KnownLoan>,
   quarterEnd: string,
 ): { problems: RowProblem[]; valid: ValidRows } {
-  const problems: RowProblem[] = [];
-  const seen = new Map<string, number>();
-  const valid: ValidRows = { loanIds: [], lines: [], outstanding: [], repaid: [], quality: [], outstandingTotal: Money.ZERO, repaidTotal: Money.ZERO };
-  let outstandingTotal = 0n;
-  let repaidTotal = 0n;
-  for (const row of rows) {
-    const accepted = checkRow(row, { loans, quarterEnd, seen }, problems);
-    if (!accepted) continue;
-    valid.loanIds.push(accepted.loanId);
-    valid.lines.push(row.line);
-    valid.outstanding.push(accepted.outstanding);
-    valid.repaid.push(accepted.repaid);
-    valid.quality.push(accepted.quality);
-    outstandingTotal += accepted.outstandingFen;
-    repaidTotal += fenOf(accepted.repaid);
-  }
-  valid.outstandingTotal = Money.fromFen(outstandingTotal);
-  valid.repaidTotal = Money.fromFen(repaidTotal);
-  return { problems, valid };
+  const checker = new ReportRowsChecker(quarterEnd);
+  const valid = checker.check(rows, loans);
+  return { problems: checker.problems, valid };
 }
 
 /** What a row is checked against: the bank's loans, the quarter end, the references seen so far. */
@@ -114,6 +147,10 @@ interface AcceptedRow {
 function checkRow(row: RawReportRow, ctx: RowContext, problems: RowProblem[]): AcceptedRow | null {
   const before = problems.length;
   const { line, values } = row;
+  if (row.malformed !== undefined) {
+    problems.push({ line, field: '*', code: REPORT_ROW_PROBLEMS.MALFORMED_CSV, message: `the CSV cannot be read from this line on: ${row.malformed}` });
+    return null;
+  }
   if (row.fieldCount) {
     problems.push({ line, field: '*', code: REPORT_ROW_PROBLEMS.FIELD_COUNT, message: `expected ${row.fieldCount.expected} fields, got ${row.fieldCount.got}` });
     return null;
@@ -194,40 +231,36 @@ function checkOutstandingCap(line: number, outstanding: string | undefined, loan
   return fen;
 }
 
-function splitCsvLine(line: string): string[] {
-  if (!line.includes('"')) return line.split(',');
-  const out: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"') {
-        if (line[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      out.push(field);
-      field = '';
-    } else field += c;
+/**
+ * How a report CSV is read (csv-parse, RFC 4180): UTF-8 with an optional BOM, LF or CRLF on any
+ * line, quotes where needed (a stray quote inside an unquoted field is kept as text), rows with
+ * the wrong number of fields kept (reported as FIELD_COUNT). Empty lines come as records of one
+ * empty field, skipped by rowOf; lines are counted here (LineCounter) rather than with csv-parse's
+ * `info`, which doubles the parsing time.
+ */
+const CSV_OPTIONS: ParseOptions = {
+  bom: true,
+  record_delimiter: ['\r\n', '\n'],
+  relax_column_count: true,
+  relax_quotes: true,
+};
+
+/** The file line of each record: one line, plus the line breaks inside its quoted fields. */
+class LineCounter {
+  private next = 1;
+
+  lineOf(record: readonly string[]): number {
+    const line = this.next;
+    let breaks = 0;
+    for (const field of record) if (field.includes('\n')) breaks += field.split('\n').length - 1;
+    this.next += 1 + breaks;
+    return line;
   }
-  out.push(field);
-  return out;
 }
 
-/**
- * Parses a report CSV: a header line naming the four columns (any order), then one loan per line;
- * UTF-8, optional BOM, LF or CRLF, RFC 4180 quotes; blank lines are skipped but still counted, so
- * `line` is the file's line number (the header is line 1). A missing or unknown column → 400
- * REPORT.CSV_HEADER.
- */
-export function parseReportCsv(text: string): RawReportRow[] {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const lines = body.split('\n');
-  const header = splitCsvLine(lines[0]?.replace(/\r$/, '') ?? '').map((h) => h.trim());
+/** The header's column names; 400 REPORT.CSV_HEADER naming every missing, unknown or repeated column. */
+function checkHeader(record: readonly string[]): string[] {
+  const header = record.map((h) => h.trim());
   const missing = REPORT_COLUMNS.filter((c) => !header.includes(c));
   const unknown = header.filter((h) => !(REPORT_COLUMNS as readonly string[]).includes(h));
   const dup = header.filter((h, i) => header.indexOf(h) !== i);
@@ -242,19 +275,139 @@ export function parseReportCsv(text: string): RawReportRow[] {
       ],
     );
   }
-  const rows: RawReportRow[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const raw = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
-    if (raw.trim() === '') continue;
-    const fields = splitCsvLine(raw);
-    const line = i + 1;
-    if (fields.length !== header.length) {
-      rows.push({ line, values: {}, fieldCount: { expected: header.length, got: fields.length } });
-      continue;
+  return header;
+}
+
+/** One data record as a row, or null for a line of blanks only (skipped, as an empty line is). */
+function rowOf(header: readonly string[], record: readonly string[], line: number): RawReportRow | null {
+  if (record.length === 1 && record[0].trim() === '') return null;
+  if (record.length !== header.length) return { line, values: {}, fieldCount: { expected: header.length, got: record.length } };
+  const values: Record<string, unknown> = {};
+  for (let j = 0; j < header.length; j++) values[header[j]] = record[j];
+  return { line, values };
+}
+
+type CsvRecord = string[];
+
+/** The line a csv-parse error points at. */
+function errorLine(error: unknown, fallback: number): number {
+  const lines = (error as { lines?: unknown }).lines;
+  return typeof lines === 'number' && lines > 0 ? lines : fallback;
+}
+
+/**
+ * Reads a report CSV as it arrives (a stream of text) and yields its rows in chunks of
+ * `chunkSize`, each with its file line (the header is line 1). A wrong header → 400
+ * REPORT.CSV_HEADER at once; a CSV that cannot be read on (an unclosed quote) ends with a row
+ * marked `malformed`, reported with the other problems. Memory: one chunk.
+ */
+export async function* readReportCsv(text: NodeJS.ReadableStream, chunkSize: number): AsyncGenerator<RawReportRow[]> {
+  const parser = parse(CSV_OPTIONS);
+  const lines = new LineCounter();
+  let header: string[] | null = null;
+  let lastLine = 1;
+  try {
+    for await (const batch of recordsOf(text, parser, chunkSize)) {
+      const rows: RawReportRow[] = [];
+      for (const record of batch.records) {
+        lastLine = lines.lineOf(record);
+        if (!header) {
+          header = checkHeader(record);
+          continue;
+        }
+        const row = rowOf(header, record, lastLine);
+        if (row) rows.push(row);
+      }
+      if (batch.error !== undefined) {
+        // A refusal of the text itself (too large, not UTF-8, a NUL) is the edge's answer.
+        if (batch.error instanceof DomainError) throw batch.error;
+        if (!header) checkHeader([]);
+        const reason = batch.error instanceof Error ? batch.error.message : String(batch.error);
+        rows.push({ line: errorLine(batch.error, lastLine + 1), values: {}, malformed: reason });
+      }
+      if (rows.length) yield rows;
     }
-    const values: Record<string, unknown> = {};
-    for (let j = 0; j < header.length; j++) values[header[j]] = fields[j];
-    rows.push({ line, values });
+  } finally {
+    text.unpipe(parser);
+  }
+  if (!header) checkHeader([]);
+}
+
+/**
+ * The parser's records in batches of about `size`, then — if it failed — its error with the
+ * records it gave before (a stream's async iterator would drop those). The text is paused while a
+ * batch waits to be taken.
+ */
+async function* recordsOf(text: NodeJS.ReadableStream, parser: Parser, size: number): AsyncGenerator<{ records: CsvRecord[]; error?: unknown }> {
+  let pending: CsvRecord[] = [];
+  let done = false;
+  let failure: unknown;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  parser.on('data', (r: CsvRecord) => {
+    pending.push(r);
+    if (pending.length >= size) {
+      parser.pause();
+      notify();
+    }
+  });
+  parser.once('end', () => {
+    done = true;
+    notify();
+  });
+  parser.once('error', (error: unknown) => {
+    failure ??= error;
+    done = true;
+    notify();
+  });
+  const onTextError = (error: unknown) => {
+    failure ??= error;
+    done = true;
+    notify();
+  };
+  text.once('error', onTextError);
+  text.pipe(parser);
+  try {
+    for (;;) {
+      if (pending.length < size && !done) await new Promise<void>((resolve) => (wake = resolve));
+      const records = pending;
+      pending = [];
+      if (done) {
+        yield failure === undefined ? { records } : { records, error: failure };
+        return;
+      }
+      yield { records };
+      parser.resume();
+    }
+  } finally {
+    text.removeListener('error', onTextError);
+  }
+}
+
+/**
+ * The same for a CSV held whole (benchmarks, unit specs): every row at once. A wrong header → 400
+ * REPORT.CSV_HEADER.
+ */
+export function parseReportCsv(text: string): RawReportRow[] {
+  let records: CsvRecord[];
+  try {
+    records = parseSync(text, CSV_OPTIONS) as unknown as CsvRecord[];
+  } catch (error) {
+    // Nothing can be read past an unclosed quote: the header still decides first.
+    const firstLine = text.replace(/^\ufeff/, '').split(/\r?\n/, 1)[0];
+    checkHeader((parseSync(firstLine, { relax_quotes: true, relax_column_count: true }) as unknown as string[][])[0] ?? []);
+    return [{ line: errorLine(error, 2), values: {}, malformed: error instanceof Error ? error.message : String(error) }];
+  }
+  const lines = new LineCounter();
+  const header = checkHeader(records.length ? (lines.lineOf(records[0]), records[0]) : []);
+  const rows: RawReportRow[] = [];
+  for (const record of records.slice(1)) {
+    const row = rowOf(header, record, lines.lineOf(record));
+    if (row) rows.push(row);
   }
   return rows;
 }

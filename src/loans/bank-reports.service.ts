@@ -11,12 +11,12 @@ import { Money } from '../common/money/money';
 import { PartiesService } from '../programme/parties.service';
 import { PolicyService } from '../programme/policy.service';
 import { BankReport, BankReportRow } from './bank-report.entity';
-import { KnownLoan, RawReportRow, ValidRows, validateReportRows } from './bank-report-rows';
+import { KnownLoan, RawReportRow, ReportRowsChecker, ValidRows } from './bank-report-rows';
 import { Loan } from './loan.entity';
 import { REPORT_ERRORS } from './loans.errors';
 
-/** Rows per multi-row INSERT (unnest of arrays: 6 parameters whatever the row count). */
-const INSERT_CHUNK = 10_000;
+/** Rows per multi-row INSERT (unnest of arrays: 6 parameters whatever the row count), and per chunk read from a CSV. */
+export const INSERT_CHUNK = 10_000;
 /** A progress line every this many rows. */
 const PROGRESS_EVERY = 20_000;
 
@@ -40,8 +40,19 @@ export interface BankReportOut {
 export interface SubmitReportInput {
   bankCode: string;
   quarter: string;
-  rows: readonly RawReportRow[];
+  /** Every row at once (JSON), or chunks of rows as a CSV is read (readReportCsv). */
+  rows: readonly RawReportRow[] | AsyncIterable<readonly RawReportRow[]>;
   source: 'json' | 'csv';
+}
+
+/** The rows in chunks of at most INSERT_CHUNK, whichever way they came. */
+async function* chunksOf(rows: SubmitReportInput['rows']): AsyncGenerator<readonly RawReportRow[]> {
+  if (Symbol.asyncIterator in rows) {
+    yield* rows as AsyncIterable<readonly RawReportRow[]>;
+    return;
+  }
+  const all = rows as readonly RawReportRow[];
+  for (let from = 0; from < all.length; from += INSERT_CHUNK) yield all.slice(from, from + INSERT_CHUNK);
 }
 
 /** The dates of a report received today for `quarter`. */
@@ -72,10 +83,11 @@ function reportOut(r: BankReport, supersedes: string | null): BankReportOut {
 
 /**
  * Quarterly bank reports (issue #5 item 4; B 第十条): per loan the outstanding principal, the
- * principal repaid in the quarter and the asset quality. A report is validated as a whole in
- * memory, then written in one transaction with multi-row INSERTs (unnest of arrays), so one bad
- * row means nothing is applied. Re-sending a quarter adds a new version that supersedes the
- * previous one; the old rows stay.
+ * principal repaid in the quarter and the asset quality. A report is read, validated and written
+ * chunk by chunk in one transaction (a CSV as it arrives, issue 10 item 5), with multi-row
+ * INSERTs (unnest of arrays); the first problem stops the writing, the reading goes on to list
+ * every problem, and then the transaction rolls back: one bad row means nothing is applied.
+ * Re-sending a quarter adds a new version that supersedes the previous one; the old rows stay.
  */
 @Injectable()
 export class BankReportsService {
@@ -99,15 +111,36 @@ export class BankReportsService {
     await this.parties.getBank(input.bankCode);
     const started = Date.now();
     const dates = this.reportDates(input.quarter);
-    const valid = await this.validate(input, dates.quarterEnd, started);
+    const what = `${input.bankCode} ${input.quarter}`;
     const id = await this.tx.run(async (m) => {
       // One writer per bank at a time: versions stay gapless and only one version is current.
       await this.parties.lockBanks([input.bankCode]);
-      const reportId = await this.addVersion(m, input, dates, valid);
-      await this.insertRows(m, reportId, valid, `${input.bankCode} ${input.quarter}`, started);
+      const reportId = await this.addVersion(m, input, dates);
+      const checker = new ReportRowsChecker(dates.quarterEnd);
+      let written = 0;
+      let nextProgress = PROGRESS_EVERY;
+      for await (const chunk of chunksOf(input.rows)) {
+        const valid = checker.check(chunk, await this.loadLoans(input.bankCode, chunk));
+        // After the first problem nothing more is written (it will all roll back); the rows are
+        // still read and checked, to list every problem.
+        if (checker.problems.length) continue;
+        await this.insertRows(m, reportId, valid);
+        written += valid.loanIds.length;
+        if (written >= nextProgress) {
+          this.logger.log(`report ${what}: ${written} rows written (${Date.now() - started} ms)`);
+          nextProgress += PROGRESS_EVERY;
+        }
+      }
+      this.logger.log(`report ${what}: ${checker.rows} rows read and checked in ${Date.now() - started} ms`);
+      if (checker.problems.length) {
+        const badLines = new Set(checker.problems.map((p) => p.line)).size;
+        throw DomainError.rule(REPORT_ERRORS.INVALID_ROWS, `${badLines} of ${checker.rows} rows are invalid; nothing was applied.`, checker.problems);
+      }
+      const totals = checker.totals;
+      await m.update(BankReport, { id: reportId }, { rowCount: checker.rows, outstandingTotal: totals.outstanding, repaidTotal: totals.repaid });
       return reportId;
     });
-    this.logger.log(`report ${input.bankCode} ${input.quarter} applied: ${valid.loanIds.length} rows in ${Date.now() - started} ms`);
+    this.logger.log(`report ${what} applied in ${Date.now() - started} ms`);
     return this.get(id);
   }
 
@@ -124,23 +157,12 @@ export class BankReportsService {
     return { quarterEnd, receivedOn, dueOn: quarterFirstMonthDay(nextQuarter(quarter), policy.bankReportDueDay) };
   }
 
-  /** Every row checked against the bank's loans; 422 REPORT.INVALID_ROWS listing every problem. */
-  private async validate(input: SubmitReportInput, quarterEnd: string, started: number): Promise<ValidRows> {
-    const loans = await this.loadLoans(input.bankCode);
-    const { problems, valid } = validateReportRows(input.rows, loans, quarterEnd);
-    this.logger.log(`report ${input.bankCode} ${input.quarter}: ${input.rows.length} rows validated in ${Date.now() - started} ms`);
-    if (problems.length) {
-      const badLines = new Set(problems.map((p) => p.line)).size;
-      throw DomainError.rule(REPORT_ERRORS.INVALID_ROWS, `${badLines} of ${input.rows.length} rows are invalid; nothing was applied.`, problems);
-    }
-    return valid;
-  }
-
   /**
-   * Stores the report as the next version of the bank's quarter and marks the current one (if any)
-   * superseded by it. Needs the bank's lock (one writer per bank).
+   * Stores the report as the next version of the bank's quarter (its count and totals are set
+   * when its rows have passed) and marks the current one (if any) superseded by it. Needs the
+   * bank's lock (one writer per bank).
    */
-  private async addVersion(m: EntityManager, input: SubmitReportInput, dates: ReportDates, valid: ValidRows): Promise<string> {
+  private async addVersion(m: EntityManager, input: SubmitReportInput, dates: ReportDates): Promise<string> {
     const quarterOf = { bankCode: input.bankCode, quarter: input.quarter };
     const previous = await m.findOne(BankReport, { select: { id: true }, where: { ...quarterOf, supersededAt: IsNull() } });
     const maxVersion = await m.maximum(BankReport, 'version', quarterOf);
@@ -155,9 +177,10 @@ export class BankReportsService {
       receivedOn: dates.receivedOn,
       dueOn: dates.dueOn,
       late: dates.receivedOn > dates.dueOn,
-      rowCount: valid.loanIds.length,
-      outstandingTotal: valid.outstandingTotal,
-      repaidTotal: valid.repaidTotal,
+      // Counted as the rows are read; set once they all passed (submit).
+      rowCount: 0,
+      outstandingTotal: Money.ZERO,
+      repaidTotal: Money.ZERO,
     });
     const id = (inserted.identifiers[0] as { id: string }).id;
     if (previous) await m.update(BankReport, { id: previous.id }, { supersededBy: id });
@@ -165,7 +188,7 @@ export class BankReportsService {
   }
 
   /**
-   * Writes the report's rows in chunks of INSERT_CHUNK, logging progress every PROGRESS_EVERY rows.
+   * Writes one chunk of rows (at most INSERT_CHUNK).
    *
    * Raw SQL on purpose: one `INSERT … SELECT FROM unnest(arrays)` per chunk sends 6 parameters
    * whatever the row count, which is what lets a 100,000-row report import at the rate the issue
@@ -173,32 +196,20 @@ export class BankReportsService {
    * entity insert would bind 6 parameters per row and hit PostgreSQL's 65,535-parameter limit at
    * about 10,000 rows per statement.
    */
-  private async insertRows(m: EntityManager, reportId: string, valid: ValidRows, what: string, started: number): Promise<void> {
-    const total = valid.loanIds.length;
-    let nextProgress = PROGRESS_EVERY;
-    for (let from = 0; from < total; from += INSERT_CHUNK) {
-      const to = Math.min(total, from + INSERT_CHUNK);
-      await m.query(
-        `INSERT INTO bank_report_rows (report_id, loan_id, line, outstanding_principal, repaid, asset_quality)
-         SELECT $1, * FROM unnest($2::uuid[], $3::int[], $4::numeric[], $5::numeric[], $6::text[])`,
-        [
-          reportId,
-          valid.loanIds.slice(from, to),
-          valid.lines.slice(from, to),
-          valid.outstanding.slice(from, to),
-          valid.repaid.slice(from, to),
-          valid.quality.slice(from, to),
-        ],
-      );
-      if (to >= nextProgress || to === total) {
-        this.logger.log(`report ${what}: ${to}/${total} rows written (${Date.now() - started} ms)`);
-        nextProgress += PROGRESS_EVERY;
-      }
-    }
+  private async insertRows(m: EntityManager, reportId: string, valid: ValidRows): Promise<void> {
+    if (!valid.loanIds.length) return;
+    await m.query(
+      `INSERT INTO bank_report_rows (report_id, loan_id, line, outstanding_principal, repaid, asset_quality)
+       SELECT $1, * FROM unnest($2::uuid[], $3::int[], $4::numeric[], $5::numeric[], $6::text[])`,
+      [reportId, valid.loanIds, valid.lines, valid.outstanding, valid.repaid, valid.quality],
+    );
   }
 
-  /** The bank's loans by reference, with what validation needs. */
-  private async loadLoans(bankCode: string): Promise<Map<string, KnownLoan>> {
+  /** The bank's loans that `rows` name, by reference, with what validation needs. */
+  private async loadLoans(bankCode: string, chunk: readonly RawReportRow[]): Promise<Map<string, KnownLoan>> {
+    const references = [...new Set(chunk.map((r) => r.values.loanReference).filter((ref): ref is string => typeof ref === 'string' && ref.length > 0))];
+    const map = new Map<string, KnownLoan>();
+    if (!references.length) return map;
     // Disbursed amounts come as integer fen (exact in PostgreSQL numeric, then bigint).
     const rows = await this.tx.manager
       .createQueryBuilder(Loan, 'l')
@@ -207,8 +218,8 @@ export class BankReportsService {
       .addSelect('l.disbursed_on', 'disbursed_on')
       .addSelect('(l.disbursed_amount * 100)::bigint::text', 'disbursed_fen')
       .where('l.bank_code = :bankCode', { bankCode })
+      .andWhere('l.reference = ANY(:references)', { references })
       .getRawMany<{ id: string; reference: string; disbursed_on: string | null; disbursed_fen: string | null }>();
-    const map = new Map<string, KnownLoan>();
     for (const r of rows) {
       map.set(r.reference, { id: r.id, disbursedOn: r.disbursed_on, disbursedFen: r.disbursed_fen === null ? null : BigInt(r.disbursed_fen) });
     }

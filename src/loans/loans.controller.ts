@@ -17,8 +17,9 @@ import { Clock } from '../common/clock/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { REQUEST_ERRORS } from '../common/errors/common.errors';
 import { AgencyFeesService } from './agency-fees.service';
-import { RawReportRow, parseReportCsv } from './bank-report-rows';
-import { BankReportsService } from './bank-reports.service';
+import { RawReportRow, parseReportCsv, readReportCsv } from './bank-report-rows';
+import { BankReportsService, INSERT_CHUNK } from './bank-reports.service';
+import { streamedTextOf } from '../common/http/streamed-text';
 import {
   AgencyFeeDto,
   BankReportDto,
@@ -241,20 +242,31 @@ export class BankReportsController {
   })
   submit(@Req() req: Request, @Body() body: unknown, @Query() q: BankReportQueryDto, @CurrentPrincipal() principal: Principal) {
     const contentType = String(req.headers['content-type'] ?? '');
-    if (/^text\/(csv|plain)/i.test(contentType)) {
-      if (typeof body !== 'string') throw DomainError.invalid(REPORT_ERRORS.CSV_EMPTY, 'The CSV body is empty.');
-      if (!q.bankCode || !q.quarter) {
-        throw DomainError.invalid(REPORT_ERRORS.CSV_PARAMS, 'A CSV upload needs ?bankCode=…&quarter=… .', [
-          ...(!q.bankCode ? [{ code: 'REQUIRED', field: 'bankCode', message: 'bankCode query parameter is required' }] : []),
-          ...(!q.quarter ? [{ code: 'REQUIRED', field: 'quarter', message: 'quarter query parameter is required' }] : []),
-        ]);
-      }
-      return this.reports.submit({ bankCode: q.bankCode, quarter: q.quarter, rows: parseReportCsv(body), source: 'csv' }, principal);
-    }
+    if (/^text\/(csv|plain)/i.test(contentType)) return this.submitCsv(req, body, q, principal);
     if (q.bankCode || q.quarter) {
       throw DomainError.invalid(REPORT_ERRORS.QUERY_WITH_JSON, 'bankCode and quarter go in the JSON body; query parameters are for CSV uploads.');
     }
     return this.reports.submit({ ...parseJsonReport(body), source: 'json' }, principal);
+  }
+
+  /** A CSV upload: bankCode and quarter in the query; the body read as it arrives (issue 10 item 5). */
+  private submitCsv(req: Request, body: unknown, q: BankReportQueryDto, principal: Principal) {
+    const streamed = streamedTextOf(req);
+    if (!streamed && typeof body !== 'string') throw DomainError.invalid(REPORT_ERRORS.CSV_EMPTY, 'The CSV body is empty.');
+    if (!q.bankCode || !q.quarter) {
+      throw DomainError.invalid(REPORT_ERRORS.CSV_PARAMS, 'A CSV upload needs ?bankCode=…&quarter=… .', [
+        ...(!q.bankCode ? [{ code: 'REQUIRED', field: 'bankCode', message: 'bankCode query parameter is required' }] : []),
+        ...(!q.quarter ? [{ code: 'REQUIRED', field: 'quarter', message: 'quarter query parameter is required' }] : []),
+      ]);
+    }
+    if (!streamed) return this.reports.submit({ bankCode: q.bankCode, quarter: q.quarter, rows: parseReportCsv(body as string), source: 'csv' }, principal);
+    // Parsed, checked and written as it arrives, chunk by chunk (issue 10 item 5).
+    const rows = readReportCsv(streamed.text(), INSERT_CHUNK);
+    return this.reports.submit({ bankCode: q.bankCode, quarter: q.quarter, rows, source: 'csv' }, principal).catch((error: unknown) => {
+      // Refused before the end of the upload: close the connection once answered rather than read the rest.
+      if (!streamed.finished) req.res?.setHeader('Connection', 'close');
+      throw error;
+    });
   }
 
   @Get()

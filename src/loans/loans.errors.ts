@@ -57,6 +57,8 @@ export const REPORT_ERRORS = {
  */
 export const REPORT_ROW_PROBLEMS = {
   FIELD_COUNT: 'FIELD_COUNT',
+  /** The CSV cannot be read from this line on (an unclosed quote). */
+  MALFORMED_CSV: 'MALFORMED_CSV',
   UNKNOWN_FIELD: 'UNKNOWN_FIELD',
   REQUIRED: 'REQUIRED',
   DUPLICATE_LOAN: 'DUPLICATE_LOAN',

@@ -5,7 +5,7 @@ import { CurrentPrincipal, Principal, Roles } from '../common/access/principal';
 import { DomainError } from '../common/errors/domain-error';
 import { AuditExport } from '../common/http/audit-export';
 import { checkParams, csvLines, jsonLines } from './domain/statement-file';
-import { ManualMatchDto, ProposeCorrectionDto, ReasonDto, ReportQueryDto, StatementQueryDto } from './reconciliation.dto';
+import { ManualMatchDto, ProposeCorrectionDto, ReasonDto, ReconciliationsQueryDto, ReconciliationViewQueryDto, ReportQueryDto, StatementQueryDto } from './reconciliation.dto';
 import { STATEMENT_ERRORS } from './reconciliation.errors';
 import { ReconciliationCorrectionsService } from './reconciliation-corrections.service';
 import { ReconciliationMatchesService } from './reconciliation-matches.service';
@@ -15,6 +15,7 @@ import { charsetOf, decodeStatement, readMultipart } from './statement-decoding'
 import { StatementMappingsService } from './statement-mappings.service';
 
 const JSON_KEYS: ReadonlySet<string> = new Set(['bankCode', 'from', 'to', 'openingBalance', 'closingBalance', 'lines']);
+const FORM_KEYS: ReadonlySet<string> = new Set(['bankCode', 'from', 'to', 'openingBalance', 'closingBalance']);
 
 /** The statement upload route: its bodies are read raw by the edge (any charset; src/bootstrap.ts). */
 export const STATEMENT_UPLOAD_PATHS: readonly RegExp[] = [/^\/v1\/reconciliations\/?$/];
@@ -59,6 +60,11 @@ export class ReconciliationController {
       const up = await readMultipart(body, contentType);
       bytes = up.file;
       fields = up.fields;
+      // A form carries the statement's own fields only; windowDays and dryRun are query parameters.
+      const unknown = Object.keys(fields).filter((k) => !FORM_KEYS.has(k));
+      if (unknown.length) {
+        throw DomainError.invalid(STATEMENT_ERRORS.INVALID_PARAMS, `Unknown form fields: ${unknown.slice(0, 10).join(', ')}.`, unknown.slice(0, 20).map((k) => ({ field: k.slice(0, 64), code: 'UNKNOWN_FIELD', message: `form field ${k.slice(0, 64)} should not exist` })));
+      }
       charset = charsetOf(up.fileContentType);
     }
     const decoded = decodeStatement(bytes, charset);
@@ -83,11 +89,18 @@ export class ReconciliationController {
     return { params: checkParams(rest), lines: jsonLines(lines), source: 'json', encoding: null };
   }
 
+  @Get()
+  @Roles('custodian', 'trustee', 'auditor', 'approver')
+  @ApiOperation({ summary: 'The imported statements (reconciliations), newest period first; ?bankCode=&status=open|closed.' })
+  list(@Query() q: ReconciliationsQueryDto) {
+    return this.reconciliations.list({ bankCode: q.bankCode, status: q.status }, q.limit ?? 100, q.cursor);
+  }
+
   @Get(':id')
   @Roles('custodian', 'trustee', 'auditor', 'approver')
   @ApiOperation({ summary: 'A reconciliation: figures, the statement and ledger lines with their match status, the matches.' })
-  view(@Param('id') id: string) {
-    return this.reconciliations.view(id);
+  view(@Param('id') id: string, @Query() q: ReconciliationViewQueryDto) {
+    return this.reconciliations.view(id, q.lines ?? 'all');
   }
 
   @Post(':id/matches')

@@ -111,3 +111,20 @@ export class DoneDto {
   @DateField({ description: 'The day the transfer was made at the bank.' })
   doneOn!: string;
 }
+
+export class ReconciliationsQueryDto extends PageQueryDto {
+  @CodeField({ optional: true })
+  bankCode?: string;
+
+  @ApiPropertyOptional({ enum: ['open', 'closed'] })
+  @IsOptional()
+  @IsIn(['open', 'closed'])
+  status?: string;
+}
+
+export class ReconciliationViewQueryDto {
+  @ApiPropertyOptional({ enum: ['all', 'unmatched', 'none'], description: 'Which lines to list (default all; a 100,000-line statement is a large answer): unmatched lists only the unmatched lines of both sides and no matches; none only the figures.' })
+  @IsOptional()
+  @IsIn(['all', 'unmatched', 'none'])
+  lines?: 'all' | 'unmatched' | 'none';
+}

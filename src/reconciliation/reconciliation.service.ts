@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/access/principal';
 import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError } from '../common/errors/domain-error';
+import { decodeCursor, toPage } from '../common/http/pagination';
 import { DEPOSIT_PREFIX, RESERVE_BOOK } from '../reserve/domain/books';
 import { formatFen, matchStatement, MatchResult, StatementItem } from './domain/matching';
 import { checkStatement, ParsedStatement, StatementParams } from './domain/statement-file';
@@ -95,9 +96,29 @@ export class ReconciliationService {
     }
   }
 
+  /** GET /v1/reconciliations: the statements imported, newest period first (figures as stored; open ones' live figures are on GET /{id}). */
+  async list(filter: { bankCode?: string; status?: string }, limit = 100, cursor?: string) {
+    const after = decodeCursor(cursor, (v): v is [string, string] => Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string'));
+    const rows = (await this.tx.manager.query(
+      `SELECT id, bank_code, account_code, period_from, period_to, opening_balance::text AS opening_balance, closing_balance::text AS closing_balance, line_count, status, created_at, closed_at
+         FROM reconciliations
+        WHERE ($1::text IS NULL OR bank_code = $1) AND ($2::text IS NULL OR status = $2)
+          AND ($3::date IS NULL OR (period_from, id) < ($3::date, $4::uuid))
+        ORDER BY period_from DESC, id DESC LIMIT $5`,
+      [filter.bankCode ?? null, filter.status ?? null, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+    )) as { id: string; bank_code: string; account_code: string; period_from: string; period_to: string; opening_balance: string; closing_balance: string; line_count: number; status: string; created_at: Date; closed_at: Date | null }[];
+    return toPage(
+      rows,
+      limit,
+      (r) => ({ id: r.id, bankCode: r.bank_code, account: r.account_code, from: r.period_from, to: r.period_to, openingBalance: r.opening_balance, closingBalance: r.closing_balance, lineCount: Number(r.line_count), status: r.status, createdAt: r.created_at, closedAt: r.closed_at }),
+      (r) => [r.period_from, r.id],
+    );
+  }
+
   /** GET /v1/reconciliations/{id}: figures, both sides with their match status, the matches. */
-  async view(id: string) {
+  async view(id: string, lines: 'all' | 'unmatched' | 'none' = 'all') {
     const ws = await this.workspace.load(id);
+    const shown = <T extends { status: string }>(items: T[]) => (lines === 'all' ? items : lines === 'none' ? [] : items.filter((i) => i.status === 'unmatched'));
     const matchOf = new Map<string, string>();
     for (const m of ws.matches) {
       for (const p of m.statement) matchOf.set(`S${p}`, m.id);
@@ -105,7 +126,7 @@ export class ReconciliationService {
     }
     return {
       ...this.summary(ws),
-      statementLines: ws.lines.map((l) => ({
+      statementLines: shown(ws.lines.map((l) => ({
         id: l.position,
         fileLine: l.fileLine,
         date: l.date,
@@ -117,8 +138,8 @@ export class ReconciliationService {
         memo: l.memo,
         status: matchOf.has(`S${l.position}`) ? 'matched' : 'unmatched',
         matchId: matchOf.get(`S${l.position}`) ?? null,
-      })),
-      ledgerLines: ws.book.map((b) => ({
+      }))),
+      ledgerLines: shown(ws.book.map((b) => ({
         id: b.key,
         entryId: b.entryId,
         lineNo: b.lineNo,
@@ -129,8 +150,8 @@ export class ReconciliationService {
         carried: b.carried,
         status: matchOf.has(`L${b.key}`) ? 'matched' : 'unmatched',
         matchId: matchOf.get(`L${b.key}`) ?? null,
-      })),
-      matches: ws.matches.map((m) => ({
+      }))),
+      matches: (lines === 'all' ? ws.matches : []).map((m) => ({
         id: m.id,
         method: m.method,
         statementLines: m.statement,

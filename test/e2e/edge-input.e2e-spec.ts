@@ -15,6 +15,7 @@ describe('the edge refuses hostile input with a coded 4xx (issue 10 items 2 and 
   let port: number;
   let tables: string[];
   let book: string;
+  let reportBank: string;
 
   const json = (method: string, path: string, body: string | Buffer, headers: Record<string, string | number> = {}) =>
     rawRequest({ port, method, path, body, headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN_TOKEN}`, ...headers } });
@@ -39,6 +40,10 @@ describe('the edge refuses hostile input with a coded 4xx (issue 10 items 2 and 
     // Idempotency keys store refusals by design; no request below sends one.
     tables = await tableNames((sql) => t.dataSource.query(sql), ['migrations']);
     book = await openBook(t);
+    // A bank of its own: a bank-report CSV is read as it arrives, after the bank is known.
+    reportBank = `EDGE${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
+    await t.http.post('/v1/banks').set('Authorization', t.auth).send({ code: reportBank, name: 'Edge bank' }).expect(201);
+    tables = await tableNames((sql) => t.dataSource.query(sql), ['migrations']);
   });
   afterAll(async () => {
     await t.close();
@@ -146,7 +151,7 @@ describe('the edge refuses hostile input with a coded 4xx (issue 10 items 2 and 
       const big = `{"code":"X","name":"${'x'.repeat(1024 * 1024 + 10)}"}`;
       await refused(() => json('POST', '/v1/banks', big, { 'Transfer-Encoding': 'chunked' }), 413, 'REQUEST.TOO_LARGE');
       await refused(
-        () => rawRequest({ port, method: 'POST', path: '/v1/bank-reports?bankCode=X&quarter=2025Q2', body: `a,b\n${'1,2\n'.repeat(300_000)}`, headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${ADMIN_TOKEN}` } }),
+        () => rawRequest({ port, method: 'POST', path: `/v1/bank-reports?bankCode=${reportBank}&quarter=2025Q2`, body: `loanReference,outstandingPrincipal,repaid,assetQuality\n${'L1,1.00,0.00,normal\n'.repeat(60_000)}`, headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${ADMIN_TOKEN}` } }),
         413,
         'REQUEST.TOO_LARGE',
       );
@@ -174,7 +179,7 @@ describe('the edge refuses hostile input with a coded 4xx (issue 10 items 2 and 
 
     it('a CSV body with a NUL → 400 REQUEST.INVALID_TEXT with the line', async () => {
       const res = await refused(
-        () => rawRequest({ port, method: 'POST', path: '/v1/bank-reports?bankCode=X&quarter=2025Q2', body: 'loanReference,outstandingPrincipal,repaid,assetQuality\nA\u0000,1.00,0.00,normal\n', headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${ADMIN_TOKEN}` } }),
+        () => rawRequest({ port, method: 'POST', path: `/v1/bank-reports?bankCode=${reportBank}&quarter=2025Q2`, body: 'loanReference,outstandingPrincipal,repaid,assetQuality\nA\u0000,1.00,0.00,normal\n', headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${ADMIN_TOKEN}` } }),
         400,
         'REQUEST.INVALID_TEXT',
       );

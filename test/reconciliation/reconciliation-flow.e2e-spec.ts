@@ -146,6 +146,12 @@ describe('reconciliation: instructions out, a GBK statement in, every fen explai
       ['-49990.00', 'unmatched'],
       ['-25.00', 'unmatched'],
     ]);
+    const unmatched = await t.http.get(`/v1/reconciliations/${recId}?lines=unmatched`).set('Authorization', t.auth).expect(200);
+    expect(unmatched.body.statementLines.map((l: { id: number }) => l.id)).toEqual([3, 4]);
+    expect(unmatched.body.ledgerLines.map((l: { amount: string }) => l.amount)).toEqual(['-50000.00']);
+    expect(unmatched.body.matches).toEqual([]);
+    const figures = await t.http.get(`/v1/reconciliations/${recId}?lines=none`).set('Authorization', t.auth).expect(200);
+    expect(figures.body).toMatchObject({ difference: '-15.00', statementLines: [], ledgerLines: [] });
     const matched = await t.http.get(`/v1/payment-instructions?bankCode=${bankB}&status=matched`).set('Authorization', t.auth).expect(200);
     expect(matched.body.items.map((i: { reference: string }) => i.reference)).toEqual([refs.payout, refs.p1, refs.p2]);
   });

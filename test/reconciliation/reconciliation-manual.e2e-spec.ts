@@ -67,6 +67,10 @@ describe('reconciliation: column mappings, JSON statements, undoing a match (RUL
     expect(closed.body).toMatchObject({ status: 'closed', difference: '0.00' });
     const matched = await t.http.get(`/v1/payment-instructions?bankCode=${bank}&status=matched`).set('Authorization', t.auth).expect(200);
     expect(matched.body.items).toHaveLength(2);
+    const list = await t.http.get(`/v1/reconciliations?bankCode=${bank}`).set('Authorization', t.auth).expect(200);
+    expect(list.body).toEqual({ items: [expect.objectContaining({ id: recId, from: '2025-03-01', to: '2025-03-31', status: 'closed', closingBalance: '712.34', lineCount: 2 })], nextCursor: null });
+    const open = await t.http.get(`/v1/reconciliations?bankCode=${bank}&status=open`).set('Authorization', t.auth).expect(200);
+    expect(open.body.items).toEqual([]);
   });
 
   it('the instructions export as XLSX; an unknown status → 400', async () => {

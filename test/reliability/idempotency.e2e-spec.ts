@@ -157,6 +157,32 @@ describe('idempotent answers recorded in the request transaction (issue 10 item 
     expect(await counts(t, book)).toMatchObject({ entries: 0 });
   });
 
+  // Real PostgreSQL only: the embedded server has one session for every connection.
+  (process.env.DATABASE_URL ? it : it.skip)('a connection lost in the middle of a keyed write is a 503 that left nothing (not a 500 from the released query runner)', async () => {
+    const book = await openBook(t);
+    await t.dataSource.query(`
+      CREATE OR REPLACE FUNCTION idem_test_terminate() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.memo = 'terminate my backend' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+        RETURN NEW;
+      END $$`);
+    await t.dataSource.query(`CREATE TRIGGER idem_test_terminate AFTER INSERT ON ledger_entries FOR EACH ROW EXECUTE FUNCTION idem_test_terminate()`);
+    try {
+      const body = deposit(book, 'terminate my backend');
+      for (let i = 0; i < 3; i++) {
+        const res = await postEntry(`lost-${i}-${book}`, body);
+        expect([res.status, res.body.code]).toEqual([503, 'SERVICE.UNAVAILABLE']);
+        expect(await keyRows(`lost-${i}-${book}`)).toEqual([]);
+      }
+      expect(await counts(t, book)).toEqual({ entries: 0, lines: 0, sequence: 0 });
+    } finally {
+      await t.dataSource.query(`DROP TRIGGER idem_test_terminate ON ledger_entries`);
+    }
+    // The pool replaced the lost connections; the same request now posts once.
+    await postEntry(`lost-0-${book}`, deposit(book, 'terminate my backend')).expect(201);
+    expect(await counts(t, book)).toEqual({ entries: 1, lines: 2, sequence: 1 });
+  });
+
   it('20 concurrent requests with one key: one effect, twenty identical answers (the others waited on the key row)', async () => {
     const book = await openBook(t);
     const body = deposit(book, 'concurrent');

@@ -1,8 +1,9 @@
-import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions, MigrationExecutor } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { ALL_MIGRATIONS } from '../../../migrations';
+import { DatabaseRolesHolder, describeRoles, migrateAsOwner } from './application-role';
 import { EmbeddedPostgres } from './embedded-postgres';
 import { installPgTypeParsers } from './pg-types';
 import { ResilientPgClient } from './resilient-pg';
@@ -12,9 +13,15 @@ export class EmbeddedHolder {
   instance: EmbeddedPostgres | null = null;
 }
 
-/** One holder per application instance (tests start several apps in one process). */
+/** One holder of each per application instance (tests start several apps in one process). */
 @Global()
-@Module({ providers: [{ provide: EmbeddedHolder, useFactory: () => new EmbeddedHolder() }], exports: [EmbeddedHolder] })
+@Module({
+  providers: [
+    { provide: EmbeddedHolder, useFactory: () => new EmbeddedHolder() },
+    { provide: DatabaseRolesHolder, useFactory: () => new DatabaseRolesHolder() },
+  ],
+  exports: [EmbeddedHolder, DatabaseRolesHolder],
+})
 export class EmbeddedHolderModule {}
 
 export interface ConnectionLimits {
@@ -90,6 +97,8 @@ export async function resolveDatabaseUrl(
 async function initializeAndMigrate(options: DataSourceOptions): Promise<DataSource> {
   const dataSource = new DataSource({ ...options, migrationsRun: false } as DataSourceOptions);
   await dataSource.initialize();
+  // Migrations already ran as the owner role (DATABASE_OWNER_URL, application-role.ts).
+  if (options.migrationsRun === false) return dataSource;
   const runner = dataSource.createQueryRunner();
   const lifted = Boolean((options.extra as { statement_timeout?: number } | undefined)?.statement_timeout);
   try {
@@ -113,8 +122,8 @@ async function initializeAndMigrate(options: DataSourceOptions): Promise<DataSou
     EmbeddedHolderModule,
     TypeOrmModule.forRootAsync({
       imports: [EmbeddedHolderModule],
-      inject: [APP_CONFIG, EmbeddedHolder],
-      useFactory: async (config: AppConfig, holder: EmbeddedHolder): Promise<TypeOrmModuleOptions> => {
+      inject: [APP_CONFIG, EmbeddedHolder, DatabaseRolesHolder],
+      useFactory: async (config: AppConfig, holder: EmbeddedHolder, roles: DatabaseRolesHolder): Promise<TypeOrmModuleOptions> => {
         installPgTypeParsers();
         const { url, embedded } = await resolveDatabaseUrl(config, holder);
         const limits = {
@@ -122,17 +131,33 @@ async function initializeAndMigrate(options: DataSourceOptions): Promise<DataSou
           idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
           connectTimeoutMs: config.dbConnectTimeoutMs,
         };
-        return { ...dataSourceOptions(url, embedded, limits), autoLoadEntities: true, retryAttempts: embedded ? 1 : 5 };
+        const options = { ...dataSourceOptions(url, embedded, limits), autoLoadEntities: true, retryAttempts: embedded ? 1 : 5 };
+        if (embedded || !config.databaseOwnerUrl) {
+          roles.roles = { mode: embedded ? 'embedded' : 'single', service: null, migrations: null, warnings: [] };
+          return options;
+        }
+        // Two roles (issue 10 item 6): migrations and grants as the owner, then the service's
+        // pool as the application role, which runs no migration.
+        const ran = await migrateAsOwner(dataSourceOptions(config.databaseOwnerUrl, false, limits) as DataSourceOptions, url);
+        roles.roles = { mode: 'separate', service: ran.service, migrations: ran.owner, warnings: [] };
+        return { ...options, migrationsRun: false };
       },
       dataSourceFactory: async (options) => initializeAndMigrate(options as DataSourceOptions),
     }),
   ],
 })
-export class DatabaseModule implements OnApplicationShutdown {
+export class DatabaseModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(EmbeddedHolder) private readonly holder: EmbeddedHolder,
+    @Inject(DatabaseRolesHolder) private readonly roles: DatabaseRolesHolder,
     private readonly dataSource: DataSource,
   ) {}
+
+  /** Says once, in the log and then in /health, which roles run migrations and the service. */
+  async onModuleInit(): Promise<void> {
+    const { mode, migrations } = this.roles.roles;
+    this.roles.roles = await describeRoles(this.dataSource, mode, migrations);
+  }
 
   async onApplicationShutdown(): Promise<void> {
     // Close the pool first (TypeORM's own hook skips an already-closed source), then the embedded

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Global, Injectable, Logger, Module } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 
 /**
  * The unit of work: one database transaction shared by everything that runs inside it, without
@@ -68,14 +68,35 @@ export class TransactionScope {
     this.settled.set(m, hooks);
   }
 
+  /**
+   * A transaction of its own. When its connection is lost (a terminated backend, a restart), `pg`
+   * emits 'error' and TypeORM releases the query runner at once; what the transaction does next
+   * (a ROLLBACK TO SAVEPOINT after the failed statement, the answer's UPDATE, the COMMIT) then
+   * fails with "query runner already released" — which says nothing of the cause and would be
+   * answered 500. The connection's own error is thrown instead (503, docs/reliability.md), or
+   * one that says the connection was lost when its event came before the listener was attached.
+   */
   private async transaction<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
     let opened: EntityManager | undefined;
+    let connection: ConnectionEvents | undefined;
+    let lost: Error | undefined;
+    const onError = (error: Error) => {
+      lost ??= error;
+    };
     try {
       return await this.dataSource.transaction((tx) => {
         opened = tx;
+        connection = (tx.queryRunner as { databaseConnection?: ConnectionEvents } | undefined)?.databaseConnection;
+        connection?.on('error', onError);
         return this.open.run(tx, () => fn(tx));
       });
+    } catch (error) {
+      // Nothing here releases a transaction's query runner but TypeORM on a connection error, which
+      // may also come before the listener above is attached (between BEGIN and `fn`).
+      if (isReleasedRunnerError(error)) throw lost ?? new Error('Connection terminated: the transaction\'s connection failed and was released', { cause: error });
+      throw error;
     } finally {
+      connection?.off('error', onError);
       const hooks = opened ? this.settled.get(opened) : undefined;
       if (hooks) {
         this.settled.delete(opened as EntityManager);
@@ -98,6 +119,17 @@ export class TransactionScope {
   within<T>(m: EntityManager, fn: () => Promise<T>): Promise<T> {
     return this.open.run(m, fn);
   }
+}
+
+/** The part of a pg client this file listens to. */
+interface ConnectionEvents {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  off(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/** TypeORM's errors for a query on a query runner that was already released. */
+function isReleasedRunnerError(error: unknown): boolean {
+  return error instanceof QueryRunnerAlreadyReleasedError || error instanceof QueryRunnerProviderAlreadyReleasedError;
 }
 
 /** Makes the one TransactionScope of an application available to every module. */

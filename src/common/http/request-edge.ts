@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { DomainError, ErrorDetail } from '../errors/domain-error';
 import { MAX_JSON_DEPTH, jsonNestsDeeperThan, jsonProblems, textProblem, textProblemMessage } from './request-text';
 import { ACCESS_ERRORS, REQUEST_ERRORS } from '../errors/common.errors';
+import { attachStreamedText } from './streamed-text';
 
 /**
  * The edge of the service: Express middleware that runs before the router, in this order
@@ -13,7 +14,9 @@ import { ACCESS_ERRORS, REQUEST_ERRORS } from '../errors/common.errors';
  *    token before a byte of the body is read;
  * 3. {@link readBody}: JSON and CSV/plain-text bodies are read up to a stated size (413 above it,
  *    refused from `Content-Length` before reading when it is declared), decoded as strict UTF-8,
- *    checked for depth before parsing, then for forbidden keys and bad text.
+ *    checked for depth before parsing, then for forbidden keys and bad text. The text body of a
+ *    route that streams it (the bank-report upload) is left for the route to read under the
+ *    same rules (streamed-text.ts).
  *
  * Every refusal is a DomainError passed to `next`, so the one HTTP error filter answers it in the
  * API.md shape.
@@ -22,13 +25,18 @@ import { ACCESS_ERRORS, REQUEST_ERRORS } from '../errors/common.errors';
 export interface BodyLimits {
   /** Largest JSON body, in bytes. */
   jsonBytes: number;
-  /** Largest text/csv or text/plain body, in bytes. */
+  /**
+   * Largest text/csv or text/plain body, in bytes, for a route that reads it as a stream
+   * (`streamsText`); a text body read whole for any other route is held to `jsonBytes` as well.
+   */
   textBytes: number;
+  /** The routes that read their text body as a stream (streamed-text.ts): the bank-report upload. */
+  streamsText?: (req: Request) => boolean;
   /**
    * POST routes (matched on the path) that read uploaded files themselves: there, text/csv,
    * text/plain, application/octet-stream and multipart/form-data bodies are kept as the raw bytes
-   * (a Buffer in `req.body`, within `textBytes`) in any charset, and the route decodes them
-   * (bank statements come in GBK as often as UTF-8; docs/reconciliation.md).
+   * (a Buffer in `req.body`, held to the same limit as any body read whole) in any charset, and
+   * the route decodes them (bank statements come in GBK as often as UTF-8; docs/reconciliation.md).
    */
   rawPaths?: readonly RegExp[];
 }
@@ -170,13 +178,19 @@ export function readBody(limits: BodyLimits, depthLimit = MAX_JSON_DEPTH): Reque
     if (encoding !== 'identity') {
       return refuseUnread(req, res, next, DomainError.unsupported(REQUEST_ERRORS.UNSUPPORTED_ENCODING, 'Compressed request bodies are not accepted.'));
     }
-    const limit = kind === 'json' ? limits.jsonBytes : limits.textBytes;
+    const streamed = kind === 'text' && (limits.streamsText?.(req) ?? false);
+    const limit = kind === 'json' ? limits.jsonBytes : streamed ? limits.textBytes : Math.min(limits.textBytes, limits.jsonBytes);
     const tooLarge = () =>
       DomainError.tooLarge(REQUEST_ERRORS.TOO_LARGE, `The body is larger than ${limit} bytes, the limit for ${kind === 'json' ? 'JSON' : 'CSV and text'} bodies.`, [
         { code: 'TOO_LARGE', field: 'body', message: `at most ${limit} bytes`, limit },
       ]);
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (declared > limit) return refuseUnread(req, res, next, tooLarge());
+    if (streamed) {
+      // Read by the route as it arrives, under the same rules (streamed-text.ts).
+      attachStreamedText(req, limit);
+      return next();
+    }
 
     const chunks: Buffer[] = [];
     let received = 0;

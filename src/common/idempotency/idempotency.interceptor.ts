@@ -9,6 +9,7 @@ import { TransactionScope } from '../database/transaction-scope';
 import { CONFLICT_ERRORS, IDEMPOTENCY_ERRORS } from '../errors/common.errors';
 import { DomainError, DomainErrorKind } from '../errors/domain-error';
 import { ErrorBody, errorBodyFor } from '../errors/http-error.filter';
+import { streamedTextOf } from '../http/streamed-text';
 import { requestHash } from './canonical-json';
 import { IDEMPOTENT_BY_ITSELF } from './idempotent-by-itself.decorator';
 import { IdempotencyKey } from './idempotency-key.entity';
@@ -83,7 +84,8 @@ type Outcome =
  *
  * Write routes answer with JSON returned from the handler; none streams its answer (`@Res()`
  * without passthrough), which could reach the client before the commit
- * (test/architecture/idempotent-writes.spec.ts keeps it so).
+ * (test/architecture/idempotent-writes.spec.ts keeps it so). A body the route reads as a stream
+ * (a bank-report CSV) counts by the SHA-256 of its bytes, known once it is read (RequestHash).
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -116,20 +118,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
       path: req.originalUrl.split('?')[0],
       key,
     };
-    // An uploaded file (a raw-body route: bank statements) is hashed as bytes, with its media type.
-    const body: unknown = Buffer.isBuffer(req.body)
-      ? { bytesSha256: createHash('sha256').update(req.body).digest('hex'), contentType: req.headers['content-type'] ?? null }
-      : (req.body ?? null);
-    const hash = requestHash({ query: req.query ?? {}, body });
+    const hash = requestHashOf(req);
 
     const outcome = await this.runWithConflictRetries(id, hash, res, next);
     if (outcome.kind === 'refused') throw outcome.error;
     if (outcome.kind === 'answered') return of(outcome.body);
-    return this.replay(res, outcome.row, hash);
+    return this.replay(res, outcome.row, await hash.final());
   }
 
   /** The request transaction, run again as a whole while PostgreSQL aborts it as a conflict. */
-  private async runWithConflictRetries(id: KeyId, hash: string, res: Response, next: CallHandler): Promise<Outcome> {
+  private async runWithConflictRetries(id: KeyId, hash: RequestHash, res: Response, next: CallHandler): Promise<Outcome> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.tx.runDetached((m) => this.inRequestTransaction(m, id, hash, res, next));
@@ -145,12 +143,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
    * Inside the request transaction: key row first, then the handler after a savepoint, then its
    * answer. Throws (rolling everything back, storing nothing) for answers that must not be kept.
    */
-  private async inRequestTransaction(m: EntityManager, id: KeyId, hash: string, res: Response, next: CallHandler): Promise<Outcome> {
+  private async inRequestTransaction(m: EntityManager, id: KeyId, hash: RequestHash, res: Response, next: CallHandler): Promise<Outcome> {
     const keys = m.getRepository(IdempotencyKey);
     const inserted = await keys
       .createQueryBuilder()
       .insert()
-      .values({ ...id, requestHash: hash, state: 'pending', recordedInRequestTransaction: true })
+      .values({ ...id, requestHash: hash.known, state: 'pending', recordedInRequestTransaction: true })
       .orIgnore()
       .returning(['key'])
       .execute();
@@ -174,8 +172,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     } catch (error) {
       const answer = errorBodyFor(error);
       if (!storable(answer)) throw error;
+      // A streamed body refused before its end is read on to hash it; one that breaks the
+      // edge's rules (too large, not UTF-8) cannot be: its refusal is answered, not stored.
+      const final = await hash.final().catch(() => null);
+      if (final === null) throw error;
       await m.query(`ROLLBACK TO SAVEPOINT ${HANDLER_SAVEPOINT}`);
-      await this.complete(m, id, answer.statusCode, answer);
+      await this.complete(m, id, final, answer.statusCode, answer);
       return { kind: 'refused', error };
     }
     if (res.headersSent) {
@@ -183,12 +185,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
       // keeps write routes from doing so): its effect must not commit unanswered-for.
       throw new Error(`${id.method} ${id.path} sent its answer inside the idempotent transaction; write routes must return their answer`);
     }
-    await this.complete(m, id, status, body === undefined ? null : (JSON.parse(JSON.stringify(body)) as unknown));
+    await this.complete(m, id, await hash.final(), status, body === undefined ? null : (JSON.parse(JSON.stringify(body)) as unknown));
     return { kind: 'answered', body };
   }
 
-  private async complete(m: EntityManager, id: KeyId, status: number, response: unknown): Promise<void> {
-    await m.getRepository(IdempotencyKey).update({ ...id }, { state: 'done', statusCode: status, response: response as object, completedAt: () => 'now()' });
+  private async complete(m: EntityManager, id: KeyId, requestHash: string, status: number, response: unknown): Promise<void> {
+    await m
+      .getRepository(IdempotencyKey)
+      .update({ ...id }, { requestHash, state: 'done', statusCode: status, response: response as object, completedAt: () => 'now()' });
   }
 
   /** Answers a stored key: a different request → KEY_REUSED; the stored answer; or a legacy pending row. */
@@ -222,6 +226,30 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     throw DomainError.conflict(IDEMPOTENCY_ERRORS.IN_PROGRESS, 'The first request with this Idempotency-Key is still running; retry shortly.');
   }
+}
+
+/**
+ * The SHA-256 of a request's canonical query and body. A body the route reads as a stream (a
+ * bank-report CSV, streamed-text.ts) is known only once read: it counts by the SHA-256 of its
+ * bytes, `final()` reads what is left of it when the route stopped early; `known` (query only)
+ * stands in the key row until the answer is stored — a row is never seen before then.
+ */
+interface RequestHash {
+  known: string;
+  final(): Promise<string>;
+}
+
+function requestHashOf(req: AuthedRequest): RequestHash {
+  const streamed = streamedTextOf(req);
+  // An uploaded file (a raw-body route: bank statements) is hashed as bytes, with its media type.
+  const body: unknown = streamed
+    ? null
+    : Buffer.isBuffer(req.body)
+      ? { bytesSha256: createHash('sha256').update(req.body).digest('hex'), contentType: req.headers['content-type'] ?? null }
+      : (req.body ?? null);
+  const known = requestHash({ query: req.query ?? {}, body });
+  if (!streamed) return { known, final: () => Promise.resolve(known) };
+  return { known, final: async () => requestHash({ query: req.query ?? {}, body: { streamedSha256: await streamed.digest() } }) };
 }
 
 /** 2xx and 4xx answers are kept, except 409 CONFLICT.RETRY (the request may simply be run again); never 5xx. */

@@ -43,6 +43,22 @@ describe('bank statement files (RULES §8 Reconciliation; R 第二十一条)', (
     ]);
   });
 
+  it('a line with a bad date whose counterparty only starts with "Total" is listed, not skipped as a footer', () => {
+    // Without a balance column and with only the closing balance given, a silently dropped line
+    // would have passed the balance check (the opening is implied) and 500.00 would be missing.
+    const csv = 'date,amount,counterparty\n2025-10-10,100.00,Acme\n2025-13-01,500.00,TotalEnergies\n2025-10-20,,合计转账\n合计,600.00,\n,,Total\n';
+    const e = refusal(() => checkStatement({ ...params, closingBalance: '600.00' }, csvLines(csv)));
+    expect(e.code).toBe('STATEMENT.INVALID_LINES');
+    expect(e.details.map((d) => [d.line, d.code])).toEqual([
+      [3, 'INVALID_DATE'],
+      [4, 'NO_AMOUNT'],
+    ]);
+  });
+
+  it('the statement fields are the checked ones only (a form cannot pass anything else to the service)', () => {
+    expect(checkParams({ ...params, windowDays: 100000, extra: 'x' })).toEqual(params);
+  });
+
   it('a newest-first export is read backwards for the balance check', () => {
     const csv = 'date,amount,balance\n2025-10-20,100.00,1100.00\n2025-10-10,-900.00,1000.00\n';
     const s = checkStatement(params, csvLines(csv));

@@ -5,7 +5,7 @@ import { SIGNED_MONEY_RULES, checkDecimalString } from '../../common/money/money
 import { formatFen } from './matching';
 import { LINE_PROBLEMS, STATEMENT_ERRORS } from './reconciliation.errors';
 import { ColumnMapping, resolveColumns, StatementField } from './statement-columns';
-import { checkBalances, checkLine, LineProblem, parseStatementDate, RawLine, StatementLine, textFieldProblem } from './statement-lines';
+import { checkBalances, checkLine, LineProblem, RawLine, StatementLine, textFieldProblem } from './statement-lines';
 
 /**
  * A bank statement as received (RULES §8 "Reconciliation"; R 第二十一条), parsed and checked as a
@@ -54,7 +54,23 @@ export function checkParams(raw: Record<string, unknown>): StatementParams {
     if (failure) problems.push({ field, code: failure, message: `${field} must be a money string such as "1825230.00"` });
   }
   if (problems.length) fail(STATEMENT_ERRORS.INVALID_PARAMS, `The statement's fields are invalid: ${problems.map((p) => p.message).join('; ')}.`, problems);
-  return raw as unknown as StatementParams;
+  // Only the checked fields: nothing else a form or body carries reaches the service.
+  return {
+    bankCode: bankCode as string,
+    from: from as string,
+    to: to as string,
+    ...(openingBalance !== undefined ? { openingBalance: openingBalance as string | null } : {}),
+    ...(closingBalance !== undefined ? { closingBalance: closingBalance as string | null } : {}),
+  };
+}
+
+const TOTAL_WORD = /^(本页合计|本页小计|合计|总计|小计|total|subtotal|grand total)[:：]?$/i;
+
+/** A footer line of totals: its date cell is the word, or empty with a cell that is only the word. */
+function isTotalLine(date: string, record: readonly string[]): boolean {
+  const d = date.trim();
+  if (TOTAL_WORD.test(d) || /^(本页合计|合计|总计)/.test(d)) return true;
+  return d === '' && record.some((c) => TOTAL_WORD.test(c.trim()));
 }
 
 const CSV_OPTIONS = { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, max_record_size: 64 * 1024 };
@@ -110,8 +126,10 @@ export function csvLines(text: string, mapping: ColumnMapping = {}): RawLine[] {
     }
     const raw: RawLine = { line: info.lines };
     for (const [field, index] of Object.entries(columns) as [StatementField, number][]) raw[field] = record[index];
-    // Total lines at the foot of an export (合计 / 总计 / total, where the date would be) are skipped.
-    if (typeof raw.date === 'string' && parseStatementDate(raw.date) === null && record.some((c) => /^(本页合计|合计|总计|total)/i.test(c))) continue;
+    // Total lines at the foot of an export are skipped: the date cell says 合计 / 总计 / total, or it
+    // is empty and a cell holds only that word. A line whose date is wrong and whose counterparty
+    // merely starts with such a word ("TotalEnergies", "合计转账") is a bad line, listed, not skipped.
+    if (typeof raw.date === 'string' && isTotalLine(raw.date, record)) continue;
     rows.push(raw);
   }
   return rows;

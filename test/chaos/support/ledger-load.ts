@@ -5,8 +5,12 @@ import type { ServiceProcess } from './service';
 
 /** What one request of the load got: an HTTP answer, or no answer (timeout, cut connection). */
 export interface Outcome {
-  kind: 'write' | 'account' | 'read';
+  kind: 'write' | 'account' | 'unkeyed' | 'read';
   key: string | null;
+  /** The entry's memo, for writes (keyed: the key itself). */
+  memo: string | null;
+  /** The answer carried Idempotent-Replayed: true. */
+  replayed: boolean;
   at: number;
   status: number | null;
   code: string | null;
@@ -26,7 +30,9 @@ export interface PendingWrite {
  * A client that keeps writing and reading the ledger while the tests break things: journal
  * entries (`POST /v1/ledger/entries`) and new accounts (`POST /v1/ledger/accounts`), each with
  * its own Idempotency-Key whose text is also the entry's memo or the account's name, so the
- * database can be asked afterwards how many times each was applied; and balance reads.
+ * database can be asked afterwards how many times each was applied; entries without a key (the
+ * ledger's group-commit path, which a keyed write, posted in its request's transaction, never
+ * takes), each with a memo of its own; and balance reads.
  */
 export class LedgerLoad {
   readonly outcomes: Outcome[] = [];
@@ -86,6 +92,7 @@ export class LedgerLoad {
       const pick = (n + index) % 10;
       if (pick < 6) await this.write('write');
       else if (pick < 7) await this.write('account');
+      else if (pick < 8) await this.unkeyedWrite();
       else await this.read();
       await sleep(this.options.pauseMs);
     }
@@ -99,11 +106,17 @@ export class LedgerLoad {
     return this.send(kind, path, body, key);
   }
 
+  /** An entry without an Idempotency-Key (its memo starts with U): never retried, applied at most once. */
+  async unkeyedWrite(): Promise<Outcome> {
+    const memo = `U${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+    return this.send('unkeyed', '/v1/ledger/entries', this.entryBody(memo), null, this.options.timeoutMs, memo);
+  }
+
   async read(): Promise<Outcome> {
     return this.send('read', `/v1/ledger/accounts/${this.book}:deposit:BANK01/balance`, undefined, null);
   }
 
-  private async send(kind: Outcome['kind'], path: string, body: unknown, key: string | null, timeoutMs = this.options.timeoutMs): Promise<Outcome> {
+  private async send(kind: Outcome['kind'], path: string, body: unknown, key: string | null, timeoutMs = this.options.timeoutMs, memo = key): Promise<Outcome> {
     const at = Date.now();
     let outcome: Outcome;
     try {
@@ -116,6 +129,8 @@ export class LedgerLoad {
       outcome = {
         kind,
         key,
+        memo,
+        replayed: res.headers['idempotent-replayed'] === 'true',
         at,
         status: res.status,
         code: res.status >= 400 ? (json?.code ?? null) : null,
@@ -124,7 +139,7 @@ export class LedgerLoad {
         ms: res.ms,
       };
     } catch (error) {
-      outcome = { kind, key, at, status: null, code: null, retryAfter: null, failure: error instanceof RawRequestError ? error.kind : String(error), ms: Date.now() - at };
+      outcome = { kind, key, memo, replayed: false, at, status: null, code: null, retryAfter: null, failure: error instanceof RawRequestError ? error.kind : String(error), ms: Date.now() - at };
     }
     this.outcomes.push(outcome);
     return outcome;
@@ -143,8 +158,9 @@ export class LedgerLoad {
   }
 
   /**
-   * Retries every unclear write with its own key until it gets an answer that is not a 5xx (the
-   * database is back by then), concurrently; returns the final answers by key.
+   * Retries every unclear write with its own key until it gets an answer that is not a 5xx or a
+   * 409 CONFLICT.RETRY (the database is back by then), concurrently, as a client would; returns
+   * the final answers by key.
    */
   async retryUnclear(deadlineMs = 90_000): Promise<Map<string, Outcome>> {
     const answers = new Map<string, Outcome>();
@@ -153,9 +169,9 @@ export class LedgerLoad {
       this.unclearWrites().map(async (w) => {
         for (;;) {
           const kind = w.path.endsWith('entries') ? 'write' : 'account';
-          // A duplicate of a request still marked running waits up to 30 s for it server-side.
+          // A duplicate waits on the key row while the first request's transaction is still open.
           const o = await this.send(kind, w.path, w.body, w.key, 45_000);
-          if ((o.status !== null && o.status < 500) || Date.now() > deadline) {
+          if ((o.status !== null && o.status < 500 && o.code !== 'CONFLICT.RETRY') || Date.now() > deadline) {
             answers.set(w.key, o);
             return;
           }
