@@ -139,6 +139,7 @@ const MATRIX: Record<string, Row> = {
   'GET /v1/placements/{id}': { path: () => `/v1/placements/${randomUUID()}`, expect: QUARTER_READERS_404 },
   // Reconciliation (issue 14): the custodian's and trustee's work; reads also for approver and auditor.
   'POST /v1/reconciliations': { path: () => '/v1/reconciliations', expect: CUSTODY_WRITE },
+  'GET /v1/reconciliations': { path: () => '/v1/reconciliations?limit=1', expect: '200 200 200 403 403 403 200' },
   'GET /v1/reconciliations/{id}': { path: () => `/v1/reconciliations/${randomUUID()}`, expect: QUARTER_READERS_404 },
   'POST /v1/reconciliations/{id}/matches': { path: () => `/v1/reconciliations/${randomUUID()}/matches`, expect: CUSTODY_WRITE },
   'POST /v1/reconciliations/{id}/rematch': { path: () => `/v1/reconciliations/${randomUUID()}/rematch`, expect: '404 403 404 403 403 403 403' },
