@@ -53,7 +53,9 @@ describe('the database as a second wall: migrations as the owner, the service as
 
   it('the whole programme is served as the application role: parties, loans, claims, approval, payout, funding, ledger, tokens', async () => {
     const world = await seedWorld(service);
-    await ok(service.request('POST', '/v1/approval-batches', { body: { claimIds: world.claims, approvedOn: '2025-09-30' } }), 'approval batch');
+    // Four eyes (issue #15): the batch is approved by another token than the trustee's that recommended the claims.
+    const approver = (await ok(service.request('POST', '/v1/tokens', { body: { role: 'approver' } }), 'approver token')).token as string;
+    await ok(service.request('POST', '/v1/approval-batches', { body: { claimIds: world.claims, approvedOn: '2025-09-30' }, token: approver }), 'approval batch');
     await ok(service.request('POST', `/v1/claims/${world.claims[0]}/payout`, { body: { paidOn: '2025-10-10' } }), 'payout');
     const entry = await ok(
       service.request('POST', '/v1/ledger/entries', {
@@ -81,6 +83,9 @@ describe('the database as a second wall: migrations as the owner, the service as
     ['delete a journal row', 'DELETE FROM ledger_lines'],
     ['delete a funding', 'DELETE FROM reserve_fundings'],
     ['update a margin event', `UPDATE agency_margin_events SET amount = 0`],
+    ['rewrite the audit trail', `UPDATE audit_log SET actor_role = 'auditor'`],
+    ['delete from the audit trail', 'DELETE FROM audit_log'],
+    ['disable the audit trail triggers', 'ALTER TABLE audit_log DISABLE TRIGGER ALL'],
     ['switch triggers off for the session', `SET session_replication_role = replica`],
     ['create a table', 'CREATE TABLE shadow (id int)'],
     ['grant itself the owner role', 'GRANT rf_owner TO rf_app'],
