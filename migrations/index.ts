@@ -13,6 +13,7 @@ import { LedgerVerify1733200000000 } from './1733200000000-ledger-verify';
 import { Quarters1733300000000 } from './1733300000000-quarters';
 import { LedgerGuardConditions1733600000000 } from './1733600000000-ledger-guard-conditions';
 import { Reconciliation1733500000000 } from './1733500000000-reconciliation';
+import { ReconciliationWindowPolicy1733700000000 } from './1733700000000-reconciliation-window-policy';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same set runs from ts-node,
@@ -28,6 +29,7 @@ export const ALL_MIGRATIONS = [
   ApplicationRole1733110000000,
   LedgerVerify1733200000000,
   Quarters1733300000000,
-  LedgerGuardConditions1733600000000,
   Reconciliation1733500000000,
+  LedgerGuardConditions1733600000000,
+  ReconciliationWindowPolicy1733700000000,
 ];
