@@ -12,31 +12,17 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { Client } from 'pg';
 import { ConsoleLogger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/bootstrap';
 import { parseReportCsv } from '../src/loans/bank-report-rows';
 import { BankReportsService } from '../src/loans/bank-reports.service';
+import { ensureDatabase } from './support/database';
 
 const DB_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/reserve_bench';
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
-async function ensureDatabase(url: string): Promise<void> {
-  const target = new URL(url);
-  const name = target.pathname.slice(1);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!exists.rowCount) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
-  } finally {
-    await client.end();
-  }
-}
 
 async function main(): Promise<void> {
   await ensureDatabase(DB_URL);

@@ -53,6 +53,7 @@ import { Money } from '../src/common/money/money';
 import { LedgerAccountsService } from '../src/ledger/ledger-accounts.service';
 import { LedgerPostingService, PostingInput } from '../src/ledger/ledger-posting.service';
 import { newEntryId } from '../src/ledger/posting/prepare';
+import { ensureDatabase } from './support/database';
 
 const URL_ = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ledger_bench';
 const MIX = (process.env.BENCH_MIX ?? 'own') as 'own' | 'pgledger';
@@ -421,13 +422,7 @@ async function rawInsert(
 }
 
 async function prepareDatabase(schemas: string[]): Promise<void> {
-  const u = new URL(URL_);
-  const dbName = u.pathname.slice(1);
-  const admin = new Client({ connectionString: `${u.protocol}//${u.username}${u.password ? `:${u.password}` : ''}@${u.host}/postgres` });
-  await admin.connect();
-  const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName]);
-  if (!exists.rowCount) await admin.query(`CREATE DATABASE "${dbName.replace(/"/g, '')}"`);
-  await admin.end();
+  await ensureDatabase(URL_);
   const c = new Client({ connectionString: URL_ });
   await c.connect();
   for (const s of schemas) {

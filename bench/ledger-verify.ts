@@ -14,7 +14,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/bootstrap';
 import { Money } from '../src/common/money/money';
@@ -22,6 +21,7 @@ import { LedgerAccountsService } from '../src/ledger/ledger-accounts.service';
 import { LedgerAuditService } from '../src/ledger/ledger-audit.service';
 import { LedgerPostingService } from '../src/ledger/ledger-posting.service';
 import { balanceMismatches } from '../src/ledger/ledger-rows';
+import { ensureDatabase } from './support/database';
 
 const DB_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/reserve_bench';
 const SIZES = (process.env.BENCH_ENTRIES ?? '3000,20000').split(',').map(Number);
@@ -29,19 +29,6 @@ const NEW = Number(process.env.BENCH_NEW ?? 10);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CONCURRENT = 25;
 
-async function ensureDatabase(url: string): Promise<void> {
-  const admin = new URL(url);
-  const name = admin.pathname.slice(1);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!exists.rowCount) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
-  } finally {
-    await client.end();
-  }
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

@@ -20,7 +20,6 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import iconv from 'iconv-lite';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/bootstrap';
 import { Money } from '../src/common/money/money';
@@ -31,24 +30,12 @@ import { formatFen } from '../src/reconciliation/domain/matching';
 import { PaymentInstructionsService } from '../src/reconciliation/payment-instructions.service';
 import { ReconciliationService } from '../src/reconciliation/reconciliation.service';
 import { decodeStatement } from '../src/reconciliation/statement-decoding';
+import { ensureDatabase } from './support/database';
 
 const DB_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/reconciliation_bench';
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
-async function ensureDatabase(url: string): Promise<void> {
-  const name = new URL(url).pathname.slice(1);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!exists.rowCount) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
-  } finally {
-    await client.end();
-  }
-}
 
 /** A small seeded generator (mulberry32): the same statement on every run. */
 function rng(seed: number): () => number {

@@ -17,7 +17,8 @@ import { BorrowerOwner1733420000000 } from './1733420000000-borrower-owner';
 import { AuditLog1733430000000 } from './1733430000000-audit-log';
 import { Reconciliation1733500000000 } from './1733500000000-reconciliation';
 import { LedgerGuardConditions1733600000000 } from './1733600000000-ledger-guard-conditions';
-import { AuditLogApplicationRole1733700000000 } from './1733700000000-audit-log-application-role';
+import { ReconciliationWindowPolicy1733700000000 } from './1733700000000-reconciliation-window-policy';
+import { AuditLogApplicationRole1733710000000 } from './1733710000000-audit-log-application-role';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same set runs from ts-node,
@@ -39,5 +40,6 @@ export const ALL_MIGRATIONS = [
   AuditLog1733430000000,
   Reconciliation1733500000000,
   LedgerGuardConditions1733600000000,
-  AuditLogApplicationRole1733700000000,
+  ReconciliationWindowPolicy1733700000000,
+  AuditLogApplicationRole1733710000000,
 ];

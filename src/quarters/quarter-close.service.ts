@@ -96,10 +96,18 @@ export class QuarterCloseService {
     }
   }
 
-  /** Creates the run and its duty rows (idempotent: a concurrent start inserts nothing more). */
+  /**
+   * Creates the run and its duty rows (idempotent: a concurrent start inserts nothing more). The
+   * order is checked again under a lock on the run table's starts, so that two first closes of
+   * different quarters asked at once cannot both pass the check made without it.
+   */
   private async start(quarter: string, trigger: RunTrigger): Promise<void> {
     const due = this.dueDates(quarter);
     await this.tx.runDetached(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('quarter-runs:start'))`);
+      const runs = await m.find(QuarterRun, { order: { quarter: 'ASC' } });
+      if (runs.some((r) => r.quarter === quarter)) return;
+      this.assertOrder(quarter, this.clock.today(), runs);
       await m.query(`INSERT INTO quarter_runs (quarter, status, started_by, started_at) VALUES ($1, 'running', $2, $3) ON CONFLICT (quarter) DO NOTHING`, [
         quarter,
         trigger,

@@ -11,6 +11,7 @@ import { ReconciliationStore } from './reconciliation-store';
 import { ReconciliationService } from './reconciliation.service';
 import { ReconciliationWorkspaceService } from './reconciliation-workspace';
 import { StatementMappingsService } from './statement-mappings.service';
+import { ProgrammeModule } from '../programme/programme.module';
 
 export { STATEMENT_UPLOAD_PATHS } from './reconciliation.controller';
 
@@ -21,7 +22,7 @@ export { STATEMENT_UPLOAD_PATHS } from './reconciliation.controller';
  * through its services only.
  */
 @Module({
-  imports: [LedgerModule, ClaimsModule],
+  imports: [LedgerModule, ClaimsModule, ProgrammeModule],
   controllers: [ReconciliationController, StatementMappingsController, PaymentInstructionsController],
   providers: [
     PaymentInstructionsService,

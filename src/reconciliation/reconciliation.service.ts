@@ -12,8 +12,9 @@ import { PaymentInstructionsService } from './payment-instructions.service';
 import { RECONCILIATION_ERRORS, STATEMENT_ERRORS } from './reconciliation.errors';
 import { NewMatch, ReconciliationRow, ReconciliationStore, StoredLine, StoredMatch } from './reconciliation-store';
 import { BookLine, ReconciliationWorkspaceService, Workspace, workingDayIndex } from './reconciliation-workspace';
+import { PolicyService } from '../programme/policy.service';
 
-/** RULES §8 "Reconciliation" (2026-12): the matching date window, ± working days (docs/reconciliation.md). */
+/** The matching window when a stored policy version lacks `reconciliationWindowWorkingDays` (docs/reconciliation.md). */
 export const DEFAULT_WINDOW_WORKING_DAYS = 3;
 
 export interface StatementUpload {
@@ -37,13 +38,15 @@ export class ReconciliationService {
     private readonly store: ReconciliationStore,
     private readonly workspace: ReconciliationWorkspaceService,
     private readonly instructions: PaymentInstructionsService,
+    private readonly policies: PolicyService,
   ) {}
 
   /** POST /v1/reconciliations (with `dryRun`: what would match, nothing stored). */
   async import(upload: StatementUpload, principal: Principal | undefined, dryRun: boolean) {
     const parsed = checkStatement(upload.params, upload.lines);
     const account = `${DEPOSIT_PREFIX}${parsed.params.bankCode}`;
-    const windowDays = upload.params.windowDays ?? DEFAULT_WINDOW_WORKING_DAYS;
+    // The import's own window, else the policy's (the version in force at the period's end).
+    const windowDays = upload.params.windowDays ?? this.policies.versionFor(parsed.params.to).reconciliationWindowWorkingDays ?? DEFAULT_WINDOW_WORKING_DAYS;
     const hash = statementHash(parsed);
     await this.instructions.sync();
     const result = await this.tx.run(async (m) => {

@@ -2,6 +2,7 @@ import { canonicalJson } from '../../src/common/idempotency/canonical-json';
 import { HENAN_2021 } from '../../src/programme/domain/henan-versions';
 import { PartyStatusReasons1732720000000 } from '../../migrations/1732720000000-party-status-reasons';
 import { PolicyProgrammesReferenceRates1732700000000 } from '../../migrations/1732700000000-policy-programmes-reference-rates';
+import { ReconciliationWindowPolicy1733700000000 } from '../../migrations/1733700000000-reconciliation-window-policy';
 import { startIsolatedTestApp, TestApp, uniqueCode } from '../support/test-app';
 
 /**
@@ -27,6 +28,8 @@ describe('upgrading a database written before issue 11', () => {
       const old = { ...HENAN_2021, effectiveFrom: '2021-01-01', name: 'Henan 科技贷 implementation scheme (2021)', lpr: [{ effectiveFrom: '2019-08-20', oneYear: '0.0425', fiveYear: '0.0485' }] };
       await t.dataSource.query(`UPDATE policy_versions SET effective_from = '2021-01-01', body = $1::jsonb WHERE id = 'henan-2021'`, [JSON.stringify(old)]);
       await migration.up(runner);
+      // The later migrations that add a parameter to stored versions run after it, as on an upgrade.
+      await new ReconciliationWindowPolicy1733700000000().up(runner);
       const rows: { effective_from: string; programme: string; body: unknown }[] = await t.dataSource.query(
         `SELECT effective_from::text, programme, body FROM policy_versions WHERE id = 'henan-2021'`,
       );

@@ -75,6 +75,7 @@ export const HENAN_2021: PolicyVersion = {
   placementCycle: 'quarterly',
   smallBorrowerRevenueMax: '20000000.00',
   bankReportDueDay: 10,
+  reconciliationWindowWorkingDays: 3,
 };
 
 /**

@@ -137,6 +137,8 @@ export interface PolicyParameters {
   smallBorrowerRevenueMax: string;
   /** Day of the quarter's first month by which banks report (10). */
   bankReportDueDay: number;
+  /** Reconciliation: a statement line and a ledger line of the same amount match within ± this many PRC working days (3). */
+  reconciliationWindowWorkingDays: number;
 }
 
 export type PolicyParameterName = keyof PolicyParameters;

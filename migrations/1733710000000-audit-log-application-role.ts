@@ -9,8 +9,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * journal list, as that migration's comment asks; the service runs the function again at start-up
  * when DATABASE_OWNER_URL is set, which applies it to existing databases.
  */
-export class AuditLogApplicationRole1733700000000 implements MigrationInterface {
-  name = 'AuditLogApplicationRole1733700000000';
+export class AuditLogApplicationRole1733710000000 implements MigrationInterface {
+  name = 'AuditLogApplicationRole1733710000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
