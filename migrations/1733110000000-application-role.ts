@@ -25,15 +25,24 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * A later migration that adds a journal table replaces this function with a longer list.
  */
-export class ApplicationRole1733110000000 implements MigrationInterface {
-  name = 'ApplicationRole1733110000000';
+/** The journal tables of this migration; a later migration that adds one passes the longer list. */
+export const JOURNALS: readonly string[] = [
+  'ledger_entries',
+  'ledger_lines',
+  'ledger_period_closes',
+  'agency_margin_events',
+  'party_status_changes',
+  'claim_payout_legs',
+  'reserve_fundings',
+  'bank_report_rows',
+];
 
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
-      CREATE FUNCTION grant_application_role(app name) RETURNS void LANGUAGE plpgsql AS $$
+/** The SQL that (re)defines grant_application_role with `journals` as its SELECT/INSERT-only tables. */
+export function grantApplicationRoleSql(journals: readonly string[], create: 'CREATE' | 'CREATE OR REPLACE'): string {
+  return `
+      ${create} FUNCTION grant_application_role(app name) RETURNS void LANGUAGE plpgsql AS $$
       DECLARE
-        journals text[] := ARRAY['ledger_entries', 'ledger_lines', 'ledger_period_closes', 'agency_margin_events',
-                                 'party_status_changes', 'claim_payout_legs', 'reserve_fundings', 'bank_report_rows'];
+        journals text[] := ARRAY[${journals.map((j) => `'${j}'`).join(', ')}];
         deletable text[] := ARRAY['ledger_verify_checkpoints'];
         t record;
         privileges text;
@@ -58,7 +67,14 @@ export class ApplicationRole1733110000000 implements MigrationInterface {
           EXECUTE format('GRANT %s ON %I.%I TO %I', privileges, current_schema(), t.relname, app);
         END LOOP;
         EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO %I', current_schema(), app);
-      END $$`);
+      END $$`;
+}
+
+export class ApplicationRole1733110000000 implements MigrationInterface {
+  name = 'ApplicationRole1733110000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(grantApplicationRoleSql(JOURNALS, 'CREATE'));
     await q.query(`REVOKE ALL ON FUNCTION grant_application_role(name) FROM PUBLIC`);
   }
 
