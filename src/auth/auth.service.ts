@@ -137,6 +137,12 @@ export class AuthService implements OnApplicationBootstrap {
     return revoked.length > 0;
   }
 
+  /** Whether a token of `role` can be used now (not revoked, not expired): e.g. whether an approver exists yet. */
+  async hasUsableToken(role: Role): Promise<boolean> {
+    const rows = (await this.tokens.query(`SELECT 1 FROM api_tokens WHERE role = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) LIMIT 1`, [role])) as unknown[];
+    return rows.length > 0;
+  }
+
   /** Every token, newest first, without secrets; optionally one role or party. */
   async list(filter: { role?: Role; partyCode?: string }, limit: number, cursor?: string): Promise<Page<TokenOut>> {
     const after = decodeCursor(cursor, isCursor);
