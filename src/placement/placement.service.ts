@@ -156,7 +156,7 @@ export class PlacementService {
     return this.tx.run(async (m) => {
       const p = await this.find(m, id, true);
       if (p.status !== 'proposed') throw notProposed(p);
-      if (principal?.role === 'trustee' && (await this.auth.hasUsableToken('approver'))) {
+      if (principal?.role === 'trustee' && (await this.auth.hasUsableToken('approver', m))) {
         throw DomainError.forbidden(PLACEMENT_ERRORS.APPROVER_EXISTS, 'An approver token exists: the approver confirms the placement (a trustee approves only where no approver exists yet).');
       }
       assertFourEyes(principal, 'approve', [{ target: `placement ${p.id}`, makerTokenId: p.proposedBy, ids: { placementId: p.id } }]);
