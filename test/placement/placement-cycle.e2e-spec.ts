@@ -192,6 +192,32 @@ describe('placement cycle: propose → approve → execute (issue 13; RULES §8)
     expect((await trustee().get('/v1/ledger/verify?book=reserve').expect(200)).body.ok).toBe(true);
   });
 
+  it('issue 14: the receiving bank’s statement brings the transfers back — matched by their references, difference 0.00, closed', async () => {
+    const p = (await trustee().get(`/v1/placements/${proposalId}`).expect(200)).body;
+    const incoming = p.transfers.filter((tr: { toBankCode: string }) => tr.toBankCode === A);
+    expect(incoming.length).toBeGreaterThan(0);
+    const received = incoming.reduce((s: bigint, tr: { amount: string }) => s + fen(tr.amount), 0n);
+    const closing = fen('10001000.00') + received;
+    const money = (v: bigint) => `${v / 100n}.${String(v % 100n).padStart(2, '0')}`;
+    const rec = await ok('/v1/reconciliations', {
+      bankCode: A,
+      from: '2025-05-01',
+      to: '2025-05-31',
+      openingBalance: '10000000.00',
+      closingBalance: money(closing),
+      lines: [
+        { date: '2025-05-16', amount: '1000.00', reference: '', counterparty: A, memo: '利息' },
+        ...incoming.map((tr: { amount: string; inReference: string; fromBankCode: string }) => ({ date: '2025-05-22', amount: tr.amount, reference: tr.inReference, counterparty: tr.fromBankCode, memo: '资金调拨' })),
+      ],
+    }, 201, custodian);
+    expect(rec).toMatchObject({ matched: incoming.length + 1, unmatchedStatement: 0, unmatchedLedger: 0, difference: '0.00' });
+    const view = await as(custodian).get(`/v1/reconciliations/${rec.id}`).expect(200);
+    expect(view.body.matches.filter((m: { method: string }) => m.method === 'reference')).toHaveLength(incoming.length);
+    await as(custodian).post(`/v1/reconciliations/${rec.id}/close`, {}).expect((r) => expect([200, 201]).toContain(r.status));
+    const legs = await as(custodian).get('/v1/payment-instructions?kind=placement&status=matched&limit=100').expect(200);
+    expect(legs.body.items.map((i: { reference: string }) => i.reference).sort()).toEqual(incoming.map((tr: { inReference: string }) => tr.inReference).sort());
+  });
+
   it('a rejected proposal says why; an executed one cannot be rejected', async () => {
     const rejected = await as(t.approver).post(`/v1/placements/${proposalId}/reject`, { reason: 'late' });
     expect(rejected.status).toBe(409);
