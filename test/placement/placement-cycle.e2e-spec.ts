@@ -55,7 +55,7 @@ describe('placement cycle: propose → approve → execute (issue 13; RULES §8)
     await ok('/v1/approval-batches', { claimIds: [claim.id], approvedOn: '2025-05-15' }, 201, t.approver);
     custodian = `Bearer ${(await ok('/v1/tokens', { role: 'custodian' })).token}`;
     bankToken = `Bearer ${(await ok('/v1/tokens', { role: 'bank', partyCode: A })).token}`;
-  });
+  }, 180_000);
   afterAll(async () => {
     await t.close();
   });
