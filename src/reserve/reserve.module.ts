@@ -5,15 +5,18 @@ import { LoansModule } from '../loans/loans.module';
 import { ProgrammeModule } from '../programme/programme.module';
 import { PlacementsController, ReserveController } from './reserve.controller';
 import { ReserveFunding } from './reserve-funding.entity';
+import { ReserveAccount } from './reserve-account.entity';
+import { ReserveAccountsController } from './reserve-accounts.controller';
+import { ReserveAccountsService } from './reserve-accounts.service';
 import { ReserveService } from './reserve.service';
 import { PlacementProposal } from './placement-proposal.entity';
 import { PlacementService } from './placement.service';
 
 /** The reserve deposit accounts: funding, interest, size against the band (RULES §8). */
 @Module({
-  imports: [TypeOrmModule.forFeature([ReserveFunding, PlacementProposal]), LedgerModule, LoansModule, ProgrammeModule],
-  controllers: [ReserveController, PlacementsController],
-  providers: [ReserveService, PlacementService],
-  exports: [ReserveService, PlacementService],
+  imports: [TypeOrmModule.forFeature([ReserveFunding, PlacementProposal, ReserveAccount]), LedgerModule, LoansModule, ProgrammeModule],
+  controllers: [ReserveController, PlacementsController, ReserveAccountsController],
+  providers: [ReserveService, PlacementService, ReserveAccountsService],
+  exports: [ReserveService, PlacementService, ReserveAccountsService],
 })
 export class ReserveModule {}
