@@ -5,7 +5,8 @@ import { decodeCursor, DEFAULT_PAGE_LIMIT, encodeCursor, Page } from '../common/
 import type { Principal } from '../common/access/principal';
 import { ClaimsService } from '../claims/claims.service';
 import { LedgerMovement, LedgerQueryService } from '../ledger/ledger-query.service';
-import { DEPOSIT_PREFIX, RESERVE_BOOK } from '../reserve/domain/books';
+import { DEPOSIT_PREFIX, RESERVE_BOOK, parseDepositCode } from '../reserve/domain/books';
+import { ReserveAccountsService } from '../reserve/reserve-accounts.service';
 import { Direction, instructionKind } from './domain/instruction-kind';
 import { paymentReference } from './domain/payment-reference';
 import { INSTRUCTION_ERRORS } from './reconciliation.errors';
@@ -76,6 +77,7 @@ export class PaymentInstructionsService {
     private readonly tx: TransactionScope,
     private readonly ledger: LedgerQueryService,
     private readonly claims: ClaimsService,
+    private readonly reserveAccounts: ReserveAccountsService,
   ) {}
 
   /**
@@ -113,7 +115,7 @@ export class PaymentInstructionsService {
         RESERVE_BOOK,
         serials,
         serials.map((n) => paymentReference(n)),
-        moves.map((mv) => mv.account.slice(DEPOSIT_PREFIX.length)),
+        moves.map((mv) => bankOfDeposit(mv.account)),
         moves.map((mv) => mv.account),
         moves.map(direction),
         moves.map((mv) => mv.amount),
@@ -134,15 +136,17 @@ export class PaymentInstructionsService {
     const refunds = moves.filter((mv) => mv.linkType === REFUND_LINK && mv.side === 'debit' && mv.reversalOf === null);
     if (!refunds.length) return moves;
     const expected = (await this.tx.manager.query(
-      `SELECT id, source_id, account_code FROM payment_instructions WHERE entry_id IS NULL AND source_type = $1 AND source_id = ANY($2::text[])`,
+      `SELECT id, source_id, bank_code FROM payment_instructions WHERE entry_id IS NULL AND source_type = $1 AND source_id = ANY($2::text[])`,
       [REFUND_LINK, refunds.map((mv) => mv.linkId)],
-    )) as { id: string; source_id: string; account_code: string }[];
+    )) as { id: string; source_id: string; bank_code: string }[];
     const attached = new Set<LedgerMovement>();
     for (const e of expected) {
-      const mv = refunds.find((r) => r.linkId === e.source_id && r.account === e.account_code && !attached.has(r));
+      // By bank, not by account: the bank's account may have moved since the refund was expected
+      // (the instruction then takes the account the refund arrived in).
+      const mv = refunds.find((r) => r.linkId === e.source_id && bankOfDeposit(r.account) === e.bank_code && !attached.has(r));
       if (!mv) continue;
       attached.add(mv);
-      await this.tx.manager.query(`UPDATE payment_instructions SET entry_id = $2, line_no = $3, sequence = $4, effective_date = $5, amount = $6, memo = $7 WHERE id = $1`, [
+      await this.tx.manager.query(`UPDATE payment_instructions SET entry_id = $2, line_no = $3, sequence = $4, effective_date = $5, amount = $6, memo = $7, account_code = $8 WHERE id = $1`, [
         e.id,
         mv.entryId,
         mv.lineNo,
@@ -150,6 +154,7 @@ export class PaymentInstructionsService {
         mv.effectiveDate,
         mv.amount,
         mv.memo,
+        mv.account,
       ]);
     }
     return moves.filter((mv) => !attached.has(mv));
@@ -167,17 +172,19 @@ export class PaymentInstructionsService {
     const fresh = due.filter((d) => !known.has(d.recoveryId));
     if (!fresh.length) return;
     const serials = await this.serials(fresh.length);
+    // Into each bank's current reserve account (docs/reserve-accounts.md).
+    const current = await this.reserveAccounts.currentDeposits(fresh.map((d) => d.bankCode));
     await this.tx.manager.query(
       `INSERT INTO payment_instructions (serial, reference, book, bank_code, account_code, direction, amount, kind, due_on, memo, source_type, source_id)
-       SELECT s, r, $1, b, $2 || b, 'in', amt, 'refund', due, mm, $3, si
-         FROM unnest($4::bigint[], $5::text[], $6::text[], $7::numeric[], $8::date[], $9::text[], $10::text[]) AS t(s, r, b, amt, due, mm, si)`,
+       SELECT s, r, $1, b, a, 'in', amt, 'refund', due, mm, $2, si
+         FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::date[], $9::text[], $10::text[]) AS t(s, r, b, a, amt, due, mm, si)`,
       [
         RESERVE_BOOK,
-        DEPOSIT_PREFIX,
         REFUND_LINK,
         serials,
         serials.map((n) => paymentReference(n)),
         fresh.map((d) => d.bankCode),
+        fresh.map((d) => (current.get(d.bankCode) as { code: string }).code),
         fresh.map((d) => d.refund.toString()),
         fresh.map((d) => d.refundDueOn),
         fresh.map((d) => `Refund expected on claim ${d.claimId} into ${d.bankCode}'s reserve account, due ${d.refundDueOn}`),
@@ -259,4 +266,12 @@ function toView(r: InstructionRow): InstructionView {
     dueOn: r.due_on,
     createdAt: r.created_at,
   };
+}
+
+/**
+ * The bank of a reserve deposit account code (`reserve:deposit:BANK[:n]`, parseDepositCode). An
+ * account opened by hand under the prefix in some other spelling keeps the text after the prefix.
+ */
+function bankOfDeposit(code: string): string {
+  return parseDepositCode(code)?.bankCode ?? code.slice(DEPOSIT_PREFIX.length);
 }

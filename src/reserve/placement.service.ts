@@ -10,7 +10,7 @@ import { LoanAggregatesService } from '../loans/loan-aggregates.service';
 import { OutstandingService } from '../loans/outstanding.service';
 import { PartyLossRatesService } from '../programme/party-loss-rates.service';
 import { PolicyService } from '../programme/policy.service';
-import { DEPOSIT_PREFIX, RESERVE_BOOK } from './domain/books';
+import { DEPOSIT_PREFIX, RESERVE_BOOK, depositBalancesByBank } from './domain/books';
 import { computePlacement, type PlacementBankInput } from './domain/placement.calculator';
 import { RESERVE_ERRORS } from './domain/reserve.errors';
 import { planTransfers } from './domain/transfer-plan.calculator';
@@ -46,7 +46,8 @@ export class PlacementService {
       const existing = await m.findOne(PlacementProposal, { where: { quarter } });
       if (existing) return placementOut(existing);
       const policy = this.policies.versionFor(asOf);
-      const balances = new Map((await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX, null)).map((b) => [b.code.slice(DEPOSIT_PREFIX.length), b.balance]));
+      // Per bank, its accounts together (a moved account holds 0.00; docs/reserve-accounts.md).
+      const balances = new Map(depositBalancesByBank(await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX, null)).map((b) => [b.bankCode, b.balance]));
       const payable = new Map((await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, PAYABLE_PREFIX, null)).map((b) => [b.code.slice(PAYABLE_PREFIX.length), b.balance]));
       // The quarter close passes the banks' balances it has already aggregated as of the quarter end.
       const outstanding = outstandingByBank ?? new Map((await this.outstanding.asOf(asOf)).banks.map((b) => [b.bankCode, b.outstanding]));

@@ -58,6 +58,12 @@ export class ReserveAccountsService {
 
   /** `currentDeposit` of several banks in one read. */
   async currentDeposits(bankCodes: readonly string[]): Promise<Map<string, AccountDefinition>> {
+    const ordinals = await this.currentOrdinals(bankCodes);
+    return new Map([...ordinals].map(([b, n]) => [b, reserveAccounts.deposit(b, n)]));
+  }
+
+  /** Each bank's current deposit account as its ordinal (reserve:deposit:BANK[:n], `depositCode`); 1 for a bank that never moved. */
+  async currentOrdinals(bankCodes: readonly string[]): Promise<Map<string, number>> {
     const unique = [...new Set(bankCodes)];
     const open = unique.length
       ? ((await this.tx.manager.query(`SELECT bank_code, ordinal FROM reserve_accounts WHERE status = 'open' AND bank_code = ANY($1::text[])`, [unique])) as {
@@ -66,7 +72,23 @@ export class ReserveAccountsService {
         }[])
       : [];
     const ordinals = new Map(open.map((r) => [r.bank_code, Number(r.ordinal)]));
-    return new Map(unique.map((b) => [b, reserveAccounts.deposit(b, ordinals.get(b) ?? 1)]));
+    return new Map(unique.map((b) => [b, ordinals.get(b) ?? 1]));
+  }
+
+  /**
+   * The ledger code of a bank's reserve account: the one with that number (any status: a statement
+   * of a closed account is still reconciled), else the bank's current one. 404 for a number the
+   * bank never had.
+   */
+  async depositCodeFor(bankCode: string, accountNumber?: string): Promise<string> {
+    if (accountNumber === undefined) return (await this.currentDeposit(bankCode)).code;
+    const row = await this.tx.manager.getRepository(ReserveAccount).findOne({ where: { bankCode, accountNumber } });
+    if (!row) {
+      throw DomainError.notFound(RESERVE_ERRORS.ACCOUNT_NOT_FOUND, `${bankCode} has no reserve account numbered ${accountNumber}.`, [
+        { code: RESERVE_ERRORS.ACCOUNT_NOT_FOUND, field: 'accountNumber', message: 'not one of the bank’s reserve accounts' },
+      ]);
+    }
+    return row.accountCode;
   }
 
   /**
