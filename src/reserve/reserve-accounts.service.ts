@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { assertBankScope } from '../common/access/party-scope';
 import type { Principal } from '../common/access/principal';
 import { assertEventDates } from '../common/calendar/event-dates';
 import { Clock } from '../common/clock/clock';
@@ -97,9 +98,9 @@ export class ReserveAccountsService {
    * token sees its own bank only.
    */
   async list(filter: { bankCode?: string }, principal?: Principal) {
-    const own = principal?.role === 'bank' ? principal.partyCode : undefined;
-    const bank = own ?? filter.bankCode;
-    if (own && filter.bankCode && filter.bankCode !== own) return { banks: [] };
+    // A bank token reads its own bank only: another bank asked for by name is a 403 (AUTH.PARTY_SCOPE).
+    if (filter.bankCode) assertBankScope(principal, filter.bankCode);
+    const bank = principal?.role === 'bank' ? (principal.partyCode as string) : filter.bankCode;
     const rows = await this.tx.manager.getRepository(ReserveAccount).find({ where: bank ? { bankCode: bank } : {}, order: { bankCode: 'ASC', ordinal: 'ASC' } });
     const balances = await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX);
     const byBank = new Map<string, Map<number, ReserveAccountView>>();
@@ -171,14 +172,16 @@ export class ReserveAccountsService {
       const { closedThrough } = await this.ledgerQuery.book(RESERVE_BOOK, m);
       if (closedThrough !== null && input.movedOn <= closedThrough) throw ledgerErrors.closedPeriod(RESERVE_BOOK, closedThrough, input.movedOn);
 
+      // The old row is closed before the new one is inserted (one open account per bank, a unique index).
+      const closing = current ?? repo.create({ bankCode, ordinal: 1, accountCode: oldDef.code, branch: null, accountNumber: null, openedOn: null });
+      const saved = await repo.save(Object.assign(closing, { status: 'closed' as const, closedOn: input.movedOn }));
       const toOrdinal = Math.max(fromOrdinal, ...accounts.map((a) => a.ordinal)) + 1;
       const fresh = await repo.save(repo.create(newRow(bankCode, toOrdinal, input, input.movedOn)));
       const recipe = accountMovePosting({ bankCode, fromOrdinal, toOrdinal, balance: old.balance, movedOn: input.movedOn, moveId: fresh.id, accountNumber: input.accountNumber });
       await this.ledgerAccounts.ensureAccounts(recipe.accounts);
       const entry = old.balance.isPositive() ? await this.posting.post(null, recipe.entry) : null;
       await this.ledgerAccounts.closeAccount(RESERVE_BOOK, oldDef.code, input.movedOn);
-      const closed = current ?? repo.create({ bankCode, ordinal: 1, accountCode: oldDef.code, branch: null, accountNumber: null, openedOn: null });
-      const saved = await repo.save(Object.assign(closed, { status: 'closed' as const, closedOn: input.movedOn, movedTo: fresh.id, moveEntryId: entry?.id ?? null }));
+      await repo.update({ id: saved.id }, { movedTo: fresh.id, moveEntryId: entry?.id ?? null });
       return {
         bankCode,
         movedOn: input.movedOn,
