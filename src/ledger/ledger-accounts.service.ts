@@ -245,13 +245,16 @@ export class LedgerAccountsService {
    */
   async lockAccount(book: string, code: string): Promise<LockedAccountState | null> {
     const m = this.requireTransaction('lockAccount');
+    const locked = (await m.query(`SELECT id FROM ledger_accounts WHERE book = $1 AND code = $2 FOR UPDATE`, [book, code])) as { id: string }[];
+    if (!locked.length) return null;
+    // Read in a second statement: under READ COMMITTED it sees every posting committed before the
+    // lock was granted (a subquery of the locking statement would read its older snapshot).
     const rows = (await m.query(
       `SELECT a.code, a.normal_side, a.debits, a.credits, a.closed_on,
               (SELECT max(l.effective_date) FROM ledger_lines l WHERE l.account_id = a.id) AS last_movement_on
-         FROM ledger_accounts a WHERE a.book = $1 AND a.code = $2 FOR UPDATE OF a`,
-      [book, code],
+         FROM ledger_accounts a WHERE a.id = $1`,
+      [locked[0].id],
     )) as { code: string; normal_side: Side; debits: string; credits: string; closed_on: string | null; last_movement_on: string | null }[];
-    if (!rows.length) return null;
     const r = rows[0];
     return { code: r.code, balance: balanceOnNormalSide(r.normal_side, Money.of(r.debits), Money.of(r.credits)), closedOn: r.closed_on, lastMovementOn: r.last_movement_on };
   }
