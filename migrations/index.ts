@@ -20,6 +20,7 @@ import { LedgerGuardConditions1733600000000 } from './1733600000000-ledger-guard
 import { ReconciliationWindowPolicy1733700000000 } from './1733700000000-reconciliation-window-policy';
 import { AuditLogApplicationRole1733710000000 } from './1733710000000-audit-log-application-role';
 import { PlacementCycle1733800000000 } from './1733800000000-placement-cycle';
+import { ReserveAccounts1733810000000 } from './1733810000000-reserve-accounts';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same set runs from ts-node,
@@ -44,4 +45,5 @@ export const ALL_MIGRATIONS = [
   ReconciliationWindowPolicy1733700000000,
   AuditLogApplicationRole1733710000000,
   PlacementCycle1733800000000,
+  ReserveAccounts1733810000000,
 ];

@@ -5,6 +5,7 @@ import { LedgerModule } from '../ledger/ledger.module';
 import { LoansModule } from '../loans/loans.module';
 import { ProgrammeModule } from '../programme/programme.module';
 import { ReconciliationModule } from '../reconciliation/reconciliation.module';
+import { ReserveModule } from '../reserve/reserve.module';
 import { PlacementProposal } from './placement-proposal.entity';
 import { PlacementService } from './placement.service';
 import { PlacementsController } from './placements.controller';
@@ -16,7 +17,7 @@ import { PlacementsController } from './placements.controller';
  * through the ledger's services and issues instructions through reconciliation's.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([PlacementProposal]), AuthModule, LedgerModule, LoansModule, ProgrammeModule, ReconciliationModule],
+  imports: [TypeOrmModule.forFeature([PlacementProposal]), AuthModule, LedgerModule, LoansModule, ProgrammeModule, ReconciliationModule, ReserveModule],
   controllers: [PlacementsController],
   providers: [PlacementService],
   exports: [PlacementService],

@@ -14,13 +14,14 @@ import { Money } from '../common/money/money';
 import { Rate } from '../common/money/rate';
 import { AuthService } from '../auth/auth.service';
 import { transferDraft } from '../ledger/domain/entry-draft';
-import { LedgerAccountsService } from '../ledger/ledger-accounts.service';
+import { AccountDefinition, LedgerAccountsService } from '../ledger/ledger-accounts.service';
 import { LedgerPostingService } from '../ledger/ledger-posting.service';
 import { LoanAggregatesService } from '../loans/loan-aggregates.service';
 import { PartyLossRatesService } from '../programme/party-loss-rates.service';
 import { PolicyService } from '../programme/policy.service';
 import { PaymentInstructionsService, PLACEMENT_TRANSFER_LINK } from '../reconciliation/payment-instructions.service';
-import { DEPOSIT_PREFIX, RESERVE_BOOK, reserveAccounts } from '../reserve/domain/books';
+import { DEPOSIT_PREFIX, RESERVE_BOOK, depositBalancesByBank } from '../reserve/domain/books';
+import { ReserveAccountsService } from '../reserve/reserve-accounts.service';
 import { RESERVE_ERRORS } from '../reserve/domain/reserve.errors';
 import { applyMinimumTransfer } from './domain/minimum-transfer';
 import { computePlacement, type PlacementBankInput } from './domain/placement.calculator';
@@ -88,6 +89,7 @@ export class PlacementService {
     private readonly lossRates: PartyLossRatesService,
     private readonly policies: PolicyService,
     private readonly instructions: PaymentInstructionsService,
+    private readonly reserveAccounts: ReserveAccountsService,
     private readonly auth: AuthService,
     private readonly clock: Clock,
   ) {}
@@ -224,7 +226,9 @@ export class PlacementService {
       }
       assertEventDates(this.clock.today(), [{ field: 'executedOn', date: executedOn }], [{ field: 'executedOn', date: executedOn, notBefore: { field: 'approvedOn', date: p.approvedOn } }]);
       await this.ledgerAccounts.lockByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX);
-      const from = reserveAccounts.deposit(t.fromBankCode);
+      // The banks' current accounts (an account moved since the approval is the new one; docs/reserve-accounts.md).
+      const deposits = await this.reserveAccounts.currentDeposits([t.fromBankCode, t.toBankCode]);
+      const from = deposits.get(t.fromBankCode) as AccountDefinition;
       const balance = await this.ledgerAccounts.currentBalance(RESERVE_BOOK, from.code);
       const locked = await this.ledgerAccounts.currentBalance(RESERVE_BOOK, `${PAYABLE_PREFIX}${t.fromBankCode}`);
       const floor = Money.of(String(from.floor ?? '0'));
@@ -236,7 +240,7 @@ export class PlacementService {
           { code: PLACEMENT_ERRORS.TRANSFER_BREACHES_FLOOR, message, bankCode: t.fromBankCode, balance: balance.toString(), amount: amount.toString(), locked: locked.toString(), floor: floor.toString() },
         ]);
       }
-      const to = reserveAccounts.deposit(t.toBankCode);
+      const to = deposits.get(t.toBankCode) as AccountDefinition;
       await this.ledgerAccounts.ensureAccounts([from, to]);
       const entry = await this.posting.post(
         null,
@@ -267,7 +271,8 @@ export class PlacementService {
   }
 
   private async currentBalances(): Promise<Map<string, Money>> {
-    return new Map((await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX, null)).map((b) => [b.code.slice(DEPOSIT_PREFIX.length), b.balance]));
+    // Per bank, its accounts together (a moved account holds 0.00).
+    return new Map(depositBalancesByBank(await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX, null)).map((b) => [b.bankCode, b.balance]));
   }
 
   private async staleBalances(p: PlacementProposal): Promise<StaleBalance[]> {

@@ -5,7 +5,8 @@ import { decodeCursor, DEFAULT_PAGE_LIMIT, encodeCursor, Page } from '../common/
 import type { Principal } from '../common/access/principal';
 import { ClaimsService } from '../claims/claims.service';
 import { LedgerMovement, LedgerQueryService } from '../ledger/ledger-query.service';
-import { DEPOSIT_PREFIX, RESERVE_BOOK } from '../reserve/domain/books';
+import { DEPOSIT_PREFIX, RESERVE_BOOK, parseDepositCode } from '../reserve/domain/books';
+import { ReserveAccountsService } from '../reserve/reserve-accounts.service';
 import { Direction, instructionKind } from './domain/instruction-kind';
 import { paymentReference, serialOfReference } from './domain/payment-reference';
 import { INSTRUCTION_ERRORS } from './reconciliation.errors';
@@ -90,6 +91,7 @@ export class PaymentInstructionsService {
     private readonly tx: TransactionScope,
     private readonly ledger: LedgerQueryService,
     private readonly claims: ClaimsService,
+    private readonly reserveAccounts: ReserveAccountsService,
   ) {}
 
   /**
@@ -127,7 +129,7 @@ export class PaymentInstructionsService {
         RESERVE_BOOK,
         serials,
         serials.map((n) => paymentReference(n)),
-        moves.map((mv) => mv.account.slice(DEPOSIT_PREFIX.length)),
+        moves.map((mv) => bankOfDeposit(mv.account)),
         moves.map((mv) => mv.account),
         moves.map(direction),
         moves.map((mv) => mv.amount),
@@ -152,15 +154,17 @@ export class PaymentInstructionsService {
     const candidates = moves.filter((mv) => mv.reversalOf === null && ((mv.linkType === REFUND_LINK && mv.side === 'debit') || mv.linkType === PLACEMENT_TRANSFER_LINK));
     if (!candidates.length) return moves;
     const expected = (await this.tx.manager.query(
-      `SELECT id, source_type, source_id, account_code FROM payment_instructions WHERE entry_id IS NULL AND source_type = ANY($1::text[]) AND source_id = ANY($2::text[])`,
+      `SELECT id, source_type, source_id, bank_code FROM payment_instructions WHERE entry_id IS NULL AND source_type = ANY($1::text[]) AND source_id = ANY($2::text[])`,
       [[REFUND_LINK, PLACEMENT_TRANSFER_LINK], candidates.map((mv) => mv.linkId)],
-    )) as { id: string; source_type: string; source_id: string; account_code: string }[];
+    )) as { id: string; source_type: string; source_id: string; bank_code: string }[];
     const attached = new Set<LedgerMovement>();
     for (const e of expected) {
-      const mv = candidates.find((r) => r.linkType === e.source_type && r.linkId === e.source_id && r.account === e.account_code && !attached.has(r));
+      // By bank, not by account: the bank's account may have moved since the line was expected
+      // (the instruction then takes the account the money moved in).
+      const mv = candidates.find((r) => r.linkType === e.source_type && r.linkId === e.source_id && bankOfDeposit(r.account) === e.bank_code && !attached.has(r));
       if (!mv) continue;
       attached.add(mv);
-      await this.tx.manager.query(`UPDATE payment_instructions SET entry_id = $2, line_no = $3, sequence = $4, effective_date = $5, amount = $6, memo = $7 WHERE id = $1`, [
+      await this.tx.manager.query(`UPDATE payment_instructions SET entry_id = $2, line_no = $3, sequence = $4, effective_date = $5, amount = $6, memo = $7, account_code = $8 WHERE id = $1`, [
         e.id,
         mv.entryId,
         mv.lineNo,
@@ -168,6 +172,7 @@ export class PaymentInstructionsService {
         mv.effectiveDate,
         mv.amount,
         mv.memo,
+        mv.account,
       ]);
     }
     return moves.filter((mv) => !attached.has(mv));
@@ -195,17 +200,19 @@ export class PaymentInstructionsService {
       { reference: t.outReference, bank: t.fromBankCode, direction: 'out', t },
       { reference: t.inReference, bank: t.toBankCode, direction: 'in', t },
     ]);
+    // Each leg on the bank's current reserve account (docs/reserve-accounts.md); a leg attaches by bank.
+    const current = await this.reserveAccounts.currentDeposits(legs.map((l) => l.bank));
     await this.tx.manager.query(
       `INSERT INTO payment_instructions (serial, reference, book, bank_code, account_code, direction, amount, kind, memo, source_type, source_id)
-       SELECT s, r, $1, b, $2 || b, d, amt, 'placement', mm, $3, si
-         FROM unnest($4::bigint[], $5::text[], $6::text[], $7::text[], $8::numeric[], $9::text[], $10::text[]) AS t(s, r, b, d, amt, mm, si)`,
+       SELECT s, r, $1, b, a, d, amt, 'placement', mm, $2, si
+         FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::numeric[], $9::text[], $10::text[]) AS t(s, r, b, a, d, amt, mm, si)`,
       [
         RESERVE_BOOK,
-        DEPOSIT_PREFIX,
         PLACEMENT_TRANSFER_LINK,
         legs.map((l) => serialOfReference(l.reference)),
         legs.map((l) => l.reference),
         legs.map((l) => l.bank),
+        legs.map((l) => (current.get(l.bank) as { code: string }).code),
         legs.map((l) => l.direction),
         legs.map((l) => l.t.amount),
         legs.map((l) => `${l.t.memo} (${l.direction === 'out' ? 'paying' : 'receiving'} leg)`),
@@ -236,17 +243,19 @@ export class PaymentInstructionsService {
     const fresh = due.filter((d) => !known.has(d.recoveryId));
     if (!fresh.length) return;
     const serials = await this.serials(fresh.length);
+    // Into each bank's current reserve account (docs/reserve-accounts.md).
+    const current = await this.reserveAccounts.currentDeposits(fresh.map((d) => d.bankCode));
     await this.tx.manager.query(
       `INSERT INTO payment_instructions (serial, reference, book, bank_code, account_code, direction, amount, kind, due_on, memo, source_type, source_id)
-       SELECT s, r, $1, b, $2 || b, 'in', amt, 'refund', due, mm, $3, si
-         FROM unnest($4::bigint[], $5::text[], $6::text[], $7::numeric[], $8::date[], $9::text[], $10::text[]) AS t(s, r, b, amt, due, mm, si)`,
+       SELECT s, r, $1, b, a, 'in', amt, 'refund', due, mm, $2, si
+         FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::date[], $9::text[], $10::text[]) AS t(s, r, b, a, amt, due, mm, si)`,
       [
         RESERVE_BOOK,
-        DEPOSIT_PREFIX,
         REFUND_LINK,
         serials,
         serials.map((n) => paymentReference(n)),
         fresh.map((d) => d.bankCode),
+        fresh.map((d) => (current.get(d.bankCode) as { code: string }).code),
         fresh.map((d) => d.refund.toString()),
         fresh.map((d) => d.refundDueOn),
         fresh.map((d) => `Refund expected on claim ${d.claimId} into ${d.bankCode}'s reserve account, due ${d.refundDueOn}`),
@@ -337,4 +346,12 @@ function toView(r: InstructionRow): InstructionView {
     dueOn: r.due_on,
     createdAt: r.created_at,
   };
+}
+
+/**
+ * The bank of a reserve deposit account code (`reserve:deposit:BANK[:n]`, parseDepositCode). An
+ * account opened by hand under the prefix in some other spelling keeps the text after the prefix.
+ */
+function bankOfDeposit(code: string): string {
+  return parseDepositCode(code)?.bankCode ?? code.slice(DEPOSIT_PREFIX.length);
 }

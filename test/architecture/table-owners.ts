@@ -123,6 +123,10 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwner>> = {
     reason:
       'Who paid into the reserve, how much and when (with its ledger entry) is the reserve’s record.',
   },
+  reserve_accounts: {
+    owner: 'src/reserve',
+    reason: 'Each bank’s reserve accounts (branch, number, opened, closed, moves) are the reserve’s record (RULES §8; R 第九–十一条).',
+  },
 
   approval_batches: {
     owner: 'src/claims',

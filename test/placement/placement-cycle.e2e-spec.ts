@@ -146,6 +146,16 @@ describe('placement cycle: propose → approve → execute (issue 13; RULES §8)
     expect(generic.body.code).toBe('INSTRUCTION.PLACEMENT_TRANSFER');
   });
 
+  it('an account move between approval and execution: the old account 0.00 and closed, the bank’s balance unchanged, the proposal not stale', async () => {
+    const before = await balance(`reserve:deposit:${A}`);
+    await ok(`/v1/reserve/accounts/${A}/moves`, { branch: '中国银行郑州金水支行', accountNumber: '41009876543210987', movedOn: '2025-05-21' }, 201, custodian);
+    expect(await balance(`reserve:deposit:${A}`)).toBe('0.00');
+    expect(await balance(`reserve:deposit:${A}:2`)).toBe(before);
+    const closed = await trustee().post('/v1/ledger/entries', { book: 'reserve', effectiveDate: '2025-05-21', memo: 'into the closed account', lines: [{ account: `reserve:deposit:${A}`, debit: '1.00' }, { account: 'reserve:interest', credit: '1.00' }] });
+    expect(closed.status).toBe(409);
+    expect((await trustee().get(`/v1/placements/${proposalId}`).expect(200)).body.status).toBe('approved');
+  });
+
   it('execution: a transfer that would breach the paying account’s floor is refused with the figures; each posts once; balances end at the targets', async () => {
     const p = (await trustee().get(`/v1/placements/${proposalId}`).expect(200)).body;
     const first = p.transfers[0];
@@ -182,7 +192,9 @@ describe('placement cycle: propose → approve → execute (issue 13; RULES §8)
     const done = (await trustee().get(`/v1/placements/${proposalId}`).expect(200)).body;
     expect(done).toMatchObject({ status: 'executed', executedOn: '2025-05-22' });
     expect(done.transfers.every((tr: { status: string; entryId: string }) => tr.status === 'executed' && tr.entryId)).toBe(true);
-    for (const b of done.banks) expect(await balance(`reserve:deposit:${b.bankCode}`)).toBe(b.target);
+    const current = (code: string) => (code === A ? `reserve:deposit:${A}:2` : `reserve:deposit:${code}`);
+    for (const b of done.banks) expect(await balance(current(b.bankCode))).toBe(b.target);
+    expect(await balance(`reserve:deposit:${A}`)).toBe('0.00');
     // C's locked money never moved below: C still holds at least the compensation it owes.
     expect(fen(await balance(`reserve:deposit:${C}`)) >= fen('1818270.00')).toBe(true);
     const instructions = await as(custodian).get('/v1/payment-instructions?kind=placement&limit=100').expect(200);
@@ -192,21 +204,22 @@ describe('placement cycle: propose → approve → execute (issue 13; RULES §8)
     expect((await trustee().get('/v1/ledger/verify?book=reserve').expect(200)).body.ok).toBe(true);
   });
 
-  it('issue 14: the receiving bank’s statement brings the transfers back — matched by their references, difference 0.00, closed', async () => {
+  it('issue 14: the receiving bank’s statement (its new account) brings the transfers back — matched by their references, difference 0.00, closed', async () => {
     const p = (await trustee().get(`/v1/placements/${proposalId}`).expect(200)).body;
     const incoming = p.transfers.filter((tr: { toBankCode: string }) => tr.toBankCode === A);
     expect(incoming.length).toBeGreaterThan(0);
     const received = incoming.reduce((s: bigint, tr: { amount: string }) => s + fen(tr.amount), 0n);
+    // A's current account since the move (2025-05-21): the whole balance moved in, then the transfers.
     const closing = fen('10001000.00') + received;
     const money = (v: bigint) => `${v / 100n}.${String(v % 100n).padStart(2, '0')}`;
     const rec = await ok('/v1/reconciliations', {
       bankCode: A,
-      from: '2025-05-01',
+      from: '2025-05-21',
       to: '2025-05-31',
-      openingBalance: '10000000.00',
+      openingBalance: '0.00',
       closingBalance: money(closing),
       lines: [
-        { date: '2025-05-16', amount: '1000.00', reference: '', counterparty: A, memo: '利息' },
+        { date: '2025-05-21', amount: '10001000.00', reference: '', counterparty: A, memo: '销户转入' },
         ...incoming.map((tr: { amount: string; inReference: string; fromBankCode: string }) => ({ date: '2025-05-22', amount: tr.amount, reference: tr.inReference, counterparty: tr.fromBankCode, memo: '资金调拨' })),
       ],
     }, 201, custodian);
