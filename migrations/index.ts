@@ -20,6 +20,7 @@ import { LedgerGuardConditions1733600000000 } from './1733600000000-ledger-guard
 import { ReconciliationWindowPolicy1733700000000 } from './1733700000000-reconciliation-window-policy';
 import { AuditLogApplicationRole1733710000000 } from './1733710000000-audit-log-application-role';
 import { PlacementCycle1733800000000 } from './1733800000000-placement-cycle';
+import { PlacementMinimumTransferPolicy1733805000000 } from './1733805000000-placement-minimum-transfer-policy';
 import { ReserveAccounts1733810000000 } from './1733810000000-reserve-accounts';
 
 /**
@@ -45,5 +46,6 @@ export const ALL_MIGRATIONS = [
   ReconciliationWindowPolicy1733700000000,
   AuditLogApplicationRole1733710000000,
   PlacementCycle1733800000000,
+  PlacementMinimumTransferPolicy1733805000000,
   ReserveAccounts1733810000000,
 ];
