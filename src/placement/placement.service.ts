@@ -163,6 +163,8 @@ export class PlacementService {
       }
       assertFourEyes(principal, 'approve', [{ target: `placement ${p.id}`, makerTokenId: p.proposedBy, ids: { placementId: p.id } }]);
       assertEventDates(this.clock.today(), [{ field: 'approvedOn', date: approvedOn }], [{ field: 'approvedOn', date: approvedOn, notBefore: { field: 'asOf', date: p.asOf } }]);
+      // Approvals and recomputations of one quarter queue (two proposals approved at once: the second is a 409 ALREADY_APPROVED).
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('placement_proposals:' || $1))`, [p.quarter]);
       await this.assertNoneApproved(m, p.quarter);
       // Balances are read under the posting path's own locks, so none moves between this check and the commit.
       await this.ledgerAccounts.lockByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX);
