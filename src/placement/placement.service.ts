@@ -122,7 +122,7 @@ export class PlacementService {
       throw DomainError.conflict(PLACEMENT_ERRORS.NOT_IN_CYCLE, `The placement cycle in force on ${asOf} is yearly: the placement is proposed for the year's fourth quarter, not ${quarter}.`);
     }
     return this.tx.run(async (m) => {
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext('placement_proposals:' || $1))`, [quarter]);
+      await this.lockQuarter(m, quarter);
       await this.assertNoneApproved(m, quarter);
       const made = await this.compute(m, quarter, principal?.tokenId ?? null);
       await m.query(`UPDATE placement_proposals SET status = 'stale', reason = $3 WHERE quarter = $1 AND status = 'proposed' AND id <> $2`, [
@@ -156,6 +156,10 @@ export class PlacementService {
   /** POST /v1/placements/{id}/approve. */
   async approve(id: string, approvedOn: string, principal?: Principal): Promise<PlacementView> {
     return this.tx.run(async (m) => {
+      // Approvals and recomputations of one quarter queue on the quarter's lock, taken before the
+      // proposal's row (the order recompute takes them in): two proposals approved at once → the
+      // second is a 409 ALREADY_APPROVED.
+      await this.lockQuarter(m, (await this.find(m, id)).quarter);
       const p = await this.find(m, id, true);
       if (p.status !== 'proposed') throw notProposed(p);
       if (principal?.role === 'trustee' && (await this.auth.hasUsableToken('approver', m))) {
@@ -163,8 +167,6 @@ export class PlacementService {
       }
       assertFourEyes(principal, 'approve', [{ target: `placement ${p.id}`, makerTokenId: p.proposedBy, ids: { placementId: p.id } }]);
       assertEventDates(this.clock.today(), [{ field: 'approvedOn', date: approvedOn }], [{ field: 'approvedOn', date: approvedOn, notBefore: { field: 'asOf', date: p.asOf } }]);
-      // Approvals and recomputations of one quarter queue (two proposals approved at once: the second is a 409 ALREADY_APPROVED).
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext('placement_proposals:' || $1))`, [p.quarter]);
       await this.assertNoneApproved(m, p.quarter);
       // Balances are read under the posting path's own locks, so none moves between this check and the commit.
       await this.ledgerAccounts.lockByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX);
@@ -263,6 +265,10 @@ export class PlacementService {
     const p = isUuid(id) ? await m.findOne(PlacementProposal, { where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) }) : null;
     if (!p) throw DomainError.notFound(RESERVE_ERRORS.PLACEMENT_NOT_FOUND, `No placement proposal ${id.slice(0, 64)}.`);
     return p;
+  }
+
+  private async lockQuarter(m: EntityManager, quarter: string): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('placement_proposals:' || $1))`, [quarter]);
   }
 
   private async assertNoneApproved(m: EntityManager, quarter: string): Promise<void> {
