@@ -44,6 +44,7 @@ import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { ALL_MIGRATIONS } from '../migrations';
 import { LedgerGuardConditions1733600000000 } from '../migrations/1733600000000-ledger-guard-conditions';
+import { LedgerLeanIndexes1733840000000 } from '../migrations/1733840000000-ledger-lean-indexes';
 import { Clock } from '../src/common/clock/clock';
 import { dataSourceOptions } from '../src/common/database/database.module';
 import { installPgTypeParsers } from '../src/common/database/pg-types';
@@ -86,13 +87,19 @@ interface Arm {
   configure?: (ledger: LedgerPostingService) => void;
 }
 /** Migrations added by issue #16 (left out of the arms that measure the code before it). */
-const ISSUE_16_MIGRATIONS: (typeof ALL_MIGRATIONS)[number][] = [LedgerGuardConditions1733600000000];
+const ISSUE_16_MIGRATIONS: (typeof ALL_MIGRATIONS)[number][] = [LedgerGuardConditions1733600000000, LedgerLeanIndexes1733840000000];
 const BEFORE_16 = ALL_MIGRATIONS.filter((m) => !ISSUE_16_MIGRATIONS.includes(m));
 /** A UUIDv7 made in SQL (48 bits of ms, version 7, 12 random bits, variant, 62 random bits), for preloaded history. */
 const V7_SQL = `(lpad(to_hex(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint), 12, '0') || '7' || substr(md5(random()::text), 1, 3)
   || to_hex(8 + floor(random() * 4)::int) || substr(md5(random()::text), 1, 15))::uuid`;
 const ARMS: Record<string, Arm> = {
   current: { name: 'current', description: 'the code as it is', migrations: ALL_MIGRATIONS, idSql: V7_SQL },
+  wide: {
+    name: 'wide',
+    description: 'the code as it is on the schema before migration 1733840000000 (with the link and book-date indexes of entries)',
+    migrations: ALL_MIGRATIONS.filter((m) => m !== LedgerLeanIndexes1733840000000),
+    idSql: V7_SQL,
+  },
   books4: {
     name: 'books4',
     description: 'the code as it is, each writer posting into one of 4 books (no shared head: the bound for sealing after commit)',
@@ -264,32 +271,56 @@ interface Cell {
   wal: Wal[];
   /** The bench database's own WAL per entry (BENCH_WALDUMP), per round. */
   own: Wal[];
+  /** The same, summed over the rounds per relation (BENCH_WAL_RELATIONS), with the entries written. */
+  rels: Map<string, Wal>;
+  relEntries: number;
 }
 
 const WALDUMP_DIR = process.env.BENCH_WALDUMP ?? '';
 const PG_WALDUMP = process.env.BENCH_PG_WALDUMP ?? '/usr/lib/postgresql/15/bin/pg_waldump';
 let databaseOid = '';
+/**
+ * BENCH_WAL_RELATIONS=1 (with BENCH_WALDUMP): the own WAL split by relation — each record counted
+ * against the first relation it names (a heap update's page, an index leaf, …), transaction
+ * records as `(commit/abort)`, others as `(other)` — to see which table or index the bytes and
+ * the full-page images come from.
+ */
+const WAL_RELATIONS = WALDUMP_DIR !== '' && process.env.BENCH_WAL_RELATIONS === '1';
+/** relfilenode → schema.relation of the bench's relations (read once the schemas are built). */
+const relationNames = new Map<string, string>();
 
 /**
  * The WAL of the bench's database between two positions, read with pg_waldump: records that touch
  * a block of one of its relations (`rel <tablespace>/<database>/<relation>`) or name it
  * (`db <oid>`, `base/<oid>/`), plus the commit and abort records of their transactions.
  */
-async function ownWal(from: string, to: string): Promise<Wal> {
+async function ownWal(from: string, to: string, rels?: Map<string, Wal>): Promise<Wal> {
   const child = spawn(PG_WALDUMP, ['-p', WALDUMP_DIR, '-s', from, '-e', to], { stdio: ['ignore', 'pipe', 'ignore'] });
   const mine = new RegExp(`rel \\d+/${databaseOid}/|db ${databaseOid}\\b|base/${databaseOid}/`);
+  const relOf = new RegExp(`rel \\d+/${databaseOid}/(\\d+)`);
   const txs = new Set<string>();
   const ends = new Map<string, { bytes: number; records: number }>();
   const total: Wal = { records: 0, fpi: 0, bytes: 0 };
+  const add = (name: string, w: Wal) => {
+    if (!rels) return;
+    const r = rels.get(name) ?? { records: 0, fpi: 0, bytes: 0 };
+    r.records += w.records;
+    r.fpi += w.fpi;
+    r.bytes += w.bytes;
+    rels.set(name, r);
+  };
   for await (const line of createInterface({ input: child.stdout })) {
     const m = /^rmgr: (\S+)\s+len \(rec\/tot\):\s*\d+\/\s*(\d+), tx:\s*(\d+),/.exec(line);
     if (!m) continue;
     const [, rmgr, tot, tx] = m;
     if (mine.test(line)) {
+      const fpi = line.split(' FPW').length - 1;
       total.records += 1;
       total.bytes += Number(tot);
-      total.fpi += line.split(' FPW').length - 1;
+      total.fpi += fpi;
       if (tx !== '0') txs.add(tx);
+      const rel = relOf.exec(line)?.[1];
+      add(rel ? (relationNames.get(rel) ?? `relfilenode ${rel}`) : '(other)', { records: 1, fpi, bytes: Number(tot) });
     } else if (rmgr === 'Transaction' && tx !== '0') {
       const e = ends.get(tx) ?? { bytes: 0, records: 0 };
       e.bytes += Number(tot);
@@ -302,6 +333,7 @@ async function ownWal(from: string, to: string): Promise<Wal> {
     if (e) {
       total.records += e.records;
       total.bytes += e.bytes;
+      add('(commit/abort)', { records: e.records, fpi: 0, bytes: e.bytes });
     }
   }
   return total;
@@ -331,7 +363,7 @@ async function runFor(
   writers: number,
   seed: number,
   work: (writer: number, rnd: () => number) => Promise<{ entries: number }>,
-): Promise<{ eps: number; entries: number; wal: Wal; own: Wal | null }> {
+): Promise<{ eps: number; entries: number; wal: Wal; own: Wal | null; rels: Map<string, Wal> | null }> {
   await recyclePool(ds);
   const before = await walNow(ds);
   const [{ from }] = (await ds.query(`SELECT pg_current_wal_insert_lsn()::text AS from`)) as { from: string }[];
@@ -350,9 +382,10 @@ async function runFor(
   const after = await walNow(ds);
   const entries = totals.reduce((s, t) => s + t, 0);
   let own: Wal | null = null;
+  const rels = WAL_RELATIONS ? new Map<string, Wal>() : null;
   if (WALDUMP_DIR) {
     const [{ to }] = (await ds.query(`SELECT pg_current_wal_flush_lsn()::text AS to`)) as { to: string }[];
-    const w = await ownWal(from, to);
+    const w = await ownWal(from, to, rels ?? undefined);
     own = { records: w.records / entries, fpi: w.fpi / entries, bytes: w.bytes / entries };
   }
   return {
@@ -360,6 +393,7 @@ async function runFor(
     entries,
     wal: { records: (after.records - before.records) / entries, fpi: (after.fpi - before.fpi) / entries, bytes: (after.bytes - before.bytes) / entries },
     own,
+    rels,
   };
 }
 
@@ -590,14 +624,32 @@ async function main(): Promise<void> {
 
   const cells = new Map<string, Cell>();
   const posted = new Map<string, number>();
-  const record = (arm: string, mode: string, writers: number, r: { eps: number; entries: number; wal: Wal; own: Wal | null }) => {
+  const record = (arm: string, mode: string, writers: number, r: { eps: number; entries: number; wal: Wal; own: Wal | null; rels: Map<string, Wal> | null }) => {
     posted.set(arm, (posted.get(arm) ?? 0) + r.entries);
     const key = `${arm}|${mode}|${writers}`;
-    const cell = cells.get(key) ?? (cells.set(key, { arm, mode, writers, eps: [], wal: [], own: [] }).get(key) as Cell);
+    const cell = cells.get(key) ?? (cells.set(key, { arm, mode, writers, eps: [], wal: [], own: [], rels: new Map(), relEntries: 0 }).get(key) as Cell);
     cell.eps.push(r.eps);
     cell.wal.push(r.wal);
     if (r.own) cell.own.push(r.own);
+    if (r.rels) {
+      cell.relEntries += r.entries;
+      for (const [name, w] of r.rels) {
+        const t = cell.rels.get(name) ?? { records: 0, fpi: 0, bytes: 0 };
+        t.records += w.records;
+        t.fpi += w.fpi;
+        t.bytes += w.bytes;
+        cell.rels.set(name, t);
+      }
+    }
   };
+  if (WAL_RELATIONS) {
+    const names = (await raw.ds.query(
+      `SELECT pg_relation_filenode(c.oid)::text AS node, n.nspname || '.' || c.relname AS name
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname LIKE 'bench\\_%' AND pg_relation_filenode(c.oid) IS NOT NULL`,
+    )) as { node: string; name: string }[];
+    for (const r of names) relationNames.set(r.node, r.name);
+  }
   const seq = { next: 1 };
   let n = 0;
   for (const r of runs) await recyclePool(r.ds);
@@ -699,6 +751,27 @@ async function main(): Promise<void> {
               : ''),
         );
       }
+    }
+  }
+
+  if (WAL_RELATIONS) {
+    // Own WAL per entry by relation, summed over the rounds (relations under 1% of a cell's bytes folded into "(rest)").
+    console.log('\n| arm | mode | writers | relation | bytes/entry | records/entry | FPI/entry |\n|---|---|---:|---|---:|---:|---:|');
+    for (const c of cells.values()) {
+      if (!c.relEntries) continue;
+      const sum = [...c.rels.values()].reduce((s, w) => s + w.bytes, 0);
+      const rest: Wal = { records: 0, fpi: 0, bytes: 0 };
+      const rows = [...c.rels.entries()].sort((a, b) => b[1].bytes - a[1].bytes);
+      for (const [name, w] of rows) {
+        if (w.bytes < sum / 100) {
+          rest.records += w.records;
+          rest.fpi += w.fpi;
+          rest.bytes += w.bytes;
+          continue;
+        }
+        console.log(`| ${c.arm} | ${c.mode} | ${c.writers} | ${name} | ${fmt(w.bytes / c.relEntries)} | ${(w.records / c.relEntries).toFixed(2)} | ${(w.fpi / c.relEntries).toFixed(3)} |`);
+      }
+      if (rest.bytes) console.log(`| ${c.arm} | ${c.mode} | ${c.writers} | (rest) | ${fmt(rest.bytes / c.relEntries)} | ${(rest.records / c.relEntries).toFixed(2)} | ${(rest.fpi / c.relEntries).toFixed(3)} |`);
     }
   }
 

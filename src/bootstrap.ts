@@ -29,7 +29,7 @@ export function configureApp(app: NestExpressApplication): void {
   app.use(requestContext(app.get(MetricsService)));
   app.use(trackClientDeparture());
   app.use(checkRequestTarget());
-  app.use(authenticateBeforeBody(async (token) => (await auth.authenticate(token)) !== null));
+  app.use(authenticateBeforeBody((token) => auth.resolve(token)));
   app.use(
     readBody({
       jsonBytes: config.maxJsonBodyBytes,

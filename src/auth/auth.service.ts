@@ -25,6 +25,20 @@ interface CachedToken {
   expiresAtMs: number | null;
 }
 
+/**
+ * A token resolved for one request (the edge resolves it before reading a body and leaves it on
+ * the request; the guard reuses it: one look-up per request, issue 16). `revocations` is the
+ * process's revocation count when it was resolved: a revocation in this process since then makes
+ * the guard look the token up again, so revocation stays immediate in the revoking process even
+ * for a request that was already past the edge.
+ */
+export interface TokenResolution {
+  token: string;
+  principal: Principal;
+  expiresAtMs: number | null;
+  revocations: number;
+}
+
 /** A token as `GET /v1/tokens` shows it: never its value or hash. */
 export interface TokenOut {
   id: string;
@@ -56,6 +70,8 @@ const isCursor = (v: unknown): v is [string, string] => Array.isArray(v) && v.le
 export class AuthService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Auth');
   private readonly cache: LRUCache<string, CachedToken> | null;
+  /** Revocations made by this process; a resolution taken before the latest one is not reused. */
+  private revocations = 0;
 
   constructor(
     @InjectRepository(ApiToken) private readonly tokens: Repository<ApiToken>,
@@ -87,10 +103,19 @@ export class AuthService implements OnApplicationBootstrap {
 
   /** The principal of an active (not revoked, not expired) token, or null. */
   async authenticate(token: string): Promise<Principal | null> {
+    return (await this.resolve(token))?.principal ?? null;
+  }
+
+  /**
+   * An active token's principal with what the guard needs to reuse it within the same request
+   * (`stillValid`), or null. Through the cache; on a miss, one UPDATE … RETURNING.
+   */
+  async resolve(token: string): Promise<TokenResolution | null> {
+    const revocations = this.revocations;
     const sha = sha256Hex(token);
     const cached = this.cache?.get(sha);
     if (cached) {
-      if (cached.expiresAtMs === null || cached.expiresAtMs > Date.now()) return cached.principal;
+      if (cached.expiresAtMs === null || cached.expiresAtMs > Date.now()) return { token, principal: cached.principal, expiresAtMs: cached.expiresAtMs, revocations };
       this.cache?.delete(sha);
       return null;
     }
@@ -103,8 +128,22 @@ export class AuthService implements OnApplicationBootstrap {
     const row = rows[0]?.[0];
     if (!row) return null;
     const principal: Principal = { tokenId: row.id, role: row.role, partyCode: row.party_code };
-    this.cache?.set(sha, { principal, expiresAtMs: row.expires_at ? new Date(row.expires_at).getTime() : null });
-    return principal;
+    const expiresAtMs = row.expires_at ? new Date(row.expires_at).getTime() : null;
+    // Not cached when this process revoked a token while the look-up ran (it may be this one).
+    if (revocations === this.revocations) this.cache?.set(sha, { principal, expiresAtMs });
+    return { token, principal, expiresAtMs, revocations };
+  }
+
+  /**
+   * Whether a resolution taken earlier in the same request may stand for `token` without a
+   * second look-up: the same token, not expired since, and no revocation by this process since.
+   */
+  stillValid(resolution: TokenResolution, token: string): boolean {
+    return (
+      resolution.token === token &&
+      resolution.revocations === this.revocations &&
+      (resolution.expiresAtMs === null || resolution.expiresAtMs > Date.now())
+    );
   }
 
   /**
@@ -133,8 +172,16 @@ export class AuthService implements OnApplicationBootstrap {
       number,
     ];
     const revoked = rows[0] ?? [];
-    for (const r of revoked) this.cache?.delete(r.token_sha256);
-    return revoked.length > 0;
+    if (!revoked.length) return false;
+    const evict = () => {
+      this.revocations++;
+      for (const r of revoked) this.cache?.delete(r.token_sha256);
+    };
+    evict();
+    // Again once the revoking transaction has ended (under an Idempotency-Key it is the request's):
+    // a look-up made before the commit saw the token still active and may have cached it.
+    await this.tx.whenSettled(() => Promise.resolve(evict()));
+    return true;
   }
 
   /** Whether a token of `role` can be used now (not revoked, not expired): e.g. whether an approver exists yet. Pass the caller's transaction's manager when one is open. */

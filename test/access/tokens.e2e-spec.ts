@@ -1,4 +1,6 @@
-import { TOKEN_FORMAT } from '../../src/auth/auth.service';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AuthService, TOKEN_FORMAT } from '../../src/auth/auth.service';
 import { createBank } from '../support/factories';
 import { startTestApp, TestApp, uniqueCode } from '../support/test-app';
 
@@ -90,6 +92,113 @@ describe('tokens: list, expiry, revoke, last used (issue #15)', () => {
     await me(issued.body.token).expect(401);
     const list = await t.http.get('/v1/tokens?role=auditor&limit=1000').set('Authorization', t.auth).expect(200);
     expect(list.body.items.find((i: { id: string }) => i.id === issued.body.id).status).toBe('expired');
+  });
+});
+
+/**
+ * Issue 16 item 1: a request's token is looked up once. The edge resolves it before reading a body
+ * and the guard reuses that resolution, unless this process revoked a token since; a revoked token
+ * is refused on the idempotent path too (the guard runs before the idempotency interceptor).
+ */
+describe('tokens: one look-up per request, revocation still immediate (issue 16)', () => {
+  let t: TestApp;
+  let port: number;
+  beforeAll(async () => {
+    t = await startTestApp({ tokenCacheSeconds: 5 });
+    await t.app.listen(0, '127.0.0.1');
+    port = (t.app.getHttpServer().address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const trustee = async (): Promise<{ id: string; token: string }> => {
+    const res = await t.http.post('/v1/tokens').set('Authorization', t.auth).send({ role: 'trustee', label: 'issue 16' }).expect(201);
+    return { id: res.body.id as string, token: res.body.token as string };
+  };
+  const tokensLabelled = async (label: string) =>
+    ((await t.dataSource.query(`SELECT count(*)::int AS n FROM api_tokens WHERE label = $1`, [label])) as { n: number }[])[0].n;
+  const keyRows = async (key: string) => ((await t.dataSource.query(`SELECT count(*)::int AS n FROM idempotency_keys WHERE key = $1`, [key])) as { n: number }[])[0].n;
+
+  it('a POST with a body resolves its token once (at the edge), a request without a body once (in the guard)', async () => {
+    const auth = t.app.get(AuthService);
+    const resolve = jest.spyOn(auth, 'resolve');
+    try {
+      const label = uniqueCode('ONCE');
+      await t.http.post('/v1/tokens').set('Authorization', t.auth).set('Idempotency-Key', label).send({ role: 'auditor', label }).expect(201);
+      expect(resolve).toHaveBeenCalledTimes(1);
+      resolve.mockClear();
+      await t.http.get('/v1/tokens/me').set('Authorization', t.auth).expect(200);
+      expect(resolve).toHaveBeenCalledTimes(1);
+      resolve.mockClear();
+      // A body without a token is refused at the edge, before any look-up.
+      await t.http.post('/v1/tokens').send({ role: 'auditor' }).expect(401);
+      expect(resolve).toHaveBeenCalledTimes(0);
+    } finally {
+      resolve.mockRestore();
+    }
+  });
+
+  it('a token revoked while its request is past the edge (body still arriving) is refused by the guard: 401, nothing written, no key stored', async () => {
+    const caller = await trustee();
+    // Cached now, so the edge resolves it at once when the half-sent request arrives.
+    await t.http.get('/v1/tokens/me').set('Authorization', `Bearer ${caller.token}`).expect(200);
+    const label = uniqueCode('MIDWAY');
+    const key = `midway-${label}`;
+    const body = Buffer.from(JSON.stringify({ role: 'auditor', label }));
+    const answer = new Promise<{ status: number; body: { code?: string } }>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/v1/tokens',
+          headers: { Authorization: `Bearer ${caller.token}`, 'Content-Type': 'application/json', 'Content-Length': body.length, 'Idempotency-Key': key },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || '{}') as { code?: string } }));
+        },
+      );
+      req.on('error', reject);
+      // Half the body: the edge has resolved the token and the body reader waits for the rest.
+      req.write(body.subarray(0, 10));
+      setTimeout(() => {
+        t.http
+          .delete(`/v1/tokens/${caller.id}`)
+          .set('Authorization', t.auth)
+          .expect(204)
+          .then(() => req.end(body.subarray(10)), reject);
+      }, 150);
+    });
+    const res = await answer;
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('AUTH.UNAUTHENTICATED');
+    expect(await tokensLabelled(label)).toBe(0);
+    expect(await keyRows(key)).toBe(0);
+  });
+
+  it('a revoked token replaying its Idempotency-Key gets 401, not the stored answer; with and without a body', async () => {
+    const caller = await trustee();
+    const label = uniqueCode('REPLAY');
+    const key = `replay-${label}`;
+    const send = () => t.http.post('/v1/tokens').set('Authorization', `Bearer ${caller.token}`).set('Idempotency-Key', key).send({ role: 'auditor', label });
+    await send().expect(201);
+    const replayed = await send().expect(201);
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    await t.http.delete(`/v1/tokens/${caller.id}`).set('Authorization', t.auth).expect(204);
+    const refused = await send().expect(401);
+    expect(refused.body.code).toBe('AUTH.UNAUTHENTICATED');
+    expect(refused.headers['idempotent-replayed']).toBeUndefined();
+    // A DELETE (no body: authenticated by the guard alone) under a key used before the revocation.
+    const other = await t.http.post('/v1/tokens').set('Authorization', t.auth).send({ role: 'auditor', label: `${label}-x` }).expect(201);
+    const del = await t.http.delete(`/v1/tokens/${other.body.id}`).set('Authorization', `Bearer ${caller.token}`).set('Idempotency-Key', `${key}-d`).expect(401);
+    expect(del.body.code).toBe('AUTH.UNAUTHENTICATED');
+    expect(await tokensLabelled(label)).toBe(1);
+    const list = await t.http.get('/v1/tokens?role=auditor&limit=1000').set('Authorization', t.auth).expect(200);
+    expect(list.body.items.find((i: { id: string }) => i.id === other.body.id).status).toBe('active');
   });
 });
 

@@ -12,7 +12,14 @@ export interface Principal {
   partyCode: string | null;
 }
 
-export type AuthedRequest = Request & { principal?: Principal };
+/**
+ * The bearer token of a request, resolved once: the edge looks it up before reading a body
+ * (src/common/http/request-edge.ts) and leaves what it found here; the auth guard reuses it instead
+ * of looking the token up a second time (issue 16). Opaque to everything but the auth module.
+ */
+export const RESOLVED_TOKEN = Symbol('resolvedToken');
+
+export type AuthedRequest = Request & { principal?: Principal; [RESOLVED_TOKEN]?: object };
 
 export const IS_PUBLIC = 'auth:isPublic';
 export const ROLES_KEY = 'auth:roles';

@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { DomainError, ErrorDetail } from '../errors/domain-error';
 import { MAX_JSON_DEPTH, jsonNestsDeeperThan, jsonProblems, textProblem, textProblemMessage } from './request-text';
 import { ACCESS_ERRORS, REQUEST_ERRORS } from '../errors/common.errors';
+import { AuthedRequest, RESOLVED_TOKEN } from '../access/principal';
 import { attachStreamedText } from './streamed-text';
 
 /**
@@ -106,12 +107,13 @@ function queryProblem(query: unknown): DomainError | null {
 const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
 
 /**
- * A request with a body must present a bearer token that `isKnown` accepts before the body is
- * read: an anonymous client cannot make the service buffer and parse megabytes. (The global auth
- * guard checks the token again, with roles, once the route is known.) Requests without a body
- * pass straight through: the guard answers them as before.
+ * A request with a body must present a bearer token that `resolve` accepts (anything but null)
+ * before the body is read: an anonymous client cannot make the service buffer and parse
+ * megabytes. What `resolve` found is left on the request (`RESOLVED_TOKEN`), so the global auth
+ * guard, which checks roles once the route is known, does not look the token up again (issue 16).
+ * Requests without a body pass straight through: the guard authenticates them itself.
  */
-export function authenticateBeforeBody(isKnown: (token: string) => Promise<boolean>): RequestHandler {
+export function authenticateBeforeBody(resolve: (token: string) => Promise<object | null>): RequestHandler {
   return (req, res, next) => {
     if (!hasBody(req)) return next();
     const header = req.headers.authorization;
@@ -119,9 +121,12 @@ export function authenticateBeforeBody(isKnown: (token: string) => Promise<boole
     if (!match) {
       return refuseUnread(req, res, next, new DomainError(ACCESS_ERRORS.UNAUTHENTICATED, 'unauthenticated', 'Send "Authorization: Bearer <token>".'));
     }
-    isKnown(match[1]).then(
-      (known) =>
-        known ? next() : refuseUnread(req, res, next, new DomainError(ACCESS_ERRORS.UNAUTHENTICATED, 'unauthenticated', 'The token is unknown, expired or revoked.')),
+    resolve(match[1]).then(
+      (resolved) => {
+        if (!resolved) return refuseUnread(req, res, next, new DomainError(ACCESS_ERRORS.UNAUTHENTICATED, 'unauthenticated', 'The token is unknown, expired or revoked.'));
+        (req as AuthedRequest)[RESOLVED_TOKEN] = resolved;
+        next();
+      },
       (error: unknown) => refuseUnread(req, res, next, error as DomainError),
     );
   };
