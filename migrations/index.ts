@@ -19,6 +19,7 @@ import { Reconciliation1733500000000 } from './1733500000000-reconciliation';
 import { LedgerGuardConditions1733600000000 } from './1733600000000-ledger-guard-conditions';
 import { ReconciliationWindowPolicy1733700000000 } from './1733700000000-reconciliation-window-policy';
 import { AuditLogApplicationRole1733710000000 } from './1733710000000-audit-log-application-role';
+import { PartyWall1733820000000 } from './1733820000000-party-wall';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same set runs from ts-node,
@@ -42,4 +43,5 @@ export const ALL_MIGRATIONS = [
   LedgerGuardConditions1733600000000,
   ReconciliationWindowPolicy1733700000000,
   AuditLogApplicationRole1733710000000,
+  PartyWall1733820000000,
 ];

@@ -29,6 +29,7 @@ import { ReserveModule } from './reserve/reserve.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { HolidaysModule } from './holidays/holidays.module';
 import { AuditModule } from './audit/audit.module';
+import { PartyWallModule } from './common/access/party-wall.interceptor';
 
 export interface AppModuleOptions {
   config?: Partial<AppConfig>;
@@ -50,7 +51,11 @@ function actorOf(req: LoggedRequest): Record<string, unknown> | undefined {
   return p ? { actor: { tokenId: p.tokenId, role: p.role, partyCode: p.partyCode } } : undefined;
 }
 
-/** Feature modules of the programme; each adds itself here. AuditModule stays last: its interceptor runs inside the idempotency interceptor's transaction. */
+/**
+ * Feature modules of the programme; each adds itself here. AuditModule comes after them: its
+ * interceptor runs inside the idempotency interceptor's transaction. PartyWallModule is last: a
+ * party's read runs in its walled transaction inside the audit interceptor (party-wall.interceptor.ts).
+ */
 const FEATURE_MODULES: DynamicModule['imports'] = [
   CalculatorsModule,
   ProgrammeModule,
@@ -65,6 +70,7 @@ const FEATURE_MODULES: DynamicModule['imports'] = [
   QuartersModule,
   ReconciliationModule,
   AuditModule,
+  PartyWallModule,
 ];
 
 @Module({})
