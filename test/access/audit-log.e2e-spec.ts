@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { GuardRefusalRecorder } from '../../src/audit/guard-refusals';
 import { createAgency, createBank, createBorrower, registerLoan, signAgreement } from '../support/factories';
 import { startIsolatedTestApp, TestApp, uniqueCode } from '../support/test-app';
 
@@ -201,6 +202,33 @@ describe('audit trail (issue #15)', () => {
     expect(filed.getCell(11).value).toBe(first.hash);
     const refused = listed.findIndex((r) => r.outcome.status === 403);
     expect(sheet.getRow(2 + refused).getCell(10).value).toBe('AUTH.FOUR_EYES');
+  });
+
+  it('requests the guards refuse leave a row: a 403 of the role check with its actor; a flood of 401s is counted per source and minute, not a row each', async () => {
+    // A token of its own: an earlier refusal of the same token this minute would be counted, not a row of its own.
+    const otherBank = await issue({ role: 'bank', partyCode: bank });
+    const otherId = await me(otherBank);
+    const forbidden = await t.http.post('/v1/banks').set('Authorization', otherBank).send({ code: uniqueCode('BK'), name: 'not for a bank' }).expect(403);
+    const noToken = [];
+    for (let i = 0; i < 6; i++) noToken.push(await t.http.get(`/v1/claims/${claimId}`).expect(401));
+    for (let i = 0; i < 3; i++) noToken.push(await t.http.post('/v1/banks').set('Authorization', 'Bearer rf_not-a-real-token').send({ code: 'X', name: 'Y' }).expect(401));
+    await t.app.get(GuardRefusalRecorder).flush();
+
+    const row403 = (await log(`actor=${otherId}&outcome=refused`)).items;
+    expect(row403.map((r) => [r.requestId, r.actor.role, r.actor.partyCode, r.outcome.status, r.outcome.code])).toEqual([
+      [forbidden.headers['x-request-id'], 'bank', bank, 403, 'AUTH.FORBIDDEN'],
+    ]);
+
+    const unauthenticated = (await log('outcome=refused&limit=100')).items.filter((r) => r.outcome.status === 401);
+    expect(unauthenticated.every((r) => r.actor.tokenId === null && r.outcome.code === 'AUTH.UNAUTHENTICATED')).toBe(true);
+    expect(unauthenticated.every((r) => r.targetIds.some((x) => x.startsWith('source:')))).toBe(true);
+    const firsts = unauthenticated.filter((r) => r.action !== 'REPEATED REFUSALS');
+    // The first of the minute, with its request id and route (the auth guard's) or path (the edge's, before routing).
+    expect(firsts.map((r) => r.requestId)).toEqual(expect.arrayContaining([noToken[0].headers['x-request-id']]));
+    expect(firsts.map((r) => r.action)).toContain('GET /v1/claims/:id');
+    const counted = unauthenticated.filter((r) => r.action === 'REPEATED REFUSALS').map((r) => Number(r.targetIds.find((x) => x.startsWith('count:'))?.slice(6)));
+    expect(firsts.length + counted.reduce((x, y) => x + y, 0)).toBe(9);
+    expect(unauthenticated.length).toBeLessThanOrEqual(4);
   });
 
   it('the table is append-only: UPDATE, DELETE and TRUNCATE are rejected by the database', async () => {
