@@ -59,8 +59,20 @@ export async function prepareWall(dataSource: DataSource, embedded: boolean): Pr
       END IF;
     EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
     END $$`);
-  await dataSource.query(`GRANT USAGE ON SCHEMA public TO ${WALL_ROLE}`);
-  await dataSource.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${WALL_ROLE}`);
+  // Only what is missing: after the first start nothing is granted (two instances starting at
+  // once would otherwise update the same catalog rows: "tuple concurrently updated").
+  await dataSource.query(`
+    DO $$
+    DECLARE t record;
+    BEGIN
+      IF NOT has_schema_privilege('${WALL_ROLE}', 'public', 'USAGE') THEN
+        GRANT USAGE ON SCHEMA public TO ${WALL_ROLE};
+      END IF;
+      FOR t IN SELECT c.oid::regclass AS rel FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v') AND NOT has_table_privilege('${WALL_ROLE}', c.oid, 'SELECT') LOOP
+        EXECUTE format('GRANT SELECT ON %s TO ${WALL_ROLE}', t.rel);
+      END LOOP;
+    END $$`);
   new Logger('Database').log(`party wall: the service's role bypasses row-level security; walled transactions run as ${WALL_ROLE}`);
   return true;
 }
