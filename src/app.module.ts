@@ -30,6 +30,7 @@ import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { HolidaysModule } from './holidays/holidays.module';
 import { AuditModule } from './audit/audit.module';
 import { PartyWallModule } from './common/access/party-wall.interceptor';
+import { SharedThrottlerStorage } from './common/http/rate-limit';
 
 export interface AppModuleOptions {
   config?: Partial<AppConfig>;
@@ -94,6 +95,8 @@ export class AppModule {
         ThrottlerModule.forRoot({
           throttlers: [{ name: 'default', ttl: 60_000, limit: Math.max(config.rateLimitPerMinute, 1) }],
           skipIf: () => config.rateLimitPerMinute === 0,
+          // Shared by every instance through Redis when there is one (rate-limit.ts).
+          storage: config.redisUrl && config.rateLimitPerMinute > 0 ? new SharedThrottlerStorage(config.redisUrl, options.jobsPrefix ?? 'reserve') : undefined,
         }),
         MetricsModule,
         ClockModule,
