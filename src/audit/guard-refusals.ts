@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AuthedRequest } from '../common/access/principal';
 import { AuditDraft, AuditService } from './audit.service';
@@ -43,7 +43,7 @@ interface Counter {
  * written at shutdown.
  */
 @Injectable()
-export class GuardRefusalRecorder implements OnApplicationShutdown {
+export class GuardRefusalRecorder implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Audit');
   private window = -1;
   private counters = new Map<string, Counter>();
@@ -106,7 +106,8 @@ export class GuardRefusalRecorder implements OnApplicationShutdown {
     while (this.pending.size) await Promise.all([...this.pending]);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the pool closes (DatabaseModule closes it in onApplicationShutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.flush();
