@@ -23,6 +23,7 @@ import { PlacementCycle1733800000000 } from './1733800000000-placement-cycle';
 import { PlacementMinimumTransferPolicy1733805000000 } from './1733805000000-placement-minimum-transfer-policy';
 import { ReserveAccounts1733810000000 } from './1733810000000-reserve-accounts';
 import { LedgerLeanIndexes1733840000000 } from './1733840000000-ledger-lean-indexes';
+import { PartyWall1733820000000 } from './1733820000000-party-wall';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same set runs from ts-node,
@@ -49,5 +50,6 @@ export const ALL_MIGRATIONS = [
   PlacementCycle1733800000000,
   PlacementMinimumTransferPolicy1733805000000,
   ReserveAccounts1733810000000,
+  PartyWall1733820000000,
   LedgerLeanIndexes1733840000000,
 ];

@@ -30,6 +30,8 @@ import { ReserveModule } from './reserve/reserve.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { HolidaysModule } from './holidays/holidays.module';
 import { AuditModule } from './audit/audit.module';
+import { PartyWallModule } from './common/access/party-wall.interceptor';
+import { SharedThrottlerStorage } from './common/http/rate-limit';
 
 export interface AppModuleOptions {
   config?: Partial<AppConfig>;
@@ -51,7 +53,11 @@ function actorOf(req: LoggedRequest): Record<string, unknown> | undefined {
   return p ? { actor: { tokenId: p.tokenId, role: p.role, partyCode: p.partyCode } } : undefined;
 }
 
-/** Feature modules of the programme; each adds itself here. AuditModule stays last: its interceptor runs inside the idempotency interceptor's transaction. */
+/**
+ * Feature modules of the programme; each adds itself here. AuditModule comes after them: its
+ * interceptor runs inside the idempotency interceptor's transaction. PartyWallModule is last: a
+ * party's read runs in its walled transaction inside the audit interceptor (party-wall.interceptor.ts).
+ */
 const FEATURE_MODULES: DynamicModule['imports'] = [
   CalculatorsModule,
   ProgrammeModule,
@@ -67,6 +73,7 @@ const FEATURE_MODULES: DynamicModule['imports'] = [
   QuartersModule,
   ReconciliationModule,
   AuditModule,
+  PartyWallModule,
 ];
 
 @Module({})
@@ -90,6 +97,8 @@ export class AppModule {
         ThrottlerModule.forRoot({
           throttlers: [{ name: 'default', ttl: 60_000, limit: Math.max(config.rateLimitPerMinute, 1) }],
           skipIf: () => config.rateLimitPerMinute === 0,
+          // Shared by every instance through Redis when there is one (rate-limit.ts).
+          storage: config.redisUrl && config.rateLimitPerMinute > 0 ? new SharedThrottlerStorage(config.redisUrl, options.jobsPrefix ?? 'reserve') : undefined,
         }),
         MetricsModule,
         ClockModule,

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { AuthService, TOKEN_FORMAT } from './auth/auth.service';
+import { GuardRefusalRecorder } from './audit/guard-refusals';
 import { createValidationPipe } from './common/errors/validation';
 import { HeavyReadGate, HeavyReadInterceptor, trackClientDeparture } from './common/http/heavy-reads';
 import { authenticateBeforeBody, checkRequestTarget, readBody } from './common/http/request-edge';
@@ -27,6 +28,8 @@ export function configureApp(app: NestExpressApplication): void {
   const config = app.get<AppConfig>(APP_CONFIG);
   const auth = app.get(AuthService);
   app.use(requestContext(app.get(MetricsService)));
+  // Before the edge's token check: a request the edge or the guards refuse leaves an audit row.
+  app.use(app.get(GuardRefusalRecorder).middleware());
   app.use(trackClientDeparture());
   app.use(checkRequestTarget());
   app.use(authenticateBeforeBody((token) => auth.resolve(token)));

@@ -9,6 +9,7 @@ import { errorBodyFor } from '../common/errors/http-error.filter';
 import { AUDIT_EXPORT, AUDIT_SKIP } from '../common/http/audit-export';
 import { IDEMPOTENT_BY_ITSELF } from '../common/idempotency/idempotent-by-itself.decorator';
 import { AuditDraft, AuditService } from './audit.service';
+import { REACHED_HANDLER } from './guard-refusals';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** A request whose transaction PostgreSQL aborted as a conflict is run again, as with an Idempotency-Key. */
@@ -57,6 +58,8 @@ export class AuditInterceptor implements NestInterceptor {
     if (context.getType() !== 'http') return next.handle();
     const req = context.switchToHttp().getRequest<AuditedRequest>();
     const res = context.switchToHttp().getResponse<Response>();
+    // Past the guards: a refusal from here on is the handler's (GuardRefusalRecorder leaves it).
+    (req as unknown as Record<symbol, unknown>)[REACHED_HANDLER] = true;
     const isExport = this.reflector.get<boolean>(AUDIT_EXPORT, context.getHandler()) === true;
     const notAWrite = this.reflector.getAllAndOverride<boolean>(AUDIT_SKIP, [context.getHandler(), context.getClass()]) === true;
     if ((!WRITE_METHODS.has(req.method) || notAWrite) && !isExport) return next.handle();

@@ -5,6 +5,7 @@ import { AuditLogEntry, AuditLogHead } from './audit-log.entity';
 import { AuditController } from './audit.controller';
 import { AuditInterceptor } from './audit.interceptor';
 import { AuditService } from './audit.service';
+import { GuardRefusalRecorder } from './guard-refusals';
 
 /**
  * The audit trail (issue #15 item 1): owns `audit_log` and `audit_log_head`; records every write
@@ -14,7 +15,7 @@ import { AuditService } from './audit.service';
 @Module({
   imports: [TypeOrmModule.forFeature([AuditLogEntry, AuditLogHead])],
   controllers: [AuditController],
-  providers: [AuditService, AuditInterceptor, { provide: APP_INTERCEPTOR, useExisting: AuditInterceptor }],
-  exports: [AuditService],
+  providers: [AuditService, AuditInterceptor, { provide: APP_INTERCEPTOR, useExisting: AuditInterceptor }, GuardRefusalRecorder],
+  exports: [AuditService, GuardRefusalRecorder],
 })
 export class AuditModule {}

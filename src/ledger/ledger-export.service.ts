@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
-import ExcelJS from 'exceljs';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
+import { deterministicWorkbook, XLSX_FIXED_DATE } from '../common/format/xlsx-stream';
 import { REQUEST_ERRORS } from '../common/errors/common.errors';
 import { LedgerQueryService } from './ledger-query.service';
 import { CanonicalVersion, recordedAtText } from './domain/canonical';
@@ -59,32 +59,8 @@ export function csvRow(values: readonly string[]): string {
   return `${values.map(csvField).join(',')}\r\n`;
 }
 
-/** The fixed instant written into XLSX metadata and zip entries, so two exports are byte-identical. */
-export const XLSX_FIXED_DATE = new Date('2000-01-01T00:00:00.000Z');
-
-interface ZipLike {
-  append(source: unknown, data: { name: string; date?: Date }): unknown;
-}
-
-type WorkbookWriterCtor = new (options: Partial<ExcelJS.stream.xlsx.WorkbookStreamWriterOptions>) => ExcelJS.stream.xlsx.WorkbookWriter & {
-  zip: ZipLike;
-  addThemes(): Promise<void>;
-};
-
-/**
- * exceljs's streaming writer stamps every zip entry with "now" (archiver's default), and appends
- * the first entries inside its constructor. `addThemes` is the first thing the constructor does
- * after creating the archive, so overriding it is the earliest point where every append can be
- * given a fixed date.
- */
-class DeterministicWorkbookWriter extends (ExcelJS.stream.xlsx.WorkbookWriter as unknown as WorkbookWriterCtor) {
-  override addThemes(): Promise<void> {
-    const zip = this.zip;
-    const append = zip.append.bind(zip);
-    zip.append = (source, data) => append(source, { ...data, date: XLSX_FIXED_DATE });
-    return super.addThemes();
-  }
-}
+/** Re-exported for the ledger's callers and specs; the writer lives in common/format. */
+export { XLSX_FIXED_DATE };
 
 /**
  * Waits until `out` can take more (its 'drain'), or rejects when it never will: the stream was
@@ -279,15 +255,7 @@ export class LedgerExportService {
    * hash covers); nothing is ever a formula, so a memo cannot inject one.
    */
   private async writeXlsx(out: Writable, sheetName: string, header: readonly string[], rows: AsyncIterable<string[]>, signal: AbortSignal | undefined): Promise<void> {
-    const workbook = new DeterministicWorkbookWriter({
-      stream: out,
-      useStyles: false,
-      useSharedStrings: false,
-    });
-    workbook.creator = 'reserve-fund ledger';
-    workbook.lastModifiedBy = 'reserve-fund ledger';
-    workbook.created = XLSX_FIXED_DATE;
-    workbook.modified = XLSX_FIXED_DATE;
+    const workbook = deterministicWorkbook(out, 'reserve-fund ledger');
     const sheet = workbook.addWorksheet(sheetName);
     sheet.addRow([...header]).commit();
     let pending = 0;

@@ -1,3 +1,5 @@
+import ExcelJS from 'exceljs';
+import { GuardRefusalRecorder } from '../../src/audit/guard-refusals';
 import { createAgency, createBank, createBorrower, registerLoan, signAgreement } from '../support/factories';
 import { startIsolatedTestApp, TestApp, uniqueCode } from '../support/test-app';
 
@@ -158,6 +160,75 @@ describe('audit trail (issue #15)', () => {
         ['GET /v1/audit-log/export', 'auditor', 200],
       ]),
     );
+  });
+
+  it('the audit log as XLSX: streamed, byte-identical twice; seq and status numbers, occurredAt a date, ids and hashes text', async () => {
+    const get = () =>
+      t.http
+        .get(`/v1/audit-log/export?format=xlsx&target=${claimId}`)
+        .set('Authorization', auditor)
+        .buffer(true)
+        .parse((res, cb) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => cb(null, Buffer.concat(chunks)));
+        })
+        .expect(200);
+    const a = await get();
+    expect(a.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(a.headers['content-disposition']).toBe('attachment; filename="audit-log.xlsx"');
+    await new Promise((r) => setTimeout(r, 1100)); // a later second: zip timestamps must not move
+    const b = await get();
+    expect(Buffer.compare(a.body as Buffer, b.body as Buffer)).toBe(0);
+
+    const listed = (await log(`target=${claimId}&limit=100`)).items.reverse() as (Row & { occurredAt: string; hash: string })[];
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(a.body as Buffer);
+    const sheet = wb.getWorksheet('Audit log') as ExcelJS.Worksheet;
+    expect(sheet.getRow(1).values).toEqual([undefined, 'seq', 'occurredAt', 'requestId', 'actorTokenId', 'actorRole', 'actorParty', 'action', 'targetIds', 'status', 'errorCode', 'hash']);
+    expect(sheet.actualRowCount).toBe(1 + listed.length);
+    const filed = sheet.getRow(2);
+    const first = listed[0];
+    expect(filed.getCell(1).value).toBe(first.seq);
+    expect(filed.getCell(2).value).toBeInstanceOf(Date);
+    expect((filed.getCell(2).value as Date).toISOString()).toBe(first.occurredAt);
+    expect(filed.getCell(2).numFmt).toBe('yyyy-mm-dd hh:mm:ss.000');
+    expect(filed.getCell(3).value).toBe(requestIds.file);
+    expect(filed.getCell(4).value).toBe(ids.bank);
+    expect([filed.getCell(5).value, filed.getCell(6).value, filed.getCell(7).value]).toEqual(['bank', bank, 'POST /v1/claims']);
+    expect(filed.getCell(8).value).toBe(first.targetIds.join(' '));
+    expect(filed.getCell(9).value).toBe(201);
+    expect(filed.getCell(10).value).toBeNull();
+    expect(filed.getCell(11).value).toBe(first.hash);
+    const refused = listed.findIndex((r) => r.outcome.status === 403);
+    expect(sheet.getRow(2 + refused).getCell(10).value).toBe('AUTH.FOUR_EYES');
+  });
+
+  it('requests the guards refuse leave a row: a 403 of the role check with its actor; a flood of 401s is counted per source and minute, not a row each', async () => {
+    // A token of its own: an earlier refusal of the same token this minute would be counted, not a row of its own.
+    const otherBank = await issue({ role: 'bank', partyCode: bank });
+    const otherId = await me(otherBank);
+    const forbidden = await t.http.post('/v1/banks').set('Authorization', otherBank).send({ code: uniqueCode('BK'), name: 'not for a bank' }).expect(403);
+    const noToken = [];
+    for (let i = 0; i < 6; i++) noToken.push(await t.http.get(`/v1/claims/${claimId}`).expect(401));
+    for (let i = 0; i < 3; i++) noToken.push(await t.http.post('/v1/banks').set('Authorization', 'Bearer rf_not-a-real-token').send({ code: 'X', name: 'Y' }).expect(401));
+    await t.app.get(GuardRefusalRecorder).flush();
+
+    const row403 = (await log(`actor=${otherId}&outcome=refused`)).items;
+    expect(row403.map((r) => [r.requestId, r.actor.role, r.actor.partyCode, r.outcome.status, r.outcome.code])).toEqual([
+      [forbidden.headers['x-request-id'], 'bank', bank, 403, 'AUTH.FORBIDDEN'],
+    ]);
+
+    const unauthenticated = (await log('outcome=refused&limit=100')).items.filter((r) => r.outcome.status === 401);
+    expect(unauthenticated.every((r) => r.actor.tokenId === null && r.outcome.code === 'AUTH.UNAUTHENTICATED')).toBe(true);
+    expect(unauthenticated.every((r) => r.targetIds.some((x) => x.startsWith('source:')))).toBe(true);
+    const firsts = unauthenticated.filter((r) => r.action !== 'REPEATED REFUSALS');
+    // The first of the minute, with its request id and route (the auth guard's) or path (the edge's, before routing).
+    expect(firsts.map((r) => r.requestId)).toEqual(expect.arrayContaining([noToken[0].headers['x-request-id']]));
+    expect(firsts.map((r) => r.action)).toContain('GET /v1/claims/:id');
+    const counted = unauthenticated.filter((r) => r.action === 'REPEATED REFUSALS').map((r) => Number(r.targetIds.find((x) => x.startsWith('count:'))?.slice(6)));
+    expect(firsts.length + counted.reduce((x, y) => x + y, 0)).toBe(9);
+    expect(unauthenticated.length).toBeLessThanOrEqual(4);
   });
 
   it('the table is append-only: UPDATE, DELETE and TRUNCATE are rejected by the database', async () => {

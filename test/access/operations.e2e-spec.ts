@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { HEARTBEAT_JOB } from '../../src/jobs/heartbeat';
+import { GuardRefusalRecorder } from '../../src/audit/guard-refusals';
 import { JobQueue } from '../../src/jobs/job-registry';
 import { createBank } from '../support/factories';
 import { startTestApp, TestApp, uniqueCode } from '../support/test-app';
@@ -64,7 +65,9 @@ describe('operations: request id, actor in logs, rate limit per token, /metrics 
   });
 
   it('rate limit per token: past the limit → 429 REQUEST.TOO_MANY with Retry-After; another token is not affected', async () => {
-    const a = `Bearer ${(await issue({ role: 'auditor' })).token}`;
+    const issuedA = await issue({ role: 'auditor' });
+    const idOfA = issuedA.id as string;
+    const a = `Bearer ${issuedA.token}`;
     const b = `Bearer ${(await issue({ role: 'auditor' })).token}`;
     const statuses: number[] = [];
     type Answer = { status: number; headers: Record<string, string>; body: { code?: string } };
@@ -81,6 +84,21 @@ describe('operations: request id, actor in logs, rate limit per token, /metrics 
     expect(Number(limited?.headers['retry-after'])).toBeLessThanOrEqual(60);
     await t.http.get('/v1/tokens/me').set('Authorization', b).expect(200);
     await t.http.get('/health').expect((r) => expect(r.status).not.toBe(429));
+
+    // The refusals are in the audit trail, counted rather than a row each (docs/audit.md).
+    for (let i = 0; i < 4; i++) await t.http.get('/v1/tokens/me').set('Authorization', a).expect(429);
+    await t.app.get(GuardRefusalRecorder).flush();
+    const rows = (await t.http.get(`/v1/audit-log?actor=${idOfA}&outcome=refused&limit=100`).set('Authorization', b).expect(200)).body.items as {
+      action: string;
+      targetIds: string[];
+      outcome: { status: number; code: string };
+    }[];
+    expect(rows.every((r) => r.outcome.status === 429 && r.outcome.code === 'REQUEST.TOO_MANY')).toBe(true);
+    const firsts = rows.filter((r) => r.action === 'GET /v1/tokens/me');
+    const counted = rows.filter((r) => r.action === 'REPEATED REFUSALS').map((r) => Number(r.targetIds.find((x) => x.startsWith('count:'))?.slice(6)));
+    // Five 429s: the first of each minute as a row of its own, the rest counted (two rows, or four across a minute's end).
+    expect(firsts.length + counted.reduce((x, y) => x + y, 0)).toBe(5);
+    expect(rows.length).toBeLessThanOrEqual(4);
   });
 
   it('/metrics is scraped by a programme-wide token: HTTP latency by route, ledger postings, job runs, database pool', async () => {

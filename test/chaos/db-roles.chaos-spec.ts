@@ -72,6 +72,37 @@ describe('the database as a second wall: migrations as the owner, the service as
     expect(service.processErrors).toEqual([]);
   });
 
+  it('row-level security holds for the application role itself (issue #15 item 4): walled to a bank, an unfiltered query sees that bank’s loans only; no party stated, none', async () => {
+    const world = await seedWorld(service);
+    const [bankA, bankB] = world.banks;
+    // The application role owns nothing: no role switch, the policies apply to it as it is.
+    expect((await service.request('GET', '/health')).json).toMatchObject({ database: { roles: { mode: 'separate', service: 'rf_app' } } });
+    const all = await cluster.query<{ bank: string }>(database, `SELECT DISTINCT bank_code AS bank FROM loans WHERE bank_code = ANY($1) ORDER BY 1`, [world.banks]);
+    expect(all.map((r) => r.bank)).toEqual([bankA, bankB].sort());
+    // A direct connection that states no party (no startup option): nothing.
+    expect((await app.query('SELECT count(*)::int AS n FROM loans')).rows).toEqual([{ n: 0 }]);
+    expect((await app.query('SELECT count(*)::int AS n FROM claims')).rows).toEqual([{ n: 0 }]);
+    const walled = async (type: string, partyCode: string) => {
+      await app.query('BEGIN');
+      try {
+        await app.query(`SELECT set_config('app.party_type', $1, true), set_config('app.party_code', $2, true)`, [type, partyCode]);
+        return (await app.query<{ bank: string }>('SELECT DISTINCT bank_code AS bank FROM loans WHERE bank_code = ANY($1) ORDER BY 1', [world.banks])).rows.map((r) => r.bank);
+      } finally {
+        await app.query('COMMIT');
+      }
+    };
+    expect(await walled('bank', bankA)).toEqual([bankA]);
+    expect(await walled('bank', bankB)).toEqual([bankB]);
+    expect(await walled('system', '')).toEqual([bankA, bankB].sort());
+    // Bank A's token through the service: its own loans, walled and filtered.
+    const bankToken = world.tokens.find((x) => x.role === 'bank')?.token as string;
+    const loans = await ok(service.request('GET', '/v1/loans?limit=100', { token: bankToken }), 'loans of bank A');
+    const items = loans.items as { id: string; bankCode: string }[];
+    expect(items.map((l) => l.id)).toContain(world.loans[0]);
+    expect(new Set(items.map((l) => l.bankCode))).toEqual(new Set([bankA]));
+    expect((await service.request('GET', `/v1/loans/${world.loans[1]}`, { token: bankToken })).status).toBe(404);
+  });
+
   const refused: [string, string][] = [
     ['disable the journal triggers', 'ALTER TABLE ledger_entries DISABLE TRIGGER ALL'],
     ['drop a trigger', 'DROP TRIGGER ledger_entries_no_change ON ledger_entries'],

@@ -28,7 +28,7 @@ export interface TestApp {
  * Starts the whole service as `npm start` does, on DATABASE_URL / REDIS_URL when the environment
  * sets them (CI's real servers) or on an in-memory embedded database and in-process jobs.
  */
-export async function startTestApp(config: Partial<AppConfig> = {}, options: { logDestination?: NodeJS.WritableStream } = {}): Promise<TestApp> {
+export async function startTestApp(config: Partial<AppConfig> = {}, options: { logDestination?: NodeJS.WritableStream; jobsPrefix?: string } = {}): Promise<TestApp> {
   const app = await createApp(
     {
       config: {
@@ -43,7 +43,8 @@ export async function startTestApp(config: Partial<AppConfig> = {}, options: { l
         quarterCheckSeconds: 0,
         ...config,
       },
-      jobsPrefix: `test-${randomUUID().slice(0, 8)}`,
+      // Its own queue and rate-limit keys, unless a test runs two instances as one service.
+      jobsPrefix: options.jobsPrefix ?? `test-${randomUUID().slice(0, 8)}`,
       logDestination: options.logDestination,
     },
     false,

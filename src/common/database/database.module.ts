@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { ALL_MIGRATIONS } from '../../../migrations';
 import { DatabaseRolesHolder, describeRoles, migrateAsOwner } from './application-role';
 import { EmbeddedPostgres } from './embedded-postgres';
+import { SYSTEM_PARTY_STARTUP_OPTION } from './party-wall';
 import { installPgTypeParsers } from './pg-types';
 import { ResilientPgClient } from './resilient-pg';
 
@@ -45,8 +46,10 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { statementTimeoutMs:
  * a connection (then it is answered 503, not queued forever); TCP keep-alive notices a vanished
  * server. On a real server every connection also gets `statement_timeout` (a backstop against a
  * runaway statement holding a connection) and `idle_in_transaction_session_timeout` (a
- * transaction left open by a crashed request cannot hold its locks for ever). The embedded server
- * runs every connection on one session, where such settings would be global; it gets neither.
+ * transaction left open by a crashed request cannot hold its locks for ever), and
+ * `app.party_type = system` (row-level security, party-wall.ts). The embedded server runs every
+ * connection on one session, where such settings would be global; it gets none of them (the party
+ * setting is made once on its session, TransactionScope.onModuleInit).
  */
 export function dataSourceOptions(url: string, embedded: boolean, limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS) {
   const serverSettings = embedded
@@ -54,6 +57,9 @@ export function dataSourceOptions(url: string, embedded: boolean, limits: Connec
     : {
         ...(limits.statementTimeoutMs > 0 ? { statement_timeout: limits.statementTimeoutMs } : {}),
         ...(limits.idleInTransactionTimeoutMs > 0 ? { idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs } : {}),
+        // Unrestricted by an explicit setting (row-level security, party-wall.ts); a bank's or an
+        // agency's transaction narrows it with set_config(…, true).
+        options: SYSTEM_PARTY_STARTUP_OPTION,
       };
   return {
     type: 'postgres' as const,

@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Global, Injectable, Logger, Module } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, OnModuleInit, Optional } from '@nestjs/common';
 import { DataSource, EntityManager, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
+import { EmbeddedHolder } from './database.module';
+import { enterWall, leaveWall, prepareWall, WallParty } from './party-wall';
 
 /**
  * The unit of work: one database transaction shared by everything that runs inside it, without
@@ -18,13 +20,57 @@ import { DataSource, EntityManager, QueryRunnerAlreadyReleasedError, QueryRunner
  * DataSource.transaction, which is all the service needs.
  */
 @Injectable()
-export class TransactionScope {
+export class TransactionScope implements OnModuleInit {
   private readonly open = new AsyncLocalStorage<EntityManager>();
+  /** The party whose rows the transactions opened here may see (row-level security); none = unrestricted. */
+  private readonly party = new AsyncLocalStorage<WallParty | null>();
+  /** Walled transactions switch to the wall role (the service's role bypasses row-level security). */
+  private switchRole = false;
   /** Work to do once a transaction opened here has ended (whenSettled). */
   private readonly settled = new WeakMap<EntityManager, (() => Promise<void>)[]>();
   private readonly logger = new Logger('TransactionScope');
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() @Inject(EmbeddedHolder) private readonly embedded: EmbeddedHolder | null = null,
+  ) {}
+
+  /** Prepares the party wall once the database is there (party-wall.ts). */
+  async onModuleInit(): Promise<void> {
+    if (this.dataSource.isInitialized) this.switchRole = await prepareWall(this.dataSource, Boolean(this.embedded?.instance));
+  }
+
+  /**
+   * Runs `fn` with `party` as the party of every transaction opened inside it (row-level security,
+   * docs/access.md): those transactions can see only that party's rows of the walled tables.
+   * Transactions opened by `runDetached` (records of the service's own, like the audit row) are
+   * not walled.
+   */
+  asParty<T>(party: WallParty, fn: () => Promise<T>): Promise<T> {
+    return this.party.run(party, fn);
+  }
+
+  /** The party transactions opened here are walled to, or null (unrestricted). */
+  currentParty(): WallParty | null {
+    return this.party.getStore() ?? null;
+  }
+
+  /**
+   * Runs `fn` unrestricted inside the open walled transaction, then walls it again: for the
+   * programme-wide figures a party's view shows (the reserve's totals), which read every party's
+   * rows on the party's behalf. Outside a walled transaction it just runs `fn`.
+   */
+  async unrestricted<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
+    const m = this.current();
+    const party = this.currentParty();
+    if (!m || !party) return this.party.run(null, () => fn(this.manager));
+    await leaveWall(m);
+    try {
+      return await fn(m);
+    } finally {
+      await enterWall(m, party, false);
+    }
+  }
 
   /** The transaction open in this async context, or null. */
   current(): EntityManager | null {
@@ -49,7 +95,7 @@ export class TransactionScope {
    * on its own, e.g. a record that a refused request was seen).
    */
   async runDetached<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
-    return this.open.exit(() => this.transaction(fn));
+    return this.open.exit(() => this.party.run(null, () => this.transaction(fn)));
   }
 
   /**
@@ -84,10 +130,12 @@ export class TransactionScope {
       lost ??= error;
     };
     try {
-      return await this.dataSource.transaction((tx) => {
+      const party = this.currentParty();
+      return await this.dataSource.transaction(async (tx) => {
         opened = tx;
         connection = (tx.queryRunner as { databaseConnection?: ConnectionEvents } | undefined)?.databaseConnection;
         connection?.on('error', onError);
+        if (party) await enterWall(tx, party, this.switchRole);
         return this.open.run(tx, () => fn(tx));
       });
     } catch (error) {

@@ -181,6 +181,9 @@ export class HttpErrorFilter implements ExceptionFilter {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
     if (response.headersSent) return;
+    // The answer's error code, for what runs when the response has finished (the audit trail's
+    // record of a request the guards refused, src/audit/guard-refusals.ts).
+    response.locals.errorCode = body.code;
     const retryAfter = retryAfterFor(body);
     if (retryAfter !== null) response.setHeader('Retry-After', String(retryAfter));
     response.status(body.statusCode).json(body);

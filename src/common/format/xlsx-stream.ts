@@ -1,0 +1,45 @@
+import type { Writable } from 'node:stream';
+import ExcelJS from 'exceljs';
+
+/** The fixed instant written into XLSX metadata and zip entries, so two exports are byte-identical. */
+export const XLSX_FIXED_DATE = new Date('2000-01-01T00:00:00.000Z');
+
+interface ZipLike {
+  append(source: unknown, data: { name: string; date?: Date }): unknown;
+}
+
+type WorkbookWriterCtor = new (options: Partial<ExcelJS.stream.xlsx.WorkbookStreamWriterOptions>) => ExcelJS.stream.xlsx.WorkbookWriter & {
+  zip: ZipLike;
+  addThemes(): Promise<void>;
+};
+
+/**
+ * exceljs's streaming writer stamps every zip entry with "now" (archiver's default), and appends
+ * the first entries inside its constructor. `addThemes` is the first thing the constructor does
+ * after creating the archive, so overriding it is the earliest point where every append can be
+ * given a fixed date.
+ */
+class DeterministicWorkbookWriter extends (ExcelJS.stream.xlsx.WorkbookWriter as unknown as WorkbookWriterCtor) {
+  override addThemes(): Promise<void> {
+    const zip = this.zip;
+    const append = zip.append.bind(zip);
+    zip.append = (source, data) => append(source, { ...data, date: XLSX_FIXED_DATE });
+    return super.addThemes();
+  }
+}
+
+/**
+ * A streaming XLSX workbook writing into `out` whose bytes depend only on what is written to it:
+ * fixed metadata dates and zip entry dates, no shared strings (so a cell is never read back as
+ * anything but what it was written as). The ledger export and the audit-log export use it.
+ */
+export function deterministicWorkbook(out: Writable, author: string, options: { useStyles?: boolean } = {}): ExcelJS.stream.xlsx.WorkbookWriter {
+  const workbook = new DeterministicWorkbookWriter({ stream: out, useStyles: options.useStyles ?? false, useSharedStrings: false });
+  workbook.creator = author;
+  workbook.lastModifiedBy = author;
+  workbook.created = XLSX_FIXED_DATE;
+  workbook.modified = XLSX_FIXED_DATE;
+  return workbook;
+}
+
+export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
