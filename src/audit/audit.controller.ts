@@ -1,7 +1,8 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { BomField, CSV_BOM, ExportLangField, exportOptions, headersOf } from '../common/format/export-format';
 import { Roles } from '../common/access/principal';
 import { AuditExport } from '../common/http/audit-export';
 import { DateField } from '../common/http/fields';
@@ -44,6 +45,12 @@ export class AuditExportQuery extends AuditQuery {
   @IsOptional()
   @IsIn(['csv'])
   format?: 'csv';
+
+  @ExportLangField()
+  lang?: string;
+
+  @BomField()
+  bom?: boolean;
 }
 
 const CSV_COLUMNS = ['seq', 'occurredAt', 'requestId', 'actorTokenId', 'actorRole', 'actorParty', 'action', 'targetIds', 'status', 'errorCode', 'hash'];
@@ -82,11 +89,12 @@ export class AuditController {
   @AuditExport()
   @ApiProduces('text/csv')
   @ApiOperation({ summary: 'The audit trail as CSV, oldest first, with the same filters (streamed; the export itself is recorded).' })
-  async export(@Query() q: AuditExportQuery, @Res() res: Response): Promise<void> {
+  async export(@Query() q: AuditExportQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const options = exportOptions(q, req.headers['accept-language']);
     res.status(200);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', 'attachment; filename="audit-log.csv"');
-    res.write(`${CSV_COLUMNS.join(',')}\r\n`);
+    res.write(`${options.bom ? CSV_BOM : ''}${headersOf(CSV_COLUMNS, options.lang).join(',')}\r\n`);
     for await (const page of this.audit.all(filterOf(q))) res.write(page.map((r) => `${csvLine(r)}\r\n`).join(''));
     res.end();
   }

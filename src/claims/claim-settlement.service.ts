@@ -16,6 +16,7 @@ import { PolicyService } from '../programme/policy.service';
 import { DEPOSIT_PREFIX, RESERVE_BOOK } from '../reserve/domain/books';
 import { payoutPosting, refundPosting, writeOffPosting } from '../reserve/domain/reserve-postings';
 import { ClaimPayoutLeg, ClaimRecovery } from './claim.entity';
+import { ClaimNamesService } from './claim-names.service';
 import { ClaimsService } from './claims.service';
 import { nextStatus } from './domain/claim-lifecycle';
 import { CLAIM_ERRORS, RECOVERY_ERRORS, claimErrors } from './domain/claims.errors';
@@ -57,6 +58,7 @@ export class ClaimSettlementService {
     private readonly ledgerAccounts: LedgerAccountsService,
     private readonly policies: PolicyService,
     private readonly clock: Clock,
+    private readonly names: ClaimNamesService,
   ) {}
 
   /**
@@ -86,7 +88,7 @@ export class ClaimSettlementService {
       balance: r.balance,
     }));
     const plan = planPayout(claim.bankCode, claim.compensation, balances);
-    const entry = await this.post(payoutPosting({ claimId: id, bankCode: claim.bankCode, compensation: claim.compensation, paidOn, legs: plan.legs }));
+    const entry = await this.post(payoutPosting({ claimId: id, bankCode: claim.bankCode, compensation: claim.compensation, paidOn, legs: plan.legs, names: await this.names.one(claim) }));
     await this.tx.manager.getRepository(ClaimPayoutLeg).insert(plan.legs.map((l, i) => ({ claimId: id, position: i + 1, bankCode: l.bankCode, amount: l.amount })));
     await this.claims.update(id, { status, paidOn, payoutEntryId: entry.id, paidBy });
   }
@@ -154,7 +156,7 @@ export class ClaimSettlementService {
       assertStepDate(this.clock.today(), { field: 'refundedOn', date: input.refundedOn }, { field: 'recoveredOn', date: recovery.recoveredOn });
       let entryId: string | null = null;
       if (recovery.refund.isPositive()) {
-        const refund = refundPosting({ claimId: id, bankCode: claim.bankCode, recoveryId, refund: recovery.refund, refundedOn: input.refundedOn });
+        const refund = refundPosting({ claimId: id, bankCode: claim.bankCode, recoveryId, refund: recovery.refund, refundedOn: input.refundedOn, names: await this.names.one(claim) });
         entryId = (await this.post(refund)).id;
       }
       await m.update(ClaimRecovery, { id: recoveryId }, { refundedOn: input.refundedOn, refundEntryId: entryId });
@@ -183,7 +185,7 @@ export class ClaimSettlementService {
       }
       assertStepDate(this.clock.today(), { field: 'writtenOffOn', date: input.writtenOffOn }, { field: 'paidOn', date: claim.paidOn });
       const amount = claim.compensation.minus(claim.refundedTotal);
-      const entryId = amount.isPositive() ? (await this.post(writeOffPosting({ claimId: id, amount, writtenOffOn: input.writtenOffOn }))).id : null;
+      const entryId = amount.isPositive() ? (await this.post(writeOffPosting({ claimId: id, amount, writtenOffOn: input.writtenOffOn, names: await this.names.one(claim) }))).id : null;
       await this.claims.update(id, { status, writtenOffOn: input.writtenOffOn, writtenOffAmount: amount, writeOffEntryId: entryId, writtenOffBy: principal?.tokenId ?? null });
     });
     return this.claims.view(id);

@@ -14,6 +14,7 @@ import { Money } from '../common/money/money';
 import { loanErrors } from '../loans/loans.errors';
 import { LoansService } from '../loans/loans.service';
 import { PolicyService } from '../programme/policy.service';
+import { ClaimNamesService } from './claim-names.service';
 import { Claim, ClaimPayoutLeg, ClaimRecovery, ClaimStatus } from './claim.entity';
 import { claimOut, recoveryOut } from './claim-views';
 import { GRANTED_STATUSES, nextStatus } from './domain/claim-lifecycle';
@@ -69,6 +70,7 @@ export class ClaimsService {
     private readonly loans: LoansService,
     private readonly policies: PolicyService,
     private readonly clock: Clock,
+    private readonly names: ClaimNamesService,
   ) {}
 
   /** Claims, in the open transaction when there is one. */
@@ -278,10 +280,13 @@ export class ClaimsService {
     assertBankScope(principal, bankCode);
     const rows = await this.claims.find({ where: { bankCode }, order: { claimDate: 'ASC', createdAt: 'ASC', id: 'ASC' } });
     const today = this.clock.today();
-    const items = rows.map((c) => claimOut(c, today));
+    // Beside the ids: the loan's reference and the borrower's name (issue 17), so the statement reads without look-ups.
+    const names = await this.names.of(rows);
+    const items = rows.map((c) => ({ ...claimOut(c, today), loanReference: names.get(c.id)?.loanReference ?? null, borrowerName: names.get(c.id)?.borrowerName ?? null }));
     const granted = rows.filter((c) => GRANTED_STATUSES.includes(c.status));
     return {
       bankCode,
+      bankName: (await this.names.bankName(bankCode)) ?? null,
       asOf: today,
       items,
       totals: {

@@ -1,5 +1,6 @@
 import type { AccountDraft } from '../../ledger/domain/entry-draft';
 import type { AccountType } from '../../ledger/domain/accounts';
+import { bankLabel } from './readable-names';
 
 /**
  * The chart of accounts of the reserve fund (RULES.md §10; docs/ledger.md and docs/claims.md).
@@ -22,26 +23,26 @@ export const DEPOSIT_PREFIX = 'reserve:deposit:';
 
 export const reserveAccounts = {
   /** The reserve deposit account at a partner bank (asset; never below zero). */
-  deposit: (bankCode: string): AccountDefinition => ({
+  deposit: (bankCode: string, bankName?: string | null): AccountDefinition => ({
     book: RESERVE_BOOK,
     code: `${DEPOSIT_PREFIX}${bankCode}`,
-    name: `Reserve deposit at ${bankCode}`,
+    name: `Reserve deposit at ${bankLabel(bankCode, bankName)}`,
     type: 'asset',
     floor: '0.00',
   }),
   /** Compensation approved for a bank and not yet paid (liability). */
-  payable: (bankCode: string): AccountDefinition => ({
+  payable: (bankCode: string, bankName?: string | null): AccountDefinition => ({
     book: RESERVE_BOOK,
     code: `reserve:payable:${bankCode}`,
-    name: `Compensation payable to ${bankCode}`,
+    name: `Compensation payable to ${bankLabel(bankCode, bankName)}`,
     type: 'liability',
     floor: '0.00',
   }),
   /** Compensation granted on one claim, awaiting recovery or write-off (asset, per claim). */
-  awaitingRecovery: (claimId: string): AccountDefinition => ({
+  awaitingRecovery: (claimId: string, loanReference?: string | null): AccountDefinition => ({
     book: RESERVE_BOOK,
     code: `reserve:awaiting-recovery:${claimId}`,
-    name: `Compensation awaiting recovery, claim ${claimId}`,
+    name: `Compensation awaiting recovery, claim ${claimId}${loanReference ? ` (loan ${loanReference})` : ''}`,
     type: 'asset',
     floor: '0.00',
   }),
