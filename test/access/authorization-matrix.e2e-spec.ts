@@ -103,6 +103,11 @@ const MATRIX: Record<string, Row> = {
   'POST /v1/reserve/funding': { path: () => '/v1/reserve/funding', expect: '400 403 400 403 403 403 403' },
   'POST /v1/reserve/interest': { path: () => '/v1/reserve/interest', expect: '400 403 400 403 403 403 403' },
   'GET /v1/reserve': { path: () => '/v1/reserve', expect: ALL_200 },
+  // The console's aggregates (issue 17): programme-wide pages; the claims pipeline for everyone, scoped.
+  'GET /v1/console/overview': { path: () => '/v1/console/overview', expect: '200 200 200 403 403 403 200' },
+  'GET /v1/console/risk': { path: () => '/v1/console/risk', expect: '200 200 200 403 403 403 200' },
+  'GET /v1/console/claims-pipeline': { path: () => '/v1/console/claims-pipeline', expect: ALL_200 },
+  'GET /v1/console/quarters': { path: () => '/v1/console/quarters', expect: '200 200 200 403 403 403 200' },
   'GET /v1/agencies/{code}/margin': { path: (w) => `/v1/agencies/${w.agency}/margin`, expect: '200 200 200 403 403 200 200' },
   'POST /v1/agencies/{code}/margin/deposits': { path: (w) => `/v1/agencies/${w.agency}/margin/deposits`, expect: '400 403 400 403 403 400 403' },
   'POST /v1/agencies/{code}/margin/withdrawals': { path: (w) => `/v1/agencies/${w.agency}/margin/withdrawals`, expect: '400 403 400 403 403 400 403' },
