@@ -24,8 +24,8 @@ const state = reactive({
 });
 
 const t = (key) => MESSAGES[state.lang][key] ?? MESSAGES['zh-CN'][key] ?? key;
-const statusText = (s) => MESSAGES[state.lang].statuses[s] ?? s;
-const dutyText = (d) => MESSAGES[state.lang].dutyNames[d] ?? d;
+const statusText = (s) => MESSAGES[state.lang].statuses[s] ?? String(s ?? '').replace(/_/g, ' ');
+const dutyText = (d) => MESSAGES[state.lang].dutyNames[d] ?? String(d).replace(/_/g, ' ');
 
 /** Money strings with thousands separators, digit for digit (never through a float). */
 export function fmtMoney(value) {
@@ -89,7 +89,8 @@ const Chart = {
     const draw = () => {
       if (!el.value || !props.option) return;
       chart = chart ?? echarts.init(el.value);
-      chart.setOption(props.option, true);
+      // No animation: the figures are there at once (and screenshots show them as they are).
+      chart.setOption({ animation: false, ...props.option }, true);
     };
     onMounted(() => nextTick(draw));
     watch(() => props.option, draw, { deep: true });
