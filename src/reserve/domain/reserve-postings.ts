@@ -184,7 +184,9 @@ export function payoutPosting(event: PayoutEvent): PostingRecipe {
     entry: {
       book: RESERVE_BOOK,
       effectiveDate: event.paidOn,
-      memo: `Compensation paid on ${claimLabel(event.claimId, event.names)} to ${bankLabel(event.bankCode, event.names?.bankName)}`,
+      // The claim's id and the bank's name only: a leg may draw from another bank's account, whose
+      // statement that bank reads, and the loan and borrower of this bank's claim are not its to see.
+      memo: `Compensation paid on claim ${event.claimId} to ${bankLabel(event.bankCode, event.names?.bankName)}`,
       lines: [
         { account: reserveAccounts.payable(event.bankCode).code, debit: event.compensation },
         ...event.legs.map((leg) => ({ account: reserveAccounts.deposit(leg.bankCode).code, credit: leg.amount })),
