@@ -24,6 +24,7 @@ import { ProgrammeModule } from './programme/programme.module';
 import { CalculatorsModule } from './calculators/calculators.module';
 import { AgenciesModule } from './agencies/agencies.module';
 import { QuartersModule } from './quarters/quarters.module';
+import { ConsoleModule } from './console/console.module';
 import { ClaimPortsModule, ClaimsModule } from './claims/claims.module';
 import { PlacementModule } from './placement/placement.module';
 import { ReserveModule } from './reserve/reserve.module';
@@ -72,6 +73,7 @@ const FEATURE_MODULES: DynamicModule['imports'] = [
   HolidaysModule,
   QuartersModule,
   ReconciliationModule,
+  ConsoleModule,
   AuditModule,
   PartyWallModule,
 ];

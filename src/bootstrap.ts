@@ -13,6 +13,7 @@ import { APP_CONFIG, AppConfig } from './config/app-config';
 import { MetricsService } from './common/metrics/metrics.service';
 import { requestContext } from './common/http/request-context';
 import { STATEMENT_UPLOAD_PATHS } from './reconciliation/reconciliation.module';
+import { serveConsole } from './console/console-static';
 
 /**
  * Applies what every instance needs: the edge checks and body reading, pipes, the heavy-read
@@ -42,6 +43,8 @@ export function configureApp(app: NestExpressApplication): void {
       rawPaths: STATEMENT_UPLOAD_PATHS,
     }),
   );
+  // The console at / and its assets (issue 17): static files, outside the API router and OpenAPI.
+  serveConsole(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalInterceptors(
     new HeavyReadInterceptor(new HeavyReadGate({ maxRunning: config.heavyReadsMax, maxWaiting: 64, maxWaitMs: 30_000, abandonedGraceMs: 20_000 })),

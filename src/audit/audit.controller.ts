@@ -1,7 +1,8 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { BomField, CSV_BOM, ExportLangField, exportOptions, headersOf } from '../common/format/export-format';
 import { Roles } from '../common/access/principal';
 import { REQUEST_ERRORS } from '../common/errors/common.errors';
 import { DomainError } from '../common/errors/domain-error';
@@ -47,6 +48,12 @@ export class AuditExportQuery extends AuditQuery {
   @IsOptional()
   @IsIn(['csv', 'xlsx'])
   format?: 'csv' | 'xlsx';
+
+  @ExportLangField()
+  lang?: string;
+
+  @BomField()
+  bom?: boolean;
 }
 
 const CSV_COLUMNS = ['seq', 'occurredAt', 'requestId', 'actorTokenId', 'actorRole', 'actorParty', 'action', 'targetIds', 'status', 'errorCode', 'hash'];
@@ -123,24 +130,25 @@ export class AuditController {
     summary:
       'The audit trail as CSV or XLSX (`format`), oldest first, with the same filters (streamed; the export itself is recorded). XLSX: the same columns, `occurredAt` a date cell, ids and hashes text; the same rows give the same bytes.',
   })
-  async export(@Query() q: AuditExportQuery, @Res() res: Response): Promise<void> {
+  async export(@Query() q: AuditExportQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const options = exportOptions(q, req.headers['accept-language']);
     res.status(200);
-    if (q.format === 'xlsx') return this.exportXlsx(filterOf(q), res);
+    if (q.format === 'xlsx') return this.exportXlsx(filterOf(q), headersOf(CSV_COLUMNS, options.lang), res);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', 'attachment; filename="audit-log.csv"');
-    res.write(`${CSV_COLUMNS.join(',')}\r\n`);
+    res.write(`${options.bom ? CSV_BOM : ''}${headersOf(CSV_COLUMNS, options.lang).join(',')}\r\n`);
     for await (const page of this.audit.all(filterOf(q))) res.write(page.map((r) => `${csvLine(r)}\r\n`).join(''));
     res.end();
   }
 
   /** Streamed like the ledger's export (common/format/xlsx-stream.ts): constant memory, byte-identical for the same rows. */
-  private async exportXlsx(filter: AuditFilter, res: Response): Promise<void> {
+  private async exportXlsx(filter: AuditFilter, headers: readonly string[], res: Response): Promise<void> {
     res.setHeader('Content-Type', XLSX_CONTENT_TYPE);
     res.setHeader('Content-Disposition', 'attachment; filename="audit-log.xlsx"');
     const workbook = deterministicWorkbook(res, 'reserve-fund audit trail', { useStyles: true });
     const sheet = workbook.addWorksheet('Audit log');
     sheet.columns = CSV_COLUMNS.map((header, i) => ({ key: header, width: XLSX_WIDTHS[i] }));
-    const head = sheet.addRow([...CSV_COLUMNS]);
+    const head = sheet.addRow([...headers]);
     head.font = { bold: true };
     head.commit();
     try {

@@ -16,6 +16,7 @@ import { LedgerAccountsService } from '../ledger/ledger-accounts.service';
 import { LedgerPostingService } from '../ledger/ledger-posting.service';
 import { PartiesService } from '../programme/parties.service';
 import { approvalPosting } from '../reserve/domain/reserve-postings';
+import { ClaimNamesService } from './claim-names.service';
 import { ApprovalBatch, Claim } from './claim.entity';
 import { ClaimsService } from './claims.service';
 import { canApply, nextStatus } from './domain/claim-lifecycle';
@@ -40,6 +41,7 @@ export class ApprovalBatchesService {
     private readonly annualCap: BankAnnualCapService,
     private readonly policies: PolicyService,
     private readonly clock: Clock,
+    private readonly names: ClaimNamesService,
   ) {}
 
   /**
@@ -67,8 +69,9 @@ export class ApprovalBatchesService {
       // queue instead of deadlocking; all approval entries go to the ledger in one postMany (two
       // separate posts into one book inside a transaction could deadlock with a concurrent one).
       await this.parties.lockAgencies([...new Set(ordered.map((c) => c.agencyCode))].sort());
+      const names = await this.names.of(ordered);
       const approvals = ordered.map((claim) =>
-        approvalPosting({ claimId: claim.id, bankCode: claim.bankCode, compensation: claim.compensation, approvedOn: input.approvedOn, batchId: batch.id }),
+        approvalPosting({ claimId: claim.id, bankCode: claim.bankCode, compensation: claim.compensation, approvedOn: input.approvedOn, batchId: batch.id, names: names.get(claim.id) }),
       );
       for (const approval of approvals) await this.ledgerAccounts.ensureAccounts(approval.accounts);
       const entries = await this.posting.postMany(m, approvals.map((approval) => approval.entry));

@@ -17,6 +17,7 @@ import { DEPOSIT_PREFIX, RESERVE_BOOK, depositBalancesByBank } from '../reserve/
 import { ReserveAccountsService } from '../reserve/reserve-accounts.service';
 import { payoutPosting, refundPosting, writeOffPosting } from '../reserve/domain/reserve-postings';
 import { ClaimPayoutLeg, ClaimRecovery } from './claim.entity';
+import { ClaimNamesService } from './claim-names.service';
 import { ClaimsService } from './claims.service';
 import { nextStatus } from './domain/claim-lifecycle';
 import { CLAIM_ERRORS, RECOVERY_ERRORS, claimErrors } from './domain/claims.errors';
@@ -59,6 +60,7 @@ export class ClaimSettlementService {
     private readonly policies: PolicyService,
     private readonly reserveAccounts: ReserveAccountsService,
     private readonly clock: Clock,
+    private readonly names: ClaimNamesService,
   ) {}
 
   /**
@@ -89,7 +91,7 @@ export class ClaimSettlementService {
     const plan = planPayout(claim.bankCode, claim.compensation, balances);
     const ordinals = await this.reserveAccounts.currentOrdinals(plan.legs.map((l) => l.bankCode));
     const legs = plan.legs.map((l) => ({ ...l, depositOrdinal: ordinals.get(l.bankCode) }));
-    const entry = await this.post(payoutPosting({ claimId: id, bankCode: claim.bankCode, compensation: claim.compensation, paidOn, legs }));
+    const entry = await this.post(payoutPosting({ claimId: id, bankCode: claim.bankCode, compensation: claim.compensation, paidOn, legs, names: await this.names.one(claim) }));
     await this.tx.manager.getRepository(ClaimPayoutLeg).insert(plan.legs.map((l, i) => ({ claimId: id, position: i + 1, bankCode: l.bankCode, amount: l.amount })));
     await this.claims.update(id, { status, paidOn, payoutEntryId: entry.id, paidBy });
   }
@@ -158,7 +160,7 @@ export class ClaimSettlementService {
       let entryId: string | null = null;
       if (recovery.refund.isPositive()) {
         const depositOrdinal = (await this.reserveAccounts.currentOrdinals([claim.bankCode])).get(claim.bankCode);
-        const refund = refundPosting({ claimId: id, bankCode: claim.bankCode, recoveryId, refund: recovery.refund, refundedOn: input.refundedOn, depositOrdinal });
+        const refund = refundPosting({ claimId: id, bankCode: claim.bankCode, recoveryId, refund: recovery.refund, refundedOn: input.refundedOn, depositOrdinal, names: await this.names.one(claim) });
         entryId = (await this.post(refund)).id;
       }
       await m.update(ClaimRecovery, { id: recoveryId }, { refundedOn: input.refundedOn, refundEntryId: entryId });
@@ -187,7 +189,7 @@ export class ClaimSettlementService {
       }
       assertStepDate(this.clock.today(), { field: 'writtenOffOn', date: input.writtenOffOn }, { field: 'paidOn', date: claim.paidOn });
       const amount = claim.compensation.minus(claim.refundedTotal);
-      const entryId = amount.isPositive() ? (await this.post(writeOffPosting({ claimId: id, amount, writtenOffOn: input.writtenOffOn }))).id : null;
+      const entryId = amount.isPositive() ? (await this.post(writeOffPosting({ claimId: id, amount, writtenOffOn: input.writtenOffOn, names: await this.names.one(claim) }))).id : null;
       await this.claims.update(id, { status, writtenOffOn: input.writtenOffOn, writtenOffAmount: amount, writeOffEntryId: entryId, writtenOffBy: principal?.tokenId ?? null });
     });
     return this.claims.view(id);

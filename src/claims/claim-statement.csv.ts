@@ -1,10 +1,13 @@
+import { CSV_BOM, ExportOptions, headersOf } from '../common/format/export-format';
 import type { claimOut } from './claim-views';
 
-type ClaimRow = ReturnType<typeof claimOut>;
+type ClaimRow = ReturnType<typeof claimOut> & { loanReference: string | null; borrowerName: string | null };
 
 const COLUMNS: (keyof ClaimRow)[] = [
   'id',
   'loanId',
+  'loanReference',
+  'borrowerName',
   'bankCode',
   'agencyCode',
   'status',
@@ -33,9 +36,12 @@ function field(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** The claim statement as CSV: a header line, one line per claim, CRLF line ends. */
-export function claimStatementCsv(items: ClaimRow[]): string {
-  const lines = [COLUMNS.join(',')];
+/**
+ * The claim statement as CSV: a header line in the language asked for, one line per claim, CRLF
+ * line ends, the UTF-8 byte-order mark first unless `bom` is false (docs/exports.md).
+ */
+export function claimStatementCsv(items: ClaimRow[], options: ExportOptions = { lang: 'en', bom: false }): string {
+  const lines = [headersOf(COLUMNS, options.lang).join(',')];
   for (const item of items) lines.push(COLUMNS.map((c) => field(item[c])).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  return `${options.bom ? CSV_BOM : ''}${lines.join('\r\n')}\r\n`;
 }

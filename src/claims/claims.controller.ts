@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { exportOptions } from '../common/format/export-format';
 import { CurrentPrincipal, Principal, Roles } from '../common/access/principal';
 import { DEFAULT_PAGE_LIMIT } from '../common/http/pagination';
 import { AuditExport } from '../common/http/audit-export';
@@ -56,12 +57,12 @@ export class ClaimsController {
   @Get('claims/statement')
   @AuditExport()
   @ApiOperation({ summary: 'A bank’s claim statement: every claim with figures, status and dates (JSON or CSV).' })
-  async statement(@Query() q: StatementQuery, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) res: Response) {
+  async statement(@Query() q: StatementQuery, @CurrentPrincipal() principal: Principal, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const statement = await this.claims.statement(q.bankCode, principal);
     if (q.format === 'csv') {
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
       res.setHeader('Content-Disposition', `attachment; filename="claims-${q.bankCode}-${statement.asOf}.csv"`);
-      return claimStatementCsv(statement.items);
+      return claimStatementCsv(statement.items, exportOptions(q, req.headers['accept-language']));
     }
     return statement;
   }

@@ -1,3 +1,4 @@
+import { BomField, ExportLangField } from '../common/format/export-format';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsUUID } from 'class-validator';
 import { PageQueryDto } from '../common/http/pagination';
@@ -106,4 +107,10 @@ export class StatementQuery {
   @IsOptional()
   @IsIn(['json', 'csv'])
   format?: 'json' | 'csv';
+
+  @ExportLangField()
+  lang?: string;
+
+  @BomField()
+  bom?: boolean;
 }

@@ -10,6 +10,7 @@ import { BANK_ANNUAL_ROOM } from '../programme/bank-annual-room.port';
 import { ApprovalBatchesService } from './approval-batches.service';
 import { BankAnnualCapService } from './bank-annual-cap.service';
 import { ApprovalBatch, Claim, ClaimPayoutLeg, ClaimRecovery } from './claim.entity';
+import { ClaimNamesService } from './claim-names.service';
 import { ClaimSettlementService } from './claim-settlement.service';
 import { ClaimTotalsService } from './claim-totals.service';
 import { ClaimsController } from './claims.controller';
@@ -39,7 +40,7 @@ export class ClaimPortsModule {}
 @Module({
   imports: [TypeOrmModule.forFeature(CLAIM_ENTITIES), LedgerModule, LoansModule, ProgrammeModule, AgenciesModule, ReserveModule],
   controllers: [ClaimsController],
-  providers: [ClaimsService, ApprovalBatchesService, ClaimSettlementService],
+  providers: [ClaimsService, ApprovalBatchesService, ClaimSettlementService, ClaimNamesService],
   exports: [ClaimsService],
 })
 export class ClaimsModule {}

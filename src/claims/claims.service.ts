@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { In, Not, Repository } from 'typeorm';
+import { In, Not, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
 import { assertBankScope, canReadLoan } from '../common/access/party-scope';
 import type { Principal } from '../common/access/principal';
 import { addWorkingDays } from '../common/calendar';
@@ -14,9 +14,10 @@ import { Money } from '../common/money/money';
 import { loanErrors } from '../loans/loans.errors';
 import { LoansService } from '../loans/loans.service';
 import { PolicyService } from '../programme/policy.service';
+import { ClaimNamesService } from './claim-names.service';
 import { Claim, ClaimPayoutLeg, ClaimRecovery, ClaimStatus } from './claim.entity';
 import { claimOut, recoveryOut } from './claim-views';
-import { GRANTED_STATUSES, nextStatus } from './domain/claim-lifecycle';
+import { CLAIM_STATUSES, GRANTED_STATUSES, nextStatus } from './domain/claim-lifecycle';
 import { claimTrigger } from './domain/claim-trigger.calculator';
 import { CLAIM_ERRORS, claimErrors } from './domain/claims.errors';
 import { computeCompensation } from './domain/compensation.calculator';
@@ -69,6 +70,7 @@ export class ClaimsService {
     private readonly loans: LoansService,
     private readonly policies: PolicyService,
     private readonly clock: Clock,
+    private readonly names: ClaimNamesService,
   ) {}
 
   /** Claims, in the open transaction when there is one. */
@@ -273,15 +275,56 @@ export class ClaimsService {
     return toPage(rows, limit, (c) => claimOut(c, today), (c) => [c.createdAt.toISOString(), c.id]);
   }
 
+  /**
+   * The claims pipeline (issue 17, the console): count and compensation per status, the reviews
+   * past their due day (10 working days, R 第十三条) and the refunds past theirs (15 working
+   * days, R 第十七条), each with its claim. A bank token sees its own claims, an agency token the
+   * claims on its loans. Set-based: two grouped queries and two short lists.
+   */
+  async pipeline(principal?: Principal) {
+    const today = this.clock.today();
+    const scoped = <T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, alias: string) => {
+      if (principal?.role === 'bank') qb.andWhere(`${alias}.bank_code = :pb`, { pb: principal.partyCode });
+      if (principal?.role === 'agency') qb.andWhere(`${alias}.agency_code = :pa`, { pa: principal.partyCode });
+      return qb;
+    };
+    const grouped = (await scoped(this.claims.createQueryBuilder('c'), 'c')
+      .select('c.status', 'status')
+      .addSelect('COUNT(*)::int', 'count')
+      .addSelect('COALESCE(SUM(c.compensation), 0)::text', 'compensation')
+      .groupBy('c.status')
+      .getRawMany()) as { status: string; count: number; compensation: string }[];
+    const reviews = await scoped(this.claims.createQueryBuilder('c'), 'c')
+      .where('c.status IN (:...open) AND c.review_due_on < :today', { open: ['filed', 'under_review'], today })
+      .orderBy('c.review_due_on', 'ASC')
+      .addOrderBy('c.id', 'ASC')
+      .getMany();
+    const refunds = (await scoped(this.tx.manager.getRepository(ClaimRecovery).createQueryBuilder('r').innerJoin(Claim, 'c', 'c.id = r.claim_id'), 'c')
+      .andWhere('r.refunded_on IS NULL AND r.refund > 0 AND r.refund_due_on < :today', { today })
+      .select(['r.id AS "recoveryId"', 'r.claim_id AS "claimId"', 'c.bank_code AS "bankCode"', 'r.refund::text AS refund', 'r.refund_due_on::text AS "refundDueOn"'])
+      .orderBy('r.refund_due_on', 'ASC')
+      .getRawMany()) as { recoveryId: string; claimId: string; bankCode: string; refund: string; refundDueOn: string }[];
+    const byStatus = new Map(grouped.map((g) => [g.status, g]));
+    return {
+      asOf: today,
+      statuses: CLAIM_STATUSES.map((status) => ({ status, count: byStatus.get(status)?.count ?? 0, compensation: Money.of(byStatus.get(status)?.compensation ?? '0').toString() })),
+      reviewsOverdue: reviews.map((c) => ({ claimId: c.id, bankCode: c.bankCode, status: c.status, claimDate: c.claimDate, reviewDueOn: c.reviewDueOn, compensation: c.compensation.toString() })),
+      refundsOverdue: refunds.map((r) => ({ ...r, refund: Money.of(r.refund).toString() })),
+    };
+  }
+
   /** Every claim of a bank with its figures, status and dates (the bank's claim statement). */
   async statement(bankCode: string, principal?: Principal) {
     assertBankScope(principal, bankCode);
     const rows = await this.claims.find({ where: { bankCode }, order: { claimDate: 'ASC', createdAt: 'ASC', id: 'ASC' } });
     const today = this.clock.today();
-    const items = rows.map((c) => claimOut(c, today));
+    // Beside the ids: the loan's reference and the borrower's name (issue 17), so the statement reads without look-ups.
+    const names = await this.names.of(rows);
+    const items = rows.map((c) => ({ ...claimOut(c, today), loanReference: names.get(c.id)?.loanReference ?? null, borrowerName: names.get(c.id)?.borrowerName ?? null }));
     const granted = rows.filter((c) => GRANTED_STATUSES.includes(c.status));
     return {
       bankCode,
+      bankName: (await this.names.bankName(bankCode)) ?? null,
       asOf: today,
       items,
       totals: {

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { deterministicWorkbook, XLSX_FIXED_DATE } from '../common/format/xlsx-stream';
 import { REQUEST_ERRORS } from '../common/errors/common.errors';
+import { AMOUNT_FORMAT, CSV_BOM, ExportOptions, amountCell, columnWidth, headerView, headersOf, sheetNameOf } from '../common/format/export-format';
 import { LedgerQueryService } from './ledger-query.service';
 import { CanonicalVersion, recordedAtText } from './domain/canonical';
 import { EntryRow, HEAVY_READ_STATEMENT_TIMEOUT_MS, LineRow, STORED_INSTANT_SQL, WALK_BATCH, boundStatements, linesOf, stopIfGone } from './ledger-rows';
@@ -49,6 +50,31 @@ export const TRIAL_BALANCE_COLUMNS = [
   'head_sequence',
   'head_hash',
 ] as const;
+
+/** Money columns: numbers in `#,##0.00` in XLSX (issue 17), the exact strings in CSV. */
+const AMOUNT_COLUMNS: ReadonlySet<string> = new Set(['debit', 'credit', 'balance', 'total_debits', 'total_credits']);
+
+/** Widths (characters) of the columns whose values are wider than their headers. */
+const WIDE_COLUMNS: Readonly<Record<string, number>> = {
+  entry_id: 38,
+  recorded_at: 26,
+  memo: 60,
+  link_id: 38,
+  reversal_of: 38,
+  account: 40,
+  name: 44,
+  prev_hash: 66,
+  entry_hash: 66,
+  head_hash: 66,
+  canonical_recorded_at: 28,
+  debit: 18,
+  credit: 18,
+  balance: 18,
+  total_debits: 18,
+  total_credits: 18,
+};
+
+const SHEET_NAMES = { journal: { en: 'Journal', zh: '序时账' }, 'trial-balance': { en: 'Trial balance', zh: '试算平衡表' } } as const;
 
 /** RFC 4180 field: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
 export function csvField(value: string): string {
@@ -156,6 +182,7 @@ export class LedgerExportService {
     out: Writable,
     signal: AbortSignal | undefined,
     onReady: (filename: string) => void,
+    options: ExportOptions = { lang: 'en', bom: false },
   ): Promise<void> {
     await this.queries.book(book);
     stopIfGone(signal);
@@ -166,8 +193,8 @@ export class LedgerExportService {
       onReady(`${name}.${format}`);
       const rows = report === 'journal' ? this.journalRows(m, book, head.lastSequence, out, signal) : this.trialBalanceRows(m, book, asOf);
       const header = report === 'journal' ? JOURNAL_COLUMNS : TRIAL_BALANCE_COLUMNS;
-      if (format === 'csv') await this.writeCsv(out, header, rows, signal);
-      else await this.writeXlsx(out, report === 'journal' ? 'Journal' : 'Trial balance', header, rows, signal);
+      if (format === 'csv') await this.writeCsv(out, header, rows, signal, options);
+      else await this.writeXlsx(out, sheetNameOf(SHEET_NAMES[report], options.lang), header, rows, signal, options);
     });
   }
 
@@ -237,8 +264,8 @@ export class LedgerExportService {
     ];
   }
 
-  private async writeCsv(out: Writable, header: readonly string[], rows: AsyncIterable<string[]>, signal: AbortSignal | undefined): Promise<void> {
-    let buffer = csvRow(header);
+  private async writeCsv(out: Writable, header: readonly string[], rows: AsyncIterable<string[]>, signal: AbortSignal | undefined, options: ExportOptions): Promise<void> {
+    let buffer = (options.bom ? CSV_BOM : '') + csvRow(headersOf(header, options.lang));
     for await (const row of rows) {
       buffer += csvRow(row);
       if (buffer.length >= 64 * 1024) {
@@ -251,16 +278,30 @@ export class LedgerExportService {
   }
 
   /**
-   * Amounts are written as text cells holding the exact two-decimal strings (the same text the
-   * hash covers); nothing is ever a formula, so a memo cannot inject one.
+   * Amounts are number cells in `#,##0.00` (issue 17: SUM works in Excel; two-decimal values
+   * below 10^13 are exact in a double to the fen); every other value, hashes and sequence numbers
+   * included, is a text cell holding the exact string. Nothing is ever a formula, so a memo cannot
+   * inject one. Header bold and frozen, columns sized.
    */
-  private async writeXlsx(out: Writable, sheetName: string, header: readonly string[], rows: AsyncIterable<string[]>, signal: AbortSignal | undefined): Promise<void> {
-    const workbook = deterministicWorkbook(out, 'reserve-fund ledger');
-    const sheet = workbook.addWorksheet(sheetName);
-    sheet.addRow([...header]).commit();
+  private async writeXlsx(
+    out: Writable,
+    sheetName: string,
+    header: readonly string[],
+    rows: AsyncIterable<string[]>,
+    signal: AbortSignal | undefined,
+    options: ExportOptions,
+  ): Promise<void> {
+    const workbook = deterministicWorkbook(out, 'reserve-fund ledger', { useStyles: true });
+    const sheet = workbook.addWorksheet(sheetName, headerView());
+    const amounts = header.map((c) => AMOUNT_COLUMNS.has(c));
+    const titles = headersOf(header, options.lang);
+    sheet.columns = header.map((c, i) => ({ key: c, width: columnWidth(titles[i], WIDE_COLUMNS[c] ?? 12), style: amounts[i] ? { numFmt: AMOUNT_FORMAT } : {} }));
+    const head = sheet.addRow(titles);
+    head.font = { bold: true };
+    head.commit();
     let pending = 0;
     for await (const row of rows) {
-      sheet.addRow(row).commit();
+      sheet.addRow(row.map((v, i) => (amounts[i] ? amountCell(v) : v))).commit();
       // Let the zip stream flush between batches, and wait for the client when its socket is
       // full, so memory stays bounded however long the journal is.
       if (++pending >= 1000) {

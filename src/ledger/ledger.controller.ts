@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { exportOptions } from '../common/format/export-format';
 import { DomainError } from '../common/errors/domain-error';
 import { REQUEST_ERRORS } from '../common/errors/common.errors';
 import { Money } from '../common/money/money';
@@ -219,7 +220,7 @@ export class LedgerController {
         res.status(200);
         res.setHeader('Content-Type', q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
         res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
-      });
+      }, exportOptions(q, req.headers['accept-language']));
     } catch (error) {
       if (!res.headersSent) throw error;
       if (error instanceof DomainError && error.code === REQUEST_ERRORS.ABORTED) {

@@ -1,3 +1,4 @@
+import { BomField, ExportLangField } from '../common/format/export-format';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
@@ -212,4 +213,10 @@ export class ExportQueryDto {
 
   @DateField({ optional: true, description: 'Trial balance only: as of this business date.' })
   asOf?: string;
+
+  @ExportLangField()
+  lang?: string;
+
+  @BomField()
+  bom?: boolean;
 }

@@ -11,6 +11,11 @@ describe('parseReportCsv', () => {
     ]);
   });
 
+  it('Chinese headers (the words the zh-CN exports write, issue 17) are read as the API columns', () => {
+    const rows = parseReportCsv('\ufeff贷款编号,未偿本金,已还本金,五级分类\r\nA,10.00,0.00,正常\r\n');
+    expect(rows).toEqual([{ line: 2, values: { loanReference: 'A', outstandingPrincipal: '10.00', repaid: '0.00', assetQuality: '正常' } }]);
+  });
+
   it('a wrong header is a 400 naming every missing and unknown column', () => {
     try {
       parseReportCsv('loanReference,outstanding,repaid\n');
@@ -53,6 +58,20 @@ describe('validateReportRows', () => {
     expect(valid.outstandingTotal.toString()).toBe('3000000.00');
     expect(valid.repaidTotal.toString()).toBe('0.10');
     expect(valid.loanIds).toEqual(['id-a']);
+  });
+
+  it('the five-tier class in Chinese (正常 关注 次级 可疑 损失) is the API value', () => {
+    const { problems, valid } = validateReportRows(
+      [
+        { line: 2, values: { loanReference: 'A', outstandingPrincipal: '1.00', repaid: '0.00', assetQuality: '可疑' } },
+        { line: 3, values: { loanReference: 'B', outstandingPrincipal: '0.00', repaid: '0.00', assetQuality: '良好' } },
+      ],
+      loans,
+      '2025-03-31',
+    );
+    expect(valid.quality[0]).toBe('doubtful');
+    expect(problems.map((p) => `${p.line} ${p.field} ${p.code}`)).toContain('3 assetQuality INVALID_ASSET_QUALITY');
+    expect(problems.filter((p) => p.line === 2)).toEqual([]);
   });
 
   it('lists every problem of every row', () => {

@@ -160,7 +160,7 @@ function checkRow(row: RawReportRow, ctx: RowContext, problems: RowProblem[]): A
   }
   const loan = checkLoanReference(line, values.loanReference, ctx, problems);
   const amounts = checkAmounts(line, values, problems);
-  const quality = values.assetQuality;
+  const quality = typeof values.assetQuality === 'string' ? (QUALITY_ALIASES[values.assetQuality.trim()] ?? values.assetQuality) : values.assetQuality;
   if (typeof quality !== 'string' || !ASSET_QUALITY_SET.has(quality)) {
     problems.push({ line, field: 'assetQuality', code: REPORT_ROW_PROBLEMS.INVALID_ASSET_QUALITY, message: `assetQuality must be one of ${ASSET_QUALITIES.join(', ')}` });
   }
@@ -258,9 +258,31 @@ class LineCounter {
   }
 }
 
-/** The header's column names; 400 REPORT.CSV_HEADER naming every missing, unknown or repeated column. */
+/**
+ * The Chinese headers a bank's spreadsheet may carry (the same words the exports write in zh-CN,
+ * issue 17 item 3, plus the usual synonyms), mapped to the API's column names.
+ */
+const HEADER_ALIASES: Readonly<Record<string, string>> = {
+  贷款编号: 'loanReference',
+  贷款参考号: 'loanReference',
+  借据号: 'loanReference',
+  未偿本金: 'outstandingPrincipal',
+  贷款余额: 'outstandingPrincipal',
+  本金余额: 'outstandingPrincipal',
+  已还本金: 'repaid',
+  本期还款: 'repaid',
+  还款金额: 'repaid',
+  五级分类: 'assetQuality',
+  资产质量: 'assetQuality',
+  资产分类: 'assetQuality',
+};
+
+/** The five-tier classification (五级分类) in Chinese, as banks write it. */
+const QUALITY_ALIASES: Readonly<Record<string, string>> = { 正常: 'normal', 关注: 'special_mention', 次级: 'substandard', 可疑: 'doubtful', 损失: 'loss' };
+
+/** The header's column names (Chinese ones mapped); 400 REPORT.CSV_HEADER naming every missing, unknown or repeated column. */
 function checkHeader(record: readonly string[]): string[] {
-  const header = record.map((h) => h.trim());
+  const header = record.map((h) => HEADER_ALIASES[h.trim()] ?? h.trim());
   const missing = REPORT_COLUMNS.filter((c) => !header.includes(c));
   const unknown = header.filter((h) => !(REPORT_COLUMNS as readonly string[]).includes(h));
   const dup = header.filter((h, i) => header.indexOf(h) !== i);

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import type { Principal } from '../common/access/principal';
 import { type BreakdownStep, stampVersion } from '../common/breakdown';
 import { addWorkingDays } from '../common/calendar/working-days';
@@ -370,6 +370,14 @@ export class LoansService {
     const loan = await this.findById(id);
     if (!canReadLoan(principal, loan)) throw loanErrors.notFound(id);
     return loan;
+  }
+
+  /** Each loan's reference and borrower by id, for names people read beside ids (issue 17); unknown ids are absent. */
+  async referencesOf(ids: readonly string[]): Promise<Map<string, { reference: string; borrowerCode: string; bankCode: string }>> {
+    const unique = [...new Set(ids)].filter(isUuid);
+    if (!unique.length) return new Map();
+    const rows = await this.tx.manager.find(Loan, { where: { id: In(unique) }, select: { id: true, reference: true, borrowerCode: true, bankCode: true } });
+    return new Map(rows.map((l) => [l.id, { reference: l.reference, borrowerCode: l.borrowerCode, bankCode: l.bankCode }]));
   }
 
   async findByReference(bankCode: string, reference: string): Promise<Loan | null> {

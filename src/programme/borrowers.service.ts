@@ -114,6 +114,14 @@ export class BorrowersService {
     return b;
   }
 
+  /** Borrower names by code, for statements people read (issue 17); unknown codes are absent. */
+  async borrowerNames(codes: readonly string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(codes)];
+    if (!unique.length) return new Map();
+    const rows = await this.tx.manager.find(Borrower, { where: { code: In(unique) }, select: { code: true, name: true } });
+    return new Map(rows.map((b) => [b.code, b.name]));
+  }
+
   async revenuesOf(code: string, manager?: EntityManager): Promise<{ year: number; amount: Money }[]> {
     const rows = await (manager ?? this.tx.manager).find(BorrowerRevenue, { where: { borrowerCode: code }, order: { year: 'ASC' } });
     return rows.map((r) => ({ year: r.year, amount: r.amount }));

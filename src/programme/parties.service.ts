@@ -1,6 +1,6 @@
 import type { Principal } from '../common/access/principal';
 import { Injectable } from '@nestjs/common';
-import { EntityManager, LessThanOrEqual, MoreThan, Repository } from 'typeorm';
+import { EntityManager, In, LessThanOrEqual, MoreThan, Repository } from 'typeorm';
 import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError } from '../common/errors/domain-error';
 import { DEFAULT_PAGE_LIMIT, Page, decodeCursor, toPage } from '../common/http/pagination';
@@ -131,6 +131,22 @@ export class PartiesService {
     const bank = await (manager ?? this.tx.manager).findOne(Bank, { where: { code } });
     if (!bank) throw programmeErrors.bankNotFound(code);
     return bank;
+  }
+
+  /** Bank names by code, for the names people read beside the codes (issue 17); unknown codes are absent. */
+  async bankNames(codes: readonly string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(codes)];
+    if (!unique.length) return new Map();
+    const rows = await this.banks.find({ where: { code: In(unique) }, select: { code: true, name: true } });
+    return new Map(rows.map((b) => [b.code, b.name]));
+  }
+
+  /** Agency names by code (as bankNames). */
+  async agencyNames(codes: readonly string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(codes)];
+    if (!unique.length) return new Map();
+    const rows = await this.agencies.find({ where: { code: In(unique) }, select: { code: true, name: true } });
+    return new Map(rows.map((a) => [a.code, a.name]));
   }
 
   async listBanks(limit = DEFAULT_PAGE_LIMIT, cursor?: string): Promise<Page<BankOut>> {

@@ -1,13 +1,62 @@
-import ExcelJS from 'exceljs';
+import type { ExportLang } from '../common/format/export-format';
+import { XlsxTable, xlsxOf } from '../common/format/xlsx-writer';
 import type { QuarterView } from './quarter-view.service';
 
 type Row = Record<string, unknown>;
 
-function sheet(book: ExcelJS.Workbook, name: string, columns: [key: string, header: string, width: number][], rows: Row[]): void {
-  const ws = book.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
-  ws.columns = columns.map(([key, header, width]) => ({ key, header, width }));
-  ws.getRow(1).font = { bold: true };
-  for (const r of rows) ws.addRow(r);
+/** Columns holding money: number cells in `#,##0.00` (the summary's value column: where the value is an amount). */
+const AMOUNTS = new Set(['value', 'numerator', 'approved', 'refunded', 'writtenOff', 'balance', 'reviewedBalance', 'feesReceivable', 'requirement', 'shortfall']);
+
+/** Chinese headers of the report's columns, by their English header. */
+const ZH: Readonly<Record<string, string>> = {
+  item: '项目',
+  value: '数值',
+  bank: '银行',
+  agency: '合作机构',
+  'net compensation': '净补偿额',
+  approved: '已批准',
+  refunded: '已返还',
+  'written off': '已核销',
+  'outstanding balance': '在保余额',
+  'loss rate': '代偿率',
+  band: '档位',
+  status: '状态',
+  'status change': '状态变化',
+  'for quarter': '适用季度',
+  'reviewed balance': '审核余额',
+  'fees receivable': '应收费用',
+  'published loss rate': '公布代偿率',
+  ratio: '比例',
+  requirement: '应缴保证金',
+  'margin held': '保证金余额',
+  shortfall: '缺口',
+  party: '主体',
+  code: '代码',
+  proposal: '建议',
+  'last activity': '最近业务',
+  'dormant from': '休眠起始',
+  'trustee’s reason': '受托人理由',
+};
+
+const SHEETS: Readonly<Record<string, string>> = {
+  Summary: '概要',
+  'Loss rates – banks': '代偿率-银行',
+  'Loss rates – agencies': '代偿率-合作机构',
+  'Margin requirements': '保证金要求',
+  Dormancy: '休眠',
+};
+
+function sheet(book: XlsxTable[], name: string, columns: [key: string, header: string, width: number][], rows: Row[]): void {
+  book.push({
+    sheet: { en: name, zh: SHEETS[name] ?? name },
+    columns: columns.map(([key, header, width]) => ({ key, header: { en: header, zh: ZH[header] ?? header }, width, kind: AMOUNTS.has(key) ? 'amount' : 'text' })),
+    rows: rows.map((r) => columns.map(([key]) => cellText(r[key]))),
+  });
+}
+
+function cellText(v: unknown): string | number | null {
+  if (v === null || v === undefined) return null;
+  return typeof v === 'number' ? v : String(v);
 }
 
 const STATUS_CHANGE = (r: { statusBefore: string; status: string }) => (r.statusBefore === r.status ? '' : `${r.statusBefore} → ${r.status}`);
@@ -15,12 +64,12 @@ const STATUS_CHANGE = (r: { statusBefore: string; status: string }) => (r.status
 /**
  * The quarter's report for the approver (issue 12 item 5) as an XLSX workbook: a summary (run,
  * custody fee, reserve band, bank reports), loss rates of banks and of agencies with their status
- * changes, the margin requirements with their shortfalls, and the dormancy proposals. Money and
- * rates stay the API's strings (exact to the fen; a spreadsheet's binary floats would not be).
+ * changes, the margin requirements with their shortfalls, and the dormancy proposals. Money is
+ * number cells in `#,##0.00` (issue 17: SUM works; exact to the fen below 10^13); rates stay the
+ * API's strings; headers and sheet names in the language asked for.
  */
-export async function quarterReportXlsx(view: QuarterView): Promise<Buffer> {
-  const book = new ExcelJS.Workbook();
-  book.creator = 'reserve fund';
+export async function quarterReportXlsx(view: QuarterView, lang: ExportLang = 'en'): Promise<Buffer> {
+  const book: XlsxTable[] = [];
   const fee = view.custodyFee;
   const band = view.reserveBand as Row | null;
   const bandRange = band?.band as { min?: string; max?: string } | undefined;
@@ -91,5 +140,5 @@ export async function quarterReportXlsx(view: QuarterView): Promise<Buffer> {
     ],
     view.dormancy as Row[],
   );
-  return Buffer.from(await book.xlsx.writeBuffer());
+  return xlsxOf(book, lang);
 }

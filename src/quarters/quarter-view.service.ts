@@ -58,6 +58,12 @@ export class QuarterViewService {
     private readonly clock: Clock,
   ) {}
 
+  /** Every quarter with a close (started or done), oldest first, with its status: the console's list (issue 17). */
+  async list(): Promise<{ quarter: string; status: string; startedAt: string }[]> {
+    const runs = await this.tx.manager.find(QuarterRun, { order: { quarter: 'ASC' } });
+    return runs.map((r) => ({ quarter: r.quarter, status: r.status, startedAt: r.startedAt.toISOString() }));
+  }
+
   async view(quarter: string) {
     const m = this.tx.manager;
     const run = await m.findOne(QuarterRun, { where: { quarter } });

@@ -1,4 +1,6 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
+import type { Request } from 'express';
+import { ExportLangField, exportOptions } from '../common/format/export-format';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../common/access/principal';
 import { AuditExport } from '../common/http/audit-export';
@@ -7,6 +9,12 @@ import { QuarterCloseService } from './quarter-close.service';
 import { quarterReportXlsx } from './quarter-report.xlsx';
 import { QuarterViewService } from './quarter-view.service';
 import { QUARTER_ERRORS } from './quarters.errors';
+
+/** The quarter report's language (docs/exports.md). */
+export class ReportLangQuery {
+  @ExportLangField()
+  lang?: string;
+}
 import { IdempotentByItself } from '../common/idempotency/idempotent-by-itself.decorator';
 
 export class ConfirmDormancyDto {
@@ -67,9 +75,9 @@ export class QuartersController {
   @Header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
   @ApiOperation({ summary: 'The quarter’s report for the approver as XLSX: summary, loss rates of banks and agencies with status changes, margin requirements and shortfalls, dormancy.' })
   @ApiResponse({ status: 404, description: QUARTER_ERRORS.NOT_FOUND })
-  async report(@Param('quarter') quarter: string): Promise<StreamableFile> {
+  async report(@Param('quarter') quarter: string, @Query() q: ReportLangQuery, @Req() req: Request): Promise<StreamableFile> {
     this.close.assertQuarter(quarter);
-    const body = await quarterReportXlsx(await this.views.view(quarter));
+    const body = await quarterReportXlsx(await this.views.view(quarter), exportOptions(q, req.headers['accept-language']).lang);
     return new StreamableFile(body, { disposition: `attachment; filename="quarter-${quarter}.xlsx"` });
   }
 

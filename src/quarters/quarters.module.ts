@@ -18,6 +18,6 @@ import { QuartersController } from './quarters.controller';
   imports: [TypeOrmModule.forFeature([QuarterRun, QuarterDutyRow, DormancyProposal]), AgenciesModule, LedgerModule, LoansModule, PlacementModule, ProgrammeModule, ReserveModule],
   controllers: [QuartersController],
   providers: [QuarterCloseService, QuarterDutiesService, QuarterViewService, QuarterScheduleProcessor],
-  exports: [QuarterCloseService],
+  exports: [QuarterCloseService, QuarterViewService],
 })
 export class QuartersModule {}

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { exportOptions } from '../common/format/export-format';
 import { CurrentPrincipal, Principal, Roles } from '../common/access/principal';
 import { DoneDto, InstructionsQueryDto } from './reconciliation.dto';
 import { InstructionView, PaymentInstructionsService } from './payment-instructions.service';
@@ -20,19 +21,20 @@ export class PaymentInstructionsController {
     summary: 'Every money movement the custodian must make (or expect) at a bank, each with the reference the bank statement will carry.',
     description: 'status pending (to execute) | done (confirmed made) | matched (on a statement). format=csv|xlsx exports up to 100,000 for keying into the banks.',
   })
-  async list(@Query() q: InstructionsQueryDto, @Res({ passthrough: true }) res: Response) {
+  async list(@Query() q: InstructionsQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const filter = { status: q.status, bankCode: q.bankCode, kind: q.kind };
     if (!q.format || q.format === 'json') return this.instructions.list(filter, q.limit ?? 100, q.cursor);
     const page = await this.instructions.list(filter, EXPORT_LIMIT, q.cursor);
     const table = instructionTable(page.items);
+    const options = exportOptions(q, req.headers['accept-language']);
     if (q.format === 'csv') {
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
       res.setHeader('Content-Disposition', 'attachment; filename="payment-instructions.csv"');
-      return toCsv([table]);
+      return toCsv([table], options);
     }
     res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     res.setHeader('Content-Disposition', 'attachment; filename="payment-instructions.xlsx"');
-    return toXlsx([table]);
+    return toXlsx([table], options.lang);
   }
 
   @Post(':reference/done')
@@ -47,6 +49,8 @@ export class PaymentInstructionsController {
 function instructionTable(items: InstructionView[]): Table {
   return {
     sheet: 'Payment instructions',
+    sheetZh: '付款指令',
+    amountColumns: ['amount'],
     columns: ['reference', 'bankCode', 'account', 'direction', 'amount', 'kind', 'status', 'effectiveDate', 'memo'],
     rows: items.map((i) => [i.reference, i.bankCode, i.account, i.direction, i.amount, i.kind, i.status, i.effectiveDate, i.memo]),
   };

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
+import type { ExportOptions } from '../common/format/export-format';
 import { formatFen } from './domain/matching';
 import type { BalanceReport } from './domain/reconciliation-balance';
 import { RECONCILIATION_ERRORS } from './reconciliation.errors';
@@ -20,7 +21,7 @@ export class ReconciliationReportService {
     private readonly reconciliations: ReconciliationService,
   ) {}
 
-  async report(id: string, format: string): Promise<{ json: unknown } | { csv: string } | { xlsx: Buffer }> {
+  async report(id: string, format: string, options: ExportOptions = { lang: 'en', bom: true }): Promise<{ json: unknown } | { csv: string } | { xlsx: Buffer }> {
     if (!['json', 'csv', 'xlsx'].includes(format)) {
       throw DomainError.invalid(RECONCILIATION_ERRORS.INVALID_FORMAT, 'format must be json, csv or xlsx.', [{ field: 'format', code: 'INVALID_VALUE', message: 'format must be json, csv or xlsx' }]);
     }
@@ -43,16 +44,18 @@ export class ReconciliationReportService {
       ['未解释 Unexplained', b.unexplained],
     ];
     const tables: Table[] = [
-      { sheet: '余额调节表', columns: ['item', 'amount'], rows: summaryRows },
-      { sheet: 'Explanation', columns: ['kind', 'ref', 'date', 'amount', 'text'], rows: b.explanation.map((e) => [e.kind, e.ref, e.date, e.amount, e.text]) },
+      { sheet: '余额调节表', columns: ['item', 'amount'], amountColumns: ['amount'], rows: summaryRows },
+      { sheet: 'Explanation', sheetZh: '差异说明', columns: ['kind', 'ref', 'date', 'amount', 'text'], amountColumns: ['amount'], rows: b.explanation.map((e) => [e.kind, e.ref, e.date, e.amount, e.text]) },
       {
         sheet: 'Matches',
+        sheetZh: '匹配记录',
+        amountColumns: ['statementTotal', 'ledgerTotal'],
         columns: ['match', 'method', 'statementLines', 'ledgerLines', 'statementTotal', 'ledgerTotal', 'reason', 'by', 'at'],
         rows: ws.matches.map((m) => [m.id, m.method, m.statement.join(' '), m.ledger.join(' '), formatFen(m.statementTotal), formatFen(m.ledgerTotal), m.reason, m.createdBy, m.createdAt.toISOString()]),
       },
     ];
-    if (format === 'csv') return { csv: toCsv(tables) };
-    if (format === 'xlsx') return { xlsx: await toXlsx(tables) };
+    if (format === 'csv') return { csv: toCsv(tables, options) };
+    if (format === 'xlsx') return { xlsx: await toXlsx(tables, options.lang) };
     return { json: { ...summary, summary: summaryRows.map(([item, amount]) => ({ item, amount })), matches: tables[2].rows.length } };
   }
 }

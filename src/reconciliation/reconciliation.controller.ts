@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res } fr
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, Principal, Roles } from '../common/access/principal';
+import { exportOptions } from '../common/format/export-format';
 import { DomainError } from '../common/errors/domain-error';
 import { AuditExport } from '../common/http/audit-export';
 import { checkParams, csvLines, jsonLines } from './domain/statement-file';
@@ -161,8 +162,8 @@ export class ReconciliationController {
   @AuditExport()
   @Roles('custodian', 'trustee', 'auditor', 'approver')
   @ApiOperation({ summary: 'The reconciliation statement (余额调节表) as JSON, CSV or XLSX.' })
-  async report(@Param('id') id: string, @Query() q: ReportQueryDto, @Res({ passthrough: true }) res: Response) {
-    const out = await this.reports.report(id, q.format ?? 'json');
+  async report(@Param('id') id: string, @Query() q: ReportQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const out = await this.reports.report(id, q.format ?? 'json', exportOptions(q, req.headers['accept-language']));
     if ('csv' in out) {
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
       res.setHeader('Content-Disposition', `attachment; filename="reconciliation-${id}.csv"`);

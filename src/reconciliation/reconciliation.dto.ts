@@ -1,3 +1,4 @@
+import { BomField, ExportLangField } from '../common/format/export-format';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
 import { CodeField, DateField, IntQuery, SignedMoneyField, TextField } from '../common/http/fields';
@@ -87,6 +88,12 @@ export class ReportQueryDto {
   @IsOptional()
   @IsIn(['json', 'csv', 'xlsx'])
   format?: string;
+
+  @ExportLangField()
+  lang?: string;
+
+  @BomField()
+  bom?: boolean;
 }
 
 export class InstructionsQueryDto extends PageQueryDto {
@@ -108,6 +115,12 @@ export class InstructionsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(['json', 'csv', 'xlsx'])
   format?: string;
+
+  @ExportLangField()
+  lang?: string;
+
+  @BomField()
+  bom?: boolean;
 }
 
 export class DoneDto {

@@ -44,12 +44,12 @@ export class ReserveService {
     if (!input.amount.isPositive()) throw DomainError.invalid(RESERVE_ERRORS.AMOUNT_NOT_POSITIVE, 'A funding must be more than 0.00.');
     assertEventDates(this.clock.today(), [{ field: 'fundedOn', date: input.fundedOn }]);
     return this.tx.run(async (m) => {
-      await this.parties.getBank(input.bankCode, m);
+      const bank = await this.parties.getBank(input.bankCode, m);
       const fundings = m.getRepository(ReserveFunding);
       if (await fundings.exists({ where: { reference: input.reference } })) {
         throw DomainError.conflict(RESERVE_ERRORS.DUPLICATE_REFERENCE, `A funding with reference ${input.reference} is already recorded.`);
       }
-      const entry = await this.post(fundingPosting({ ...input, depositOrdinal: await this.currentOrdinal(input.bankCode) }));
+      const entry = await this.post(fundingPosting({ ...input, depositOrdinal: await this.currentOrdinal(input.bankCode), names: { bankName: bank.name } }));
       const saved = await fundings.save(fundings.create({ reference: input.reference, bankCode: input.bankCode, amount: input.amount, fundedOn: input.fundedOn, entryId: entry.id }));
       return {
         id: saved.id,
@@ -68,8 +68,8 @@ export class ReserveService {
     if (!input.amount.isPositive()) throw DomainError.invalid(RESERVE_ERRORS.AMOUNT_NOT_POSITIVE, 'Interest must be more than 0.00.');
     assertEventDates(this.clock.today(), [{ field: 'creditedOn', date: input.creditedOn }]);
     return this.tx.run(async (m) => {
-      await this.parties.getBank(input.bankCode, m);
-      const entry = await this.post(interestPosting({ ...input, depositOrdinal: await this.currentOrdinal(input.bankCode) }));
+      const bank = await this.parties.getBank(input.bankCode, m);
+      const entry = await this.post(interestPosting({ ...input, depositOrdinal: await this.currentOrdinal(input.bankCode), names: { bankName: bank.name } }));
       return { bankCode: input.bankCode, amount: input.amount.toString(), creditedOn: input.creditedOn, entryId: entry.id, sequence: entry.sequence };
     });
   }

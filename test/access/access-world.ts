@@ -30,6 +30,9 @@ export interface AccessWorld {
   borrowerB: string;
   loanA: string;
   loanB: string;
+  /** The banks' own references of loans A and B. */
+  loanRefA: string;
+  loanRefB: string;
   claimA: string;
   claimB: string;
   claimB2: string;
@@ -133,6 +136,8 @@ export async function buildAccessWorld(t: TestApp): Promise<AccessWorld> {
     borrowerB,
     loanA: loanA.id,
     loanB: loanB.id,
+    loanRefA: loanA.reference,
+    loanRefB: loanB.reference,
     claimA,
     claimB,
     claimB2,

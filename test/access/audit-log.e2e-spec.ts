@@ -141,6 +141,8 @@ describe('audit trail (issue #15)', () => {
     await t.http.get(`/v1/claims/statement?bankCode=${bank}&format=csv`).set('Authorization', bankToken).expect(200);
     const csv = await t.http.get(`/v1/audit-log/export?target=${claimId}`).set('Authorization', auditor).expect(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    // UTF-8 with the byte-order mark by default (issue 17, docs/exports.md); trim() drops it.
+    expect(csv.text.startsWith('\ufeff')).toBe(true);
     const lines = csv.text.trim().split('\r\n');
     expect(lines[0]).toBe('seq,occurredAt,requestId,actorTokenId,actorRole,actorParty,action,targetIds,status,errorCode,hash');
     expect(lines).toHaveLength(1 + (await log(`target=${claimId}&limit=100`)).items.length);

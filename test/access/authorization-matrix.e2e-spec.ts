@@ -106,6 +106,11 @@ const MATRIX: Record<string, Row> = {
   'GET /v1/reserve/accounts': { path: () => '/v1/reserve/accounts', expect: '200 200 200 200 200 403 200' },
   'PUT /v1/reserve/accounts/{bankCode}': { path: (w) => `/v1/reserve/accounts/${w.bankA}`, expect: CUSTODY_WRITE },
   'POST /v1/reserve/accounts/{bankCode}/moves': { path: (w) => `/v1/reserve/accounts/${w.bankA}/moves`, expect: CUSTODY_WRITE },
+  // The console's aggregates (issue 17): programme-wide pages; the claims pipeline for everyone, scoped.
+  'GET /v1/console/overview': { path: () => '/v1/console/overview', expect: '200 200 200 403 403 403 200' },
+  'GET /v1/console/risk': { path: () => '/v1/console/risk', expect: '200 200 200 403 403 403 200' },
+  'GET /v1/console/claims-pipeline': { path: () => '/v1/console/claims-pipeline', expect: ALL_200 },
+  'GET /v1/console/quarters': { path: () => '/v1/console/quarters', expect: '200 200 200 403 403 403 200' },
   'GET /v1/agencies/{code}/margin': { path: (w) => `/v1/agencies/${w.agency}/margin`, expect: '200 200 200 403 403 200 200' },
   'POST /v1/agencies/{code}/margin/deposits': { path: (w) => `/v1/agencies/${w.agency}/margin/deposits`, expect: '400 403 400 403 403 400 403' },
   'POST /v1/agencies/{code}/margin/withdrawals': { path: (w) => `/v1/agencies/${w.agency}/margin/withdrawals`, expect: '400 403 400 403 403 400 403' },

@@ -106,6 +106,17 @@ describe('confidentiality between parties (issue #15)', () => {
     await get(`/v1/claims/${w.claimA}`, w.tokens.bankA).expect(200);
   });
 
+  it('a loan by the bank’s reference (issue 17): a bank finds its own, never another bank’s', async () => {
+    const own = await get(`/v1/loans?reference=${encodeURIComponent(w.loanRefA)}`, w.tokens.bankA).expect(200);
+    expect(own.body.items.map((l: { id: string; reference: string }) => [l.id, l.reference])).toEqual([[w.loanA, w.loanRefA]]);
+    const other = await get(`/v1/loans?reference=${encodeURIComponent(w.loanRefB)}`, w.tokens.bankA).expect(200);
+    expect(other.body.items).toEqual([]);
+    const otherByBank = await get(`/v1/loans?reference=${encodeURIComponent(w.loanRefB)}&bankCode=${w.bankB}`, w.tokens.bankA).expect(200);
+    expect(otherByBank.body.items).toEqual([]);
+    const trustee = await get(`/v1/loans?reference=${encodeURIComponent(w.loanRefB)}`, w.tokens.trustee).expect(200);
+    expect(trustee.body.items.map((l: { id: string }) => l.id)).toEqual([w.loanB]);
+  });
+
   it('another bank’s loss rate and annual-cap room are not shown to a bank token; its own are', async () => {
     const other = await get(`/v1/banks/${w.bankB}`, w.tokens.bankA).expect(200);
     expect(other.body).toMatchObject({ code: w.bankB, lossRate: null, annualCap: null });

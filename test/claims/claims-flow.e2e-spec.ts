@@ -12,6 +12,8 @@ describe('claims: filing to write-off on the ledger (RULES §4, §5, §7, §8)',
   let bank2: string;
   let agency: string;
   let loanId: string;
+  let loanReference: string;
+  let borrowerCode: string;
   let claimId: string;
   let recoveryId: string;
 
@@ -37,8 +39,10 @@ describe('claims: filing to write-off on the ledger (RULES §4, §5, §7, §8)',
     agency = await createAgency(t);
     await signAgreement(t, bank1, agency);
     const borrower = await createBorrower(t, [{ year: 2023, amount: '18000000.00' }]);
+    borrowerCode = borrower;
     // 3,000,000.00 at 4.35% for 12 months, collateral 20%: ratio 60% (revenue 18M ≤ 20M).
     const loan = await registerLoan(t, { bankCode: bank1, agencyCode: agency, borrowerCode: borrower });
+    loanReference = loan.reference;
     loanId = loan.id;
     expect(loan.compensationRatio).toMatch(/^0\.60*$/);
   });
@@ -225,12 +229,30 @@ describe('claims: filing to write-off on the ledger (RULES §4, §5, §7, §8)',
     const statement = await t.http.get(`/v1/claims/statement?bankCode=${bank1}`).set('Authorization', auth()).expect(200);
     expect(statement.body.items).toHaveLength(1);
     expect(statement.body.totals).toEqual({ claims: 1, compensationGranted: '1825230.00', refunded: '570000.00', writtenOff: '1255230.00' });
+    // Names people read (issue 17): the loan's reference and the borrower's name beside the ids.
+    expect(statement.body.bankName).toBe(`Bank ${bank1}`);
+    expect(statement.body.items[0]).toMatchObject({ loanId, loanReference, borrowerName: `Borrower ${borrowerCode}` });
     const csv = await t.http.get(`/v1/claims/statement?bankCode=${bank1}&format=csv`).set('Authorization', auth()).expect(200);
     expect(csv.headers['content-type']).toContain('text/csv');
-    const lines = csv.text.trim().split('\r\n');
+    expect(csv.text.startsWith('\ufeff')).toBe(true);
+    const lines = csv.text.replace(/^\ufeff/, '').trim().split('\r\n');
     expect(lines).toHaveLength(2);
+    expect(lines[0].split(',').slice(0, 5)).toEqual(['id', 'loanId', 'loanReference', 'borrowerName', 'bankCode']);
+    expect(lines[1]).toContain(`,${loanId},${loanReference},Borrower ${borrowerCode},${bank1},`);
     expect(lines[1]).toContain(',written_off,2025-07-15,3000000.00,');
     expect(lines[1]).toContain(',1825230.00,');
+    const zh = await t.http.get(`/v1/claims/statement?bankCode=${bank1}&format=csv&lang=zh-CN`).set('Authorization', auth()).expect(200);
+    expect(zh.text.replace(/^\ufeff/, '').split('\r\n')[0].split(',').slice(0, 8)).toEqual(['ID', '贷款ID', '贷款编号', '借款企业', '银行代码', '合作机构代码', '状态', '申请日期']);
+    // The ledger's memos and the claim's account name carry the loan reference and the bank's name; the codes are unchanged.
+    const memoOf = async (entryId: string) => (await t.http.get(`/v1/ledger/entries/${entryId}`).set('Authorization', auth()).expect(200)).body.memo as string;
+    const claimEntries = (await t.http.get(`/v1/claims/${claimId}`).set('Authorization', auth()).expect(200)).body.entries as Record<string, string>;
+    expect(await memoOf(claimEntries.approval)).toMatch(new RegExp(`^Compensation approved for claim ${claimId} \\(loan ${loanReference}, Borrower ${borrowerCode}\\) \\(batch `));
+    // The payout may draw on other banks' accounts, whose statements they read: no loan or borrower in its memo.
+    expect(await memoOf(claimEntries.payout)).toBe(`Compensation paid on claim ${claimId} to Bank ${bank1} (${bank1})`);
+    expect(await memoOf(claimEntries.writeOff)).toBe(`Compensation on claim ${claimId} (loan ${loanReference}, Borrower ${borrowerCode}) written off net of refunds`);
+    const tbRows = (await t.http.get('/v1/ledger/trial-balance?book=reserve&asOf=2027-12-31').set('Authorization', auth()).expect(200)).body.rows as { account: string; name: string }[];
+    expect(tbRows.find((r) => r.account === `reserve:awaiting-recovery:${claimId}`)?.name).toBe(`Compensation awaiting recovery, claim ${claimId} (loan ${loanReference})`);
+    expect(tbRows.find((r) => r.account === `reserve:payable:${bank1}`)?.name).toBe(`Compensation payable to Bank ${bank1} (${bank1})`);
   });
 
   it('a deposit makes good the shortfall and lifts the suspension', async () => {

@@ -431,7 +431,9 @@ describe('ledger in the database (issue #4)', () => {
       expect(a.headers['content-type']).toBe('text/csv; charset=utf-8');
       expect(a.headers['content-disposition']).toBe(`attachment; filename="ledger-${book}-journal-2.csv"`);
       expect(Buffer.compare(a.body as Buffer, b.body as Buffer)).toBe(0);
-      const text = (a.body as Buffer).toString('utf8');
+      // UTF-8 with the byte-order mark by default (issue 17: Excel reads Chinese memos); English headers when no language is asked.
+      expect((a.body as Buffer).subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+      const text = (a.body as Buffer).toString('utf8').replace(/^\ufeff/, '');
       const lines = text.split('\r\n');
       expect(lines[0]).toBe(
         'book,sequence,entry_id,effective_date,recorded_at,memo,link_type,link_id,reversal_of,line_no,account,debit,credit,prev_hash,entry_hash,canonical_version,canonical_recorded_at',
@@ -441,6 +443,18 @@ describe('ledger in the database (issue #4)', () => {
       );
       expect(text).toContain('"memo with ""quotes"", commas\nand a newline"');
       expect(text.endsWith('\r\n')).toBe(true);
+      // bom=false: the same bytes without the mark; lang=zh-CN (or Accept-Language zh): Chinese headers, same rows.
+      const bare = await get().query({ bom: 'false' });
+      expect(Buffer.compare(bare.body as Buffer, (a.body as Buffer).subarray(3))).toBe(0);
+      const zh = ((await get().query({ lang: 'zh-CN' })).body as Buffer).toString('utf8');
+      expect(zh.split('\r\n')[0]).toBe(
+        '\ufeff账簿,序号,分录ID,记账日期,记录时间,摘要,关联类型,关联ID,冲销分录,行号,科目,借方,贷方,前一哈希,分录哈希,规范格式版本,规范记录时间',
+      );
+      expect(zh.split('\r\n').slice(1)).toEqual(lines.slice(1));
+      const byHeader = ((await get().set('Accept-Language', 'zh-CN,zh;q=0.9,en;q=0.8')).body as Buffer).toString('utf8');
+      expect(byHeader).toBe(zh);
+      const english = ((await get().set('Accept-Language', 'en-US,en;q=0.9,zh;q=0.5')).body as Buffer).toString('utf8');
+      expect(english.split('\r\n')[0]).toBe(`\ufeff${lines[0]}`);
     });
 
     it('journal and trial balance XLSX: byte-identical twice, readable, with the hashes and totals', async () => {
@@ -465,13 +479,30 @@ describe('ledger in the database (issue #4)', () => {
       await wb.xlsx.load(a.body as Buffer);
       const sheet = wb.getWorksheet('Journal');
       expect(sheet?.getRow(2).getCell(15).value).toBe(first.hash);
-      expect(sheet?.getRow(2).getCell(12).value).toBe('77.70');
+      // Amounts are number cells in #,##0.00 (issue 17: SUM works in Excel); hashes stay text; header frozen.
+      expect(sheet?.getRow(2).getCell(12).value).toBe(77.7);
+      expect(sheet?.getRow(2).getCell(12).numFmt).toBe('#,##0.00');
+      expect(sheet?.getRow(3).getCell(13).value).toBe(77.7);
+      expect(sheet?.getRow(1).getCell(1).value).toBe('book');
+      expect(sheet?.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+      expect(sheet?.getColumn(15).width).toBeGreaterThanOrEqual(64);
+      const zh = await get({ format: 'xlsx', lang: 'zh-CN' });
+      const zhBook = new ExcelJS.Workbook();
+      await zhBook.xlsx.load(zh.body as Buffer);
+      expect(zhBook.worksheets.map((w) => w.name)).toEqual(['序时账']);
+      expect(zhBook.getWorksheet('序时账')?.getRow(1).getCell(12).value).toBe('借方');
+      expect(zhBook.getWorksheet('序时账')?.getRow(2).getCell(12).value).toBe(77.7);
 
       const tb1 = await get({ format: 'xlsx', report: 'trial-balance', asOf: '2025-12-31' });
       const tb2 = await get({ format: 'xlsx', report: 'trial-balance', asOf: '2025-12-31' });
       expect(Buffer.compare(tb1.body as Buffer, tb2.body as Buffer)).toBe(0);
       const csv = await get({ format: 'csv', report: 'trial-balance', asOf: '2025-12-31' });
       const rows = (csv.body as Buffer).toString('utf8').trim().split('\r\n');
+      const tb = new ExcelJS.Workbook();
+      await tb.xlsx.load(tb1.body as Buffer);
+      const tbSheet = tb.getWorksheet('Trial balance');
+      const total = tbSheet?.getRow(tbSheet.rowCount);
+      expect([total?.getCell(3).value, total?.getCell(7).value, total?.getCell(8).value, total?.getCell(9).value]).toEqual(['TOTAL', 77.7, 77.7, null]);
       expect(rows[rows.length - 1]).toBe(`${book},2025-12-31,TOTAL,,,,77.70,77.70,,77.70,77.70,1,${first.hash}`);
     });
 

@@ -278,11 +278,32 @@ describe('quarter close: four quarters (issue 12; RULES §6–§9)', () => {
     expect(wb.worksheets.map((w) => w.name)).toEqual(['Summary', 'Loss rates – banks', 'Loss rates – agencies', 'Margin requirements', 'Dormancy']);
     const banks = wb.getWorksheet('Loss rates – banks');
     const rowOf = (code: string) => banks?.getRows(2, banks.rowCount - 1)?.find((r) => r.getCell(1).value === code);
-    expect(rowOf(bankA)?.values).toEqual([undefined, bankA, '3643500.00', '3643500.00', '0.00', '0.00', '36000000.00', '10.1208%', 'severe', 'suspended_focus', 'suspended_new → suspended_focus']);
+    // Money as number cells in #,##0.00 (issue 17: SUM works in Excel); the loss rate as shown.
+    expect(rowOf(bankA)?.values).toEqual([undefined, bankA, 3643500, 3643500, 0, 0, 36000000, '10.1208%', 'severe', 'suspended_focus', 'suspended_new → suspended_focus']);
+    expect(rowOf(bankA)?.getCell(2).numFmt).toBe('#,##0.00');
+    expect(banks?.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     const summary = wb.getWorksheet('Summary');
-    expect(summary?.getRow(5).values).toEqual([undefined, 'custody fee (RULES §8)', '318462.95']);
+    expect(summary?.getRow(5).values).toEqual([undefined, 'custody fee (RULES §8)', 318462.95]);
     const margins = wb.getWorksheet('Margin requirements');
     expect(margins?.rowCount).toBe(4);
+    // In Chinese: sheet names and headers; the same bytes when asked twice.
+    const zhGet = () =>
+      t.http
+        .get('/v1/quarters/2025Q3/report.xlsx?lang=zh-CN')
+        .set('Authorization', t.auth)
+        .buffer(true)
+        .parse((r, cb) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => cb(null, Buffer.concat(chunks)));
+        })
+        .expect(200);
+    const [zh1, zh2] = [await zhGet(), await zhGet()];
+    expect(Buffer.compare(zh1.body as Buffer, zh2.body as Buffer)).toBe(0);
+    const zh = new ExcelJS.Workbook();
+    await zh.xlsx.load(zh1.body as Buffer);
+    expect(zh.worksheets.map((w) => w.name)).toEqual(['概要', '代偿率-银行', '代偿率-合作机构', '保证金要求', '休眠']);
+    expect(zh.getWorksheet('代偿率-银行')?.getRow(1).getCell(7).value).toBe('代偿率');
   });
 
   it('the approver confirms a dormancy warning with a reason: the agency is disqualified, once', async () => {

@@ -19,7 +19,7 @@ type WorkbookWriterCtor = new (options: Partial<ExcelJS.stream.xlsx.WorkbookStre
  * after creating the archive, so overriding it is the earliest point where every append can be
  * given a fixed date.
  */
-class DeterministicWorkbookWriter extends (ExcelJS.stream.xlsx.WorkbookWriter as unknown as WorkbookWriterCtor) {
+export class DeterministicWorkbookWriter extends (ExcelJS.stream.xlsx.WorkbookWriter as unknown as WorkbookWriterCtor) {
   override addThemes(): Promise<void> {
     const zip = this.zip;
     const append = zip.append.bind(zip);
@@ -31,7 +31,8 @@ class DeterministicWorkbookWriter extends (ExcelJS.stream.xlsx.WorkbookWriter as
 /**
  * A streaming XLSX workbook writing into `out` whose bytes depend only on what is written to it:
  * fixed metadata dates and zip entry dates, no shared strings (so a cell is never read back as
- * anything but what it was written as). The ledger export and the audit-log export use it.
+ * anything but what it was written as). Every XLSX the service writes uses it (ledger and audit-log
+ * exports streamed, the tables of xlsx-writer.ts in memory).
  */
 export function deterministicWorkbook(out: Writable, author: string, options: { useStyles?: boolean } = {}): ExcelJS.stream.xlsx.WorkbookWriter {
   const workbook = new DeterministicWorkbookWriter({ stream: out, useStyles: options.useStyles ?? false, useSharedStrings: false });

@@ -1,6 +1,7 @@
 import type { AccountDraft } from '../../ledger/domain/entry-draft';
 import type { AccountType } from '../../ledger/domain/accounts';
 import { Money } from '../../common/money/money';
+import { bankLabel } from './readable-names';
 
 /**
  * The chart of accounts of the reserve fund (RULES.md §10; docs/ledger.md and docs/claims.md).
@@ -84,29 +85,30 @@ export function depositBalancesByBank(rows: readonly { code: string; balance: Mo
 export const reserveAccounts = {
   /**
    * A reserve deposit account at a partner bank (asset; never below zero): the bank's first one
-   * unless `ordinal` says which. Flows that pay into or out of "the bank's account" ask the reserve
-   * service for the bank's current account (`ReserveAccountsService.currentDeposit`).
+   * unless `ordinal` says which, named with the bank's name when the caller has it. Flows that pay
+   * into or out of "the bank's account" ask the reserve service for the bank's current account
+   * (`ReserveAccountsService.currentDeposit`).
    */
-  deposit: (bankCode: string, ordinal = 1): AccountDefinition => ({
+  deposit: (bankCode: string, ordinal = 1, bankName?: string | null): AccountDefinition => ({
     book: RESERVE_BOOK,
     code: depositCode(bankCode, ordinal),
-    name: ordinal === 1 ? `Reserve deposit at ${bankCode}` : `Reserve deposit at ${bankCode} (account ${ordinal})`,
+    name: ordinal === 1 ? `Reserve deposit at ${bankLabel(bankCode, bankName)}` : `Reserve deposit at ${bankLabel(bankCode, bankName)} (account ${ordinal})`,
     type: 'asset',
     floor: '0.00',
   }),
   /** Compensation approved for a bank and not yet paid (liability). */
-  payable: (bankCode: string): AccountDefinition => ({
+  payable: (bankCode: string, bankName?: string | null): AccountDefinition => ({
     book: RESERVE_BOOK,
     code: `reserve:payable:${bankCode}`,
-    name: `Compensation payable to ${bankCode}`,
+    name: `Compensation payable to ${bankLabel(bankCode, bankName)}`,
     type: 'liability',
     floor: '0.00',
   }),
   /** Compensation granted on one claim, awaiting recovery or write-off (asset, per claim). */
-  awaitingRecovery: (claimId: string): AccountDefinition => ({
+  awaitingRecovery: (claimId: string, loanReference?: string | null): AccountDefinition => ({
     book: RESERVE_BOOK,
     code: `reserve:awaiting-recovery:${claimId}`,
-    name: `Compensation awaiting recovery, claim ${claimId}`,
+    name: `Compensation awaiting recovery, claim ${claimId}${loanReference ? ` (loan ${loanReference})` : ''}`,
     type: 'asset',
     floor: '0.00',
   }),

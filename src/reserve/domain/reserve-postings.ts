@@ -1,6 +1,7 @@
 import type { Money } from '../../common/money/money';
 import { type PostingRecipe, transferDraft } from '../../ledger/domain/entry-draft';
 import { RESERVE_BOOK, reserveAccounts } from './books';
+import { type ReadableNames, bankLabel, claimLabel } from './readable-names';
 
 /**
  * The posting recipes of the reserve book (RULES §10 "A sketch of the books"; docs/claims.md
@@ -22,6 +23,8 @@ import { RESERVE_BOOK, reserveAccounts } from './books';
 
 /** An appropriation paid into a bank's reserve account (RULES §8; R 第七条). */
 export interface FundingEvent {
+  /** Names for the memo and new account names (codes and ids stay as they are); optional. */
+  names?: ReadableNames;
   bankCode: string;
   amount: Money;
   fundedOn: string;
@@ -33,6 +36,8 @@ export interface FundingEvent {
 
 /** Deposit interest a bank credited to its reserve account (RULES §8; R 第二十二条). */
 export interface InterestEvent {
+  /** Names for the memo and new account names (codes and ids stay as they are); optional. */
+  names?: ReadableNames;
   bankCode: string;
   amount: Money;
   creditedOn: string;
@@ -42,6 +47,8 @@ export interface InterestEvent {
 
 /** One claim of an approval batch (RULES §4; R 第十四条). */
 export interface ApprovalEvent {
+  /** Names for the memo and new account names (codes and ids stay as they are); optional. */
+  names?: ReadableNames;
   claimId: string;
   /** The claiming bank: the compensation is payable to it. */
   bankCode: string;
@@ -60,6 +67,8 @@ export interface PayoutLegEvent {
 
 /** The payout of an approved claim through the waterfall (RULES §4 "Payout"; R 第十五、十八条). */
 export interface PayoutEvent {
+  /** Names for the memo and new account names (codes and ids stay as they are); optional. */
+  names?: ReadableNames;
   claimId: string;
   bankCode: string;
   compensation: Money;
@@ -70,6 +79,8 @@ export interface PayoutEvent {
 
 /** A recovery's refund arrived in the claiming bank's reserve account (RULES §5; R 第十七条). */
 export interface RefundEvent {
+  /** Names for the memo and new account names (codes and ids stay as they are); optional. */
+  names?: ReadableNames;
   claimId: string;
   bankCode: string;
   recoveryId: string;
@@ -81,6 +92,8 @@ export interface RefundEvent {
 
 /** The write-off of a claim's compensation net of refunds (RULES §5; S 三(七), R 第十九条). */
 export interface WriteOffEvent {
+  /** Names for the memo and new account names (codes and ids stay as they are); optional. */
+  names?: ReadableNames;
   claimId: string;
   /** Compensation − refunds received. */
   amount: Money;
@@ -95,13 +108,13 @@ export interface WriteOffEvent {
  * F-2025-01 into BANK01's reserve account", link reserve-funding F-2025-01.
  */
 export function fundingPosting(event: FundingEvent): PostingRecipe {
-  const deposit = reserveAccounts.deposit(event.bankCode, event.depositOrdinal);
+  const deposit = reserveAccounts.deposit(event.bankCode, event.depositOrdinal, event.names?.bankName);
   const capital = reserveAccounts.capital();
   return {
     entry: transferDraft({
       book: RESERVE_BOOK,
       effectiveDate: event.fundedOn,
-      memo: `Appropriation ${event.reference} into ${event.bankCode}'s reserve account`,
+      memo: `Appropriation ${event.reference} into ${bankLabel(event.bankCode, event.names?.bankName)}'s reserve account`,
       debit: deposit.code,
       credit: capital.code,
       amount: event.amount,
@@ -119,13 +132,13 @@ export function fundingPosting(event: FundingEvent): PostingRecipe {
  * bank BANK01.
  */
 export function interestPosting(event: InterestEvent): PostingRecipe {
-  const deposit = reserveAccounts.deposit(event.bankCode, event.depositOrdinal);
+  const deposit = reserveAccounts.deposit(event.bankCode, event.depositOrdinal, event.names?.bankName);
   const income = reserveAccounts.interest();
   return {
     entry: transferDraft({
       book: RESERVE_BOOK,
       effectiveDate: event.creditedOn,
-      memo: `Deposit interest credited by ${event.bankCode}`,
+      memo: `Deposit interest credited by ${bankLabel(event.bankCode, event.names?.bankName)}`,
       debit: deposit.code,
       credit: income.code,
       amount: event.amount,
@@ -142,16 +155,19 @@ export function interestPosting(event: InterestEvent): PostingRecipe {
  *
  * Worked example (RULES §4 case A): compensation 1,825,230.00 on claim C of BANK01, batch B,
  * approved 2025-09-30 → Dr reserve:awaiting-recovery:C 1,825,230.00 / Cr reserve:payable:BANK01
- * 1,825,230.00, memo "Compensation approved for claim C (batch B)", link claim C.
+ * 1,825,230.00, memo "Compensation approved for claim C (batch B)", link claim C. With names (loan
+ * ZZB-2025-000123 of 河南某科技): memo "Compensation approved for claim C (loan ZZB-2025-000123,
+ * 河南某科技) (batch B)" and the accounts "Compensation awaiting recovery, claim C (loan
+ * ZZB-2025-000123)", "Compensation payable to 郑州银行 (BANK01)"; the codes are the same.
  */
 export function approvalPosting(event: ApprovalEvent): PostingRecipe {
-  const awaiting = reserveAccounts.awaitingRecovery(event.claimId);
-  const payable = reserveAccounts.payable(event.bankCode);
+  const awaiting = reserveAccounts.awaitingRecovery(event.claimId, event.names?.loanReference);
+  const payable = reserveAccounts.payable(event.bankCode, event.names?.bankName);
   return {
     entry: transferDraft({
       book: RESERVE_BOOK,
       effectiveDate: event.approvedOn,
-      memo: `Compensation approved for claim ${event.claimId} (batch ${event.batchId})`,
+      memo: `Compensation approved for ${claimLabel(event.claimId, event.names)} (batch ${event.batchId})`,
       debit: awaiting.code,
       credit: payable.code,
       amount: event.compensation,
@@ -176,7 +192,9 @@ export function payoutPosting(event: PayoutEvent): PostingRecipe {
     entry: {
       book: RESERVE_BOOK,
       effectiveDate: event.paidOn,
-      memo: `Compensation paid on claim ${event.claimId} to ${event.bankCode}`,
+      // The claim's id and the bank's name only: a leg may draw from another bank's account, whose
+      // statement that bank reads, and the loan and borrower of this bank's claim are not its to see.
+      memo: `Compensation paid on claim ${event.claimId} to ${bankLabel(event.bankCode, event.names?.bankName)}`,
       lines: [
         { account: reserveAccounts.payable(event.bankCode).code, debit: event.compensation },
         ...event.legs.map((leg) => ({ account: reserveAccounts.deposit(leg.bankCode, leg.depositOrdinal).code, credit: leg.amount })),
@@ -198,12 +216,12 @@ export function payoutPosting(event: PayoutEvent): PostingRecipe {
  * memo "Recovery refund on claim C into BANK01's reserve account", link claim-recovery R.
  */
 export function refundPosting(event: RefundEvent): PostingRecipe {
-  const deposit = reserveAccounts.deposit(event.bankCode, event.depositOrdinal);
+  const deposit = reserveAccounts.deposit(event.bankCode, event.depositOrdinal, event.names?.bankName);
   return {
     entry: transferDraft({
       book: RESERVE_BOOK,
       effectiveDate: event.refundedOn,
-      memo: `Recovery refund on claim ${event.claimId} into ${event.bankCode}'s reserve account`,
+      memo: `Recovery refund on ${claimLabel(event.claimId, event.names)} into ${bankLabel(event.bankCode, event.names?.bankName)}'s reserve account`,
       debit: deposit.code,
       credit: reserveAccounts.awaitingRecovery(event.claimId).code,
       amount: event.refund,
@@ -227,7 +245,7 @@ export function writeOffPosting(event: WriteOffEvent): PostingRecipe {
     entry: transferDraft({
       book: RESERVE_BOOK,
       effectiveDate: event.writtenOffOn,
-      memo: `Compensation on claim ${event.claimId} written off net of refunds`,
+      memo: `Compensation on ${claimLabel(event.claimId, event.names)} written off net of refunds`,
       debit: expense.code,
       credit: reserveAccounts.awaitingRecovery(event.claimId).code,
       amount: event.amount,
