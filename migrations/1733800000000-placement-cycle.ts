@@ -22,9 +22,15 @@ export class PlacementCycle1733800000000 implements MigrationInterface {
         ADD COLUMN executed_on date`);
     await q.query(`CREATE INDEX placement_proposals_quarter ON placement_proposals (quarter, created_at)`);
     await q.query(`CREATE UNIQUE INDEX placement_proposals_one_approved ON placement_proposals (quarter) WHERE status IN ('approved', 'executed')`);
+    // A proposal the quarter close stored before the cycle existed has no payment references: it
+    // cannot be approved as it is; the trustee recomputes it.
+    await q.query(`UPDATE placement_proposals SET status = 'stale', reason = 'made before the placement cycle (no payment references): recompute it' WHERE status = 'proposed'`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    // One proposal per quarter again: the latest of each quarter is kept, the earlier ones (recomputed
+    // since) are deleted — the earlier schema cannot hold them.
+    await q.query(`DELETE FROM placement_proposals p WHERE EXISTS (SELECT 1 FROM placement_proposals n WHERE n.quarter = p.quarter AND (n.created_at, n.id) > (p.created_at, p.id))`);
     await q.query(`DROP INDEX placement_proposals_one_approved`);
     await q.query(`DROP INDEX placement_proposals_quarter`);
     await q.query(`ALTER TABLE placement_proposals DROP COLUMN proposed_by, DROP COLUMN decided_by, DROP COLUMN decided_at, DROP COLUMN approved_on, DROP COLUMN reason, DROP COLUMN executed_on`);

@@ -76,7 +76,10 @@ export class AgencyMarginService {
     const agency = await this.parties.getAgency(agencyCode, this.tx.manager);
     const policy = this.policies.versionFor(asOf);
     const previousQuarterEnd = quarterLastDay(previousQuarter(quarterOf(asOf)));
-    const reviewedBalance = await this.outstanding.ofAgency(agencyCode, previousQuarterEnd, this.tx.manager);
+    // The loans' latest bank reports are a bank's rows, behind the party wall for an agency's read:
+    // the balance its margin is computed on is read unrestricted (docs/access.md), the same figure
+    // the trustee sees.
+    const reviewedBalance = await this.tx.unrestricted((m) => this.outstanding.ofAgency(agencyCode, previousQuarterEnd, m));
     const lossRate = computeLossRate(
       {
         approvedCompensation: await this.compensation.netCompensation(agencyCode),

@@ -2,7 +2,7 @@ import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Request, Response } from 'express';
-import { BomField, CSV_BOM, ExportLangField, exportOptions, headersOf } from '../common/format/export-format';
+import { BomField, CSV_BOM, csvSafeField, ExportLangField, exportOptions, headersOf } from '../common/format/export-format';
 import { Roles } from '../common/access/principal';
 import { REQUEST_ERRORS } from '../common/errors/common.errors';
 import { DomainError } from '../common/errors/domain-error';
@@ -58,12 +58,8 @@ export class AuditExportQuery extends AuditQuery {
 
 const CSV_COLUMNS = ['seq', 'occurredAt', 'requestId', 'actorTokenId', 'actorRole', 'actorParty', 'action', 'targetIds', 'status', 'errorCode', 'hash'];
 
-/** RFC 4180 quoting; a cell that a spreadsheet would read as a formula gets a leading apostrophe. */
-function cell(value: unknown): string {
-  let text = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
+/** RFC 4180 quoting; a cell that a spreadsheet would read as a formula gets a leading apostrophe (csvSafeField). */
+const cell = csvSafeField;
 
 function csvLine(r: AuditOut): string {
   return [r.seq, r.occurredAt, r.requestId, r.actor.tokenId, r.actor.role, r.actor.partyCode, r.action, r.targetIds.join(' '), r.outcome.status, r.outcome.code, r.hash].map(cell).join(',');

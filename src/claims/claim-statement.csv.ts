@@ -1,4 +1,4 @@
-import { CSV_BOM, ExportOptions, headersOf } from '../common/format/export-format';
+import { csvSafeField, CSV_BOM, ExportOptions, headersOf } from '../common/format/export-format';
 import type { claimOut } from './claim-views';
 
 type ClaimRow = ReturnType<typeof claimOut> & { loanReference: string | null; borrowerName: string | null };
@@ -30,11 +30,8 @@ const COLUMNS: (keyof ClaimRow)[] = [
   'writtenOffAmount',
 ];
 
-/** RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes doubled. */
-function field(value: unknown): string {
-  const text = value === null || value === undefined ? '' : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
+/** RFC 4180 quoting with the formula guard (csvSafeField): borrower names and loan references are the bank's free text. */
+const field = csvSafeField;
 
 /**
  * The claim statement as CSV: a header line in the language asked for, one line per claim, CRLF

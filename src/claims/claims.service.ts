@@ -294,8 +294,9 @@ export class ClaimsService {
       .addSelect('COALESCE(SUM(c.compensation), 0)::text', 'compensation')
       .groupBy('c.status')
       .getRawMany()) as { status: string; count: number; compensation: string }[];
+    // andWhere: `where` would replace the party scope added first.
     const reviews = await scoped(this.claims.createQueryBuilder('c'), 'c')
-      .where('c.status IN (:...open) AND c.review_due_on < :today', { open: ['filed', 'under_review'], today })
+      .andWhere('c.status IN (:...open) AND c.review_due_on < :today', { open: ['filed', 'under_review'], today })
       .orderBy('c.review_due_on', 'ASC')
       .addOrderBy('c.id', 'ASC')
       .getMany();

@@ -160,7 +160,7 @@ function checkRow(row: RawReportRow, ctx: RowContext, problems: RowProblem[]): A
   }
   const loan = checkLoanReference(line, values.loanReference, ctx, problems);
   const amounts = checkAmounts(line, values, problems);
-  const quality = typeof values.assetQuality === 'string' ? (QUALITY_ALIASES[values.assetQuality.trim()] ?? values.assetQuality) : values.assetQuality;
+  const quality = typeof values.assetQuality === 'string' ? ((Object.hasOwn(QUALITY_ALIASES, values.assetQuality.trim()) ? QUALITY_ALIASES[values.assetQuality.trim()] : undefined) ?? values.assetQuality) : values.assetQuality;
   if (typeof quality !== 'string' || !ASSET_QUALITY_SET.has(quality)) {
     problems.push({ line, field: 'assetQuality', code: REPORT_ROW_PROBLEMS.INVALID_ASSET_QUALITY, message: `assetQuality must be one of ${ASSET_QUALITIES.join(', ')}` });
   }
@@ -282,7 +282,7 @@ const QUALITY_ALIASES: Readonly<Record<string, string>> = { 正常: 'normal', �
 
 /** The header's column names (Chinese ones mapped); 400 REPORT.CSV_HEADER naming every missing, unknown or repeated column. */
 function checkHeader(record: readonly string[]): string[] {
-  const header = record.map((h) => HEADER_ALIASES[h.trim()] ?? h.trim());
+  const header = record.map((h) => (Object.hasOwn(HEADER_ALIASES, h.trim()) ? HEADER_ALIASES[h.trim()] : h.trim()));
   const missing = REPORT_COLUMNS.filter((c) => !header.includes(c));
   const unknown = header.filter((h) => !(REPORT_COLUMNS as readonly string[]).includes(h));
   const dup = header.filter((h, i) => header.indexOf(h) !== i);

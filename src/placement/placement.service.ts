@@ -18,7 +18,9 @@ import { AccountDefinition, LedgerAccountsService } from '../ledger/ledger-accou
 import { LedgerPostingService } from '../ledger/ledger-posting.service';
 import { LoanAggregatesService } from '../loans/loan-aggregates.service';
 import { PartyLossRatesService } from '../programme/party-loss-rates.service';
+import { PartiesService } from '../programme/parties.service';
 import { PolicyService } from '../programme/policy.service';
+import { isPaymentReference } from '../reconciliation/domain/payment-reference';
 import { PaymentInstructionsService, PLACEMENT_TRANSFER_LINK } from '../reconciliation/payment-instructions.service';
 import { DEPOSIT_PREFIX, RESERVE_BOOK, depositBalancesByBank } from '../reserve/domain/books';
 import { ReserveAccountsService } from '../reserve/reserve-accounts.service';
@@ -38,6 +40,9 @@ export interface StaleBalance {
   bankCode: string;
   proposed: string;
   now: string;
+  /** When the balance is the same but the locked money moved. */
+  lockedProposed?: string;
+  lockedNow?: string;
 }
 
 export type PlacementView = ReturnType<typeof placementOut>;
@@ -91,6 +96,7 @@ export class PlacementService {
     private readonly instructions: PaymentInstructionsService,
     private readonly reserveAccounts: ReserveAccountsService,
     private readonly auth: AuthService,
+    private readonly parties: PartiesService,
     private readonly clock: Clock,
   ) {}
 
@@ -143,8 +149,10 @@ export class PlacementService {
   /** GET /v1/placements?quarter=: newest first. */
   async list(quarter?: string): Promise<PlacementView[]> {
     const rows = await this.tx.manager.find(PlacementProposal, { where: quarter ? { quarter } : {}, order: { createdAt: 'DESC' }, take: 200 });
-    const current = rows.some((r) => r.status === 'proposed') ? await this.currentBalances() : new Map<string, Money>();
-    return rows.map((p) => placementOut(p, p.status === 'proposed' ? staleAgainst(p, current) : []));
+    const open = rows.some((r) => r.status === 'proposed');
+    const current = open ? await this.currentBalances() : new Map<string, Money>();
+    const payables = open ? await this.currentPayables() : new Map<string, Money>();
+    return rows.map((p) => placementOut(p, p.status === 'proposed' ? staleAgainst(p, current, payables) : []));
   }
 
   /** The latest proposal of a quarter, or null. */
@@ -168,13 +176,18 @@ export class PlacementService {
       assertFourEyes(principal, 'approve', [{ target: `placement ${p.id}`, makerTokenId: p.proposedBy, ids: { placementId: p.id } }]);
       assertEventDates(this.clock.today(), [{ field: 'approvedOn', date: approvedOn }], [{ field: 'approvedOn', date: approvedOn, notBefore: { field: 'asOf', date: p.asOf } }]);
       await this.assertNoneApproved(m, p.quarter);
-      // Balances are read under the posting path's own locks, so none moves between this check and the commit.
+      if (p.transfers.some((t) => !isPaymentReference(t.reference) || !t.inReference || !isPaymentReference(t.inReference))) {
+        throw DomainError.conflict(PLACEMENT_ERRORS.STALE, `Proposal ${p.id} was made before transfers carried payment references: recompute it (POST /v1/placements) before approval.`);
+      }
+      // Balances and locked money are read under the banks' and the posting path's own locks, so
+      // none moves between this check and the commit.
+      await this.parties.lockBanks(p.banks.map((b) => b.bankCode).sort());
       await this.ledgerAccounts.lockByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX);
       const stale = await this.staleBalances(p);
       if (stale.length) {
         throw DomainError.conflict(
           PLACEMENT_ERRORS.STALE,
-          `Proposal ${p.id} is stale: ${stale.map((s) => `${s.bankCode} ${fmtMoney(Money.of(s.proposed))} → ${fmtMoney(Money.of(s.now))}`).join('; ')}. Recompute it (POST /v1/placements) before approval.`,
+          `Proposal ${p.id} is stale: ${stale.map(describeStale).join('; ')}. Recompute it (POST /v1/placements) before approval.`,
           stale.map((s) => ({ code: PLACEMENT_ERRORS.STALE, message: `${s.bankCode}: ${s.proposed} when proposed, ${s.now} now`, bankCode: s.bankCode, proposed: s.proposed, now: s.now })),
         );
       }
@@ -229,6 +242,10 @@ export class PlacementService {
         throw DomainError.conflict(PLACEMENT_ERRORS.NOT_APPROVED, `Proposal ${p.id} is ${p.status}: only the transfers of an approved proposal are executed.`);
       }
       assertEventDates(this.clock.today(), [{ field: 'executedOn', date: executedOn }], [{ field: 'executedOn', date: executedOn, notBefore: { field: 'approvedOn', date: p.approvedOn } }]);
+      // The two banks' rows first (the order of claim approval and of account moves: banks, then
+      // ledger rows), so compensation approved for the paying bank meanwhile is waited for and
+      // counted as locked; then the deposit accounts, so no payout moves a balance under the check.
+      await this.parties.lockBanks([t.fromBankCode, t.toBankCode].sort());
       await this.ledgerAccounts.lockByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX);
       // The banks' current accounts (an account moved since the approval is the new one; docs/reserve-accounts.md).
       const deposits = await this.reserveAccounts.currentDeposits([t.fromBankCode, t.toBankCode]);
@@ -278,13 +295,18 @@ export class PlacementService {
     }
   }
 
+  /** Per bank, money approved and not yet paid out of its account (reserve:payable:BANK). */
+  private async currentPayables(): Promise<Map<string, Money>> {
+    return new Map((await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, PAYABLE_PREFIX, null)).map((b) => [b.code.slice(PAYABLE_PREFIX.length), b.balance]));
+  }
+
   private async currentBalances(): Promise<Map<string, Money>> {
     // Per bank, its accounts together (a moved account holds 0.00).
     return new Map(depositBalancesByBank(await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX, null)).map((b) => [b.bankCode, b.balance]));
   }
 
   private async staleBalances(p: PlacementProposal): Promise<StaleBalance[]> {
-    return staleAgainst(p, await this.currentBalances());
+    return staleAgainst(p, await this.currentBalances(), await this.currentPayables());
   }
 
   /** Computes and stores a new proposal of `quarter` from the books as of its last day and the current balances. */
@@ -292,7 +314,7 @@ export class PlacementService {
     const asOf = quarterLastDay(quarter);
     const policy = this.policies.versionFor(asOf);
     const balances = await this.currentBalances();
-    const payable = new Map((await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, PAYABLE_PREFIX, null)).map((b) => [b.code.slice(PAYABLE_PREFIX.length), b.balance]));
+    const payable = await this.currentPayables();
     const figures = new Map((await this.loanAggregates.placementFigures(asOf, Money.of(policy.smallBorrowerRevenueMax))).map((f) => [f.bankCode, f]));
     const rates = new Map((await this.lossRates.ofQuarter('bank', quarter)).map((r) => [r.partyCode, r]));
     const disqualified = new Set((await this.lossRates.parties('bank')).filter((b) => b.status === 'disqualified').map((b) => b.code));
@@ -363,14 +385,30 @@ export class PlacementService {
   }
 }
 
-/** The balances that differ from the proposal's (a bank absent from it counts as 0.00 there). */
-function staleAgainst(p: PlacementProposal, current: ReadonlyMap<string, Money>): StaleBalance[] {
-  const proposed = new Map(p.banks.map((b) => [b.bankCode, Money.of(b.balance)]));
+/**
+ * What moved since the proposal was made: each bank whose balance differs from the proposal's (a
+ * bank absent from it counts as 0.00 there), and each bank whose locked money (approved, not yet
+ * paid; at most its balance) differs — either one changes what the targets would be.
+ */
+function staleAgainst(p: PlacementProposal, current: ReadonlyMap<string, Money>, payables: ReadonlyMap<string, Money>): StaleBalance[] {
+  const proposed = new Map(p.banks.map((b) => [b.bankCode, b]));
   const codes = [...new Set([...proposed.keys(), ...current.keys()])].sort();
-  return codes
-    .map((c) => ({ bankCode: c, proposed: proposed.get(c) ?? Money.ZERO, now: current.get(c) ?? Money.ZERO }))
-    .filter((s) => !s.proposed.eq(s.now))
-    .map((s) => ({ bankCode: s.bankCode, proposed: s.proposed.toString(), now: s.now.toString() }));
+  const out: StaleBalance[] = [];
+  for (const c of codes) {
+    const was = proposed.get(c);
+    const now = current.get(c) ?? Money.ZERO;
+    const before = was ? Money.of(was.balance) : Money.ZERO;
+    if (!before.eq(now)) out.push({ bankCode: c, proposed: before.toString(), now: now.toString() });
+    else if (was && !Money.of(was.locked).eq((payables.get(c) ?? Money.ZERO).min(now))) {
+      out.push({ bankCode: c, proposed: before.toString(), now: now.toString(), lockedProposed: was.locked, lockedNow: (payables.get(c) ?? Money.ZERO).min(now).toString() });
+    }
+  }
+  return out;
+}
+
+function describeStale(s: StaleBalance): string {
+  if (s.lockedProposed !== undefined) return `${s.bankCode} locked ${fmtMoney(Money.of(s.lockedProposed))} → ${fmtMoney(Money.of(s.lockedNow as string))}`;
+  return `${s.bankCode} ${fmtMoney(Money.of(s.proposed))} → ${fmtMoney(Money.of(s.now))}`;
 }
 
 function transferKey(p: PlacementProposal, t: PlacementTransferOut): string {

@@ -100,11 +100,16 @@ export class PlacementsController {
 function scoped(view: PlacementView, principal: Principal): PlacementView {
   if (principal.role !== 'bank') return view;
   const own = principal.partyCode;
+  const ownStale = view.staleBalances.filter((s) => s.bankCode === own);
   return {
     ...view,
+    // Stale because another bank's money moved would tell this bank that it moved: it sees `proposed`.
+    status: view.status === 'stale' && !ownStale.length && view.reason === null ? 'proposed' : view.status,
     banks: view.banks.filter((b) => b.bankCode === own),
     transfers: view.transfers.filter((t) => t.fromBankCode === own || t.toBankCode === own),
     breakdown: [],
-    staleBalances: view.staleBalances.filter((s) => s.bankCode === own),
+    staleBalances: ownStale,
+    // The approver's free text may name other banks.
+    reason: null,
   };
 }

@@ -1,4 +1,4 @@
-import { CSV_BOM, ExportLang, ExportOptions, headersOf } from '../common/format/export-format';
+import { CSV_BOM, csvSafeField, ExportLang, ExportOptions, headersOf } from '../common/format/export-format';
 import { xlsxOf } from '../common/format/xlsx-writer';
 
 /**
@@ -15,10 +15,8 @@ export interface Table {
   rows: (string | number | null)[][];
 }
 
-function csvCell(v: string | number | null): string {
-  const s = v === null ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+/** RFC 4180 with the formula guard (csvSafeField): statement memos and counterparties are the banks' text. */
+const csvCell = csvSafeField;
 
 export function toCsv(tables: Table[], options: ExportOptions = { lang: 'en', bom: true }): string {
   const parts = tables.map((t) => [headersOf(t.columns, options.lang), ...t.rows].map((r) => r.map(csvCell).join(',')).join('\r\n'));

@@ -255,7 +255,8 @@ describe('authorization matrix: every route × every role (issue #15)', () => {
     }
     if (process.env.MATRIX_PRINT) console.log(observed.join('\n'));
     expect(mismatches).toEqual([]);
-  });
+    // ~1,000 requests (every route × seven tokens): minutes on a loaded machine, not the default minute.
+  }, 300_000);
 
   it('no token at all: 401 on every route but /health', async () => {
     const wrong: string[] = [];

@@ -65,11 +65,17 @@ export class TransactionScope implements OnModuleInit {
     const party = this.currentParty();
     if (!m || !party) return this.party.run(null, () => fn(this.manager));
     await leaveWall(m);
+    let result: T;
     try {
-      return await fn(m);
-    } finally {
-      await enterWall(m, party, false);
+      result = await fn(m);
+    } catch (error) {
+      // Back behind the wall if the transaction still can; after a database error it is aborted, and
+      // a failure to re-enter must not hide the original error, which reaches the caller as it is.
+      await enterWall(m, party, false).catch(() => undefined);
+      throw error;
     }
+    await enterWall(m, party, false);
+    return result;
   }
 
   /** The transaction open in this async context, or null. */

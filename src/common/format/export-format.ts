@@ -21,6 +21,21 @@ export const EXPORT_LANGS = ['zh-CN', 'zh', 'en'] as const;
 /** The byte-order mark that makes Excel read a CSV as UTF-8 (without it, Chinese is mojibake). */
 export const CSV_BOM = '\ufeff';
 
+/**
+ * One CSV field (RFC 4180: quoted when it holds a comma, quote, CR or LF; quotes doubled), with the
+ * spreadsheet-formula guard: text a spreadsheet would run as a formula (starting with =, +, -, @,
+ * a tab or a CR) gets a leading apostrophe — free text from a bank (a borrower's name, a loan
+ * reference) must not become a live formula in the trustee's Excel. A number (-25.00, +3) is left
+ * as it is.
+ *
+ * Example: '=HYPERLINK("x")' → `"'=HYPERLINK(""x"")"`; '-25.00' → '-25.00'; 'a,b' → '"a,b"'.
+ */
+export function csvSafeField(value: unknown): string {
+  let text = value === null || value === undefined ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(text) && !/^[+-]?\d+(\.\d+)?$/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
 /** The XLSX number format of money cells: thousands separators, two decimals. */
 export const AMOUNT_FORMAT = '#,##0.00';
 
