@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { amountCell, columnWidth, exportLang, exportOptions, headersOf } from './export-format';
+import { amountCell, columnWidth, csvSafeField, exportLang, exportOptions, headersOf } from './export-format';
 import { xlsxOf } from './xlsx-writer';
 
 describe('export language (issue 17 item 3; docs/exports.md)', () => {
@@ -84,5 +84,19 @@ describe('xlsxOf: XLSX people open in Excel', () => {
     await new Promise((r) => setTimeout(r, 1100));
     const b = await xlsxOf(tables, 'zh-CN');
     expect(Buffer.compare(a, b)).toBe(0);
+  });
+});
+
+describe('csvSafeField: RFC 4180 with the formula guard', () => {
+  it('text a spreadsheet would run gets an apostrophe; numbers and plain text stay as they are', () => {
+    expect(csvSafeField('=HYPERLINK("http://x","y")')).toBe(`"'=HYPERLINK(""http://x"",""y"")"`);
+    expect(csvSafeField('+cmd')).toBe("'+cmd");
+    expect(csvSafeField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvSafeField('-25.00')).toBe('-25.00');
+    expect(csvSafeField('+3')).toBe('+3');
+    expect(csvSafeField('-1+1')).toBe("'-1+1");
+    expect(csvSafeField('河南,科技')).toBe('"河南,科技"');
+    expect(csvSafeField(null)).toBe('');
+    expect(csvSafeField(12.5)).toBe('12.5');
   });
 });
