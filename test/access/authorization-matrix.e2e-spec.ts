@@ -139,7 +139,12 @@ const MATRIX: Record<string, Row> = {
   // Disqualifying a dormant party is the approver's decision (issue #15).
   'POST /v1/quarters/{quarter}/dormancy/{id}/confirm': { path: () => `/v1/quarters/2099Q4/dormancy/${randomUUID()}/confirm`, expect: '403 400 403 403 403 403 403' },
   // A placement proposal lists every bank's balance and score.
-  'GET /v1/placements/{id}': { path: () => `/v1/placements/${randomUUID()}`, expect: QUARTER_READERS_404 },
+  'GET /v1/placements': { path: () => '/v1/placements?quarter=2099Q4', expect: '200 200 200 200 200 403 200' },
+  'POST /v1/placements': { path: () => '/v1/placements', expect: TRUSTEE_WRITE },
+  'GET /v1/placements/{id}': { path: () => `/v1/placements/${randomUUID()}`, expect: '404 404 404 404 404 403 404' },
+  'POST /v1/placements/{id}/approve': { path: () => `/v1/placements/${randomUUID()}/approve`, expect: '400 400 403 403 403 403 403' },
+  'POST /v1/placements/{id}/reject': { path: () => `/v1/placements/${randomUUID()}/reject`, expect: '400 400 403 403 403 403 403' },
+  'POST /v1/placements/{id}/transfers/{transferId}/executed': { path: () => `/v1/placements/${randomUUID()}/transfers/T1/executed`, expect: '403 403 400 403 403 403 403' },
   // Reconciliation (issue 14): the custodian's and trustee's work; reads also for approver and auditor.
   'POST /v1/reconciliations': { path: () => '/v1/reconciliations', expect: CUSTODY_WRITE },
   'GET /v1/reconciliations': { path: () => '/v1/reconciliations?limit=1', expect: '200 200 200 403 403 403 200' },

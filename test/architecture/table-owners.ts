@@ -168,8 +168,8 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwner>> = {
     reason: 'The margin requirement fixed per quarter; withdrawals and shortfalls read it (RULES §7).',
   },
   placement_proposals: {
-    owner: 'src/reserve',
-    reason: 'The reserve placement proposal per quarter (RULES §8); approval and execution follow it.',
+    owner: 'src/placement',
+    reason: 'The placement proposals of each quarter (RULES §8 placement cycle): inputs, targets, transfers, approval and execution.',
   },
 
   agency_margin_events: {
