@@ -234,6 +234,13 @@ describe('reserve account moves (RULES §8; R 第十一条)', () => {
       [3, 'open', '443058.90'],
     ]);
     expect(await count(`SELECT count(*) AS n FROM ledger_entries WHERE link_type = 'account-move'`)).toBe(2);
+    // The ledger's account list shows when each was closed.
+    const ledgerAccounts = await trustee().get(`/v1/ledger/accounts?book=reserve&prefix=${encodeURIComponent(deposit(bankA))}`).expect(200);
+    expect(ledgerAccounts.body.items.map((a: { code: string; closedOn: string | null; balance: string }) => [a.code, a.closedOn, a.balance])).toEqual([
+      [deposit(bankA), '2025-06-30', '0.00'],
+      [deposit(bankA, 2), '2025-10-20', '0.00'],
+      [deposit(bankA, 3), null, '443058.90'],
+    ]);
     const reserve = await trustee().get('/v1/reserve?asOf=2025-12-31').expect(200);
     const byBank = Object.fromEntries((reserve.body.banks as { bankCode: string; balance: string }[]).map((b) => [b.bankCode, b.balance]));
     expect(byBank[bankA]).toBe('443058.90');
