@@ -19,6 +19,9 @@ import { Reconciliation1733500000000 } from './1733500000000-reconciliation';
 import { LedgerGuardConditions1733600000000 } from './1733600000000-ledger-guard-conditions';
 import { ReconciliationWindowPolicy1733700000000 } from './1733700000000-reconciliation-window-policy';
 import { AuditLogApplicationRole1733710000000 } from './1733710000000-audit-log-application-role';
+import { PlacementCycle1733800000000 } from './1733800000000-placement-cycle';
+import { PlacementMinimumTransferPolicy1733805000000 } from './1733805000000-placement-minimum-transfer-policy';
+import { ReserveAccounts1733810000000 } from './1733810000000-reserve-accounts';
 import { LedgerLeanIndexes1733840000000 } from './1733840000000-ledger-lean-indexes';
 
 /**
@@ -43,5 +46,8 @@ export const ALL_MIGRATIONS = [
   LedgerGuardConditions1733600000000,
   ReconciliationWindowPolicy1733700000000,
   AuditLogApplicationRole1733710000000,
+  PlacementCycle1733800000000,
+  PlacementMinimumTransferPolicy1733805000000,
+  ReserveAccounts1733810000000,
   LedgerLeanIndexes1733840000000,
 ];

@@ -25,6 +25,7 @@ import { CalculatorsModule } from './calculators/calculators.module';
 import { AgenciesModule } from './agencies/agencies.module';
 import { QuartersModule } from './quarters/quarters.module';
 import { ClaimPortsModule, ClaimsModule } from './claims/claims.module';
+import { PlacementModule } from './placement/placement.module';
 import { ReserveModule } from './reserve/reserve.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { HolidaysModule } from './holidays/holidays.module';
@@ -58,6 +59,7 @@ const FEATURE_MODULES: DynamicModule['imports'] = [
   IdempotencyModule,
   LedgerModule,
   ReserveModule,
+  PlacementModule,
   AgenciesModule,
   ClaimPortsModule,
   ClaimsModule,

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LRUCache } from 'lru-cache';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { Role } from '../common/access/principal';
 import { DomainError } from '../common/errors/domain-error';
@@ -182,6 +182,12 @@ export class AuthService implements OnApplicationBootstrap {
     // a look-up made before the commit saw the token still active and may have cached it.
     await this.tx.whenSettled(() => Promise.resolve(evict()));
     return true;
+  }
+
+  /** Whether a token of `role` can be used now (not revoked, not expired): e.g. whether an approver exists yet. Pass the caller's transaction's manager when one is open. */
+  async hasUsableToken(role: Role, manager?: EntityManager): Promise<boolean> {
+    const rows = (await (manager ?? this.tokens.manager).query(`SELECT 1 FROM api_tokens WHERE role = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) LIMIT 1`, [role])) as unknown[];
+    return rows.length > 0;
   }
 
   /** Every token, newest first, without secrets; optionally one role or party. */

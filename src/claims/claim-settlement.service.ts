@@ -13,7 +13,8 @@ import type { PostingRecipe } from '../ledger/domain/entry-draft';
 import { LedgerAccountsService } from '../ledger/ledger-accounts.service';
 import { LedgerPostingService } from '../ledger/ledger-posting.service';
 import { PolicyService } from '../programme/policy.service';
-import { DEPOSIT_PREFIX, RESERVE_BOOK } from '../reserve/domain/books';
+import { DEPOSIT_PREFIX, RESERVE_BOOK, depositBalancesByBank } from '../reserve/domain/books';
+import { ReserveAccountsService } from '../reserve/reserve-accounts.service';
 import { payoutPosting, refundPosting, writeOffPosting } from '../reserve/domain/reserve-postings';
 import { ClaimPayoutLeg, ClaimRecovery } from './claim.entity';
 import { ClaimsService } from './claims.service';
@@ -56,6 +57,7 @@ export class ClaimSettlementService {
     private readonly posting: LedgerPostingService,
     private readonly ledgerAccounts: LedgerAccountsService,
     private readonly policies: PolicyService,
+    private readonly reserveAccounts: ReserveAccountsService,
     private readonly clock: Clock,
   ) {}
 
@@ -81,12 +83,13 @@ export class ClaimSettlementService {
     const status = nextStatus(claim.id, claim.status, 'pay');
     assertStepDate(this.clock.today(), { field: 'paidOn', date: paidOn }, { field: 'approvedOn', date: claim.approvedOn });
     await this.ledgerAccounts.lockByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX);
-    const balances = (await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX)).map((r) => ({
-      bankCode: r.code.slice(DEPOSIT_PREFIX.length),
-      balance: r.balance,
-    }));
+    // Per bank, its accounts together (a moved account holds 0.00); each leg is drawn from the
+    // bank's current account (docs/reserve-accounts.md).
+    const balances = depositBalancesByBank(await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX));
     const plan = planPayout(claim.bankCode, claim.compensation, balances);
-    const entry = await this.post(payoutPosting({ claimId: id, bankCode: claim.bankCode, compensation: claim.compensation, paidOn, legs: plan.legs }));
+    const ordinals = await this.reserveAccounts.currentOrdinals(plan.legs.map((l) => l.bankCode));
+    const legs = plan.legs.map((l) => ({ ...l, depositOrdinal: ordinals.get(l.bankCode) }));
+    const entry = await this.post(payoutPosting({ claimId: id, bankCode: claim.bankCode, compensation: claim.compensation, paidOn, legs }));
     await this.tx.manager.getRepository(ClaimPayoutLeg).insert(plan.legs.map((l, i) => ({ claimId: id, position: i + 1, bankCode: l.bankCode, amount: l.amount })));
     await this.claims.update(id, { status, paidOn, payoutEntryId: entry.id, paidBy });
   }
@@ -154,7 +157,8 @@ export class ClaimSettlementService {
       assertStepDate(this.clock.today(), { field: 'refundedOn', date: input.refundedOn }, { field: 'recoveredOn', date: recovery.recoveredOn });
       let entryId: string | null = null;
       if (recovery.refund.isPositive()) {
-        const refund = refundPosting({ claimId: id, bankCode: claim.bankCode, recoveryId, refund: recovery.refund, refundedOn: input.refundedOn });
+        const depositOrdinal = (await this.reserveAccounts.currentOrdinals([claim.bankCode])).get(claim.bankCode);
+        const refund = refundPosting({ claimId: id, bankCode: claim.bankCode, recoveryId, refund: recovery.refund, refundedOn: input.refundedOn, depositOrdinal });
         entryId = (await this.post(refund)).id;
       }
       await m.update(ClaimRecovery, { id: recoveryId }, { refundedOn: input.refundedOn, refundEntryId: entryId });

@@ -5,6 +5,7 @@ import { AgenciesModule } from '../agencies/agencies.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { LoansModule } from '../loans/loans.module';
 import { ProgrammeModule } from '../programme/programme.module';
+import { ReserveModule } from '../reserve/reserve.module';
 import { BANK_ANNUAL_ROOM } from '../programme/bank-annual-room.port';
 import { ApprovalBatchesService } from './approval-batches.service';
 import { BankAnnualCapService } from './bank-annual-cap.service';
@@ -36,7 +37,7 @@ export class ClaimPortsModule {}
 
 /** Loss-compensation claims from filing to write-off, on the ledger (issue #6). */
 @Module({
-  imports: [TypeOrmModule.forFeature(CLAIM_ENTITIES), LedgerModule, LoansModule, ProgrammeModule, AgenciesModule],
+  imports: [TypeOrmModule.forFeature(CLAIM_ENTITIES), LedgerModule, LoansModule, ProgrammeModule, AgenciesModule, ReserveModule],
   controllers: [ClaimsController],
   providers: [ClaimsService, ApprovalBatchesService, ClaimSettlementService],
   exports: [ClaimsService],

@@ -30,6 +30,8 @@ export interface LedgerAccountView {
   normalSide: Side;
   floor: Money | null;
   createdAt: Date;
+  /** The date the account was closed (it accepts no posting since); null while open. */
+  closedOn: string | null;
 }
 
 export interface AccountBalance {
@@ -56,10 +58,29 @@ export interface AccountViewRow {
   normal_side: Side;
   floor: string | null;
   created_at: Date;
+  closed_on: string | null;
 }
 
 export function toAccountView(r: AccountViewRow): LedgerAccountView {
-  return { book: r.book, code: r.code, name: r.name, type: r.type, normalSide: r.normal_side, floor: r.floor === null ? null : Money.of(r.floor), createdAt: r.created_at };
+  return {
+    book: r.book,
+    code: r.code,
+    name: r.name,
+    type: r.type,
+    normalSide: r.normal_side,
+    floor: r.floor === null ? null : Money.of(r.floor),
+    createdAt: r.created_at,
+    closedOn: r.closed_on,
+  };
+}
+
+/** An account's state under its row lock, for a caller about to empty and close it (an account move). */
+export interface LockedAccountState {
+  code: string;
+  balance: Money;
+  closedOn: string | null;
+  /** The latest effective date of any of its lines; null when it has none. */
+  lastMovementOn: string | null;
 }
 
 /**
@@ -103,12 +124,12 @@ export class LedgerAccountsService {
       `INSERT INTO ledger_accounts (book, code, name, type, normal_side, floor)
        SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM ledger_books WHERE code = $1)
        ON CONFLICT (book, code) DO NOTHING
-       RETURNING book, code, name, type, normal_side, floor, created_at`,
+       RETURNING book, code, name, type, normal_side, floor, created_at, closed_on`,
       [def.book, def.code, def.name, def.type, normalSide, floor?.toString() ?? null],
     )) as AccountViewRow[];
     if (inserted.length) return { ...toAccountView(inserted[0]), created: true };
     const rows = (await m.query(
-      `SELECT book, code, name, type, normal_side, floor, created_at FROM ledger_accounts WHERE book = $1 AND code = $2`,
+      `SELECT book, code, name, type, normal_side, floor, created_at, closed_on FROM ledger_accounts WHERE book = $1 AND code = $2`,
       [def.book, def.code],
     )) as AccountViewRow[];
     if (!rows.length) throw ledgerErrors.unknownBook(def.book);
@@ -215,6 +236,47 @@ export class LedgerAccountsService {
   async lockByPrefix(book: string, prefix: string): Promise<void> {
     const m = this.requireTransaction('lockByPrefix');
     await m.query(`SELECT id FROM ledger_accounts WHERE book = $1 AND starts_with(code, $2) ORDER BY id FOR UPDATE`, [book, prefix]);
+  }
+
+  /**
+   * Locks one account's balance row until the caller's transaction ends (the ledger's lock, so no
+   * posting can move it meanwhile) and reads its current balance, whether it is closed, and the
+   * date of its latest line. Null when the account does not exist. Needs an open transaction.
+   */
+  async lockAccount(book: string, code: string): Promise<LockedAccountState | null> {
+    const m = this.requireTransaction('lockAccount');
+    const locked = (await m.query(`SELECT id FROM ledger_accounts WHERE book = $1 AND code = $2 FOR UPDATE`, [book, code])) as { id: string }[];
+    if (!locked.length) return null;
+    // Read in a second statement: under READ COMMITTED it sees every posting committed before the
+    // lock was granted (a subquery of the locking statement would read its older snapshot).
+    const rows = (await m.query(
+      `SELECT a.code, a.normal_side, a.debits, a.credits, a.closed_on,
+              (SELECT max(l.effective_date) FROM ledger_lines l WHERE l.account_id = a.id) AS last_movement_on
+         FROM ledger_accounts a WHERE a.id = $1`,
+      [locked[0].id],
+    )) as { code: string; normal_side: Side; debits: string; credits: string; closed_on: string | null; last_movement_on: string | null }[];
+    const r = rows[0];
+    return { code: r.code, balance: balanceOnNormalSide(r.normal_side, Money.of(r.debits), Money.of(r.credits)), closedOn: r.closed_on, lastMovementOn: r.last_movement_on };
+  }
+
+  /**
+   * Closes an account as of a date: it accepts no posting afterwards (409 LEDGER.ACCOUNT_CLOSED,
+   * refused by the balance-row trigger in the posting's own statement, so no concurrent posting
+   * slips in). Only an account at 0.00 can be closed (LEDGER.ACCOUNT_NOT_EMPTY, the trigger
+   * again); a closed account stays closed (409 LEDGER.ACCOUNT_CLOSED). Its balance, statement and
+   * lines remain readable; its code is never reused (the code is part of every hashed entry).
+   */
+  async closeAccount(book: string, code: string, closedOn: string): Promise<void> {
+    const m = this.tx.manager;
+    const closed = (await m.query(`UPDATE ledger_accounts SET closed_on = $3 WHERE book = $1 AND code = $2 AND closed_on IS NULL RETURNING code`, [
+      book,
+      code,
+      closedOn,
+    ])) as unknown[];
+    if (closed.length) return;
+    const rows = (await m.query(`SELECT closed_on FROM ledger_accounts WHERE book = $1 AND code = $2`, [book, code])) as { closed_on: string }[];
+    if (!rows.length) throw ledgerErrors.accountNotFound(book, code);
+    throw ledgerErrors.accountClosed(book, [{ account: code, closedOn: rows[0].closed_on }]);
   }
 
   async assertBook(book: string): Promise<void> {

@@ -130,7 +130,7 @@ export class LedgerQueryService {
     await this.book(book);
     const after = decodeCursor(cursor, (v): v is string => typeof v === 'string');
     const rows = (await this.db.query(
-      `SELECT book, code, name, type, normal_side, floor, created_at, debits, credits FROM ledger_accounts
+      `SELECT book, code, name, type, normal_side, floor, created_at, closed_on, debits, credits FROM ledger_accounts
         WHERE book = $1 AND ($2::text IS NULL OR code LIKE $2 || '%') AND ($3::text IS NULL OR code > $3)
         ORDER BY code LIMIT $4`,
       [book, prefix ?? null, after, limit + 1],

@@ -21,17 +21,22 @@ export interface OutstandingBalances {
  * one statement inside PostgreSQL with exact numeric sums. Loading the entities to sum them in
  * code would move every row (hundreds of thousands after a few quarters) into the service for a
  * handful of totals. Only tables of this module are named (loans, bank_reports, bank_report_rows).
+ * `extraLoanColumns` adds columns of `loans l` to each row (e.g. ' l.term_months,').
  */
-const LOAN_OUTSTANDING_SQL = `
+export function loanOutstandingSql(extraLoanColumns = ''): string {
+  return `
   WITH latest AS (
     SELECT DISTINCT ON (r.loan_id) r.loan_id, r.outstanding_principal
       FROM bank_report_rows r JOIN bank_reports b ON b.id = r.report_id
      WHERE b.superseded_at IS NULL AND b.quarter_end <= $1
      ORDER BY r.loan_id, b.quarter_end DESC
   )
-  SELECT l.id, l.bank_code, l.agency_code, COALESCE(latest.outstanding_principal, l.disbursed_amount) AS outstanding
+  SELECT l.id, l.bank_code, l.agency_code,${extraLoanColumns} COALESCE(latest.outstanding_principal, l.disbursed_amount) AS outstanding
     FROM loans l LEFT JOIN latest ON latest.loan_id = l.id
    WHERE l.disbursed_on IS NOT NULL AND l.disbursed_on <= $1`;
+}
+
+const LOAN_OUTSTANDING_SQL = loanOutstandingSql();
 
 /**
  * Outstanding balances per bank, per agency (the loans it reviewed) and in total (issue #5 item 6):

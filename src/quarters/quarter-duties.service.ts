@@ -12,7 +12,7 @@ import { OutstandingService } from '../loans/outstanding.service';
 import { PartyLossRatesService, type LossRateParty, type LossRateRecord, type PartyRow } from '../programme/party-loss-rates.service';
 import { PartyStatusService } from '../programme/party-status.service';
 import { PolicyService } from '../programme/policy.service';
-import { PlacementService } from '../reserve/placement.service';
+import { PlacementService } from '../placement/placement.service';
 import { ReserveService } from '../reserve/reserve.service';
 import { checkAgencyDormancy, checkBankDormancy } from '../risk/domain/disqualification.calculator';
 import { assessAgencyLossRate, assessBankLossRate } from '../risk/domain/loss-rate.calculator';
@@ -232,9 +232,8 @@ export class QuarterDutiesService {
       // comes with the close of the year's last quarter.
       return { placementId: null, skipped: `placement cycle ${cycle}: proposed with the close of the year's fourth quarter` };
     }
-    const balances = await this.balancesAsOf(quarterLastDay(quarter));
     try {
-      const proposal = await this.placements.propose(quarter, new Map(balances.banks.map((b) => [b.bankCode, b.outstanding])));
+      const proposal = await this.placements.propose(quarter);
       return { placementId: proposal.id, total: proposal.total, transfers: proposal.transfers.length };
     } catch (error) {
       // Decision: data the scoring model refuses (e.g. more money locked than the reserve holds) leaves

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgenciesModule } from '../agencies/agencies.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { LoansModule } from '../loans/loans.module';
+import { PlacementModule } from '../placement/placement.module';
 import { ProgrammeModule } from '../programme/programme.module';
 import { ReserveModule } from '../reserve/reserve.module';
 import { QuarterCloseService } from './quarter-close.service';
@@ -14,7 +15,7 @@ import { QuartersController } from './quarters.controller';
 
 /** The quarter close: one idempotent run per quarter, its duties, its schedule (issue 12). */
 @Module({
-  imports: [TypeOrmModule.forFeature([QuarterRun, QuarterDutyRow, DormancyProposal]), AgenciesModule, LedgerModule, LoansModule, ProgrammeModule, ReserveModule],
+  imports: [TypeOrmModule.forFeature([QuarterRun, QuarterDutyRow, DormancyProposal]), AgenciesModule, LedgerModule, LoansModule, PlacementModule, ProgrammeModule, ReserveModule],
   controllers: [QuartersController],
   providers: [QuarterCloseService, QuarterDutiesService, QuarterViewService, QuarterScheduleProcessor],
   exports: [QuarterCloseService],

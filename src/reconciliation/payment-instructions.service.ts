@@ -5,13 +5,28 @@ import { decodeCursor, DEFAULT_PAGE_LIMIT, encodeCursor, Page } from '../common/
 import type { Principal } from '../common/access/principal';
 import { ClaimsService } from '../claims/claims.service';
 import { LedgerMovement, LedgerQueryService } from '../ledger/ledger-query.service';
-import { DEPOSIT_PREFIX, RESERVE_BOOK } from '../reserve/domain/books';
+import { DEPOSIT_PREFIX, RESERVE_BOOK, parseDepositCode } from '../reserve/domain/books';
+import { ReserveAccountsService } from '../reserve/reserve-accounts.service';
 import { Direction, instructionKind } from './domain/instruction-kind';
-import { paymentReference } from './domain/payment-reference';
+import { paymentReference, serialOfReference } from './domain/payment-reference';
 import { INSTRUCTION_ERRORS } from './reconciliation.errors';
 
 /** The link the refund posting carries (src/reserve/domain/reserve-postings.ts, refundPosting). */
 const REFUND_LINK = 'claim-recovery';
+/** The link a placement transfer's posting carries (src/placement, `proposalId/transferId`). */
+export const PLACEMENT_TRANSFER_LINK = 'placement-transfer';
+
+/** One placement transfer to expect: both legs, with the references reserved when it was proposed. */
+export interface ExpectedTransfer {
+  /** `proposalId/transferId`: the link id its posting will carry. */
+  key: string;
+  fromBankCode: string;
+  toBankCode: string;
+  amount: string;
+  outReference: string;
+  inReference: string;
+  memo: string;
+}
 
 export const INSTRUCTION_STATUSES = ['pending', 'done', 'matched'] as const;
 export type InstructionStatus = (typeof INSTRUCTION_STATUSES)[number];
@@ -76,6 +91,7 @@ export class PaymentInstructionsService {
     private readonly tx: TransactionScope,
     private readonly ledger: LedgerQueryService,
     private readonly claims: ClaimsService,
+    private readonly reserveAccounts: ReserveAccountsService,
   ) {}
 
   /**
@@ -113,7 +129,7 @@ export class PaymentInstructionsService {
         RESERVE_BOOK,
         serials,
         serials.map((n) => paymentReference(n)),
-        moves.map((mv) => mv.account.slice(DEPOSIT_PREFIX.length)),
+        moves.map((mv) => bankOfDeposit(mv.account)),
         moves.map((mv) => mv.account),
         moves.map(direction),
         moves.map((mv) => mv.amount),
@@ -129,20 +145,26 @@ export class PaymentInstructionsService {
     );
   }
 
-  /** A refund arriving (Dr deposit, link claim-recovery) takes over its expected instruction; returns the other lines. */
+  /**
+   * A line that was expected takes over its instruction (and reference): a refund arriving (Dr
+   * deposit, link claim-recovery) and either leg of an approved placement transfer (link
+   * placement-transfer, matched by account); returns the other lines.
+   */
   private async attachExpected(moves: LedgerMovement[]): Promise<LedgerMovement[]> {
-    const refunds = moves.filter((mv) => mv.linkType === REFUND_LINK && mv.side === 'debit' && mv.reversalOf === null);
-    if (!refunds.length) return moves;
+    const candidates = moves.filter((mv) => mv.reversalOf === null && ((mv.linkType === REFUND_LINK && mv.side === 'debit') || mv.linkType === PLACEMENT_TRANSFER_LINK));
+    if (!candidates.length) return moves;
     const expected = (await this.tx.manager.query(
-      `SELECT id, source_id, account_code FROM payment_instructions WHERE entry_id IS NULL AND source_type = $1 AND source_id = ANY($2::text[])`,
-      [REFUND_LINK, refunds.map((mv) => mv.linkId)],
-    )) as { id: string; source_id: string; account_code: string }[];
+      `SELECT id, source_type, source_id, bank_code FROM payment_instructions WHERE entry_id IS NULL AND source_type = ANY($1::text[]) AND source_id = ANY($2::text[])`,
+      [[REFUND_LINK, PLACEMENT_TRANSFER_LINK], candidates.map((mv) => mv.linkId)],
+    )) as { id: string; source_type: string; source_id: string; bank_code: string }[];
     const attached = new Set<LedgerMovement>();
     for (const e of expected) {
-      const mv = refunds.find((r) => r.linkId === e.source_id && r.account === e.account_code && !attached.has(r));
+      // By bank, not by account: the bank's account may have moved since the line was expected
+      // (the instruction then takes the account the money moved in).
+      const mv = candidates.find((r) => r.linkType === e.source_type && r.linkId === e.source_id && bankOfDeposit(r.account) === e.bank_code && !attached.has(r));
       if (!mv) continue;
       attached.add(mv);
-      await this.tx.manager.query(`UPDATE payment_instructions SET entry_id = $2, line_no = $3, sequence = $4, effective_date = $5, amount = $6, memo = $7 WHERE id = $1`, [
+      await this.tx.manager.query(`UPDATE payment_instructions SET entry_id = $2, line_no = $3, sequence = $4, effective_date = $5, amount = $6, memo = $7, account_code = $8 WHERE id = $1`, [
         e.id,
         mv.entryId,
         mv.lineNo,
@@ -150,9 +172,63 @@ export class PaymentInstructionsService {
         mv.effectiveDate,
         mv.amount,
         mv.memo,
+        mv.account,
       ]);
     }
     return moves.filter((mv) => !attached.has(mv));
+  }
+
+  /**
+   * References for instructions that will exist later (a placement proposal shows each transfer's
+   * reference before it is approved): serials taken from the same sequence, so a reference is never
+   * given twice; a proposal that is never approved leaves a gap in the serials, nothing else.
+   */
+  async reserveReferences(count: number): Promise<string[]> {
+    if (count <= 0) return [];
+    return (await this.serials(count)).map((n) => paymentReference(n));
+  }
+
+  /**
+   * An approved placement's transfers become pending instructions (RULES §8 placement cycle): for
+   * each transfer the paying leg (out of the sending bank's reserve account) and the receiving leg
+   * (into the receiving bank's), with the references reserved when it was proposed. When the
+   * custodian confirms the transfer, its posting's two lines take these instructions over (sync).
+   */
+  async expectPlacementTransfers(transfers: readonly ExpectedTransfer[]): Promise<void> {
+    if (!transfers.length) return;
+    const legs = transfers.flatMap((t) => [
+      { reference: t.outReference, bank: t.fromBankCode, direction: 'out', t },
+      { reference: t.inReference, bank: t.toBankCode, direction: 'in', t },
+    ]);
+    // Each leg on the bank's current reserve account (docs/reserve-accounts.md); a leg attaches by bank.
+    const current = await this.reserveAccounts.currentDeposits(legs.map((l) => l.bank));
+    await this.tx.manager.query(
+      `INSERT INTO payment_instructions (serial, reference, book, bank_code, account_code, direction, amount, kind, memo, source_type, source_id)
+       SELECT s, r, $1, b, a, d, amt, 'placement', mm, $2, si
+         FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::numeric[], $9::text[], $10::text[]) AS t(s, r, b, a, d, amt, mm, si)`,
+      [
+        RESERVE_BOOK,
+        PLACEMENT_TRANSFER_LINK,
+        legs.map((l) => serialOfReference(l.reference)),
+        legs.map((l) => l.reference),
+        legs.map((l) => l.bank),
+        legs.map((l) => (current.get(l.bank) as { code: string }).code),
+        legs.map((l) => l.direction),
+        legs.map((l) => l.t.amount),
+        legs.map((l) => `${l.t.memo} (${l.direction === 'out' ? 'paying' : 'receiving'} leg)`),
+        legs.map((l) => l.t.key),
+      ],
+    );
+  }
+
+  /** The custodian confirmed a placement transfer: both legs are done (pending → done). */
+  async confirmPlacementTransfer(key: string, doneOn: string, principal?: Principal): Promise<void> {
+    await this.tx.manager.query(`UPDATE payment_instructions SET done_on = coalesce(done_on, $2), done_by = coalesce(done_by, $3) WHERE source_type = $4 AND source_id = $1`, [
+      key,
+      doneOn,
+      principal?.tokenId ?? null,
+      PLACEMENT_TRANSFER_LINK,
+    ]);
   }
 
   /** Refunds recorded and not yet received become pending instructions (money expected in), once each. */
@@ -167,17 +243,19 @@ export class PaymentInstructionsService {
     const fresh = due.filter((d) => !known.has(d.recoveryId));
     if (!fresh.length) return;
     const serials = await this.serials(fresh.length);
+    // Into each bank's current reserve account (docs/reserve-accounts.md).
+    const current = await this.reserveAccounts.currentDeposits(fresh.map((d) => d.bankCode));
     await this.tx.manager.query(
       `INSERT INTO payment_instructions (serial, reference, book, bank_code, account_code, direction, amount, kind, due_on, memo, source_type, source_id)
-       SELECT s, r, $1, b, $2 || b, 'in', amt, 'refund', due, mm, $3, si
-         FROM unnest($4::bigint[], $5::text[], $6::text[], $7::numeric[], $8::date[], $9::text[], $10::text[]) AS t(s, r, b, amt, due, mm, si)`,
+       SELECT s, r, $1, b, a, 'in', amt, 'refund', due, mm, $2, si
+         FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::date[], $9::text[], $10::text[]) AS t(s, r, b, a, amt, due, mm, si)`,
       [
         RESERVE_BOOK,
-        DEPOSIT_PREFIX,
         REFUND_LINK,
         serials,
         serials.map((n) => paymentReference(n)),
         fresh.map((d) => d.bankCode),
+        fresh.map((d) => (current.get(d.bankCode) as { code: string }).code),
         fresh.map((d) => d.refund.toString()),
         fresh.map((d) => d.refundDueOn),
         fresh.map((d) => `Refund expected on claim ${d.claimId} into ${d.bankCode}'s reserve account, due ${d.refundDueOn}`),
@@ -209,6 +287,15 @@ export class PaymentInstructionsService {
   /** The custodian confirms the transfer was made at the bank (pending → done). */
   async markDone(reference: string, doneOn: string, principal?: Principal): Promise<InstructionView> {
     await this.tx.run(async (m) => {
+      // A placement transfer is confirmed through its own route, which posts it (RULES §8 placement cycle).
+      const [placement] = (await m.query(`SELECT source_id FROM payment_instructions WHERE reference = $1 AND source_type = $2 AND entry_id IS NULL`, [reference, PLACEMENT_TRANSFER_LINK])) as { source_id: string }[];
+      if (placement) {
+        const [proposalId, transferId] = placement.source_id.split('/');
+        throw DomainError.conflict(
+          INSTRUCTION_ERRORS.PLACEMENT_TRANSFER,
+          `${reference} is a leg of placement transfer ${transferId}: confirm it with POST /v1/placements/${proposalId}/transfers/${transferId}/executed, which posts it.`,
+        );
+      }
       const rows = (await m.query(`UPDATE payment_instructions SET done_on = coalesce(done_on, $2), done_by = coalesce(done_by, $3) WHERE reference = $1 RETURNING id`, [
         reference,
         doneOn,
@@ -259,4 +346,12 @@ function toView(r: InstructionRow): InstructionView {
     dueOn: r.due_on,
     createdAt: r.created_at,
   };
+}
+
+/**
+ * The bank of a reserve deposit account code (`reserve:deposit:BANK[:n]`, parseDepositCode). An
+ * account opened by hand under the prefix in some other spelling keeps the text after the prefix.
+ */
+function bankOfDeposit(code: string): string {
+  return parseDepositCode(code)?.bankCode ?? code.slice(DEPOSIT_PREFIX.length);
 }

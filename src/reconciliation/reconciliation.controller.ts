@@ -14,8 +14,8 @@ import { ReconciliationService, StatementUpload } from './reconciliation.service
 import { charsetOf, decodeStatement, readMultipart } from './statement-decoding';
 import { StatementMappingsService } from './statement-mappings.service';
 
-const JSON_KEYS: ReadonlySet<string> = new Set(['bankCode', 'from', 'to', 'openingBalance', 'closingBalance', 'lines']);
-const FORM_KEYS: ReadonlySet<string> = new Set(['bankCode', 'from', 'to', 'openingBalance', 'closingBalance']);
+const JSON_KEYS: ReadonlySet<string> = new Set(['bankCode', 'accountNumber', 'from', 'to', 'openingBalance', 'closingBalance', 'lines']);
+const FORM_KEYS: ReadonlySet<string> = new Set(['bankCode', 'accountNumber', 'from', 'to', 'openingBalance', 'closingBalance']);
 
 /** The statement upload route: its bodies are read raw by the edge (any charset; src/bootstrap.ts). */
 export const STATEMENT_UPLOAD_PATHS: readonly RegExp[] = [/^\/v1\/reconciliations\/?$/];
@@ -43,7 +43,7 @@ export class ReconciliationController {
       'or CSV (`text/csv` body, or a multipart file part) with Chinese or English headers (交易日期, 起息日, 借方发生额/贷方发生额 or 金额, 余额, 对方户名, 摘要, 附言 / date, value date, debit/credit or amount, balance, counterparty, memo, reference) ' +
       'in UTF-8 (BOM or not), GBK/GB18030 or UTF-16 with BOM; CSV takes bankCode, from, to (and optional balances) as query parameters or form fields. ' +
       'Every bad line is listed (400 STATEMENT.INVALID_LINES), nothing stored; the same statement twice → 409 STATEMENT.DUPLICATE; an overlapping period → 409 STATEMENT.PERIOD_OVERLAP. ' +
-      '?dryRun=true shows what would match and stores nothing.',
+      '?dryRun=true shows what would match and stores nothing. The statement is of the bank’s current reserve account unless `accountNumber` names an older (moved) one.',
   })
   async create(@Req() req: Request, @Body() body: unknown, @Query() q: StatementQueryDto, @CurrentPrincipal() principal: Principal) {
     const { windowDays, dryRun, ...query } = q;

@@ -8,6 +8,9 @@ export class StatementQueryDto {
   @CodeField({ optional: true, description: 'CSV: the bank whose reserve account the statement is of.' })
   bankCode?: string;
 
+  @TextField({ optional: true, maxLength: 64, description: 'CSV: the number of the reserve account the statement is of (default: the bank’s current account).' })
+  accountNumber?: string;
+
   @DateField({ optional: true, description: 'CSV: first day of the statement period.' })
   from?: string;
 

@@ -12,6 +12,7 @@ import { ReconciliationService } from './reconciliation.service';
 import { ReconciliationWorkspaceService } from './reconciliation-workspace';
 import { StatementMappingsService } from './statement-mappings.service';
 import { ProgrammeModule } from '../programme/programme.module';
+import { ReserveModule } from '../reserve/reserve.module';
 
 export { STATEMENT_UPLOAD_PATHS } from './reconciliation.controller';
 
@@ -22,7 +23,7 @@ export { STATEMENT_UPLOAD_PATHS } from './reconciliation.controller';
  * through its services only.
  */
 @Module({
-  imports: [LedgerModule, ClaimsModule, ProgrammeModule],
+  imports: [LedgerModule, ClaimsModule, ProgrammeModule, ReserveModule],
   controllers: [ReconciliationController, StatementMappingsController, PaymentInstructionsController],
   providers: [
     PaymentInstructionsService,

@@ -4,7 +4,8 @@ import type { Principal } from '../common/access/principal';
 import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError } from '../common/errors/domain-error';
 import { decodeCursor, toPage } from '../common/http/pagination';
-import { DEPOSIT_PREFIX, RESERVE_BOOK } from '../reserve/domain/books';
+import { RESERVE_BOOK } from '../reserve/domain/books';
+import { ReserveAccountsService } from '../reserve/reserve-accounts.service';
 import { formatFen, matchStatement, MatchResult, StatementItem } from './domain/matching';
 import { checkStatement, ParsedStatement, StatementParams } from './domain/statement-file';
 import type { RawLine } from './domain/statement-lines';
@@ -39,12 +40,14 @@ export class ReconciliationService {
     private readonly workspace: ReconciliationWorkspaceService,
     private readonly instructions: PaymentInstructionsService,
     private readonly policies: PolicyService,
+    private readonly reserveAccounts: ReserveAccountsService,
   ) {}
 
   /** POST /v1/reconciliations (with `dryRun`: what would match, nothing stored). */
   async import(upload: StatementUpload, principal: Principal | undefined, dryRun: boolean) {
     const parsed = checkStatement(upload.params, upload.lines);
-    const account = `${DEPOSIT_PREFIX}${parsed.params.bankCode}`;
+    // The bank's current reserve account, or the (possibly closed) one the statement names.
+    const account = await this.reserveAccounts.depositCodeFor(parsed.params.bankCode, parsed.params.accountNumber);
     // The import's own window, else the policy's (the version in force at the period's end).
     const windowDays = upload.params.windowDays ?? this.policies.versionFor(parsed.params.to).reconciliationWindowWorkingDays ?? DEFAULT_WINDOW_WORKING_DAYS;
     const hash = statementHash(parsed);

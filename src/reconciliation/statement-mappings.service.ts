@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/access/principal';
 import { TransactionScope } from '../common/database/transaction-scope';
+import { PartiesService } from '../programme/parties.service';
 import { DomainError, ErrorDetail } from '../common/errors/domain-error';
 import { ColumnMapping, STATEMENT_FIELDS } from './domain/statement-columns';
 import { STATEMENT_ERRORS } from './reconciliation.errors';
@@ -11,7 +12,10 @@ import { STATEMENT_ERRORS } from './reconciliation.errors';
  */
 @Injectable()
 export class StatementMappingsService {
-  constructor(private readonly tx: TransactionScope) {}
+  constructor(
+    private readonly tx: TransactionScope,
+    private readonly parties: PartiesService,
+  ) {}
 
   async get(bankCode: string): Promise<ColumnMapping> {
     const rows = (await this.tx.manager.query(`SELECT columns FROM statement_column_mappings WHERE bank_code = $1`, [bankCode])) as { columns: ColumnMapping }[];
@@ -20,6 +24,8 @@ export class StatementMappingsService {
 
   async put(bankCode: string, columns: unknown, principal?: Principal) {
     const mapping = checkMapping(columns);
+    // A mapping for a bank the programme does not know is refused (404 BANK.NOT_FOUND), not stored.
+    await this.parties.getBank(bankCode, this.tx.manager);
     await this.tx.manager.query(
       `INSERT INTO statement_column_mappings (bank_code, columns, updated_by) VALUES ($1, $2, $3)
        ON CONFLICT (bank_code) DO UPDATE SET columns = EXCLUDED.columns, updated_by = EXCLUDED.updated_by, updated_at = now()`,

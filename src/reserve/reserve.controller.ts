@@ -1,9 +1,8 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '../common/access/principal';
 import { CodeField, DateField, MoneyField, TextField } from '../common/http/fields';
 import { Money } from '../common/money/money';
-import { PlacementService } from './placement.service';
 import { ReserveService } from './reserve.service';
 
 export class FundingDto {
@@ -63,21 +62,5 @@ export class ReserveController {
   })
   overview(@Query() q: ReserveQuery, @CurrentPrincipal() principal: Principal) {
     return this.reserve.overview(q.asOf, { principal });
-  }
-}
-
-/** Placement proposals (RULES §8): the quarter close stores them; approval and execution follow. */
-@ApiTags('Reserve')
-@ApiBearerAuth()
-@Controller('v1/placements')
-export class PlacementsController {
-  constructor(private readonly placements: PlacementService) {}
-
-  @Get(':id')
-  // Every bank's balance and score: programme-wide roles only (issue #15), like the quarter results.
-  @Roles('trustee', 'approver', 'custodian', 'auditor')
-  @ApiOperation({ summary: 'A placement proposal: per bank its balance, locked money, score and target; the transfers that reach the targets.' })
-  get(@Param('id') id: string) {
-    return this.placements.get(id);
   }
 }

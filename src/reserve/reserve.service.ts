@@ -11,7 +11,8 @@ import { LedgerPostingService } from '../ledger/ledger-posting.service';
 import { OutstandingService } from '../loans/outstanding.service';
 import { PartiesService } from '../programme/parties.service';
 import { PolicyService } from '../programme/policy.service';
-import { DEPOSIT_PREFIX, RESERVE_BOOK, reserveAccounts } from './domain/books';
+import { DEPOSIT_PREFIX, RESERVE_BOOK, depositBalancesByBank, reserveAccounts } from './domain/books';
+import { ReserveAccountsService } from './reserve-accounts.service';
 import { allocateCustodyFee } from './domain/custody-fee.calculator';
 import { custodyFeePostings } from './domain/custody-fee-postings';
 import { quarterFirstDay, quarterLastDay } from '../common/calendar/quarter';
@@ -21,8 +22,8 @@ import { fundingPosting, interestPosting } from './domain/reserve-postings';
 import { ReserveFunding } from './reserve-funding.entity';
 
 /**
- * The reserve's money at the partner banks (RULES §8; R 第七–十一条): one deposit account per
- * bank, funded by appropriations and credited with deposit interest; its size against the
+ * The reserve's money at the partner banks (RULES §8; R 第七–十一条): one open deposit account per
+ * bank (its current one, ReserveAccountsService; moves open the next), funded by appropriations and credited with deposit interest; its size against the
  * 10%–15% band of the outstanding tech-loan balance.
  */
 @Injectable()
@@ -35,6 +36,7 @@ export class ReserveService {
     private readonly outstanding: OutstandingService,
     private readonly policies: PolicyService,
     private readonly clock: Clock,
+    private readonly accounts: ReserveAccountsService,
   ) {}
 
   /** An appropriation deposited into a bank's reserve account: Dr reserve:deposit:BANK / Cr reserve:capital (`fundingPosting`). */
@@ -47,7 +49,7 @@ export class ReserveService {
       if (await fundings.exists({ where: { reference: input.reference } })) {
         throw DomainError.conflict(RESERVE_ERRORS.DUPLICATE_REFERENCE, `A funding with reference ${input.reference} is already recorded.`);
       }
-      const entry = await this.post(fundingPosting(input));
+      const entry = await this.post(fundingPosting({ ...input, depositOrdinal: await this.currentOrdinal(input.bankCode) }));
       const saved = await fundings.save(fundings.create({ reference: input.reference, bankCode: input.bankCode, amount: input.amount, fundedOn: input.fundedOn, entryId: entry.id }));
       return {
         id: saved.id,
@@ -67,7 +69,7 @@ export class ReserveService {
     assertEventDates(this.clock.today(), [{ field: 'creditedOn', date: input.creditedOn }]);
     return this.tx.run(async (m) => {
       await this.parties.getBank(input.bankCode, m);
-      const entry = await this.post(interestPosting(input));
+      const entry = await this.post(interestPosting({ ...input, depositOrdinal: await this.currentOrdinal(input.bankCode) }));
       return { bankCode: input.bankCode, amount: input.amount.toString(), creditedOn: input.creditedOn, entryId: entry.id, sequence: entry.sequence };
     });
   }
@@ -81,8 +83,8 @@ export class ReserveService {
   async overview(asOf?: string, options: { principal?: Principal; outstandingTotal?: Money } = {}) {
     const { principal, outstandingTotal } = options;
     const date = asOf ?? this.clock.today();
-    const balances = await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX, date);
-    const banks = balances.map((b) => ({ bankCode: b.code.slice(DEPOSIT_PREFIX.length), balance: b.balance }));
+    // Per bank, all its accounts together (after a move the closed one holds 0.00; docs/reserve-accounts.md).
+    const banks = depositBalancesByBank(await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX, date));
     const total = Money.sum(banks.map((b) => b.balance));
     // The quarter close passes the outstanding total it has already aggregated for the same date.
     const outstanding = outstandingTotal ?? (await this.outstanding.asOf(date)).total;
@@ -111,9 +113,11 @@ export class ReserveService {
     const to = quarterLastDay(quarter);
     return this.tx.run(async () => {
       await this.ledgerAccounts.ensureBook(RESERVE_BOOK);
-      const balances = await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX, to);
+      // Per bank, its accounts together: interest credited to an account that was moved later in
+      // the quarter went over with its balance (docs/reserve-accounts.md).
+      const balances = depositBalancesByBank(await this.ledgerAccounts.balancesByPrefix(RESERVE_BOOK, DEPOSIT_PREFIX, to));
       const interest = new Map(
-        (await this.ledgerAccounts.netMovementWith(RESERVE_BOOK, DEPOSIT_PREFIX, reserveAccounts.interest().code, from, to)).map((r) => [r.code, r.balance]),
+        depositBalancesByBank(await this.ledgerAccounts.netMovementWith(RESERVE_BOOK, DEPOSIT_PREFIX, reserveAccounts.interest().code, from, to)).map((r) => [r.bankCode, r.balance]),
       );
       // The quarter's interest counts only as far as the account still holds it at the quarter
       // end (a payout or an account move after the interest was credited may have taken it): the
@@ -122,14 +126,16 @@ export class ReserveService {
       let interestNotHeld = Money.ZERO;
       const accounts = balances.map((b) => {
         const held = b.balance.max(Money.ZERO);
-        const credited = (interest.get(b.code) ?? Money.ZERO).max(Money.ZERO);
+        const credited = (interest.get(b.bankCode) ?? Money.ZERO).max(Money.ZERO);
         const i = credited.min(held);
         interestNotHeld = interestNotHeld.plus(credited.minus(i));
-        return { bankCode: b.code.slice(DEPOSIT_PREFIX.length), principal: held.minus(i), interest: i };
+        return { bankCode: b.bankCode, principal: held.minus(i), interest: i };
       });
       const fee = allocateCustodyFee({ accounts }, this.policies.versionFor(to));
+      // Taken from each bank's current account, whichever account held the money at the quarter end.
+      const ordinals = await this.accounts.currentOrdinals(accounts.map((a) => a.bankCode));
       const entries = [];
-      for (const recipe of custodyFeePostings(quarter, to, fee, interestNotHeld)) entries.push(await this.post(recipe));
+      for (const recipe of custodyFeePostings(quarter, to, fee, interestNotHeld, ordinals)) entries.push(await this.post(recipe));
       return {
         quarter,
         on: to,
@@ -150,6 +156,10 @@ export class ReserveService {
         breakdown: fee.breakdown,
       };
     });
+  }
+
+  private async currentOrdinal(bankCode: string): Promise<number> {
+    return (await this.accounts.currentOrdinals([bankCode])).get(bankCode) as number;
   }
 
   /** Opens the recipe's accounts and posts its entry in the open transaction. */

@@ -103,6 +103,9 @@ const MATRIX: Record<string, Row> = {
   'POST /v1/reserve/funding': { path: () => '/v1/reserve/funding', expect: '400 403 400 403 403 403 403' },
   'POST /v1/reserve/interest': { path: () => '/v1/reserve/interest', expect: '400 403 400 403 403 403 403' },
   'GET /v1/reserve': { path: () => '/v1/reserve', expect: ALL_200 },
+  'GET /v1/reserve/accounts': { path: () => '/v1/reserve/accounts', expect: '200 200 200 200 200 403 200' },
+  'PUT /v1/reserve/accounts/{bankCode}': { path: (w) => `/v1/reserve/accounts/${w.bankA}`, expect: CUSTODY_WRITE },
+  'POST /v1/reserve/accounts/{bankCode}/moves': { path: (w) => `/v1/reserve/accounts/${w.bankA}/moves`, expect: CUSTODY_WRITE },
   'GET /v1/agencies/{code}/margin': { path: (w) => `/v1/agencies/${w.agency}/margin`, expect: '200 200 200 403 403 200 200' },
   'POST /v1/agencies/{code}/margin/deposits': { path: (w) => `/v1/agencies/${w.agency}/margin/deposits`, expect: '400 403 400 403 403 400 403' },
   'POST /v1/agencies/{code}/margin/withdrawals': { path: (w) => `/v1/agencies/${w.agency}/margin/withdrawals`, expect: '400 403 400 403 403 400 403' },
@@ -136,7 +139,12 @@ const MATRIX: Record<string, Row> = {
   // Disqualifying a dormant party is the approver's decision (issue #15).
   'POST /v1/quarters/{quarter}/dormancy/{id}/confirm': { path: () => `/v1/quarters/2099Q4/dormancy/${randomUUID()}/confirm`, expect: '403 400 403 403 403 403 403' },
   // A placement proposal lists every bank's balance and score.
-  'GET /v1/placements/{id}': { path: () => `/v1/placements/${randomUUID()}`, expect: QUARTER_READERS_404 },
+  'GET /v1/placements': { path: () => '/v1/placements?quarter=2099Q4', expect: '200 200 200 200 200 403 200' },
+  'POST /v1/placements': { path: () => '/v1/placements', expect: TRUSTEE_WRITE },
+  'GET /v1/placements/{id}': { path: () => `/v1/placements/${randomUUID()}`, expect: '404 404 404 404 404 403 404' },
+  'POST /v1/placements/{id}/approve': { path: () => `/v1/placements/${randomUUID()}/approve`, expect: '400 400 403 403 403 403 403' },
+  'POST /v1/placements/{id}/reject': { path: () => `/v1/placements/${randomUUID()}/reject`, expect: '400 400 403 403 403 403 403' },
+  'POST /v1/placements/{id}/transfers/{transferId}/executed': { path: () => `/v1/placements/${randomUUID()}/transfers/T1/executed`, expect: '403 403 400 403 403 403 403' },
   // Reconciliation (issue 14): the custodian's and trustee's work; reads also for approver and auditor.
   'POST /v1/reconciliations': { path: () => '/v1/reconciliations', expect: CUSTODY_WRITE },
   'GET /v1/reconciliations': { path: () => '/v1/reconciliations?limit=1', expect: '200 200 200 403 403 403 200' },
@@ -180,6 +188,9 @@ const CROSS_PARTY: { who: keyof AccessTokens; method: 'GET' | 'POST' | 'PUT'; pa
   { who: 'bankA', method: 'POST', path: (w) => `/v1/claims/${w.claimB}/receipt`, body: { receivedOn: '2025-10-20' } },
   { who: 'bankA', method: 'POST', path: (w) => `/v1/claims/${w.claimB}/recoveries`, body: { recoveredOn: '2025-10-20', recovered: '1.00', agreedCosts: '0.00' } },
   { who: 'bankA', method: 'GET', path: (w) => `/v1/agencies/${w.agency}/margin` },
+  { who: 'bankA', method: 'GET', path: (w) => `/v1/reserve/accounts?bankCode=${w.bankB}` },
+  { who: 'bankA', method: 'PUT', path: (w) => `/v1/reserve/accounts/${w.bankB}`, body: { branch: 'Branch', accountNumber: '4100000000000001' } },
+  { who: 'bankA', method: 'POST', path: (w) => `/v1/reserve/accounts/${w.bankA}/moves`, body: { branch: 'Branch', accountNumber: '4100000000000002', movedOn: '2025-10-20' } },
   { who: 'bankB', method: 'GET', path: (w) => `/v1/claims/${w.claimA}` },
   { who: 'bankB', method: 'GET', path: (w) => `/v1/loans/${w.loanA}` },
   { who: 'bankB', method: 'GET', path: (w) => `/v1/ledger/accounts/reserve:deposit:${w.bankA}/statement?book=reserve` },

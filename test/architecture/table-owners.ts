@@ -123,6 +123,10 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwner>> = {
     reason:
       'Who paid into the reserve, how much and when (with its ledger entry) is the reserve’s record.',
   },
+  reserve_accounts: {
+    owner: 'src/reserve',
+    reason: 'Each bank’s reserve accounts (branch, number, opened, closed, moves) are the reserve’s record (RULES §8; R 第九–十一条).',
+  },
 
   approval_batches: {
     owner: 'src/claims',
@@ -164,8 +168,8 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwner>> = {
     reason: 'The margin requirement fixed per quarter; withdrawals and shortfalls read it (RULES §7).',
   },
   placement_proposals: {
-    owner: 'src/reserve',
-    reason: 'The reserve placement proposal per quarter (RULES §8); approval and execution follow it.',
+    owner: 'src/placement',
+    reason: 'The placement proposals of each quarter (RULES §8 placement cycle): inputs, targets, transfers, approval and execution.',
   },
 
   agency_margin_events: {

@@ -371,6 +371,9 @@ describe('API.md: the public HTTP contract', () => {
         'POST /v1/quarters/{quarter}/close',
         'GET /v1/quarters/{quarter}',
         'GET /v1/placements/{id}',
+        'POST /v1/placements/{id}/approve',
+        'POST /v1/placements/{id}/reject',
+        'POST /v1/placements/{id}/transfers/{transferId}/executed',
       ].map(norm);
       expect(contract.filter((c) => !described.has(c))).toEqual([]);
     });

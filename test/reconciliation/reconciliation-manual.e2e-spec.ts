@@ -24,6 +24,10 @@ describe('reconciliation: column mappings, JSON statements, undoing a match (RUL
   it('a stored mapping names the columns of a bank’s own export; a bad mapping → 400', async () => {
     const bad = await t.http.put(`/v1/statement-mappings/${bank}`).set('Authorization', t.auth).send({ columns: { colour: 'x', date: '' } }).expect(400);
     expect(bad.body.details.map((d: { code: string }) => d.code)).toEqual(['UNKNOWN_FIELD', 'INVALID_VALUE']);
+    // A bank the programme does not know gets no mapping.
+    const unknown = await t.http.put('/v1/statement-mappings/NO-SUCH-BANK').set('Authorization', t.auth).send({ columns: { date: '记账日' } }).expect(404);
+    expect(unknown.body.code).toBe('BANK.NOT_FOUND');
+    expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM statement_column_mappings WHERE bank_code = 'NO-SUCH-BANK'`))[0].n).toBe(0);
     await t.http.put(`/v1/statement-mappings/${bank}`).set('Authorization', t.auth).send({ columns: { date: '记账日', amount: '收支金额', memo: '用途说明' } }).expect(200);
     const got = await t.http.get(`/v1/statement-mappings/${bank}`).set('Authorization', t.auth).expect(200);
     expect(got.body.columns).toEqual({ date: '记账日', amount: '收支金额', memo: '用途说明' });

@@ -3,6 +3,7 @@ import { HENAN_2021 } from '../../src/programme/domain/henan-versions';
 import { PartyStatusReasons1732720000000 } from '../../migrations/1732720000000-party-status-reasons';
 import { PolicyProgrammesReferenceRates1732700000000 } from '../../migrations/1732700000000-policy-programmes-reference-rates';
 import { ReconciliationWindowPolicy1733700000000 } from '../../migrations/1733700000000-reconciliation-window-policy';
+import { PlacementMinimumTransferPolicy1733805000000 } from '../../migrations/1733805000000-placement-minimum-transfer-policy';
 import { startIsolatedTestApp, TestApp, uniqueCode } from '../support/test-app';
 
 /**
@@ -30,6 +31,7 @@ describe('upgrading a database written before issue 11', () => {
       await migration.up(runner);
       // The later migrations that add a parameter to stored versions run after it, as on an upgrade.
       await new ReconciliationWindowPolicy1733700000000().up(runner);
+      await new PlacementMinimumTransferPolicy1733805000000().up(runner);
       const rows: { effective_from: string; programme: string; body: unknown }[] = await t.dataSource.query(
         `SELECT effective_from::text, programme, body FROM policy_versions WHERE id = 'henan-2021'`,
       );

@@ -70,7 +70,7 @@ function fromDatabase(error: QueryFailedError): ErrorBody | null {
       const m = /^([A-Z][A-Z_]*\.[A-Z_.]+): (.*)$/s.exec(message);
       if (m) {
         const code = m[1];
-        const status = code.endsWith('CLOSED_PERIOD') || code.startsWith('CONFLICT.') ? 409 : 422;
+        const status = code.endsWith('CLOSED_PERIOD') || code === 'LEDGER.ACCOUNT_CLOSED' || code.startsWith('CONFLICT.') ? 409 : 422;
         return { statusCode: status, code, message: m[2], details: [] };
       }
       return null;

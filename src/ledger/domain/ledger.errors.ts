@@ -25,6 +25,10 @@ export const LEDGER_ERRORS = {
   INVALID_BOOK_CODE: 'LEDGER.INVALID_BOOK_CODE',
   INVALID_ENTRY: 'LEDGER.INVALID_ENTRY',
   PERIOD_NOT_ENDED: 'LEDGER.PERIOD_NOT_ENDED',
+  /** A closed account (an account move, RULES §8; R 第十一条) accepts no posting; also raised by the balance-row trigger. */
+  ACCOUNT_CLOSED: 'LEDGER.ACCOUNT_CLOSED',
+  /** Only an account whose balance is 0.00 can be closed (the balance-row trigger too). */
+  ACCOUNT_NOT_EMPTY: 'LEDGER.ACCOUNT_NOT_EMPTY',
   /**
    * Not an error answer but a problem `verify` and the trial balance report (issue 10 item 6): an
    * account's balance row (debits, credits) differs from the sum of its lines, e.g. after an
@@ -67,6 +71,13 @@ export const ledgerErrors = {
     return DomainError.conflict(LEDGER_ERRORS.ALREADY_REVERSED, `Entry ${id} has already been reversed.`, [
       { code: LEDGER_ERRORS.ALREADY_REVERSED, message: `entry ${id} is reversed${by ? ` by ${by}` : ''}`, entryId: id, reversedBy: by },
     ]);
+  },
+  accountClosed(book: string, accounts: { account: string; closedOn: string }[]): DomainError {
+    return DomainError.conflict(
+      LEDGER_ERRORS.ACCOUNT_CLOSED,
+      `${accounts.map((a) => `Account "${a.account}" was closed on ${a.closedOn}`).join('; ')}: a closed account accepts no posting.`,
+      accounts.map((a) => ({ code: LEDGER_ERRORS.ACCOUNT_CLOSED, message: `closed on ${a.closedOn}`, account: a.account, book, closedOn: a.closedOn })),
+    );
   },
   floorBreach(details: ErrorDetail[]): DomainError {
     const what = details.map((d) => `${String(d.account)} (balance ${String(d.balance)}, floor ${String(d.floor)})`).join('; ');

@@ -106,4 +106,19 @@ describe('checkGroup: the checks on locked balance rows (docs/ledger.md "Floors 
     expect(checkGroup({ items: [good, bad], indexed: true }, b, open)).toEqual({ kind: 'unknown-accounts', entry: bad, accounts: ['reserve:deposit:NOBANK', 'reserve:other'] });
     expect(b.get(accountKey(BOOK, DEPOSIT))).toMatchObject({ credits: 0n });
   });
+
+  it('a closed account accepts no line, on either side (RULES §8 account moves; docs/reserve-accounts.md): 409 LEDGER.ACCOUNT_CLOSED, balances untouched', () => {
+    const b = balances();
+    (b.get(accountKey(BOOK, DEPOSIT)) as { closedOn?: string }).closedOn = '2025-06-30';
+    for (const side of ['debit', 'credit'] as const) {
+      const other = side === 'debit' ? 'credit' : 'debit';
+      const outcome = checkGroup({ items: [entry(0, [[DEPOSIT, side, 1n], [PAYABLE, other, 1n]])], indexed: false }, b, open);
+      expect(outcome.kind).toBe('refused');
+      const error = (outcome as { error: DomainError }).error;
+      expect(error.code).toBe('LEDGER.ACCOUNT_CLOSED');
+      expect(error.kind).toBe('conflict');
+      expect(error.details).toEqual([expect.objectContaining({ account: DEPOSIT, closedOn: '2025-06-30' })]);
+    }
+    expect(b.get(accountKey(BOOK, DEPOSIT))).toMatchObject({ debits: 10_000n, credits: 0n });
+  });
 });

@@ -18,6 +18,8 @@ export interface LockedBalance {
   floor: bigint | null;
   debits: bigint;
   credits: bigint;
+  /** The date the account was closed (RULES §8, account moves): it accepts no posting since. Absent or null: open. */
+  closedOn?: string | null;
 }
 
 /** Locked balance rows by accountKey(book, code). */
@@ -94,13 +96,16 @@ export function unknownAccounts(item: EntryToCheck, balances: Balances): string[
 
 /**
  * One entry whose accounts are all known, against the balances as moved by its group's earlier
- * entries (`overlay`, updated when the entry passes): the closed period, then the floor rule on
+ * entries (`overlay`, updated when the entry passes): the closed period, then closed accounts
+ * (a closed account accepts no line at all, whatever its side), then the floor rule on
  * each account's net movement within the entry — a movement that lowers a floored balance must
  * not leave it below the floor; one that raises it always passes. Every breached account is listed.
  */
 export function checkEntry(item: EntryToCheck, balances: Balances, overlay: Map<string, Totals>, closedOf: (book: string) => string | null): DomainError | null {
   const closed = closedOf(item.book);
   if (closed !== null && item.effectiveDate <= closed) return ledgerErrors.closedPeriod(item.book, closed, item.effectiveDate);
+  const closedAccounts = closedAccountsOf(item, balances);
+  if (closedAccounts) return ledgerErrors.accountClosed(item.book, closedAccounts);
 
   let breaches: ErrorDetail[] | null = null;
   const after = new Map<string, Totals>();
@@ -118,6 +123,16 @@ export function checkEntry(item: EntryToCheck, balances: Balances, overlay: Map<
   if (breaches) return ledgerErrors.floorBreach(breaches);
   for (const [key, v] of after) overlay.set(key, v);
   return null;
+}
+
+/** The entry's closed accounts, each once in line order, with their closing dates; null when none. */
+function closedAccountsOf(item: EntryToCheck, balances: Balances): { account: string; closedOn: string }[] | null {
+  let closed: { account: string; closedOn: string }[] | null = null;
+  for (const l of item.lines) {
+    const closedOn = balances.get(accountKey(item.book, l.account))?.closedOn;
+    if (closedOn && !(closed ??= []).some((c) => c.account === l.account)) closed.push({ account: l.account, closedOn });
+  }
+  return closed;
 }
 
 /** Debits and credits per account within one entry (an account may appear on several lines). */

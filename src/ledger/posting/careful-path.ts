@@ -43,6 +43,7 @@ interface AccountRow {
   debits: string;
   credits: string;
   closed_through: string | null;
+  closed_on: string | null;
 }
 
 /** Locks every account the groups touch (account-id order) and reads its balance and its book's closed-through date. */
@@ -58,7 +59,7 @@ async function lockBalances(q: Querier, groups: Group[]): Promise<{ balances: Ba
   }
   const list = [...touched.values()];
   const rows = (await q(
-    `SELECT a.id, a.book, a.code, a.normal_side, a.floor, a.debits, a.credits, b.closed_through
+    `SELECT a.id, a.book, a.code, a.normal_side, a.floor, a.debits, a.credits, b.closed_through, a.closed_on
        FROM ledger_accounts a
        JOIN unnest($1::text[], $2::text[]) AS k(book, code) ON a.book = k.book AND a.code = k.code
        JOIN ledger_books b ON b.code = a.book
@@ -75,6 +76,7 @@ async function lockBalances(q: Querier, groups: Group[]): Promise<{ balances: Ba
       floor: r.floor === null ? null : fenOf(r.floor),
       debits: fenOf(r.debits),
       credits: fenOf(r.credits),
+      closedOn: r.closed_on,
     });
     closedThrough.set(r.book, r.closed_through);
   }

@@ -74,6 +74,7 @@ export const HENAN_2021: PolicyVersion = {
   },
   placementCycle: 'quarterly',
   smallBorrowerRevenueMax: '20000000.00',
+  placementMinimumTransfer: '10000.00',
   bankReportDueDay: 10,
   reconciliationWindowWorkingDays: 3,
 };

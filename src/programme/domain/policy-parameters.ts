@@ -69,6 +69,7 @@ export const POLICY_PARAMETERS: Readonly<Record<PolicyParameterName, ParameterSp
   placementWeights: { kind: 'weights', source: 'RULES §8 Decision' },
   placementCycle: { kind: 'enum', values: PLACEMENT_CYCLES, source: 'RULES §8; §11a (henan-2025: 每年动态调整)' },
   smallBorrowerRevenueMax: { kind: 'money', source: 'RULES §8 Decision' },
+  placementMinimumTransfer: { kind: 'money', source: 'RULES §8 (placement cycle, 2026-12); issue 13 (default 10,000.00); R 第八、十条' },
   bankReportDueDay: { kind: 'int', min: 1, max: 28, source: 'RULES §9; B 第十条' },
   reconciliationWindowWorkingDays: { kind: 'int', min: 0, max: 30, source: 'RULES §8 (reconciliation: "by amount and a date window"); issue 14 (default ±3 working days); R 第二十一条' },
 };

@@ -135,6 +135,8 @@ export interface PolicyParameters {
   placementCycle: PlacementCycle;
   /** Revenue at or below which a borrower counts as small for placement scoring (20,000,000). */
   smallBorrowerRevenueMax: string;
+  /** A placement moves no less than this between two banks; a smaller difference stays where it is (10,000.00). */
+  placementMinimumTransfer: string;
   /** Day of the quarter's first month by which banks report (10). */
   bankReportDueDay: number;
   /** Reconciliation: a statement line and a ledger line of the same amount match within ± this many PRC working days (3). */

@@ -1,4 +1,4 @@
-import { extractReferences, isPaymentReference, MAX_SERIAL, paymentReference } from './payment-reference';
+import { serialOfReference, extractReferences, isPaymentReference, MAX_SERIAL, paymentReference } from './payment-reference';
 
 describe('payment references (RULES §8 Reconciliation; R 第二十一条)', () => {
   it('serial 1 → RF0000001D: 7 base32 characters and a check character (0×1+…+0×11 + 1×13 = 13 → D)', () => {
@@ -34,5 +34,11 @@ describe('payment references (RULES §8 Reconciliation; R 第二十一条)', () 
     const typo = a.slice(0, 9) + (a[9] === 'Z' ? 'Y' : 'Z');
     expect(extractReferences(`退款 ${b.toLowerCase()};${a} ${typo} ${b}`)).toEqual([b, a]);
     expect(extractReferences('no reference here')).toEqual([]);
+  });
+
+  it('serialOfReference is the inverse of paymentReference (RF0000001D → 1, and 34,359,738,367 round-trips)', () => {
+    expect(serialOfReference('RF0000001D')).toBe(1);
+    for (const n of [1, 31, 32, 1_000_000, MAX_SERIAL]) expect(serialOfReference(paymentReference(n))).toBe(n);
+    expect(() => serialOfReference('RF0000001E')).toThrow('not a payment reference');
   });
 });

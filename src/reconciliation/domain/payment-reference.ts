@@ -34,6 +34,14 @@ export function paymentReference(n: number): string {
   return `RF${serial}${checkCharacter(serial)}`;
 }
 
+/** The serial number a well-formed reference stands for (the inverse of paymentReference): "RF0000001D" → 1. */
+export function serialOfReference(reference: string): number {
+  if (!isPaymentReference(reference)) throw new Error(`serialOfReference: ${reference} is not a payment reference`);
+  let n = 0;
+  for (const c of reference.slice(2, 2 + SERIAL_LENGTH)) n = n * 32 + (VALUE.get(c) as number);
+  return n;
+}
+
 /** Whether `text` is a well-formed reference with a correct check character. */
 export function isPaymentReference(text: string): boolean {
   if (!/^RF[0-9A-HJKMNP-TV-Z]{8}$/.test(text)) return false;

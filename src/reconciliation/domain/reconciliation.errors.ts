@@ -63,4 +63,6 @@ export const LINE_PROBLEMS = {
 
 export const INSTRUCTION_ERRORS = {
   INVALID_STATUS: 'INSTRUCTION.INVALID_STATUS',
+  /** A placement transfer's leg is confirmed through the placement route, which posts it (409). */
+  PLACEMENT_TRANSFER: 'INSTRUCTION.PLACEMENT_TRANSFER',
 } as const;

@@ -24,6 +24,11 @@ export interface StatementParams {
   /** Signed money strings; when absent, implied by the balance column. */
   openingBalance?: string | null;
   closingBalance?: string | null;
+  /**
+   * Which of the bank's reserve accounts the statement is of, by its number; absent: the bank's
+   * current account (after a move, an older statement names the closed account; docs/reserve-accounts.md).
+   */
+  accountNumber?: string;
 }
 
 export interface ParsedStatement {
@@ -40,7 +45,7 @@ function fail(code: string, message: string, details: ErrorDetail[] = []): never
 /** Checks the statement's own fields (account, period, balances); every problem at once. */
 export function checkParams(raw: Record<string, unknown>): StatementParams {
   const problems: ErrorDetail[] = [];
-  const { bankCode, from, to, openingBalance, closingBalance } = raw;
+  const { bankCode, from, to, openingBalance, closingBalance, accountNumber } = raw;
   if (typeof bankCode !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(bankCode)) {
     problems.push({ field: 'bankCode', code: 'INVALID_CODE', message: 'bankCode must be a bank code (letters, digits, "-", "_")' });
   }
@@ -53,6 +58,9 @@ export function checkParams(raw: Record<string, unknown>): StatementParams {
     const failure = checkDecimalString(v, SIGNED_MONEY_RULES);
     if (failure) problems.push({ field, code: failure, message: `${field} must be a money string such as "1825230.00"` });
   }
+  if (accountNumber !== undefined && (typeof accountNumber !== 'string' || !/^[0-9]{6,32}$/.test(accountNumber))) {
+    problems.push({ field: 'accountNumber', code: 'INVALID_ACCOUNT_NUMBER', message: 'accountNumber must be 6 to 32 digits' });
+  }
   if (problems.length) fail(STATEMENT_ERRORS.INVALID_PARAMS, `The statement's fields are invalid: ${problems.map((p) => p.message).join('; ')}.`, problems);
   // Only the checked fields: nothing else a form or body carries reaches the service.
   return {
@@ -61,6 +69,7 @@ export function checkParams(raw: Record<string, unknown>): StatementParams {
     to: to as string,
     ...(openingBalance !== undefined ? { openingBalance: openingBalance as string | null } : {}),
     ...(closingBalance !== undefined ? { closingBalance: closingBalance as string | null } : {}),
+    ...(accountNumber !== undefined ? { accountNumber: accountNumber as string } : {}),
   };
 }
 

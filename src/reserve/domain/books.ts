@@ -1,5 +1,6 @@
 import type { AccountDraft } from '../../ledger/domain/entry-draft';
 import type { AccountType } from '../../ledger/domain/accounts';
+import { Money } from '../../common/money/money';
 
 /**
  * The chart of accounts of the reserve fund (RULES.md §10; docs/ledger.md and docs/claims.md).
@@ -17,15 +18,79 @@ export type AccountKind = AccountType;
 /** An account as the services open it (the ledger's pure AccountDraft). */
 export type AccountDefinition = AccountDraft;
 
-/** Every bank's reserve deposit account code starts with this; the bank code follows it. */
+/**
+ * Every bank's reserve deposit account code starts with this; the bank code follows it, then, for
+ * the accounts opened by moves, the account's ordinal. Never slice a code by this prefix to get a
+ * bank: use `parseDepositCode` (a later account's code is `reserve:deposit:BANK01:2`).
+ */
 export const DEPOSIT_PREFIX = 'reserve:deposit:';
 
+/** Bank codes as the programme accepts them (letters, digits, "-", "_"; never ":"). */
+const BANK_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+/** An ordinal of a later account: 2, 3, … (no leading zero, so each ordinal has one spelling). */
+const ORDINAL_SEGMENT = /^[1-9][0-9]{0,8}$/;
+
+/**
+ * The ledger code of a bank's n-th reserve deposit account (RULES §8 "moving an account transfers
+ * the whole balance and closes the old one", R 第九–十一条; docs/reserve-accounts.md). The first
+ * account keeps the code it always had, `reserve:deposit:BANK01`; each move opens the next one,
+ * `reserve:deposit:BANK01:2`, `reserve:deposit:BANK01:3`, … Account codes are part of every
+ * hashed entry (src/ledger/domain/canonical.ts), so an account is never renamed: a move opens a
+ * new ledger account and closes the old one.
+ *
+ * Example: ('BANK01', 1) → 'reserve:deposit:BANK01'; ('BANK01', 2) → 'reserve:deposit:BANK01:2'.
+ */
+export function depositCode(bankCode: string, ordinal = 1): string {
+  if (!BANK_SEGMENT.test(bankCode)) throw new Error(`"${bankCode}" is not a bank code`);
+  if (!Number.isInteger(ordinal) || ordinal < 1) throw new Error(`A reserve account's ordinal is 1, 2, 3, …, not ${ordinal}`);
+  return ordinal === 1 ? `${DEPOSIT_PREFIX}${bankCode}` : `${DEPOSIT_PREFIX}${bankCode}:${ordinal}`;
+}
+
+/**
+ * The bank and ordinal of a reserve deposit account code; null for any other code. The exact
+ * inverse of `depositCode`: the bank is the whole segment after the prefix (so BANK01's accounts
+ * are never confused with BANK010's, which a `startsWith` on 'reserve:deposit:BANK01' would), the
+ * ordinal the optional segment after it (2 or more; ':1' is not a spelling of the first account).
+ *
+ * Example: 'reserve:deposit:BANK01' → { BANK01, 1 }; 'reserve:deposit:BANK01:2' → { BANK01, 2 };
+ * 'reserve:deposit:BANK010' → { BANK010, 1 }; 'reserve:deposit:BANK01:1', 'reserve:capital' → null.
+ */
+export function parseDepositCode(code: string): { bankCode: string; ordinal: number } | null {
+  if (!code.startsWith(DEPOSIT_PREFIX)) return null;
+  const segments = code.slice(DEPOSIT_PREFIX.length).split(':');
+  if (!BANK_SEGMENT.test(segments[0])) return null;
+  if (segments.length === 1) return { bankCode: segments[0], ordinal: 1 };
+  if (segments.length === 2 && ORDINAL_SEGMENT.test(segments[1]) && Number(segments[1]) >= 2) return { bankCode: segments[0], ordinal: Number(segments[1]) };
+  return null;
+}
+
+/**
+ * Per bank, the sum of its reserve deposit accounts' balances (a bank's balance is its open
+ * account's: a closed one holds 0.00, an account moved after `asOf` may hold it as of that date),
+ * in bank-code order; codes that are not deposit accounts are ignored.
+ *
+ * Example: [deposit:BANK01 0.00, deposit:BANK01:2 500.00, deposit:BANK010 7.00] →
+ * [BANK01 500.00, BANK010 7.00].
+ */
+export function depositBalancesByBank(rows: readonly { code: string; balance: Money }[]): { bankCode: string; balance: Money }[] {
+  const byBank = new Map<string, Money>();
+  for (const r of rows) {
+    const parsed = parseDepositCode(r.code);
+    if (parsed) byBank.set(parsed.bankCode, (byBank.get(parsed.bankCode) ?? Money.ZERO).plus(r.balance));
+  }
+  return [...byBank.keys()].sort().map((bankCode) => ({ bankCode, balance: byBank.get(bankCode) as Money }));
+}
+
 export const reserveAccounts = {
-  /** The reserve deposit account at a partner bank (asset; never below zero). */
-  deposit: (bankCode: string): AccountDefinition => ({
+  /**
+   * A reserve deposit account at a partner bank (asset; never below zero): the bank's first one
+   * unless `ordinal` says which. Flows that pay into or out of "the bank's account" ask the reserve
+   * service for the bank's current account (`ReserveAccountsService.currentDeposit`).
+   */
+  deposit: (bankCode: string, ordinal = 1): AccountDefinition => ({
     book: RESERVE_BOOK,
-    code: `${DEPOSIT_PREFIX}${bankCode}`,
-    name: `Reserve deposit at ${bankCode}`,
+    code: depositCode(bankCode, ordinal),
+    name: ordinal === 1 ? `Reserve deposit at ${bankCode}` : `Reserve deposit at ${bankCode} (account ${ordinal})`,
     type: 'asset',
     floor: '0.00',
   }),
@@ -89,15 +154,17 @@ export const reserveAccounts = {
 
 /**
  * The bank whose own reserve accounts these are (issue #15: a bank reads its reserve account's
- * balance and statement): `reserve:deposit:{BANK}` and `reserve:payable:{BANK}` of the reserve
+ * balance and statement): each of its deposit accounts, `reserve:deposit:{BANK}` and the later
+ * `reserve:deposit:{BANK}:{n}` (parseDepositCode), and `reserve:payable:{BANK}` of the reserve
  * book; null for every other account (the programme's, a claim's, another book's).
  *
- * Example: ('reserve', 'reserve:deposit:BANK01') → 'BANK01'; ('reserve', 'reserve:capital') → null.
+ * Example: ('reserve', 'reserve:deposit:BANK01:2') → 'BANK01'; ('reserve', 'reserve:capital') → null.
  */
 export function bankOfReserveAccount(book: string, code: string): string | null {
   if (book !== RESERVE_BOOK) return null;
-  for (const prefix of [DEPOSIT_PREFIX, 'reserve:payable:']) {
-    if (code.startsWith(prefix) && code.length > prefix.length) return code.slice(prefix.length);
-  }
+  const deposit = parseDepositCode(code);
+  if (deposit) return deposit.bankCode;
+  const payable = 'reserve:payable:';
+  if (code.startsWith(payable) && BANK_SEGMENT.test(code.slice(payable.length))) return code.slice(payable.length);
   return null;
 }

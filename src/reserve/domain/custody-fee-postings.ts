@@ -22,13 +22,22 @@ import type { CustodyFeeAllocation } from './custody-fee.calculator';
  * "Custody fee") but it is still closed from reserve:interest into capital in entry 3, so that
  * reserve:interest ends every quarter at 0.00. Capital appears once in entry 3, net.
  *
+ * `ordinals`: each bank's current deposit account (docs/reserve-accounts.md), where its part of
+ * the fee is taken; a bank not in it: its first account.
+ *
  * Worked example (RULES §8): reserve 320,000,000.00, the quarter's interest 920,000.00 → fee
  * 320,000.00: (1) Dr custody-fee 320,000.00 / Cr custody-fee-payable 320,000.00; (2) Dr
  * custody-fee-payable 320,000.00 / Cr deposit:BANK 320,000.00; (3) Dr interest 920,000.00 /
  * Cr custody-fee 320,000.00 / Cr capital 600,000.00. The deposit ends at 320,600,000.00, capital
  * at 320,600,000.00.
  */
-export function custodyFeePostings(quarter: string, quarterEnd: string, fee: CustodyFeeAllocation, interestNotHeld: Money = Money.ZERO): PostingRecipe[] {
+export function custodyFeePostings(
+  quarter: string,
+  quarterEnd: string,
+  fee: CustodyFeeAllocation,
+  interestNotHeld: Money = Money.ZERO,
+  ordinals: ReadonlyMap<string, number> = new Map(),
+): PostingRecipe[] {
   const expense = reserveAccounts.custodyFee();
   const payable = reserveAccounts.custodyFeePayable();
   const interest = reserveAccounts.interest();
@@ -57,7 +66,7 @@ export function custodyFeePostings(quarter: string, quarterEnd: string, fee: Cus
         lines: [
           { account: payable.code, debit: fee.fee },
           ...fee.legs
-            .map((l) => ({ account: reserveAccounts.deposit(l.bankCode).code, credit: l.feeFromInterest.plus(l.feeFromPrincipal) }))
+            .map((l) => ({ account: reserveAccounts.deposit(l.bankCode, ordinals.get(l.bankCode)).code, credit: l.feeFromInterest.plus(l.feeFromPrincipal) }))
             .filter((l) => l.credit.isPositive()),
         ],
         link,

@@ -27,6 +27,8 @@ export interface FundingEvent {
   fundedOn: string;
   /** The appropriation's reference; unique, it is also the entry's link id. */
   reference: string;
+  /** Which of the bank's deposit accounts (1, 2, …, docs/reserve-accounts.md): its current one, as the reserve service says; default 1. */
+  depositOrdinal?: number;
 }
 
 /** Deposit interest a bank credited to its reserve account (RULES §8; R 第二十二条). */
@@ -34,6 +36,8 @@ export interface InterestEvent {
   bankCode: string;
   amount: Money;
   creditedOn: string;
+  /** Which of the bank's deposit accounts (1, 2, …, docs/reserve-accounts.md): its current one, as the reserve service says; default 1. */
+  depositOrdinal?: number;
 }
 
 /** One claim of an approval batch (RULES §4; R 第十四条). */
@@ -50,6 +54,8 @@ export interface ApprovalEvent {
 export interface PayoutLegEvent {
   bankCode: string;
   amount: Money;
+  /** Which of the bank's deposit accounts (1, 2, …, docs/reserve-accounts.md): its current one, as the reserve service says; default 1. */
+  depositOrdinal?: number;
 }
 
 /** The payout of an approved claim through the waterfall (RULES §4 "Payout"; R 第十五、十八条). */
@@ -69,6 +75,8 @@ export interface RefundEvent {
   recoveryId: string;
   refund: Money;
   refundedOn: string;
+  /** Which of the bank's deposit accounts (1, 2, …, docs/reserve-accounts.md): its current one, as the reserve service says; default 1. */
+  depositOrdinal?: number;
 }
 
 /** The write-off of a claim's compensation net of refunds (RULES §5; S 三(七), R 第十九条). */
@@ -87,7 +95,7 @@ export interface WriteOffEvent {
  * F-2025-01 into BANK01's reserve account", link reserve-funding F-2025-01.
  */
 export function fundingPosting(event: FundingEvent): PostingRecipe {
-  const deposit = reserveAccounts.deposit(event.bankCode);
+  const deposit = reserveAccounts.deposit(event.bankCode, event.depositOrdinal);
   const capital = reserveAccounts.capital();
   return {
     entry: transferDraft({
@@ -111,7 +119,7 @@ export function fundingPosting(event: FundingEvent): PostingRecipe {
  * bank BANK01.
  */
 export function interestPosting(event: InterestEvent): PostingRecipe {
-  const deposit = reserveAccounts.deposit(event.bankCode);
+  const deposit = reserveAccounts.deposit(event.bankCode, event.depositOrdinal);
   const income = reserveAccounts.interest();
   return {
     entry: transferDraft({
@@ -171,7 +179,7 @@ export function payoutPosting(event: PayoutEvent): PostingRecipe {
       memo: `Compensation paid on claim ${event.claimId} to ${event.bankCode}`,
       lines: [
         { account: reserveAccounts.payable(event.bankCode).code, debit: event.compensation },
-        ...event.legs.map((leg) => ({ account: reserveAccounts.deposit(leg.bankCode).code, credit: leg.amount })),
+        ...event.legs.map((leg) => ({ account: reserveAccounts.deposit(leg.bankCode, leg.depositOrdinal).code, credit: leg.amount })),
       ],
       link: { type: 'claim', id: event.claimId },
     },
@@ -190,7 +198,7 @@ export function payoutPosting(event: PayoutEvent): PostingRecipe {
  * memo "Recovery refund on claim C into BANK01's reserve account", link claim-recovery R.
  */
 export function refundPosting(event: RefundEvent): PostingRecipe {
-  const deposit = reserveAccounts.deposit(event.bankCode);
+  const deposit = reserveAccounts.deposit(event.bankCode, event.depositOrdinal);
   return {
     entry: transferDraft({
       book: RESERVE_BOOK,

@@ -2,7 +2,7 @@ import type { BreakdownStep } from '../../common/breakdown';
 import { fmtMoney } from '../../common/format/figures';
 import { DomainError } from '../../common/errors/domain-error';
 import { Money } from '../../common/money/money';
-import { RESERVE_ERRORS } from './reserve.errors';
+import { RESERVE_ERRORS } from '../../reserve/domain/reserve.errors';
 
 export interface TransferPlanAccount {
   bankCode: string;

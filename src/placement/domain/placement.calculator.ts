@@ -5,7 +5,7 @@ import { D, ROUND_HALF_UP } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import type { Rate } from '../../common/money/rate';
 import type { PlacementWeights, PolicyVersion } from '../../programme/domain/policy-version';
-import { RESERVE_ERRORS } from './reserve.errors';
+import { RESERVE_ERRORS } from '../../reserve/domain/reserve.errors';
 
 export type PlacementPolicy = Pick<PolicyVersion, 'placementWeights' | 'smallBorrowerRevenueMax'>;
 
