@@ -22,7 +22,7 @@ import { PartiesService } from '../programme/parties.service';
 import { PolicyService } from '../programme/policy.service';
 import { isPaymentReference } from '../reconciliation/domain/payment-reference';
 import { PaymentInstructionsService, PLACEMENT_TRANSFER_LINK } from '../reconciliation/payment-instructions.service';
-import { DEPOSIT_PREFIX, RESERVE_BOOK, depositBalancesByBank } from '../reserve/domain/books';
+import { DEPOSIT_PREFIX, PAYABLE_PREFIX, RESERVE_BOOK, depositBalancesByBank } from '../reserve/domain/books';
 import { ReserveAccountsService } from '../reserve/reserve-accounts.service';
 import { RESERVE_ERRORS } from '../reserve/domain/reserve.errors';
 import { applyMinimumTransfer } from './domain/minimum-transfer';
@@ -31,7 +31,6 @@ import { planTransfers } from './domain/transfer-plan.calculator';
 import { PlacementProposal, type PlacementBankOut, type PlacementTransferOut } from './placement-proposal.entity';
 import { PLACEMENT_ERRORS } from './placement.errors';
 
-const PAYABLE_PREFIX = 'reserve:payable:';
 /** proposed_by of a proposal the quarter close made (no token asked for it). */
 export const QUARTER_CLOSE_MAKER = 'quarter-close';
 

@@ -197,26 +197,52 @@ export class PaymentInstructionsService {
   async expectPlacementTransfers(transfers: readonly ExpectedTransfer[]): Promise<void> {
     if (!transfers.length) return;
     const legs = transfers.flatMap((t) => [
-      { reference: t.outReference, bank: t.fromBankCode, direction: 'out', t },
-      { reference: t.inReference, bank: t.toBankCode, direction: 'in', t },
+      { reference: t.outReference, bank: t.fromBankCode, direction: 'out' as const, t },
+      { reference: t.inReference, bank: t.toBankCode, direction: 'in' as const, t },
     ]);
-    // Each leg on the bank's current reserve account (docs/reserve-accounts.md); a leg attaches by bank.
-    const current = await this.reserveAccounts.currentDeposits(legs.map((l) => l.bank));
+    await this.insertExpected(
+      PLACEMENT_TRANSFER_LINK,
+      legs.map((l) => ({
+        serial: serialOfReference(l.reference),
+        bankCode: l.bank,
+        direction: l.direction,
+        amount: l.t.amount,
+        kind: 'placement',
+        dueOn: null,
+        memo: `${l.t.memo} (${l.direction === 'out' ? 'paying' : 'receiving'} leg)`,
+        sourceId: l.t.key,
+      })),
+    );
+  }
+
+  /**
+   * Instructions expected before their posting (a refund due, a placement transfer's legs), each on
+   * its bank's current reserve account (docs/reserve-accounts.md; it attaches by bank when posted),
+   * with the reference of its serial. One bulk insert (unnest).
+   */
+  private async insertExpected(
+    sourceType: string,
+    rows: readonly { serial: number; bankCode: string; direction: Direction; amount: string; kind: string; dueOn: string | null; memo: string; sourceId: string }[],
+  ): Promise<void> {
+    const current = await this.reserveAccounts.currentDeposits(rows.map((r) => r.bankCode));
     await this.tx.manager.query(
-      `INSERT INTO payment_instructions (serial, reference, book, bank_code, account_code, direction, amount, kind, memo, source_type, source_id)
-       SELECT s, r, $1, b, a, d, amt, 'placement', mm, $2, si
-         FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::numeric[], $9::text[], $10::text[]) AS t(s, r, b, a, d, amt, mm, si)`,
+      `INSERT INTO payment_instructions (serial, reference, book, bank_code, account_code, direction, amount, kind, due_on, memo, source_type, source_id)
+       SELECT s, r, $1, b, a, d, amt, k, due, mm, $2, si
+         FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::numeric[], $9::text[], $10::date[], $11::text[], $12::text[])
+           AS t(s, r, b, a, d, amt, k, due, mm, si)`,
       [
         RESERVE_BOOK,
-        PLACEMENT_TRANSFER_LINK,
-        legs.map((l) => serialOfReference(l.reference)),
-        legs.map((l) => l.reference),
-        legs.map((l) => l.bank),
-        legs.map((l) => (current.get(l.bank) as { code: string }).code),
-        legs.map((l) => l.direction),
-        legs.map((l) => l.t.amount),
-        legs.map((l) => `${l.t.memo} (${l.direction === 'out' ? 'paying' : 'receiving'} leg)`),
-        legs.map((l) => l.t.key),
+        sourceType,
+        rows.map((r) => r.serial),
+        rows.map((r) => paymentReference(r.serial)),
+        rows.map((r) => r.bankCode),
+        rows.map((r) => (current.get(r.bankCode) as { code: string }).code),
+        rows.map((r) => r.direction),
+        rows.map((r) => r.amount),
+        rows.map((r) => r.kind),
+        rows.map((r) => r.dueOn),
+        rows.map((r) => r.memo),
+        rows.map((r) => r.sourceId),
       ],
     );
   }
@@ -243,24 +269,18 @@ export class PaymentInstructionsService {
     const fresh = due.filter((d) => !known.has(d.recoveryId));
     if (!fresh.length) return;
     const serials = await this.serials(fresh.length);
-    // Into each bank's current reserve account (docs/reserve-accounts.md).
-    const current = await this.reserveAccounts.currentDeposits(fresh.map((d) => d.bankCode));
-    await this.tx.manager.query(
-      `INSERT INTO payment_instructions (serial, reference, book, bank_code, account_code, direction, amount, kind, due_on, memo, source_type, source_id)
-       SELECT s, r, $1, b, a, 'in', amt, 'refund', due, mm, $2, si
-         FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::date[], $9::text[], $10::text[]) AS t(s, r, b, a, amt, due, mm, si)`,
-      [
-        RESERVE_BOOK,
-        REFUND_LINK,
-        serials,
-        serials.map((n) => paymentReference(n)),
-        fresh.map((d) => d.bankCode),
-        fresh.map((d) => (current.get(d.bankCode) as { code: string }).code),
-        fresh.map((d) => d.refund.toString()),
-        fresh.map((d) => d.refundDueOn),
-        fresh.map((d) => `Refund expected on claim ${d.claimId} into ${d.bankCode}'s reserve account, due ${d.refundDueOn}`),
-        fresh.map((d) => d.recoveryId),
-      ],
+    await this.insertExpected(
+      REFUND_LINK,
+      fresh.map((d, i) => ({
+        serial: serials[i],
+        bankCode: d.bankCode,
+        direction: 'in' as const,
+        amount: d.refund.toString(),
+        kind: 'refund',
+        dueOn: d.refundDueOn,
+        memo: `Refund expected on claim ${d.claimId} into ${d.bankCode}'s reserve account, due ${d.refundDueOn}`,
+        sourceId: d.recoveryId,
+      })),
     );
   }
 

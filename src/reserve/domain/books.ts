@@ -26,6 +26,9 @@ export type AccountDefinition = AccountDraft;
  */
 export const DEPOSIT_PREFIX = 'reserve:deposit:';
 
+/** Every bank's compensation-payable account code is this prefix and the bank code. */
+export const PAYABLE_PREFIX = 'reserve:payable:';
+
 /** Bank codes as the programme accepts them (letters, digits, "-", "_"; never ":"). */
 const BANK_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 /** An ordinal of a later account: 2, 3, … (no leading zero, so each ordinal has one spelling). */
@@ -99,7 +102,7 @@ export const reserveAccounts = {
   /** Compensation approved for a bank and not yet paid (liability). */
   payable: (bankCode: string, bankName?: string | null): AccountDefinition => ({
     book: RESERVE_BOOK,
-    code: `reserve:payable:${bankCode}`,
+    code: `${PAYABLE_PREFIX}${bankCode}`,
     name: `Compensation payable to ${bankLabel(bankCode, bankName)}`,
     type: 'liability',
     floor: '0.00',
@@ -166,7 +169,6 @@ export function bankOfReserveAccount(book: string, code: string): string | null 
   if (book !== RESERVE_BOOK) return null;
   const deposit = parseDepositCode(code);
   if (deposit) return deposit.bankCode;
-  const payable = 'reserve:payable:';
-  if (code.startsWith(payable) && BANK_SEGMENT.test(code.slice(payable.length))) return code.slice(payable.length);
+  if (code.startsWith(PAYABLE_PREFIX) && BANK_SEGMENT.test(code.slice(PAYABLE_PREFIX.length))) return code.slice(PAYABLE_PREFIX.length);
   return null;
 }
