@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import { Client } from 'pg';
+import { ensureDatabase } from './support/database';
 import { createApp } from '../src/bootstrap';
 
 const DB_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/reserve_bench';
@@ -33,20 +33,6 @@ const BODY = JSON.stringify({
   termMonths: 12,
   principalOverdueSince: '2025-05-10',
 });
-
-async function ensureDatabase(url: string): Promise<void> {
-  const name = new URL(url).pathname.slice(1);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!exists.rowCount) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
-  } finally {
-    await client.end();
-  }
-}
 
 function post(agent: http.Agent, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
