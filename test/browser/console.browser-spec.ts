@@ -89,8 +89,12 @@ describeWithBrowser('the console in Chromium (issue 17)', () => {
     // Page load of the overview (recorded in docs/benchmarks.md, not asserted): a first visit in a
     // fresh browser context (empty cache, token already in the tab), and a reload, each until the
     // figures and the chart are drawn.
+    // The tab holds what a login left in it: the token and who it belongs to.
+    const me = await api<{ role: string }>('/v1/tokens/me', tokens.trustee);
     const fresh = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    await fresh.addInitScript({ content: `sessionStorage.setItem('console.token', ${JSON.stringify(tokens.trustee)})` });
+    await fresh.addInitScript({
+      content: `sessionStorage.setItem('console.token', ${JSON.stringify(tokens.trustee)}); sessionStorage.setItem('console.me', ${JSON.stringify(JSON.stringify(me))})`,
+    });
     const cold = await fresh.newPage();
     const coldStart = Date.now();
     await cold.goto(`${base}/#overview`);
@@ -235,5 +239,28 @@ describeWithBrowser('the console in Chromium (issue 17)', () => {
     const res = await fetch(`${base}/v1/console/overview`, { headers: { Authorization: `Bearer ${tokens.banks.ZZBANK}` } });
     expect(res.status).toBe(403);
     await shot('claims-bank-zh');
+  });
+
+  it('a tab that remembers a trustee whose token was revoked since is sent back to the login form', async () => {
+    const issued = await fetch(`${base}/v1/tokens`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ role: 'trustee', label: 'revoked in the browser test' }),
+    });
+    expect(issued.status).toBe(201);
+    const { id, token } = (await issued.json()) as { id: string; token: string };
+    const me = await api<{ role: string }>('/v1/tokens/me', token);
+    const revoked = await fetch(`${base}/v1/tokens/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(revoked.status).toBe(204);
+    const tab = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    await tab.addInitScript({
+      content: `if (!sessionStorage.getItem('seeded')) { sessionStorage.setItem('seeded', '1'); sessionStorage.setItem('console.token', ${JSON.stringify(token)}); sessionStorage.setItem('console.me', ${JSON.stringify(JSON.stringify(me))}); }`,
+    });
+    const p = await tab.newPage();
+    await p.goto(`${base}/#overview`);
+    await p.waitForSelector('[data-test=token]');
+    expect(await p.$('[data-test=who]')).toBeNull();
+    expect(await p.evaluate(`[sessionStorage.getItem('console.token'), sessionStorage.getItem('console.me')]`)).toEqual([null, null]);
+    await tab.close();
   });
 });
