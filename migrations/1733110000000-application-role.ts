@@ -37,13 +37,16 @@ export const JOURNALS: readonly string[] = [
   'bank_report_rows',
 ];
 
+/** The tables of this migration the role may also DELETE from; a later migration may pass a longer list. */
+export const DELETABLES: readonly string[] = ['ledger_verify_checkpoints'];
+
 /** The SQL that (re)defines grant_application_role with `journals` as its SELECT/INSERT-only tables. */
-export function grantApplicationRoleSql(journals: readonly string[], create: 'CREATE' | 'CREATE OR REPLACE'): string {
+export function grantApplicationRoleSql(journals: readonly string[], create: 'CREATE' | 'CREATE OR REPLACE', deletables: readonly string[] = DELETABLES): string {
   return `
       ${create} FUNCTION grant_application_role(app name) RETURNS void LANGUAGE plpgsql AS $$
       DECLARE
         journals text[] := ARRAY[${journals.map((j) => `'${j}'`).join(', ')}];
-        deletable text[] := ARRAY['ledger_verify_checkpoints'];
+        deletable text[] := ARRAY[${deletables.map((d) => `'${d}'`).join(', ')}];
         t record;
         privileges text;
       BEGIN

@@ -23,6 +23,7 @@ import { PlacementCycle1733800000000 } from './1733800000000-placement-cycle';
 import { PlacementMinimumTransferPolicy1733805000000 } from './1733805000000-placement-minimum-transfer-policy';
 import { ReserveAccounts1733810000000 } from './1733810000000-reserve-accounts';
 import { LedgerLeanIndexes1733840000000 } from './1733840000000-ledger-lean-indexes';
+import { LoanFigureSnapshots1733880000000 } from './1733880000000-loan-figure-snapshots';
 import { PartyWall1733820000000 } from './1733820000000-party-wall';
 
 /**
@@ -52,4 +53,5 @@ export const ALL_MIGRATIONS = [
   ReserveAccounts1733810000000,
   PartyWall1733820000000,
   LedgerLeanIndexes1733840000000,
+  LoanFigureSnapshots1733880000000,
 ];

@@ -74,34 +74,59 @@ export class LoanAggregatesService {
    * Per-bank loan figures as of a date for the placement model: one pass over the loans and their
    * latest bank-report rows (the outstanding principal of each loan, as OutstandingService counts
    * it), loans whose principal is repaid left out, averages weighted by outstanding principal.
+   *
+   * Kept once computed (issue 13 "Performance"; migration 1733880000000, docs/placement.md
+   * "Stored loan figures"): the stored figures for the same date and limit are returned as long
+   * as no loan, bank report or report row changed in a way dated on or before `asOf` by a
+   * transaction the aggregating statement could not see. A walled transaction (a bank's or an
+   * agency's) sees only its own rows, so it neither reads nor stores them.
    */
   async placementFigures(asOf: string, smallRevenueMax: Money): Promise<PlacementLoanFigures[]> {
+    const params = smallRevenueMax.toString();
+    if (this.tx.currentParty()) return (await this.aggregatePlacementFigures(asOf, params)).figures;
+    const [stored] = (await this.tx.manager.query(
+      `SELECT s.figures FROM loan_figure_snapshots s
+        WHERE s.kind = 'placement' AND s.as_of = $1 AND s.params = $2
+          AND NOT EXISTS (SELECT 1 FROM loan_figure_changes c
+                           WHERE c.xact >= pg_snapshot_xmin(s.snapshot) AND c.earliest <= s.as_of
+                             AND NOT pg_visible_in_snapshot(c.xact, s.snapshot))`,
+      [asOf, params],
+    )) as { figures: PlacementLoanFigures[] }[];
+    if (stored) return stored.figures;
+    const { snapshot, figures } = await this.aggregatePlacementFigures(asOf, params);
+    await this.tx.manager.query(
+      `INSERT INTO loan_figure_snapshots (kind, as_of, params, snapshot, figures) VALUES ('placement', $1, $2, $3::pg_snapshot, $4::jsonb)
+       ON CONFLICT (kind, as_of, params) DO UPDATE SET snapshot = EXCLUDED.snapshot, figures = EXCLUDED.figures, computed_at = now()`,
+      [asOf, params, snapshot, JSON.stringify(figures)],
+    );
+    // Changes every stored snapshot saw can no longer make any of them stale.
+    await this.tx.manager.query(`DELETE FROM loan_figure_changes WHERE xact < (SELECT min(pg_snapshot_xmin(snapshot)) FROM loan_figure_snapshots)`);
+    return figures;
+  }
+
+  /** The aggregation itself, with the snapshot of the statement that ran it. */
+  private async aggregatePlacementFigures(asOf: string, smallRevenueMax: string): Promise<{ snapshot: string; figures: PlacementLoanFigures[] }> {
     // One pass, two hash aggregates (per bank and borrower, then per bank): no sort for the distinct
     // borrowers; inside a transaction the pass gets the memory to stay off disk (set_config local).
     if (this.tx.current()) await this.tx.manager.query(`SELECT set_config('work_mem', '64MB', true)`);
-    const rows = (await this.tx.manager.query(
+    const [result] = (await this.tx.manager.query(
       `WITH o AS (${loanOutstandingSql(' l.term_months, l.annual_rate, l.collateral_value, l.amount, l.borrower_code, l.revenue_used,')}),
        per_borrower AS (
          SELECT bank_code, borrower_code, count(*) AS loans, sum(outstanding) AS outstanding,
                 sum(term_months * outstanding) AS term_weighted, sum(annual_rate * outstanding) AS rate_weighted,
                 sum(collateral_value) AS collateral, sum(amount) AS amount, bool_or(revenue_used <= $2) AS small
-           FROM o WHERE outstanding > 0 GROUP BY bank_code, borrower_code)
-       SELECT bank_code, sum(loans)::int AS loans, sum(outstanding)::text AS outstanding,
-              round(sum(term_weighted) / sum(outstanding), 8)::text AS avg_term,
-              round(sum(rate_weighted) / sum(outstanding), 8)::text AS avg_rate,
-              round(sum(collateral) / sum(amount), 8)::text AS collateral_ratio,
-              round(count(*) FILTER (WHERE small)::numeric / count(*), 8)::text AS small_share
-         FROM per_borrower GROUP BY bank_code ORDER BY bank_code`,
-      [asOf, smallRevenueMax.toString()],
-    )) as { bank_code: string; loans: number; outstanding: string; avg_term: string; avg_rate: string; collateral_ratio: string; small_share: string }[];
-    return rows.map((r) => ({
-      bankCode: r.bank_code,
-      loans: r.loans,
-      outstanding: r.outstanding,
-      averageTermMonths: r.avg_term,
-      averageRate: r.avg_rate,
-      collateralRatio: r.collateral_ratio,
-      smallBorrowerShare: r.small_share,
-    }));
+           FROM o WHERE outstanding > 0 GROUP BY bank_code, borrower_code),
+       per_bank AS (
+         SELECT bank_code AS "bankCode", sum(loans)::int AS loans, sum(outstanding)::text AS outstanding,
+                round(sum(term_weighted) / sum(outstanding), 8)::text AS "averageTermMonths",
+                round(sum(rate_weighted) / sum(outstanding), 8)::text AS "averageRate",
+                round(sum(collateral) / sum(amount), 8)::text AS "collateralRatio",
+                round(count(*) FILTER (WHERE small)::numeric / count(*), 8)::text AS "smallBorrowerShare"
+           FROM per_borrower GROUP BY bank_code)
+       SELECT pg_current_snapshot()::text AS snapshot,
+              COALESCE((SELECT json_agg(per_bank ORDER BY "bankCode") FROM per_bank), '[]'::json) AS figures`,
+      [asOf, smallRevenueMax],
+    )) as { snapshot: string; figures: PlacementLoanFigures[] }[];
+    return result;
   }
 }

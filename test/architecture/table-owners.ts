@@ -113,6 +113,14 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwner>> = {
     reason: 'Quarterly bank reports update the loans they list.',
   },
   bank_report_rows: { owner: 'src/loans', reason: 'The rows of a bank report.' },
+  loan_figure_changes: {
+    owner: 'src/loans',
+    reason: 'Which transactions changed loans or bank reports, and from which date: written by the loans tables’ own triggers.',
+  },
+  loan_figure_snapshots: {
+    owner: 'src/loans',
+    reason: 'Aggregates over the loans and their bank reports, kept until a change dated on or before them.',
+  },
   agency_fees: {
     owner: 'src/loans',
     reason: 'Agency fees are charged per loan, from the loan’s figures.',
