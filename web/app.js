@@ -236,9 +236,18 @@ const ClaimDetail = {
     const entries = ref([]);
     const error = ref(null);
     const canSeeLedger = ['trustee', 'custodian', 'auditor'].includes(state.me?.role);
+    const actors = ref({});
     api(`/v1/claims/${props.id}`)
       .then(async (c) => {
         claim.value = c;
+        // Who did each step: the claim keeps token ids; the console names them (role, party, and
+        // the person for the programme-wide roles).
+        const actorIds = [...new Set(Object.values(c.actors ?? {}).filter(Boolean))];
+        if (actorIds.length) {
+          api(`/v1/console/actors?ids=${actorIds.join(',')}`)
+            .then((r) => (actors.value = Object.fromEntries(r.items.map((a) => [a.id, a]))))
+            .catch(() => undefined);
+        }
         if (!canSeeLedger) return;
         const ids = [c.entries.approval, c.entries.payout, ...(c.recoveries ?? []).map((r) => r.refundEntryId), c.entries.writeOff].filter(Boolean);
         entries.value = await Promise.all(ids.map((id) => api(`/v1/ledger/entries/${id}`)));
@@ -256,7 +265,13 @@ const ClaimDetail = {
         ['written_off', c.writtenOffOn, c.actors.writtenOffBy],
       ].filter((s) => s[1]);
     });
-    return { claim, entries, error, steps, t, fmtMoney, statusText, canSeeLedger };
+    const who = (id) => {
+      if (!id) return '—';
+      const a = actors.value[id];
+      if (!a) return id.slice(0, 8);
+      return [t('roleNames')[a.role] ?? a.role, a.partyCode, a.label].filter(Boolean).join(' · ');
+    };
+    return { claim, entries, error, steps, t, fmtMoney, statusText, canSeeLedger, who };
   },
   template: `<section data-test="claim-detail"><h2><button @click="$emit('back')">← {{ t('back') }}</button> {{ t('claim') }} {{ id }}</h2>
     <div v-if="error" class="error">{{ error }}</div><div v-else-if="!claim">{{ t('loading') }}</div><div v-else>
@@ -268,7 +283,7 @@ const ClaimDetail = {
       <h3>{{ t('breakdown') }}</h3>
       <ol class="steps" data-test="claim-breakdown"><li v-for="(b, i) in claim.breakdown" :key="i">{{ b.text }} <span class="muted">{{ b.rule }}</span></li></ol>
       <h3>{{ t('steps') }}</h3>
-      <table data-test="claim-steps"><tbody><tr v-for="s in steps" :key="s[0]"><td>{{ statusText(s[0]) }}</td><td>{{ s[1] }}</td><td class="muted">{{ t('by') }} {{ s[2] ?? '—' }}</td><td>{{ s[3] ?? '' }}</td></tr></tbody></table>
+      <table data-test="claim-steps"><tbody><tr v-for="s in steps" :key="s[0]"><td>{{ statusText(s[0]) }}</td><td>{{ s[1] }}</td><td class="muted" data-test="step-actor">{{ t('by') }} {{ who(s[2]) }}</td><td>{{ s[3] ?? '' }}</td></tr></tbody></table>
       <template v-if="canSeeLedger"><h3>{{ t('entries') }}</h3>
       <table data-test="claim-entries"><thead><tr><th>#</th><th>{{ t('memo') }}</th><th>{{ t('account') }}</th><th class="num">{{ t('debit') }}</th><th class="num">{{ t('credit') }}</th></tr></thead>
         <tbody><template v-for="e in entries" :key="e.id"><tr v-for="(l, i) in e.lines" :key="e.id + i"><td>{{ i === 0 ? e.sequence : '' }}</td><td>{{ i === 0 ? e.memo : '' }}</td><td>{{ l.account }}</td><td class="num">{{ fmtMoney(l.debit) }}</td><td class="num">{{ fmtMoney(l.credit) }}</td></tr></template></tbody></table></template>

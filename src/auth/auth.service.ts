@@ -190,6 +190,23 @@ export class AuthService implements OnApplicationBootstrap {
     return rows.length > 0;
   }
 
+  /**
+   * Who acted, for people reading a record's steps (the console's claim drill-down, issue 17): each
+   * known token id with its role, party and label, revoked and expired tokens included (they acted
+   * when they were valid). Ids that are no token are left out. Pass the request's transaction's
+   * manager when one is open (a bank's or an agency's request runs in one).
+   */
+  async describe(ids: readonly string[], manager?: EntityManager): Promise<{ id: string; role: Role; partyCode: string | null; label: string }[]> {
+    if (ids.length === 0) return [];
+    const rows = (await (manager ?? this.tokens.manager).query(`SELECT id, role, party_code, label FROM api_tokens WHERE id = ANY($1::uuid[]) ORDER BY id`, [ids])) as {
+      id: string;
+      role: Role;
+      party_code: string | null;
+      label: string;
+    }[];
+    return rows.map((r) => ({ id: r.id, role: r.role, partyCode: r.party_code, label: r.label }));
+  }
+
   /** Every token, newest first, without secrets; optionally one role or party. */
   async list(filter: { role?: Role; partyCode?: string }, limit: number, cursor?: string): Promise<Page<TokenOut>> {
     const after = decodeCursor(cursor, isCursor);

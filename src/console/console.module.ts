@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AgenciesModule } from '../agencies/agencies.module';
+import { AuthModule } from '../auth/auth.module';
 import { ClaimsModule } from '../claims/claims.module';
 import { ProgrammeModule } from '../programme/programme.module';
 import { QuartersModule } from '../quarters/quarters.module';
@@ -9,7 +10,7 @@ import { ConsoleService } from './console.service';
 
 /** The console's aggregate routes (issue 17); the page itself is served by `serveConsole` (console-static.ts). */
 @Module({
-  imports: [AgenciesModule, ClaimsModule, ProgrammeModule, QuartersModule, ReserveModule],
+  imports: [AgenciesModule, AuthModule, ClaimsModule, ProgrammeModule, QuartersModule, ReserveModule],
   controllers: [ConsoleController],
   providers: [ConsoleService],
 })

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { AuthService } from '../auth/auth.service';
 import type { Principal } from '../common/access/principal';
 import { previousQuarter, quarterOf } from '../common/calendar';
 import { Clock } from '../common/clock/clock';
+import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError } from '../common/errors/domain-error';
 import { Money } from '../common/money/money';
 import { AgencyMarginService } from '../agencies/agency-margin.service';
@@ -34,6 +36,8 @@ export class ConsoleService {
     private readonly quarters: QuarterViewService,
     private readonly close: QuarterCloseService,
     private readonly clock: Clock,
+    private readonly auth: AuthService,
+    private readonly tx: TransactionScope,
   ) {}
 
   async overview(principal?: Principal) {
@@ -58,6 +62,16 @@ export class ConsoleService {
         items: Object.entries(due).map(([duty, dueOn]) => ({ duty, dueOn, status: done.get(duty)?.status ?? 'pending', finishedAt: done.get(duty)?.finishedAt ?? null, overdue: dueOn < today && done.get(duty)?.status !== 'done' })),
       },
     };
+  }
+
+  /**
+   * Who the token ids of a record's steps are (the claim drill-down's "by"): role and party for
+   * everyone; the label (usually the person's name) for the programme-wide roles only, so a bank's
+   * staff see that the trustee reviewed their claim, not who at the trustee did.
+   */
+  async actors(ids: readonly string[], principal?: Principal) {
+    const wide = !principal || !['bank', 'agency'].includes(principal.role);
+    return { items: (await this.auth.describe(ids, this.tx.manager)).map((a) => ({ id: a.id, role: a.role, partyCode: a.partyCode, label: wide ? a.label : null })) };
   }
 
   async risk() {

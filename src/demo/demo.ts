@@ -79,10 +79,10 @@ async function issueTokens(api: Api): Promise<Tokens> {
   const issue = async (role: string, label: string, partyCode?: string) =>
     (await api.post('/v1/tokens', { role, label, ...(partyCode ? { partyCode } : {}), expiresInDays: 365 })).token as string;
   const tokens: Tokens = {
-    trustee: await issue('trustee', 'demo trustee'),
-    approver: await issue('approver', 'demo approver'),
-    custodian: await issue('custodian', 'demo custodian'),
-    auditor: await issue('auditor', 'demo auditor'),
+    trustee: await issue('trustee', '演示 受托管理人审核岗 李娜'),
+    approver: await issue('approver', '演示 省科技厅 王强'),
+    custodian: await issue('custodian', '演示 托管银行 陈静'),
+    auditor: await issue('auditor', '演示 审计 周磊'),
     banks: {},
     agencies: {},
   };

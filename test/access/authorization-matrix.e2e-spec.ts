@@ -111,6 +111,7 @@ const MATRIX: Record<string, Row> = {
   'GET /v1/console/risk': { path: () => '/v1/console/risk', expect: '200 200 200 403 403 403 200' },
   'GET /v1/console/claims-pipeline': { path: () => '/v1/console/claims-pipeline', expect: ALL_200 },
   'GET /v1/console/quarters': { path: () => '/v1/console/quarters', expect: '200 200 200 403 403 403 200' },
+  'GET /v1/console/actors': { path: () => '/v1/console/actors?ids=00000000-0000-4000-8000-000000000000', expect: ALL_200 },
   'GET /v1/agencies/{code}/margin': { path: (w) => `/v1/agencies/${w.agency}/margin`, expect: '200 200 200 403 403 200 200' },
   'POST /v1/agencies/{code}/margin/deposits': { path: (w) => `/v1/agencies/${w.agency}/margin/deposits`, expect: '400 403 400 403 403 400 403' },
   'POST /v1/agencies/{code}/margin/withdrawals': { path: (w) => `/v1/agencies/${w.agency}/margin/withdrawals`, expect: '400 403 400 403 403 400 403' },
