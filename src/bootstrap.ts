@@ -68,6 +68,9 @@ export async function createApp(options: AppModuleOptions = {}, logger = true): 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
     bufferLogs: true,
     bodyParser: false,
+    // A start-up failure reaches the caller (src/main.ts says why and exits non-zero) instead of
+    // Nest aborting the process with a core dump.
+    abortOnError: false,
   });
   if (logger) app.useLogger(app.get(Logger));
   configureApp(app);
