@@ -42,7 +42,9 @@ export class TestCluster {
         redisUrl: redis.url,
         env: { DATABASE_READ_URL: replica.url(options.database), ...options.env },
       });
-      s.port = await freePort(SERVICE_PORTS[0], SERVICE_PORTS[1]);
+      // A free port no other instance of this cluster was given (none listens yet).
+      do s.port = await freePort(SERVICE_PORTS[0], SERVICE_PORTS[1]);
+      while (services.some((o) => o.port === s.port));
       services.push(s);
     }
     const cluster = new TestCluster(primary, replica, redis, services, options.database);
