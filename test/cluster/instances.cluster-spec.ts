@@ -192,16 +192,17 @@ describe('three instances, one fund', () => {
           p.status = null;
         }
       };
-      let answered = 0;
-      let third: () => void = () => undefined;
-      const aThird = new Promise<void>((resolve) => (third = resolve));
+      // The kill lands once the doomed instance has answered its first payout: the rest of its share
+      // is in flight (queued on its connections or committing) at that moment.
+      let firstOfTheDoomed: () => void = () => undefined;
+      const answeredOne = new Promise<void>((resolve) => (firstOfTheDoomed = resolve));
       const inFlight = Promise.all(
         payouts.map(async (p) => {
           await send(p, p.via);
-          if (++answered >= payouts.length / 3) third();
+          if (p.via === 2) firstOfTheDoomed();
         }),
       );
-      await Promise.race([aThird, sleep(400)]);
+      await Promise.race([answeredOne, sleep(3_000)]);
       await s[2].kill();
       await inFlight;
       // The two others answered every payout sent to them, each with its result.
