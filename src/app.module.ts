@@ -106,7 +106,7 @@ export class AppModule {
         MetricsModule,
         ClockModule,
         DatabaseModule,
-        ReadReplicaModule,
+        ReadReplicaModule.forRoot(options.jobsPrefix),
         TransactionScopeModule,
         JobsModule.forRoot({ redisUrl: config.redisUrl, prefix: options.jobsPrefix }),
         AuthModule,

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import Redis from 'ioredis';
 import { DataSource, DataSourceOptions } from 'typeorm';
@@ -22,6 +22,9 @@ export const REPLICA_READ_ROUTES: readonly RegExp[] = [
   /^\/v1\/ledger\/accounts\/[^/]+\/statement\/?$/,
   /^\/v1\/console\/(overview|risk|claims-pipeline|quarters)\/?$/,
 ];
+
+/** The Redis key prefix of the read-after-write marks: the job queue's, so instances that share a queue share the marks. */
+export const READ_MARK_PREFIX = Symbol('READ_MARK_PREFIX');
 
 /** How often the replica's progress is measured. */
 const PROBE_EVERY_MS = 250;
@@ -152,8 +155,9 @@ export class ReadReplica implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     private readonly primary: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(READ_MARK_PREFIX) prefix: string,
   ) {
-    this.writes = config.databaseReadUrl ? (config.redisUrl ? new RedisRecentWrites(config.redisUrl, 'reserve:read-after-write:') : new MemoryRecentWrites()) : null;
+    this.writes = config.databaseReadUrl ? (config.redisUrl ? new RedisRecentWrites(config.redisUrl, `${prefix}:read-after-write:`) : new MemoryRecentWrites()) : null;
   }
 
   get configured(): boolean {
@@ -305,5 +309,13 @@ function callerOf(req: Request): string | null {
 
 /** Makes the one ReadReplica of an application available to every module (inert without DATABASE_READ_URL). */
 @Global()
-@Module({ providers: [ReadReplica], exports: [ReadReplica] })
-export class ReadReplicaModule {}
+@Module({})
+export class ReadReplicaModule {
+  static forRoot(prefix = 'reserve'): DynamicModule {
+    return {
+      module: ReadReplicaModule,
+      providers: [{ provide: READ_MARK_PREFIX, useValue: prefix }, ReadReplica],
+      exports: [ReadReplica],
+    };
+  }
+}
