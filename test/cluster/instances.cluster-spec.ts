@@ -337,6 +337,25 @@ describe('three instances, one fund', () => {
       expect(replica.stalenessMs).not.toBeNull();
     });
 
+    it('a replica that goes away sends the heavy reads back to the primary; they return to it once it is back', async () => {
+      const path = `/v1/ledger/trial-balance?book=${book}`;
+      await cluster.replica.stopImmediate();
+      // Past the bound the replica counts as stale: the reader's reads are served by the primary, without an error.
+      await sleep(READ_REPLICA_MAX_LAG_MS + 500);
+      const answers = await Promise.all(s.map((x) => x.request('GET', path, { token: reader })));
+      expect(answers.map((r) => [r.status, r.headers['x-read-source']])).toEqual([
+        [200, 'primary'],
+        [200, 'primary'],
+        [200, 'primary'],
+      ]);
+      await cluster.replica.startServer();
+      for (const x of s) {
+        await waitFor('reads from the replica again', async () => (await x.request('GET', path, { token: reader })).headers['x-read-source'] === 'replica', 60_000, 250);
+      }
+      const back = await s[0].request('GET', path, { token: reader });
+      expect([back.status, back.json]).toEqual([200, answers[0].json]);
+    });
+
     it('a read that is not a heavy read stays on the primary and says nothing of a replica', async () => {
       const res = await s[0].request('GET', `/v1/ledger/accounts/${deposit}/balance`, { token: reader });
       expect([res.status, res.headers['x-read-source']]).toEqual([200, undefined]);
