@@ -296,7 +296,7 @@ describe('three instances, one fund', () => {
       expect(res.text).toContain(entry.memo as string);
     });
 
-    it('exports, verify, the trial balance and a statement served by the replica match the primary’s', async () => {
+    it('exports, verify, the trial balance, a statement and the console’s aggregates served by the replica match the primary’s', async () => {
       await cluster.replicaCaughtUp();
       const paths = [
         `/v1/ledger/export?book=${book}&format=csv`,
@@ -305,6 +305,9 @@ describe('three instances, one fund', () => {
         `/v1/ledger/verify?book=reserve&full=true`,
         `/v1/ledger/trial-balance?book=reserve`,
         `/v1/ledger/accounts/${deposit}/statement`,
+        '/v1/console/overview',
+        '/v1/console/risk',
+        '/v1/console/quarters',
       ];
       for (const [i, path] of paths.entries()) {
         const x = s[i % 3];
