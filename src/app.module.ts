@@ -10,6 +10,7 @@ import { AuthModule } from './auth/auth.module';
 import { Clock } from './common/clock/clock';
 import { DatabaseModule } from './common/database/database.module';
 import { TransactionScopeModule } from './common/database/transaction-scope';
+import { ReadReplicaModule } from './common/database/read-replica';
 import { HttpErrorFilter } from './common/errors/http-error.filter';
 import { requestLoggingOptions } from './common/http/request-logging';
 import { AppConfig, loadConfig } from './config/app-config';
@@ -105,6 +106,7 @@ export class AppModule {
         MetricsModule,
         ClockModule,
         DatabaseModule,
+        ReadReplicaModule.forRoot(options.jobsPrefix),
         TransactionScopeModule,
         JobsModule.forRoot({ redisUrl: config.redisUrl, prefix: options.jobsPrefix }),
         AuthModule,

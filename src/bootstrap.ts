@@ -12,6 +12,7 @@ import { authenticateBeforeBody, checkRequestTarget, readBody } from './common/h
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { MetricsService } from './common/metrics/metrics.service';
 import { requestContext } from './common/http/request-context';
+import { ReadReplica } from './common/database/read-replica';
 import { STATEMENT_UPLOAD_PATHS } from './reconciliation/reconciliation.module';
 import { serveConsole } from './console/console-static';
 
@@ -29,6 +30,8 @@ export function configureApp(app: NestExpressApplication): void {
   const config = app.get<AppConfig>(APP_CONFIG);
   const auth = app.get(AuthService);
   app.use(requestContext(app.get(MetricsService)));
+  // Marks a caller's writes and sends its eligible reads to the replica when there is one (docs/scaling.md).
+  app.use(app.get(ReadReplica).middleware());
   // Before the edge's token check: a request the edge or the guards refuse leaves an audit row.
   app.use(app.get(GuardRefusalRecorder).middleware());
   app.use(trackClientDeparture());
@@ -68,6 +71,9 @@ export async function createApp(options: AppModuleOptions = {}, logger = true): 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
     bufferLogs: true,
     bodyParser: false,
+    // A start-up failure reaches the caller (src/main.ts says why and exits non-zero) instead of
+    // Nest aborting the process with a core dump.
+    abortOnError: false,
   });
   if (logger) app.useLogger(app.get(Logger));
   configureApp(app);

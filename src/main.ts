@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createApp } from './bootstrap';
 import { ConfigError, loadConfig } from './config/app-config';
+import { EmbeddedDatabaseLocked } from './common/database/data-dir-lock';
 
 /**
  * Last lines of defence, logged as one JSON line each so operators (and the fault tests in
@@ -47,6 +48,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // Another instance owns the embedded database's folder: one clear line, no stack (docs/scaling.md).
+  if (error instanceof EmbeddedDatabaseLocked) {
+    process.stderr.write(`start-up refused: ${error.message}\n`);
+    process.exit(3);
+  }
   // Start-up failed (e.g. the database stayed unreachable through every retry): exit non-zero.
   process.stderr.write(`start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);

@@ -6,6 +6,8 @@ describe('loadConfig (issue #2 item 8)', () => {
       port: 3000,
       databaseUrl: null,
       databaseOwnerUrl: null,
+      databaseReadUrl: null,
+      readReplicaMaxLagMs: 5000,
       redisUrl: null,
       dataDir: './data/db',
       bootstrapAdminToken: null,
@@ -34,6 +36,15 @@ describe('loadConfig (issue #2 item 8)', () => {
   it('reads the token settings (issue #15): lifetime in days, cache in seconds (0 = no cache), and refuses nonsense', () => {
     expect(loadConfig({ TOKEN_TTL_DAYS: '30', TOKEN_CACHE_SECONDS: '0' })).toMatchObject({ tokenTtlDays: 30, tokenCacheSeconds: 0 });
     expect(() => loadConfig({ TOKEN_TTL_DAYS: '0', TOKEN_CACHE_SECONDS: '61' })).toThrow(/TOKEN_TTL_DAYS[\s\S]*TOKEN_CACHE_SECONDS/);
+  });
+
+  it('reads the read replica (issue 19): DATABASE_READ_URL needs DATABASE_URL; the staleness bound in ms', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://h/p', DATABASE_READ_URL: 'postgres://r/p', READ_REPLICA_MAX_LAG_MS: '2000' })).toMatchObject({
+      databaseReadUrl: 'postgres://r/p',
+      readReplicaMaxLagMs: 2000,
+    });
+    expect(() => loadConfig({ DATABASE_READ_URL: 'postgres://r/p' })).toThrow(/DATABASE_READ_URL needs DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://h/p', DATABASE_READ_URL: 'mysql://r/p', READ_REPLICA_MAX_LAG_MS: '50' })).toThrow(/DATABASE_READ_URL must start[\s\S]*READ_REPLICA_MAX_LAG_MS/);
   });
 
   it('reads every variable', () => {

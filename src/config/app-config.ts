@@ -15,6 +15,19 @@ export interface AppConfig {
    * (docs/operations.md "Database roles").
    */
   databaseOwnerUrl: string | null;
+  /**
+   * A streaming replica of DATABASE_URL's server (DATABASE_READ_URL): the heavy reads (verify,
+   * exports, statements, the trial balance, the console's aggregates) go there when it is fresh
+   * enough and the caller has not written lately (docs/scaling.md "Read replicas"). Unset: every
+   * read goes to DATABASE_URL, as before.
+   */
+  databaseReadUrl: string | null;
+  /**
+   * The replica's staleness bound (READ_REPLICA_MAX_LAG_MS, default 5000): a read is sent to the
+   * replica only while it has replayed every commit acknowledged more than this long ago; and a
+   * caller's reads go to the primary for this long after each of its writes.
+   */
+  readReplicaMaxLagMs: number;
   /** BullMQ on this Redis when set; else jobs run in-process through the same processors. */
   redisUrl: string | null;
   /** Where the embedded database keeps its files; ':memory:' keeps nothing (tests). */
@@ -100,6 +113,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (databaseOwnerUrl && !/^postgres(ql)?:\/\//.test(databaseOwnerUrl)) problems.push('DATABASE_OWNER_URL must start with postgres:// or postgresql://');
   if (databaseOwnerUrl && !databaseUrl) problems.push('DATABASE_OWNER_URL needs DATABASE_URL (the application role) too');
 
+  const databaseReadUrl = blankToNull(env.DATABASE_READ_URL);
+  if (databaseReadUrl && !/^postgres(ql)?:\/\//.test(databaseReadUrl)) problems.push('DATABASE_READ_URL must start with postgres:// or postgresql://');
+  if (databaseReadUrl && !databaseUrl) problems.push('DATABASE_READ_URL needs DATABASE_URL (the primary it replicates) too; the embedded database has no replicas');
+
   const redisUrl = blankToNull(env.REDIS_URL);
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://');
 
@@ -138,12 +155,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const tokenCacheSeconds = whole('TOKEN_CACHE_SECONDS', '5', 0, 60);
   const rateLimitPerMinute = whole('RATE_LIMIT_PER_MINUTE', '600', 0, 1_000_000);
   const quarterCheckSeconds = whole('QUARTER_CHECK_SECONDS', '3600', 0, 86_400);
+  const readReplicaMaxLagMs = whole('READ_REPLICA_MAX_LAG_MS', '5000', 100, 600_000);
 
   if (problems.length) throw new ConfigError(problems);
   return {
     port,
     databaseUrl,
     databaseOwnerUrl,
+    databaseReadUrl,
+    readReplicaMaxLagMs,
     redisUrl,
     dataDir,
     bootstrapAdminToken,

@@ -1,3 +1,4 @@
+import { ReadReplica } from '../common/database/read-replica';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Controller, Get, OnApplicationShutdown, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -47,6 +48,7 @@ export class HealthController implements OnApplicationShutdown {
     private readonly embedded: EmbeddedHolder,
     private readonly holidays: HolidaysService,
     private readonly roles: DatabaseRolesHolder,
+    private readonly replica: ReadReplica,
   ) {}
 
   /**
@@ -75,7 +77,14 @@ export class HealthController implements OnApplicationShutdown {
     return {
       status: ok ? 'ok' : 'degraded',
       // Which roles run migrations and the service (issue 10 item 6, docs/operations.md "Database roles").
-      database: { status: database, embedded: this.embedded.instance !== null, pool: this.poolFigures(), roles: this.roles.roles },
+      database: {
+        status: database,
+        embedded: this.embedded.instance !== null,
+        pool: this.poolFigures(),
+        roles: this.roles.roles,
+        // With DATABASE_READ_URL only: whether the replica is connected and how stale it may be (docs/scaling.md).
+        ...(this.replica.configured ? { replica: this.replica.status() } : {}),
+      },
       queue: { status: queueStatus, mode: this.jobs.mode, lastHeartbeat: db.ok ? db.value : null },
       // RULES §9: a warning, not a failure, when the current or next year has no published holidays.
       calendar: this.holidays.status(),

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { TransactionScope } from '../common/database/transaction-scope';
 import { quarterLastDay } from '../common/calendar/quarter';
+import { ReadReplica } from '../common/database/read-replica';
 import { Clock } from '../common/clock/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { Money } from '../common/money/money';
@@ -85,6 +86,7 @@ export class LedgerAuditService {
     private readonly dataSource: DataSource,
     private readonly tx: TransactionScope,
     private readonly clock: Clock,
+    private readonly replica: ReadReplica,
   ) {}
 
   /**
@@ -107,7 +109,8 @@ export class LedgerAuditService {
   }
 
   private async walk(book: string, full: boolean, signal: AbortSignal): Promise<VerifyReport> {
-    const report = await this.dataSource.transaction('REPEATABLE READ', async (m) => {
+    // On the replica when this request was routed there (read-replica.ts); the checkpoint is written on the primary below.
+    const report = await (this.replica.routedSource() ?? this.dataSource).transaction('REPEATABLE READ', async (m) => {
       await boundStatements(m, this.statementTimeoutMs);
       const head = await readBook(m, book);
       // A checkpoint that no longer matches the chain (its entry changed since, or it is beyond

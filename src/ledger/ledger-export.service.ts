@@ -5,6 +5,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { deterministicWorkbook, XLSX_FIXED_DATE } from '../common/format/xlsx-stream';
 import { REQUEST_ERRORS } from '../common/errors/common.errors';
 import { AMOUNT_FORMAT, CSV_BOM, ExportOptions, amountCell, columnWidth, headerView, headersOf, sheetNameOf } from '../common/format/export-format';
+import { ReadReplica } from '../common/database/read-replica';
 import { LedgerQueryService } from './ledger-query.service';
 import { CanonicalVersion, recordedAtText } from './domain/canonical';
 import { EntryRow, HEAVY_READ_STATEMENT_TIMEOUT_MS, LineRow, STORED_INSTANT_SQL, WALK_BATCH, boundStatements, linesOf, stopIfGone } from './ledger-rows';
@@ -164,6 +165,7 @@ export class LedgerExportService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly queries: LedgerQueryService,
+    private readonly replica: ReadReplica,
   ) {}
 
   /** See HEAVY_READ_STATEMENT_TIMEOUT_MS (ledger-rows.ts); a property so that a test can shorten it. */
@@ -186,7 +188,8 @@ export class LedgerExportService {
   ): Promise<void> {
     await this.queries.book(book);
     stopIfGone(signal);
-    await this.dataSource.transaction('REPEATABLE READ', async (m) => {
+    // On the replica when this request was routed there (read-replica.ts).
+    await (this.replica.routedSource() ?? this.dataSource).transaction('REPEATABLE READ', async (m) => {
       await boundStatements(m, this.statementTimeoutMs);
       const head = await this.queries.book(book, m);
       const name = report === 'journal' ? `ledger-${book}-journal-${head.lastSequence}` : `ledger-${book}-trial-balance-${asOf ?? 'current'}-${head.lastSequence}`;

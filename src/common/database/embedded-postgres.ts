@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Logger } from '@nestjs/common';
+import { DataDirLock } from './data-dir-lock';
 
 /**
  * The embedded default (docs/database.md): PGlite — PostgreSQL compiled to WebAssembly, in this
@@ -18,31 +19,45 @@ export class EmbeddedPostgres {
     private readonly server: PGLiteSocketServer,
     readonly url: string,
     readonly dataDir: string,
+    private readonly lock: DataDirLock | null,
   ) {}
 
   static async start(dataDir: string): Promise<EmbeddedPostgres> {
     const inMemory = dataDir === ':memory:';
     const location = inMemory ? 'memory://' : resolve(dataDir);
     if (!inMemory) mkdirSync(location, { recursive: true });
-    const db = await PGlite.create(location);
+    // One process per data directory (data-dir-lock.ts): a second one is refused here, before it reads a file.
+    const lock = inMemory ? null : DataDirLock.acquire(location);
+    const logger = new Logger('EmbeddedDatabase');
+    if (lock?.tookOverFrom) logger.warn(`took over the lock of ${location} from pid ${lock.tookOverFrom.pid}, which no longer runs`);
+    let db: PGlite;
+    try {
+      db = await PGlite.create(location);
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
     keepExtendedQueriesTogether(db);
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 64 });
     // A client connection that fails (reset, closed mid-message) is reported here and dropped
     // by the socket server; it never reaches the process as an unhandled 'error' (issue 10
     // item 3). Sockets have their own 'error' listener inside pglite-socket.
-    const logger = new Logger('EmbeddedDatabase');
     server.addEventListener('error', (event) => {
       const detail = (event as CustomEvent<unknown>).detail;
       logger.warn(`embedded database connection error: ${detail instanceof Error ? detail.message : String(detail)}`);
     });
     await server.start();
     const url = `postgres://postgres@${server.getServerConn()}/postgres`;
-    return new EmbeddedPostgres(db, server, url, location);
+    return new EmbeddedPostgres(db, server, url, location, lock);
   }
 
   async stop(): Promise<void> {
-    await this.server.stop();
-    await this.db.close();
+    try {
+      await this.server.stop();
+      await this.db.close();
+    } finally {
+      this.lock?.release();
+    }
   }
 }
 

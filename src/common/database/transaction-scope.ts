@@ -3,6 +3,7 @@ import { Global, Inject, Injectable, Logger, Module, OnModuleInit, Optional } fr
 import { DataSource, EntityManager, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { EmbeddedHolder } from './database.module';
 import { enterWall, leaveWall, prepareWall, WallParty } from './party-wall';
+import { ReadReplica } from './read-replica';
 
 /**
  * The unit of work: one database transaction shared by everything that runs inside it, without
@@ -33,6 +34,7 @@ export class TransactionScope implements OnModuleInit {
   constructor(
     private readonly dataSource: DataSource,
     @Optional() @Inject(EmbeddedHolder) private readonly embedded: EmbeddedHolder | null = null,
+    @Optional() private readonly replica: ReadReplica | null = null,
   ) {}
 
   /** Prepares the party wall once the database is there (party-wall.ts). */
@@ -84,9 +86,15 @@ export class TransactionScope implements OnModuleInit {
     return m?.queryRunner?.isTransactionActive ? m : null;
   }
 
-  /** For reads: the open transaction's manager when there is one, else the pool's. */
+  /**
+   * For reads: the open transaction's manager when there is one, else the pool's — the read
+   * replica's pool inside a request routed there (read-replica.ts), unless walled to a party.
+   */
   get manager(): EntityManager {
-    return this.current() ?? this.dataSource.manager;
+    const open = this.current();
+    if (open) return open;
+    const replica = this.currentParty() ? null : this.replica?.routedSource();
+    return (replica ?? this.dataSource).manager;
   }
 
   /** Runs `fn` in the open transaction, or in a new one that commits when `fn` resolves. */

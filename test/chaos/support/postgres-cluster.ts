@@ -28,7 +28,28 @@ export class PrivateCluster {
     private readonly asUser: string | null,
   ) {}
 
-  static async start(): Promise<PrivateCluster> {
+  /** `ports`: the range to take a free port from (the fault battery's own by default; the cluster tests give theirs). */
+  static async start(ports: [number, number] = [55400, 55499]): Promise<PrivateCluster> {
+    const cluster = await PrivateCluster.prepare(ports);
+    await cluster.exec('initdb', ['-D', cluster.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-instructions']);
+    await cluster.startServer();
+    return cluster;
+  }
+
+  /**
+   * A streaming replica of `primary` (hot standby): `pg_basebackup -R -X stream` into a folder of
+   * its own, started on its own port. It replays the primary's WAL as it comes and answers
+   * read-only queries. hot_standby_feedback keeps a long read on it from being cancelled by replay.
+   */
+  static async replicaOf(primary: PrivateCluster, ports: [number, number]): Promise<PrivateCluster> {
+    const replica = await PrivateCluster.prepare(ports);
+    await replica.exec('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', replica.dataDir, '-R', '-X', 'stream', '-c', 'fast']);
+    replica.extraOptions = ['-c hot_standby=on', '-c hot_standby_feedback=on'];
+    await replica.startServer();
+    return replica;
+  }
+
+  private static async prepare(ports: [number, number]): Promise<PrivateCluster> {
     const bin = pgBin();
     const root = userInfo().uid === 0;
     const dir = mkdtempSync(join(tmpdir(), 'rf-chaos-pg-'));
@@ -37,12 +58,12 @@ export class PrivateCluster {
       const gid = await run('id', ['-g', 'postgres']);
       chownSync(dir, Number(pg.stdout.trim()), Number(gid.stdout.trim()));
     }
-    const port = await freePort(55400, 55499);
-    const cluster = new PrivateCluster(port, dir, bin, root ? 'postgres' : null);
-    await cluster.exec('initdb', ['-D', cluster.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-instructions']);
-    await cluster.startServer();
-    return cluster;
+    const port = await freePort(ports[0], ports[1]);
+    return new PrivateCluster(port, dir, bin, root ? 'postgres' : null);
   }
+
+  /** Server options beyond the common ones (a replica's). */
+  private extraOptions: string[] = [];
 
   get dataDir(): string {
     return join(this.dir, 'data');
@@ -81,6 +102,7 @@ export class PrivateCluster {
       '-c full_page_writes=off',
       '-c max_connections=200',
       '-c log_min_messages=warning',
+      ...this.extraOptions,
     ].join(' ');
     await this.pgCtl(['-l', this.logFile, '-o', options, '-w', '-t', '60', 'start']);
     rememberPid(this.postmasterPid(), this.dataDir);

@@ -17,8 +17,9 @@ export class PrivateRedis {
     readonly dir: string,
   ) {}
 
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort(56400, 56499), mkdtempSync(join(tmpdir(), 'rf-chaos-redis-')));
+  /** `ports`: the range to take a free port from (the fault battery's own by default; the cluster tests give theirs). */
+  static async start(ports: [number, number] = [56400, 56499]): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await freePort(ports[0], ports[1]), mkdtempSync(join(tmpdir(), 'rf-chaos-redis-')));
     await redis.startServer();
     return redis;
   }
