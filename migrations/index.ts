@@ -24,6 +24,7 @@ import { PlacementMinimumTransferPolicy1733805000000 } from './1733805000000-pla
 import { ReserveAccounts1733810000000 } from './1733810000000-reserve-accounts';
 import { LedgerLeanIndexes1733840000000 } from './1733840000000-ledger-lean-indexes';
 import { PartyWall1733820000000 } from './1733820000000-party-wall';
+import { ProgrammesAsData1733850000000 } from './1733850000000-programmes-as-data';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same set runs from ts-node,
@@ -52,4 +53,5 @@ export const ALL_MIGRATIONS = [
   ReserveAccounts1733810000000,
   PartyWall1733820000000,
   LedgerLeanIndexes1733840000000,
+  ProgrammesAsData1733850000000,
 ];

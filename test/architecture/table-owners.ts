@@ -103,6 +103,22 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwner>> = {
     owner: 'src/programme',
     reason: 'An enterprise group’s approved change of agency is party history.',
   },
+  programme_versions: {
+    owner: 'src/programme',
+    reason: 'A programme’s data document (rules, caps, calculators, flows) by effective date (issue 18).',
+  },
+  borrower_headcounts: {
+    owner: 'src/programme',
+    reason: 'A borrower’s headcount history, which the employment programmes test; kept with the borrower.',
+  },
+  borrower_hires: {
+    owner: 'src/programme',
+    reason: 'A borrower’s hires by origin region and group, which the employment programmes test.',
+  },
+  programme_loans: {
+    owner: 'src/programme',
+    reason: 'Loans registered against a programme other than Henan’s, with their version; flowOf reads them.',
+  },
 
   loans: {
     owner: 'src/loans',
