@@ -183,6 +183,10 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwner>> = {
     owner: 'src/agencies',
     reason: 'The margin requirement fixed per quarter; withdrawals and shortfalls read it (RULES §7).',
   },
+  flow_fundings: { owner: 'src/programme-flows', reason: 'Appropriations into the IP-pledge and subsidy funds (issue 18 item 3).' },
+  pledge_claims: { owner: 'src/programme-flows', reason: 'The two-phase IP-pledge claim: advance at default, settlement after the sale.' },
+  interest_subsidies: { owner: 'src/programme-flows', reason: 'Start-up guarantee loan interest subsidies, numbered per borrower.' },
+  interest_subsidy_quarters: { owner: 'src/programme-flows', reason: 'A subsidy’s quarterly schedule, claimed then paid.' },
   placement_proposals: {
     owner: 'src/placement',
     reason: 'The placement proposals of each quarter (RULES §8 placement cycle): inputs, targets, transfers, approval and execution.',

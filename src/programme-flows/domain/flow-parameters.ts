@@ -4,109 +4,102 @@ import { Rate } from '../../common/money/rate';
 import { FLOW_ERRORS } from './flows.errors';
 
 /**
- * The money flows a programme may have besides Henan's reserve compensation (issue 18 item 1:
- * "which money flows it has"): the two-phase IP-pledge claim and the start-up guarantee loan's
- * interest subsidy (RULES §11; xinxiang-risk-compensation-excerpts-2022.txt 七.3 and (四)).
+ * The money flows this module runs (issue 18 item 1, "which money flows it has"), by the names
+ * the programme documents give them (docs/programmes.md "Contract for the money flows"): the
+ * two-phase IP-pledge claim and the start-up guarantee loan's interest subsidy (RULES §11;
+ * xinxiang-risk-compensation-excerpts-2022.txt 七.3 and (四)).
  */
-export const FLOW_KINDS = ['ip_pledge_advance', 'interest_subsidy'] as const;
-export type FlowKind = (typeof FLOW_KINDS)[number];
+export const PLEDGE_FLOW = 'advance-compensation-with-settlement';
+export const SUBSIDY_FLOW = 'interest-subsidy';
+export type FlowKindRun = typeof PLEDGE_FLOW | typeof SUBSIDY_FLOW;
 
 /**
- * The IP-pledge claim's figures (xinxiang 七.3 "先行按比例拨付补偿金，待质物处置后再行清算"). The seed
- * gives neither ratio: a programme's data carries them as null until the official figures are
- * loaded, and the engine refuses to compute with a null (FLOW.PARAMETER_MISSING).
+ * Day count of the unpaid interest and of the subsidy: actual days over 360, as RULES §4 states for
+ * loss interest (B 第十二条) — the seed is silent, and banks in China quote daily interest as the
+ * annual rate / 360.
  */
+export const FLOW_DAY_COUNT_BASIS = 360;
+
+/**
+ * Terms up to this many months take the 1-year LPR, longer ones the 5-year LPR: the LPR is quoted
+ * for "1 year" and "over 5 years" (as RULES §2's rate cap reads it; henan's lprOneYearTermMonthsMax).
+ */
+export const LPR_ONE_YEAR_TERM_MONTHS_MAX = 60;
+
+/** The IP-pledge claim's figures (xinxiang 七.3 "先行按比例拨付补偿金，待质物处置后再行清算"). */
 export interface PledgeFlowParameters {
   /** Share of the loss at default paid in advance. */
   advanceRatio: Rate;
-  /** Share of the final loss (loss at default − net proceeds of the pledge) the fund bears. */
-  lossShareRatio: Rate;
-  /** Day count of the unpaid interest (RULES §4: ACT/360). */
-  dayCountBasis: number;
+  /** Share of the final loss (loss at default − net proceeds of the pledge) the fund carries. */
+  settlementRatio: Rate;
 }
 
 /** The interest subsidy's figures (xinxiang (四): ≤ 3,000,000, LPR−150BP…LPR+150BP, 累计不超过 3 次). */
 export interface SubsidyFlowParameters {
   /** The largest loan the subsidy is for (Xinxiang: 3,000,000.00). */
   loanAmountMax: Money;
-  /** The band's floor below the LPR, in basis points (Xinxiang: 150). */
-  bandBelowLprBp: number;
-  /** The band's ceiling above the LPR, in basis points (Xinxiang: 150). */
-  bandAboveLprBp: number;
-  /** How many times one borrower may have the subsidy, the first grant included (Xinxiang: 3). */
+  /** The band's floor as a signed offset from the LPR, in basis points (Xinxiang: −150). */
+  lprOffsetLowBp: number;
+  /** The band's ceiling as a signed offset from the LPR, in basis points (Xinxiang: +150). */
+  lprOffsetHighBp: number;
+  /** Subsidised loans per borrower in all, the first included (Xinxiang: 3). */
   timesMax: number;
-  /** Day count of the subsidy interest (ACT/360, as RULES §4). */
-  dayCountBasis: number;
-  /** Terms up to this many months use the 1-year LPR, longer ones the 5-year LPR (as RULES §2). */
-  lprOneYearTermMonthsMax: number;
 }
-
-export interface FlowParametersByKind {
-  ip_pledge_advance: PledgeFlowParameters;
-  interest_subsidy: SubsidyFlowParameters;
-}
-
-/** A flow's parameters as a programme's data writes them: strings for figures, null for "not in the seed". */
-export type RawFlowParameters = Record<string, string | number | null | undefined>;
 
 const RATIO = /^(0(\.\d{1,8})?|1(\.0{1,8})?)$/;
-const AMOUNT = /^\d{1,15}\.\d{2}$/;
+const AMOUNT = /^\d{1,15}(\.\d{1,2})?$/;
+const INTEGER = /^-?\d{1,5}$/;
 
-function integerIn(raw: RawFlowParameters, key: string, min: number, max: number, problems: ErrorDetail[]): number {
+function read(raw: Readonly<Record<string, unknown>>, key: string, pattern: RegExp, what: string, problems: ErrorDetail[]): string {
   const v = raw[key];
   if (v === null || v === undefined) {
-    problems.push({ code: FLOW_ERRORS.PARAMETER_MISSING, field: key, message: `${key} is not in the programme's data` });
-    return 0;
-  }
-  const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) problems.push({ code: FLOW_ERRORS.PARAMETER_MISSING, field: key, message: `${key} must be an integer from ${min} to ${max}, not ${String(v)}` });
-  return n;
-}
-
-function patterned(raw: RawFlowParameters, key: string, pattern: RegExp, what: string, problems: ErrorDetail[]): string {
-  const v = raw[key];
-  if (v === null || v === undefined) {
-    problems.push({ code: FLOW_ERRORS.PARAMETER_MISSING, field: key, message: `${key} is not in the programme's data (the seed does not give it)` });
+    problems.push({ code: FLOW_ERRORS.FIGURE_MISSING, field: key, message: `${key} is not in the programme's data (the seed does not give it)` });
     return '0';
   }
-  if (typeof v !== 'string' || !pattern.test(v)) problems.push({ code: FLOW_ERRORS.PARAMETER_MISSING, field: key, message: `${key} must be ${what}, not ${String(v)}` });
-  return String(v);
+  const text = typeof v === 'number' ? String(v) : v;
+  if (typeof text !== 'string' || !pattern.test(text)) {
+    problems.push({ code: FLOW_ERRORS.FIGURE_MISSING, field: key, message: `${key} must be ${what}, not ${JSON.stringify(v)}` });
+    return '0';
+  }
+  return text;
+}
+
+function refuse(programme: string, kind: string, problems: ErrorDetail[]): never {
+  throw DomainError.rule(
+    FLOW_ERRORS.FIGURE_MISSING,
+    `Programme ${programme} cannot compute its ${kind} flow: ${problems.map((p) => p.field).join(', ')} ${problems.length === 1 ? 'is' : 'are'} missing or malformed in its data.`,
+    problems,
+  );
 }
 
 /**
- * A flow's parameters from a programme's data, checked: every figure present and well formed, or
- * a 409 FLOW.PARAMETER_MISSING naming each missing or malformed one (issue 18: "where a figure is
- * missing from the seed, the programme's data says so and the engine refuses to compute with it
- * rather than guessing"). 409, not 422: the request is right, the programme's data is not ready.
- *
- * Example: ('xinxiang-2022', 'ip_pledge_advance', { advanceRatio: null, lossShareRatio: null,
- * dayCountBasis: 360 }) → throws, details advanceRatio and lossShareRatio.
+ * The IP-pledge flow's figures from a programme's data, checked: each present and a ratio from 0 to
+ * 1, or 422 PROGRAMME.FIGURE_MISSING naming each (issue 18: "where a figure is missing from the
+ * seed, the programme's data says so and the engine refuses to compute with it rather than
+ * guessing"). Example: { advanceRatio: '0.40', settlementRatio: '0.50' } → 0.40 and 0.50;
+ * { advanceRatio: null, settlementRatio: null } (Xinxiang's seed) → refused, both named.
  */
-export function flowParameters<K extends FlowKind>(programme: string, kind: K, raw: RawFlowParameters): FlowParametersByKind[K] {
+export function pledgeFlowParameters(programme: string, raw: Readonly<Record<string, unknown>>): PledgeFlowParameters {
   const problems: ErrorDetail[] = [];
-  let result: PledgeFlowParameters | SubsidyFlowParameters;
-  if (kind === 'ip_pledge_advance') {
-    result = {
-      advanceRatio: Rate.of(patterned(raw, 'advanceRatio', RATIO, 'a ratio from 0 to 1', problems)),
-      lossShareRatio: Rate.of(patterned(raw, 'lossShareRatio', RATIO, 'a ratio from 0 to 1', problems)),
-      dayCountBasis: integerIn(raw, 'dayCountBasis', 360, 366, problems),
-    };
-  } else {
-    result = {
-      loanAmountMax: Money.of(patterned(raw, 'loanAmountMax', AMOUNT, 'an amount with 2 decimals', problems)),
-      bandBelowLprBp: integerIn(raw, 'bandBelowLprBp', 0, 10000, problems),
-      bandAboveLprBp: integerIn(raw, 'bandAboveLprBp', 0, 10000, problems),
-      timesMax: integerIn(raw, 'timesMax', 1, 100, problems),
-      dayCountBasis: integerIn(raw, 'dayCountBasis', 360, 366, problems),
-      lprOneYearTermMonthsMax: integerIn(raw, 'lprOneYearTermMonthsMax', 1, 600, problems),
-    };
-  }
-  if (problems.length) {
-    throw DomainError.conflict(
-      FLOW_ERRORS.PARAMETER_MISSING,
-      `Programme ${programme} cannot compute its ${kind} flow: ${problems.map((p) => p.field).join(', ')} ${problems.length === 1 ? 'is' : 'are'} missing or malformed in its data.`,
-      problems,
-    );
-  }
-  return result as FlowParametersByKind[K];
+  const advanceRatio = read(raw, 'advanceRatio', RATIO, 'a ratio from 0 to 1', problems);
+  const settlementRatio = read(raw, 'settlementRatio', RATIO, 'a ratio from 0 to 1', problems);
+  if (problems.length) refuse(programme, PLEDGE_FLOW, problems);
+  return { advanceRatio: Rate.of(advanceRatio), settlementRatio: Rate.of(settlementRatio) };
+}
+
+/**
+ * The subsidy flow's figures, checked likewise (offsets signed integers with low ≤ high, times ≥ 1).
+ * Example (Xinxiang): { lprOffsetLowBp: '-150', lprOffsetHighBp: '150', timesMax: '3',
+ * loanAmountMax: '3000000.00' } → −150, 150, 3, 3,000,000.00.
+ */
+export function subsidyFlowParameters(programme: string, raw: Readonly<Record<string, unknown>>): SubsidyFlowParameters {
+  const problems: ErrorDetail[] = [];
+  const loanAmountMax = read(raw, 'loanAmountMax', AMOUNT, 'an amount', problems);
+  const low = Number(read(raw, 'lprOffsetLowBp', INTEGER, 'a whole number of basis points', problems));
+  const high = Number(read(raw, 'lprOffsetHighBp', INTEGER, 'a whole number of basis points', problems));
+  const timesMax = Number(read(raw, 'timesMax', /^\d{1,3}$/, 'a count', problems));
+  if (!problems.length && low > high) problems.push({ code: FLOW_ERRORS.FIGURE_MISSING, field: 'lprOffsetLowBp', message: `the band's floor (${low} bp) is above its ceiling (${high} bp)` });
+  if (!problems.length && timesMax < 1) problems.push({ code: FLOW_ERRORS.FIGURE_MISSING, field: 'timesMax', message: 'at least 1' });
+  if (problems.length) refuse(programme, SUBSIDY_FLOW, problems);
+  return { loanAmountMax: Money.round(loanAmountMax), lprOffsetLowBp: low, lprOffsetHighBp: high, timesMax };
 }

@@ -4,10 +4,11 @@
  * Kinds decide the HTTP status (rule 422, conflict 409, not_found 404, invalid 400).
  */
 export const FLOW_ERRORS = {
-  /** The loan's programme has no such flow (or the loan has no programme with flows). */
-  NOT_AVAILABLE: 'PROGRAMME.FLOW_NOT_AVAILABLE',
-  /** A figure the flow needs is missing from the programme's data (not in the seed): refused, never guessed. */
-  PARAMETER_MISSING: 'FLOW.PARAMETER_MISSING',
+  /**
+   * A figure the flow needs is missing from (or malformed in) the programme's data: refused, never
+   * guessed. The same code the programme module raises for a null figure (docs/programmes.md).
+   */
+  FIGURE_MISSING: 'PROGRAMME.FIGURE_MISSING',
   FUND_UNKNOWN: 'FLOW.FUND_UNKNOWN',
   DUPLICATE_REFERENCE: 'FLOW.DUPLICATE_REFERENCE',
 } as const;
@@ -16,7 +17,6 @@ export const PLEDGE_ERRORS = {
   NOT_FOUND: 'PLEDGE_CLAIM.NOT_FOUND',
   ALREADY_OPEN: 'PLEDGE_CLAIM.ALREADY_OPEN',
   WRONG_STATUS: 'PLEDGE_CLAIM.WRONG_STATUS',
-  LOAN_NOT_DISBURSED: 'PLEDGE_CLAIM.LOAN_NOT_DISBURSED',
   PRINCIPAL_INVALID: 'PLEDGE_CLAIM.PRINCIPAL_INVALID',
   REASON_REQUIRED: 'PLEDGE_CLAIM.REASON_REQUIRED',
   DATES_OUT_OF_ORDER: 'PLEDGE_CLAIM.DATES_OUT_OF_ORDER',
@@ -28,7 +28,6 @@ export const SUBSIDY_ERRORS = {
   /** The borrower has had the subsidy the most times the programme allows (Xinxiang: 3). */
   TIMES_EXHAUSTED: 'SUBSIDY.TIMES_EXHAUSTED',
   LOAN_ABOVE_CAP: 'SUBSIDY.LOAN_ABOVE_CAP',
-  LOAN_NOT_DISBURSED: 'SUBSIDY.LOAN_NOT_DISBURSED',
   LPR_UNKNOWN: 'SUBSIDY.LPR_UNKNOWN',
   PERIOD_INVALID: 'SUBSIDY.PERIOD_INVALID',
   QUARTER_NOT_IN_SCHEDULE: 'SUBSIDY.QUARTER_NOT_IN_SCHEDULE',

@@ -2,7 +2,7 @@ import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
 import { subsidisedRate, subsidySchedule, subsidyTimes } from './interest-subsidy.calculator';
 
-const band = { bandBelowLprBp: 150, bandAboveLprBp: 150 };
+const band = { lprOffsetLowBp: -150, lprOffsetHighBp: 150 };
 
 describe('the subsidised band LPR − 150 bp … LPR + 150 bp (RULES §11; xinxiang (四))', () => {
   it('a rate inside the band: the part above LPR − 150 bp', () => {

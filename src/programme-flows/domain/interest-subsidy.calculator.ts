@@ -14,8 +14,9 @@ export interface SubsidisedRateInput {
   loanRate: Rate;
   /** The LPR the band is set on (the loan's term's LPR in force on its contract date). */
   lpr: Rate;
-  bandBelowLprBp: number;
-  bandAboveLprBp: number;
+  /** Signed offsets of the band from the LPR, in basis points (Xinxiang: −150 and +150). */
+  lprOffsetLowBp: number;
+  lprOffsetHighBp: number;
 }
 
 export interface SubsidisedRateResult {
@@ -27,6 +28,7 @@ export interface SubsidisedRateResult {
 }
 
 const BP = new D('0.0001');
+const bp = (n: number) => `${n < 0 ? '−' : '+'} ${Math.abs(n)} bp`;
 
 /**
  * The subsidised part of a start-up guarantee loan's rate (RULES §11; xinxiang (四) "对 LPR-150BP 至
@@ -39,8 +41,8 @@ const BP = new D('0.0001');
  * min(3.95%, 4.50%) − 1.50% = 2.45%. A loan at 5.00%: 4.50% − 1.50% = 3.00% (the band's width).
  */
 export function subsidisedRate(input: SubsidisedRateInput): SubsidisedRateResult {
-  const bandFloor = Rate.of(input.lpr.value.minus(BP.times(input.bandBelowLprBp)));
-  const bandCeiling = Rate.of(input.lpr.value.plus(BP.times(input.bandAboveLprBp)));
+  const bandFloor = Rate.of(input.lpr.value.plus(BP.times(input.lprOffsetLowBp)));
+  const bandCeiling = Rate.of(input.lpr.value.plus(BP.times(input.lprOffsetHighBp)));
   const top = input.loanRate.min(bandCeiling);
   const slice = top.value.minus(bandFloor.value);
   const subsidised = Rate.of(slice.isNegative() ? 0 : slice);
@@ -51,7 +53,7 @@ export function subsidisedRate(input: SubsidisedRateInput): SubsidisedRateResult
     breakdown: [
       {
         rule: RULE_BAND,
-        text: `Band LPR ${fmtPercent(input.lpr)} − ${input.bandBelowLprBp} bp … + ${input.bandAboveLprBp} bp = ${fmtPercent(bandFloor)} … ${fmtPercent(bandCeiling)}.`,
+        text: `Band LPR ${fmtPercent(input.lpr)} ${bp(input.lprOffsetLowBp)} … ${bp(input.lprOffsetHighBp)} = ${fmtPercent(bandFloor)} … ${fmtPercent(bandCeiling)}.`,
       },
       {
         rule: RULE_BAND,

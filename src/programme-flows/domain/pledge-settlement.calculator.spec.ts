@@ -26,7 +26,7 @@ describe('IP-pledge advance at default (RULES §11; xinxiang 七.3)', () => {
 });
 
 describe('IP-pledge settlement after the sale (RULES §11; xinxiang 七.3 "待质物处置后再行清算")', () => {
-  const base = { lossAmount: m('1014016.67'), advance: m('405606.67'), lossShareRatio: r('0.50') };
+  const base = { lossAmount: m('1014016.67'), advance: m('405606.67'), settlementRatio: r('0.50') };
 
   it('sold well: the bank refunds the advance above the final share', () => {
     // net 300,000.00 − 20,000.00 = 280,000.00; final loss 734,016.67; × 0.50 = 367,008.335 → 367,008.34;

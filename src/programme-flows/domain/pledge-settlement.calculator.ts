@@ -84,7 +84,7 @@ export interface PledgeSettlementInput {
   proceeds: Money;
   /** Disposal costs all parties agreed (as RULES §5's agreed costs). */
   disposalCosts: Money;
-  lossShareRatio: Rate;
+  settlementRatio: Rate;
 }
 
 export interface PledgeSettlementResult {
@@ -92,7 +92,7 @@ export interface PledgeSettlementResult {
   netProceeds: Money;
   /** max(0, loss − net proceeds). */
   finalLoss: Money;
-  /** finalLoss × lossShareRatio, half-up: what the fund bears in the end. */
+  /** finalLoss × settlementRatio, half-up: what the fund bears in the end. */
   finalCompensation: Money;
   /** refund: the bank returns advance − final; top_up: the fund pays final − advance. */
   direction: SettlementDirection;
@@ -103,15 +103,15 @@ export interface PledgeSettlementResult {
 
 /**
  * Phase two: the settlement after the pledge is sold (RULES §11; xinxiang 七.3 "待质物处置后再行清算").
- * The fund's final share is `lossShareRatio` of what the sale left unrecovered; the advance is
+ * The fund's final share is `settlementRatio` of what the sale left unrecovered; the advance is
  * trued up to it — the bank refunds an advance above it, the fund tops up one below it.
  *
  *     net proceeds       = max(0, proceeds − agreed disposal costs)   (as RULES §5: a negative net recovers nothing)
  *     final loss         = max(0, loss − net proceeds)
- *     final compensation = final loss × lossShareRatio                (half-up, fen)
+ *     final compensation = final loss × settlementRatio                (half-up, fen)
  *     difference         = final compensation − advance               (> 0 top-up to the bank, < 0 refund to the fund)
  *
- * Worked examples, loss 1,014,016.67, advance 405,606.67 (0.40), lossShareRatio 0.50:
+ * Worked examples, loss 1,014,016.67, advance 405,606.67 (0.40), settlementRatio 0.50:
  * - sold for 300,000.00, costs 20,000.00: net 280,000.00; final loss 734,016.67; × 0.50 =
  *   367,008.335 → 367,008.34; refund 405,606.67 − 367,008.34 = 38,598.33;
  * - sold for 120,000.00, costs 20,000.00: net 100,000.00; final loss 914,016.67; × 0.50 =
@@ -122,7 +122,7 @@ export function pledgeSettlement(input: PledgeSettlementInput): PledgeSettlement
   const netProceeds = grossNet.isNegative() ? Money.ZERO : grossNet;
   const residual = input.lossAmount.minus(netProceeds);
   const finalLoss = residual.isNegative() ? Money.ZERO : residual;
-  const exactFinal = finalLoss.times(input.lossShareRatio);
+  const exactFinal = finalLoss.times(input.settlementRatio);
   const finalCompensation = Money.round(exactFinal);
   const signed = finalCompensation.minus(input.advance);
   const direction: SettlementDirection = signed.isPositive() ? 'top_up' : signed.isNegative() ? 'refund' : 'none';
@@ -148,7 +148,7 @@ export function pledgeSettlement(input: PledgeSettlementInput): PledgeSettlement
       { rule: RULE_SETTLE, text: `Final loss max(0, ${fmtMoney(input.lossAmount)} − ${fmtMoney(netProceeds)}) = ${fmtMoney(finalLoss)}.`, value: finalLoss.toString() },
       {
         rule: RULE_SETTLE,
-        text: `Final compensation ${fmtMoney(finalLoss)} × ${fmtRate(input.lossShareRatio)} = ${fmtUnrounded(exactFinal)} → ${fmtMoney(finalCompensation)} (half-up to the fen).`,
+        text: `Final compensation ${fmtMoney(finalLoss)} × ${fmtRate(input.settlementRatio)} = ${fmtUnrounded(exactFinal)} → ${fmtMoney(finalCompensation)} (half-up to the fen).`,
         value: finalCompensation.toString(),
       },
       { rule: RULE_SETTLE, text: `Against the advance of ${fmtMoney(input.advance)}: ${outcome}.`, value: difference.toString() },
