@@ -189,7 +189,7 @@ export class InterestSubsidiesService {
   /** The bank claims an ended quarter on the principal then outstanding: Dr subsidy:granted / Cr subsidy:payable:BANK. */
   async claimQuarter(loanId: string, id: string, quarter: string, input: { claimedOn: string; principalOutstanding: Money }, principal?: Principal): Promise<InterestSubsidyView> {
     await this.tx.run(async (m) => {
-      const s = await this.lock(loanId, id);
+      const s = await this.lock(loanId, id, principal);
       assertBankScope(principal, s.bankCode);
       const quarters = await m.getRepository(InterestSubsidyQuarter).find({ where: { subsidyId: id }, order: { position: 'ASC' } });
       const q = this.quarterOf(s, quarters, quarter);
@@ -257,9 +257,10 @@ export class InterestSubsidiesService {
     return q;
   }
 
-  private async lock(loanId: string, id: string): Promise<InterestSubsidy> {
+  /** The subsidy, locked; another bank's is a 404 as when reading it. */
+  private async lock(loanId: string, id: string, principal?: Principal): Promise<InterestSubsidy> {
     const s = isUuid(id) && isUuid(loanId) ? await this.tx.manager.getRepository(InterestSubsidy).findOne({ where: { id, loanId }, lock: { mode: 'pessimistic_write' } }) : null;
-    if (!s) throw notFound(loanId, id);
+    if (!s || !canReadFlowRow(principal, s)) throw notFound(loanId, id);
     return s;
   }
 

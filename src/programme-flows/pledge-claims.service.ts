@@ -184,7 +184,7 @@ export class PledgeClaimsService {
   /** The pledge was sold: the settlement is computed and posted (refund due, top-up payable, or none — which closes the claim). */
   async settle(loanId: string, id: string, input: { soldOn: string; proceeds: Money; disposalCosts: Money }, principal?: Principal): Promise<PledgeClaimView> {
     await this.tx.run(async (m) => {
-      const claim = await this.lock(loanId, id);
+      const claim = await this.lock(loanId, id, principal);
       assertBankScope(principal, claim.bankCode);
       let status = nextPledgeStatus(id, claim.status, 'settle');
       this.assertStep(claim, 'soldOn', input.soldOn, 'advancePaidOn', claim.advancePaidOn);
@@ -215,7 +215,7 @@ export class PledgeClaimsService {
   /** The difference moved: the bank's refund arrived in the fund, or the custodian paid the top-up. Closes the claim. */
   async closeSettlement(loanId: string, id: string, input: { movedOn: string }, principal?: Principal): Promise<PledgeClaimView> {
     await this.tx.run(async (m) => {
-      const claim = await this.lock(loanId, id);
+      const claim = await this.lock(loanId, id, principal);
       assertBankScope(principal, claim.bankCode);
       const status = nextPledgeStatus(id, claim.status, 'close');
       this.assertStep(claim, 'movedOn', input.movedOn, 'settledOn', claim.settledOn);
@@ -248,9 +248,10 @@ export class PledgeClaimsService {
     return this.get(loanId, id);
   }
 
-  private async lock(loanId: string, id: string): Promise<PledgeClaim> {
+  /** The claim, locked; another bank's is a 404 as when reading it (then a bank token may act on its own only). */
+  private async lock(loanId: string, id: string, principal?: Principal): Promise<PledgeClaim> {
     const claim = isUuid(id) && isUuid(loanId) ? await this.tx.manager.getRepository(PledgeClaim).findOne({ where: { id, loanId }, lock: { mode: 'pessimistic_write' } }) : null;
-    if (!claim) throw notFound(loanId, id);
+    if (!claim || !canReadFlowRow(principal, claim)) throw notFound(loanId, id);
     return claim;
   }
 

@@ -73,6 +73,8 @@ describe('the two-phase IP-pledge claim on its own book (issue 18 item 3)', () =
     expect(early.body.code).toBe('PLEDGE_CLAIM.WRONG_STATUS');
 
     const paid = await t.http.post(`${base}/advance`).set('Authorization', custodian).send({ paidOn: '2025-07-28' }).expect(200);
+    // Another bank cannot record the sale of this bank's pledge (nor learn that the claim exists).
+    await t.http.post(`${base}/settlement`).set('Authorization', otherBankToken).send({ soldOn: '2025-11-20', proceeds: '300000.00', disposalCosts: '20000.00' }).expect(404);
     expect(paid.body.status).toBe('advance_paid');
     // 1,000,000.00 − 405,606.67
     expect(await balanceOf(t, 'ippledge', 'ippledge:fund')).toBe('594393.33');
@@ -108,6 +110,25 @@ describe('the two-phase IP-pledge claim on its own book (issue 18 item 3)', () =
     // the fund's final shares: 367,008.34 + 457,008.34
     expect(await balanceOf(t, 'ippledge', 'ippledge:compensation')).toBe('824016.68');
     await expectBooksSound(t, 'ippledge', 9);
+  });
+
+  it('an advance larger than the fund is refused (422 LEDGER.FLOOR_BREACH), nothing written; after a funding it is paid', async () => {
+    // The fund holds 175,983.32 after the two claims above; this advance is 405,606.67.
+    const loanId = await programmeLoan(t, loanSpec());
+    const filed = await t.http.post(`/v1/loans/${loanId}/pledge-claims`).set('Authorization', bankToken).send(fileBody).expect(201);
+    const base = `/v1/loans/${loanId}/pledge-claims/${filed.body.id}`;
+    await t.http.post(`${base}/review`).set('Authorization', t.auth).send({ decision: 'recommend', reviewedOn: '2025-07-20' }).expect(200);
+    await t.http.post(`${base}/approval`).set('Authorization', t.approver).send({ approvedOn: '2025-07-25' }).expect(200);
+    const before = await counts(t);
+    const breach = await t.http.post(`${base}/advance`).set('Authorization', custodian).send({ paidOn: '2025-07-28' }).expect(422);
+    expect(breach.body.code).toBe('LEDGER.FLOOR_BREACH');
+    expect(countChanges(before, await counts(t))).toEqual([]);
+    expect((await t.http.get(base).set('Authorization', t.auth).expect(200)).body.status).toBe('approved');
+    await t.http.post('/v1/programme-funds/ippledge/funding').set('Authorization', custodian).send({ amount: '500000.00', fundedOn: '2025-07-27', reference: 'IP-2025-02' }).expect(201);
+    await t.http.post(`${base}/advance`).set('Authorization', custodian).send({ paidOn: '2025-07-28' }).expect(200);
+    // 175,983.32 + 500,000.00 − 405,606.67
+    expect(await balanceOf(t, 'ippledge', 'ippledge:fund')).toBe('270376.65');
+    await expectBooksSound(t, 'ippledge', 12);
   });
 
   it('bad input and refusals → 4xx with a stable code, nothing written', async () => {
