@@ -11,6 +11,9 @@ import { ReferenceRatesService } from './reference-rates.service';
 import { ProgrammeController } from './programme.controller';
 import { BorrowerHeadcount, BorrowerHire, ProgrammeLoan, ProgrammeVersionRow } from './programme-data.entities';
 import { ProgrammesService } from './programmes.service';
+import { ProgrammesController } from './programmes.controller';
+import { ProgrammeLoansService } from './programme-loans.service';
+import { BorrowerProfilesService } from './borrower-profiles.service';
 import {
   Agency,
   AgencyChange,
@@ -33,8 +36,8 @@ import {
   imports: [
     TypeOrmModule.forFeature([Bank, Agency, PartyStatusChange, Agreement, Borrower, BorrowerRevenue, BorrowerQualification, PartyStatusReason, PartyLossRate, AgencyChange, PolicyVersionRow, ProgrammeRow, LprRateRow, PbocBenchmarkRateRow, ProgrammeVersionRow, BorrowerHeadcount, BorrowerHire, ProgrammeLoan]),
   ],
-  controllers: [ProgrammeController, PoliciesController, PartyStatusController],
-  providers: [PartiesService, BorrowersService, PartyStatusService, PartyLossRatesService, PolicyService, ReferenceRatesService, ProgrammesService],
-  exports: [PartiesService, BorrowersService, PartyStatusService, PartyLossRatesService, PolicyService, ReferenceRatesService, ProgrammesService],
+  controllers: [ProgrammeController, PoliciesController, PartyStatusController, ProgrammesController],
+  providers: [PartiesService, BorrowersService, PartyStatusService, PartyLossRatesService, PolicyService, ReferenceRatesService, ProgrammesService, ProgrammeLoansService, BorrowerProfilesService],
+  exports: [PartiesService, BorrowersService, PartyStatusService, PartyLossRatesService, PolicyService, ReferenceRatesService, ProgrammesService, ProgrammeLoansService, BorrowerProfilesService],
 })
 export class ProgrammeModule {}
