@@ -1,7 +1,7 @@
 import { createBank } from '../support/factories';
 import { countChanges } from '../support/table-counts';
 import { startIsolatedTestApp, TestApp } from '../support/test-app';
-import { balanceOf, counts, createFlowBorrower, expectBooksSound, programmeLoan, tokenOf } from './flow-world';
+import { balanceOf, counts, createFlowBorrower, expectBooksSound, programmeLoan, registerProgrammeLoan, tokenOf } from './flow-world';
 
 /**
  * Issue 18 item 3: the interest subsidy of a Xinxiang start-up guarantee loan (RULES §11; xinxiang
@@ -18,9 +18,11 @@ describe('the start-up guarantee loan interest subsidy on its own book (issue 18
   let loanId: string;
   let subsidyId: string;
 
-  const xinxiang = { programme: 'xinxiang-risk-compensation', version: 'xinxiang-2022', product: 'startup-guarantee-loan' };
+  const xinxiang = { programme: 'xinxiang-risk-compensation', product: 'startup-guarantee-loan' };
   // 2,000,000.00 at 3.95% for 12 months from 2025-06-15: the 1-year LPR of 2025-05-20 is 3.00%.
   const loanSpec = (contractDate = '2025-06-15', amount = '2000000.00') => ({ ...xinxiang, bankCode: bank, borrowerCode: borrower, amount, annualRate: '0.0395', termMonths: 12, contractDate });
+  // A firm of 20 staff hiring 3 start-up-loan-eligible persons each year: 3 / 20 = 15% exactly (xinxiang (四)).
+  const hiringFirm = () => createFlowBorrower(t, { headcounts: [['2025-01-02', 20], ['2026-01-02', 20]], hires: [['2025-01-05', 3], ['2026-01-05', 3]] });
   const quarterUrl = (q: string, step: 'claim' | 'payment') => `/v1/loans/${loanId}/interest-subsidies/${subsidyId}/quarters/${q}/${step}`;
 
   beforeAll(async () => {
@@ -28,8 +30,8 @@ describe('the start-up guarantee loan interest subsidy on its own book (issue 18
     bank = await createBank(t, 'SUB');
     bankToken = await tokenOf(t, 'bank', bank);
     custodian = await tokenOf(t, 'custodian');
-    borrower = await createFlowBorrower(t);
-    loanId = await programmeLoan(t, loanSpec());
+    borrower = await hiringFirm();
+    loanId = await registerProgrammeLoan(t, loanSpec());
     await t.http.post('/v1/programme-funds/subsidy/funding').set('Authorization', custodian).send({ amount: '100000.00', fundedOn: '2025-01-15', reference: 'SUB-2025-01' }).expect(201);
   });
   afterAll(async () => {
@@ -104,9 +106,9 @@ describe('the start-up guarantee loan interest subsidy on its own book (issue 18
   });
 
   it('renewals: the 2nd and 3rd loans of the borrower are subsidised (1 and 2 renewals); the 4th time → 422 SUBSIDY.TIMES_EXHAUSTED, nothing written', async () => {
-    const second = await programmeLoan(t, loanSpec('2026-06-16'));
-    const third = await programmeLoan(t, loanSpec('2026-07-01'));
-    const fourth = await programmeLoan(t, loanSpec('2026-08-01'));
+    const second = await registerProgrammeLoan(t, loanSpec('2026-06-16'));
+    const third = await registerProgrammeLoan(t, loanSpec('2026-07-01'));
+    const fourth = await registerProgrammeLoan(t, loanSpec('2026-08-01'));
     const r2 = await t.http.post(`/v1/loans/${second}/interest-subsidies`).set('Authorization', t.approver).send({ grantedOn: '2026-06-20' }).expect(201);
     expect(r2.body).toMatchObject({ ordinal: 2, renewals: 1 });
     const r3 = await t.http.post(`/v1/loans/${third}/interest-subsidies`).set('Authorization', t.auth).send({ grantedOn: '2026-07-02' }).expect(201);
@@ -119,9 +121,10 @@ describe('the start-up guarantee loan interest subsidy on its own book (issue 18
   });
 
   it('bad input and refusals → 4xx with a stable code, nothing written', async () => {
-    const big = await programmeLoan(t, loanSpec('2025-06-15', '3000000.01'));
-    const other = await createFlowBorrower(t);
-    const fresh = await programmeLoan(t, { ...loanSpec(), borrowerCode: other });
+    // Registration refuses a loan above 3,000,000.00; one written under an older cap is refused at the grant.
+    const big = await programmeLoan(t, { ...loanSpec('2025-06-15', '3000000.01'), version: 'xinxiang-2022' });
+    const other = await hiringFirm();
+    const fresh = await registerProgrammeLoan(t, { ...loanSpec(), borrowerCode: other });
     const before = await counts(t);
     const cases: [string, string, object, number, string][] = [
       [`/v1/loans/${big}/interest-subsidies`, t.auth, { grantedOn: '2025-06-20' }, 422, 'SUBSIDY.LOAN_ABOVE_CAP'],

@@ -1,7 +1,7 @@
 import { createAgency, createBank, createBorrower, registerLoan, signAgreement } from '../support/factories';
 import { countChanges } from '../support/table-counts';
 import { startIsolatedTestApp, TestApp } from '../support/test-app';
-import { balanceOf, counts, createFlowBorrower, expectBooksSound, loadPledgeProgramme, programmeLoan, tokenOf } from './flow-world';
+import { balanceOf, counts, createFlowBorrower, expectBooksSound, loadPledgeProgramme, registerProgrammeLoan, tokenOf } from './flow-world';
 
 /**
  * Issue 18 "Done when" 3: an IP-pledge claim — advance at default, pledge sold, settlement posts the
@@ -19,7 +19,7 @@ describe('the two-phase IP-pledge claim on its own book (issue 18 item 3)', () =
   let programme: { programme: string; version: string };
   let borrower: string;
 
-  const loanSpec = () => ({ ...programme, product: 'ip-pledge', bankCode: bank, borrowerCode: borrower, amount: '1000000.00', annualRate: '0.0435', termMonths: 24, contractDate: '2025-01-10' });
+  const loanSpec = () => ({ programme: programme.programme, product: 'ip-pledge', bankCode: bank, borrowerCode: borrower, amount: '1000000.00', annualRate: '0.0435', termMonths: 24, contractDate: '2025-01-10', declarations: { ipPledged: true } });
   const fileBody = { claimDate: '2025-07-15', outstandingPrincipal: '1000000.00', interestUnpaidSince: '2025-03-21' };
 
   beforeAll(async () => {
@@ -39,7 +39,7 @@ describe('the two-phase IP-pledge claim on its own book (issue 18 item 3)', () =
 
   /** Files, reviews, approves and pays the advance of a claim on a fresh loan; returns its ids. */
   async function advancedClaim(): Promise<{ loanId: string; claimId: string }> {
-    const loanId = await programmeLoan(t, loanSpec());
+    const loanId = await registerProgrammeLoan(t, loanSpec());
     const filed = await t.http.post(`/v1/loans/${loanId}/pledge-claims`).set('Authorization', bankToken).send(fileBody).expect(201);
     const base = `/v1/loans/${loanId}/pledge-claims/${filed.body.id}`;
     await t.http.post(`${base}/review`).set('Authorization', t.auth).send({ decision: 'recommend', reviewedOn: '2025-07-20' }).expect(200);
@@ -49,7 +49,7 @@ describe('the two-phase IP-pledge claim on its own book (issue 18 item 3)', () =
   }
 
   it('refund case: advance 405,606.67 at default; sold for 300,000.00 less 20,000.00 costs → the bank refunds 38,598.33', async () => {
-    const loanId = await programmeLoan(t, loanSpec());
+    const loanId = await registerProgrammeLoan(t, loanSpec());
     const filed = await t.http.post(`/v1/loans/${loanId}/pledge-claims`).set('Authorization', bankToken).send(fileBody).expect(201);
     // 1,000,000.00 × 116 × 0.0435 / 360 = 14,016.666… → 14,016.67; loss 1,014,016.67; × 0.40 = 405,606.668 → 405,606.67.
     expect(filed.body).toMatchObject({ status: 'filed', programme: programme.programme, programmeVersionId: programme.version, days: 116, interest: '14016.67', lossAmount: '1014016.67', advanceRatio: '0.40', advance: '405606.67' });
@@ -114,7 +114,7 @@ describe('the two-phase IP-pledge claim on its own book (issue 18 item 3)', () =
 
   it('an advance larger than the fund is refused (422 LEDGER.FLOOR_BREACH), nothing written; after a funding it is paid', async () => {
     // The fund holds 175,983.32 after the two claims above; this advance is 405,606.67.
-    const loanId = await programmeLoan(t, loanSpec());
+    const loanId = await registerProgrammeLoan(t, loanSpec());
     const filed = await t.http.post(`/v1/loans/${loanId}/pledge-claims`).set('Authorization', bankToken).send(fileBody).expect(201);
     const base = `/v1/loans/${loanId}/pledge-claims/${filed.body.id}`;
     await t.http.post(`${base}/review`).set('Authorization', t.auth).send({ decision: 'recommend', reviewedOn: '2025-07-20' }).expect(200);
@@ -132,7 +132,7 @@ describe('the two-phase IP-pledge claim on its own book (issue 18 item 3)', () =
   });
 
   it('bad input and refusals → 4xx with a stable code, nothing written', async () => {
-    const loanId = await programmeLoan(t, loanSpec());
+    const loanId = await registerProgrammeLoan(t, loanSpec());
     const before = await counts(t);
     const cases: [string, string, object, number, string][] = [
       ['malformed amount', bankToken, { ...fileBody, outstandingPrincipal: '1,000,000' }, 400, 'REQUEST.INVALID'],
@@ -152,13 +152,15 @@ describe('the two-phase IP-pledge claim on its own book (issue 18 item 3)', () =
   });
 
   it('the seed’s own Xinxiang data gives no ratios: the claim is refused, naming them (422 PROGRAMME.FIGURE_MISSING); a Henan loan has no such flow', async () => {
-    const xinxiang = await programmeLoan(t, { ...loanSpec(), programme: 'xinxiang-risk-compensation', version: 'xinxiang-2022' });
+    const xinxiang = await registerProgrammeLoan(t, { ...loanSpec(), programme: 'xinxiang-risk-compensation' });
+    // A firm of 20 that hired 3 this year (15% exactly) may have a start-up loan.
+    const hiring = await createFlowBorrower(t, { headcounts: [['2025-01-02', 20]], hires: [['2025-01-05', 3]] });
     const before = await counts(t);
     const res = await t.http.post(`/v1/loans/${xinxiang}/pledge-claims`).set('Authorization', t.auth).send(fileBody).expect(422);
     expect(res.body.code).toBe('PROGRAMME.FIGURE_MISSING');
     expect(res.body.details.map((d: { field: string }) => d.field)).toEqual(['flows.advance-compensation-with-settlement.advanceRatio', 'flows.advance-compensation-with-settlement.settlementRatio']);
     // A startup loan of the same programme has the subsidy, not the pledge flow.
-    const startup = await programmeLoan(t, { ...loanSpec(), programme: 'xinxiang-risk-compensation', version: 'xinxiang-2022', product: 'startup-guarantee-loan' });
+    const startup = await registerProgrammeLoan(t, { ...loanSpec(), programme: 'xinxiang-risk-compensation', product: 'startup-guarantee-loan', borrowerCode: hiring, declarations: {} });
     const none = await t.http.post(`/v1/loans/${startup}/pledge-claims`).set('Authorization', t.auth).send(fileBody).expect(409);
     expect(none.body.code).toBe('PROGRAMME.FLOW_NOT_AVAILABLE');
     // Henan's loans are not programme loans.
