@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createBank } from '../support/factories';
 import { countChanges } from '../support/table-counts';
-import { startIsolatedTestApp, TestApp } from '../support/test-app';
+import { startIsolatedTestApp, TestApp, uniqueCode } from '../support/test-app';
 import { balanceOf, counts, createFlowBorrower, expectBooksSound, programmeLoan, registerProgrammeLoan, tokenOf } from './flow-world';
 
 /**
@@ -142,5 +144,30 @@ describe('the start-up guarantee loan interest subsidy on its own book (issue 18
       expect([url, res.status, res.body.code]).toEqual([url, status, code]);
     }
     expect(countChanges(before, await counts(t))).toEqual([]);
+  });
+  it('a sixth programme loaded from its JSON document subsidises with its own figures (LPR ± 100 bp, twice): data only', async () => {
+    const doc = JSON.parse(readFileSync(join(__dirname, '../programme/fixtures/sixth-programme.json'), 'utf8'));
+    const suffix = uniqueCode('').toLowerCase().slice(-8);
+    const code = `${doc.code}-${suffix}`;
+    await t.http.post('/v1/programmes/documents').set('Authorization', t.auth).send({ ...doc, code, version: { ...doc.version, id: `${doc.version.id}-${suffix}` } }).expect(201);
+    // 60 staff (above 50) → 10%; 6 hires in 2026.
+    const firm = await createFlowBorrower(t, { headcounts: [['2026-01-02', 60]], hires: [['2026-01-10', 6]] });
+    const loan = await registerProgrammeLoan(t, { programme: code, product: 'startup-loan', bankCode: bank, borrowerCode: firm, amount: '2000000.00', annualRate: '0.035', termMonths: 24, contractDate: '2026-02-01' });
+    const res = await t.http.post(`/v1/loans/${loan}/interest-subsidies`).set('Authorization', t.auth).send({ grantedOn: '2026-02-05' }).expect(201);
+    // LPR 3.00% (2025-05-20): band 2.00%…4.00%; 3.50% − 2.00% = 1.50%; 2026Q1 from 2026-02-01: 59 days,
+    // 2,000,000.00 × 0.015 × 59 / 360 = 4,916.666… → 4,916.67.
+    expect(res.body).toMatchObject({ programme: code, ordinal: 1, timesMax: 2, band: { floor: '0.02', ceiling: '0.04' }, subsidisedRate: '0.015', startsOn: '2026-02-01', endsOn: '2028-02-01' });
+    expect(res.body.quarters[0]).toMatchObject({ quarter: '2026Q1', days: 59, scheduledAmount: '4916.67' });
+    expect(res.body.quarters).toHaveLength(9);
+
+    // Two grants racing for the last of its 2 times: exactly one wins (the per-borrower lock and the
+    // unique (programme, borrower, ordinal)); the other is refused and writes nothing.
+    const spec = { programme: code, product: 'startup-loan', bankCode: bank, borrowerCode: firm, amount: '1000000.00', annualRate: '0.035', termMonths: 12 };
+    const second = await registerProgrammeLoan(t, { ...spec, contractDate: '2026-03-01' });
+    const third = await registerProgrammeLoan(t, { ...spec, contractDate: '2026-04-01' });
+    const raced = await Promise.all([second, third].map((id) => t.http.post(`/v1/loans/${id}/interest-subsidies`).set('Authorization', t.auth).send({ grantedOn: '2026-04-02' })));
+    expect(raced.map((r) => r.status).sort()).toEqual([201, 422]);
+    expect(raced.find((r) => r.status === 422)?.body.code).toBe('SUBSIDY.TIMES_EXHAUSTED');
+    expect(raced.find((r) => r.status === 201)?.body).toMatchObject({ ordinal: 2, renewals: 1 });
   });
 });
