@@ -173,7 +173,7 @@ export class InterestSubsidiesService {
         { code: SUBSIDY_ERRORS.PERIOD_INVALID, field: 'startsOn', message: `${startsOn}…${endsOn} outside ${loan.contractDate}…${maturity}`, contractDate: loan.contractDate, maturity },
       ]);
     }
-    assertFlowDates(this.clock.today(), [{ field: 'grantedOn', date: input.grantedOn }], [{ field: 'grantedOn', date: input.grantedOn, notBefore: { field: 'contractDate', date: loan.contractDate } }], SUBSIDY_ERRORS.PERIOD_INVALID);
+    assertFlowDates(this.clock.today(), [{ field: 'grantedOn', date: input.grantedOn }], [{ field: 'grantedOn', date: input.grantedOn, notBefore: { field: 'contractDate', date: loan.contractDate } }], SUBSIDY_ERRORS.DATES_OUT_OF_ORDER);
     return { principalAmount: loan.amount, startsOn, endsOn };
   }
 
@@ -217,7 +217,7 @@ export class InterestSubsidiesService {
       const q = this.quarterOf(s, quarters, quarter);
       if (!q.claimedOn || !q.amount) throw DomainError.conflict(SUBSIDY_ERRORS.QUARTER_NOT_CLAIMED, `${quarter} of subsidy ${id} has not been claimed.`, [{ code: SUBSIDY_ERRORS.QUARTER_NOT_CLAIMED, field: 'quarter', message: 'not claimed' }]);
       if (q.paidOn) throw DomainError.conflict(SUBSIDY_ERRORS.QUARTER_ALREADY_PAID, `${quarter} of subsidy ${id} was paid on ${q.paidOn}.`, [{ code: SUBSIDY_ERRORS.QUARTER_ALREADY_PAID, field: 'quarter', message: `paid ${q.paidOn}` }]);
-      assertFlowDates(this.clock.today(), [{ field: 'paidOn', date: input.paidOn }], [{ field: 'paidOn', date: input.paidOn, notBefore: { field: 'claimedOn', date: q.claimedOn } }], SUBSIDY_ERRORS.QUARTER_OUT_OF_ORDER);
+      assertFlowDates(this.clock.today(), [{ field: 'paidOn', date: input.paidOn }], [{ field: 'paidOn', date: input.paidOn, notBefore: { field: 'claimedOn', date: q.claimedOn } }], SUBSIDY_ERRORS.DATES_OUT_OF_ORDER);
       const entryId = q.amount.isPositive()
         ? await this.post(payablePaidPosting({ book: SUBSIDY_BOOK, bankCode: s.bankCode, amount: q.amount, paidOn: input.paidOn, memo: `Interest subsidy ${quarter} paid, subsidy ${id}`, link: { type: 'interest-subsidy', id } }))
         : null;

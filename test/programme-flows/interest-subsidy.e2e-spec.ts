@@ -89,6 +89,8 @@ describe('the start-up guarantee loan interest subsidy on its own book (issue 18
     for (const [q, claimedOn, principalOutstanding, paidOn, amount] of plan) {
       const claimed = await t.http.post(quarterUrl(q, 'claim')).set('Authorization', bankToken).send({ claimedOn, principalOutstanding }).expect(200);
       expect(claimed.body.quarters.find((x: { quarter: string }) => x.quarter === q)).toMatchObject({ status: 'claimed', amount });
+      const beforeClaim = await t.http.post(quarterUrl(q, 'payment')).set('Authorization', custodian).send({ paidOn: '2025-07-04' }).expect(422);
+      expect(beforeClaim.body.code).toBe('SUBSIDY.DATES_OUT_OF_ORDER');
       const paid = await t.http.post(quarterUrl(q, 'payment')).set('Authorization', custodian).send({ paidOn }).expect(200);
       expect(paid.body.quarters.find((x: { quarter: string }) => x.quarter === q)).toMatchObject({ status: 'paid', paidOn });
     }
