@@ -98,6 +98,9 @@ export class ProgrammeLoansService {
         ]);
       }
       const doc = version.body;
+      if (!doc.registersHere) {
+        throw DomainError.conflict(E.REGISTERS_ELSEWHERE, `Loans of ${programme.code} (${version.id}) are not registered here: its document says registersHere false.`);
+      }
       const product = doc.products.find((p) => p.code === input.product);
       if (!product) {
         throw DomainError.rule(E.PRODUCT_UNKNOWN, `${code} (${version.id}) has no product ${input.product}.`, [

@@ -21,11 +21,24 @@ export interface CalculatorContext {
 const isMissing = (v: unknown): v is Missing => typeof v === 'object' && v !== null && 'reason' in v && 'kind' in v;
 const figure = (name: string, reason: string): FactResult => ({ missing: { kind: 'figure', name, reason } });
 
+const DECIMAL = /^-?\d{1,20}(\.\d{1,20})?$/;
+
+/** A decimal from a figure or a fact's value, or null when it is not one (a loaded document may name the wrong thing). */
+function asDecimal(v: unknown): D | null {
+  return typeof v === 'string' && DECIMAL.test(v) ? new D(v) : null;
+}
+
 function decimalParam(ctx: CalculatorContext, params: Record<string, ParameterValue>, key: string, field: string): D | Missing {
   const v = ctx.param(params[key], `${field}.${key}`);
   if (isMissing(v)) return v;
-  if (typeof v !== 'string' || !/^-?\d+(\.\d+)?$/.test(v)) return { kind: 'figure', name: `${field}.${key}`, reason: `${key} is not a decimal string` };
-  return new D(v);
+  return asDecimal(v) ?? { kind: 'figure', name: `${field}.${key}`, reason: `${key} is not a decimal string` };
+}
+
+/** A whole number of months or years from 0 to 1,200 (a calendar offset), or a missing figure. */
+function periodParam(ctx: CalculatorContext, params: Record<string, ParameterValue>, key: string, field: string): number | Missing {
+  const d = decimalParam(ctx, params, key, field);
+  if (isMissing(d)) return d;
+  return d.isInteger() && d.gte(0) && d.lte(1200) ? d.toNumber() : { kind: 'figure', name: `${field}.${key}`, reason: `${key} must be a whole number from 0 to 1200` };
 }
 
 /**
@@ -34,9 +47,9 @@ function decimalParam(ctx: CalculatorContext, params: Record<string, ParameterVa
  * Example: 200 twelve months before, 189 now → 11 / 200 = 0.055 (5.5%).
  */
 function headcountReduction(ctx: CalculatorContext, params: Record<string, ParameterValue>, field: string): FactResult {
-  const months = decimalParam(ctx, params, 'months', field);
+  const months = periodParam(ctx, params, 'months', field);
   if (isMissing(months)) return { missing: months };
-  const start = addMonths(ctx.app.registeredOn, -months.toNumber());
+  const start = addMonths(ctx.app.registeredOn, -months);
   const before = headcountOn(ctx.app.headcounts, start);
   const now = headcountOn(ctx.app.headcounts, ctx.app.registeredOn);
   if (!before || !now) return { missing: { kind: 'fact', name: 'headcount', reason: `headcounts on or before ${start} and ${ctx.app.registeredOn} are both needed` } };
@@ -53,9 +66,9 @@ function tableByYear(ctx: CalculatorContext, params: Record<string, ParameterVal
   const name = params.table;
   const table = typeof name === 'string' ? tableOf(ctx.doc, name) : undefined;
   if (!table || Array.isArray(table.rows)) return figure(`${field}.table`, `no by-year table ${String(name)}`);
-  const back = decimalParam(ctx, params, 'yearsBefore', field);
+  const back = periodParam(ctx, params, 'yearsBefore', field);
   if (isMissing(back)) return { missing: back };
-  const year = String(yearBefore(ctx.app.registeredOn, back.toNumber()));
+  const year = String(yearBefore(ctx.app.registeredOn, back));
   const row = Object.prototype.hasOwnProperty.call(table.rows, year) ? table.rows[year] : undefined;
   if (row === undefined) return figure(`tables.${String(name)}.${year}`, `${table.text.en}: no figure for ${year}`);
   return { value: row, text: `${table.text.en}, ${year}: ${row}` };
@@ -122,9 +135,10 @@ function thresholdByClass(ctx: CalculatorContext, params: Record<string, Paramet
   if (isMissing(values)) return { missing: values };
   const cls = String(classFact.value);
   const base = typeof values === 'object' && values !== null && !Array.isArray(values) ? values[cls] : undefined;
-  if (typeof base !== 'string') return figure(`${field}.values.${cls}`, `no figure for class ${cls}`);
-  let value = new D(base);
-  let text = `${cls}: ${base}`;
+  const baseValue = asDecimal(base);
+  if (!baseValue) return figure(`${field}.values.${cls}`, `no figure for class ${cls}`);
+  let value = baseValue;
+  let text = `${cls}: ${baseValue.toString()}`;
   if (params.reduceWhen !== undefined) {
     const when = ctx.condition(params.reduceWhen as unknown as Condition);
     if (when.state === 'unknown') return { missing: when.missing[0] };
@@ -150,8 +164,11 @@ function ratio(ctx: CalculatorContext, params: Record<string, ParameterValue>, f
   const d = ctx.fact(params.denominator);
   if ('missing' in n) return n;
   if ('missing' in d) return d;
-  if (new D(String(d.value)).isZero()) return { missing: { kind: 'fact', name: params.denominator, reason: `${params.denominator} is 0` } };
-  const q = new D(String(n.value)).dividedBy(String(d.value));
+  const num = asDecimal(n.value);
+  const den = asDecimal(d.value);
+  if (!num || !den) return figure(field, `${params.numerator} / ${params.denominator}: both must be figures`);
+  if (den.isZero()) return { missing: { kind: 'fact', name: params.denominator, reason: `${params.denominator} is 0` } };
+  const q = num.dividedBy(den);
   const result: FactResult = { value: q.toString(), text: `${String(n.value)} / ${String(d.value)} = ${q.times(100).toSignificantDigits(10).toString()}%` };
   if (n.incomplete) result.incomplete = n.incomplete;
   return result;
@@ -162,13 +179,14 @@ function stepByFact(ctx: CalculatorContext, params: Record<string, ParameterValu
   if (typeof params.fact !== 'string' || !Array.isArray(params.steps)) return figure(field, 'step-by-fact needs fact and steps');
   const f = ctx.fact(params.fact);
   if ('missing' in f) return f;
-  const x = new D(String(f.value));
+  const x = asDecimal(f.value);
+  if (!x) return figure(field, `${params.fact} is not a figure`);
   for (const step of params.steps) {
     if (typeof step !== 'object' || step === null || Array.isArray(step)) continue;
-    const upTo = step.upTo;
-    if (typeof step.value !== 'string') return figure(`${field}.steps`, 'a step has no value');
-    if (upTo === null || (typeof upTo === 'string' && x.lte(upTo))) {
-      return { value: step.value, text: `${params.fact} ${x.toString()} ${upTo === null ? 'above the last bound' : `≤ ${upTo}`}: ${step.value}` };
+    const upTo = step.upTo === null ? null : asDecimal(step.upTo);
+    if (typeof step.value !== 'string' || (step.upTo !== null && !upTo)) return figure(`${field}.steps`, 'a step is { upTo: figure or null, value }');
+    if (upTo === null || x.lte(upTo)) {
+      return { value: step.value, text: `${params.fact} ${x.toString()} ${upTo === null ? 'above the last bound' : `≤ ${upTo.toString()}`}: ${step.value}` };
     }
   }
   return figure(`${field}.steps`, `no step covers ${x.toString()}`);

@@ -25,6 +25,8 @@ export interface GrantResult {
 }
 
 const str = (v: ParameterValue | undefined): string | null => (typeof v === 'string' ? v : null);
+/** A figure of the document that is a decimal string, or null (a loaded document may hold anything). */
+const dec = (v: ParameterValue | undefined): string | null => (typeof v === 'string' && /^\d{1,20}(\.\d{1,20})?$/.test(v) ? v : null);
 
 function figureMissing(spec: CalculatorSpec, name: string): DomainError {
   return DomainError.rule(E.FIGURE_MISSING, `Calculator ${spec.id} lacks the figure ${name}.`, [{ code: E.FIGURE_MISSING, field: `calculators.${spec.id}.params.${name}`, message: `${name} is not given` }]);
@@ -70,14 +72,14 @@ export function runGrant(spec: CalculatorSpec, input: GrantInput): GrantResult {
   }
   if (spec.calculator === 'share-by-class') {
     const shares = spec.params.shares;
-    const share = typeof shares === 'object' && shares !== null && !Array.isArray(shares) ? str(shares[String(input.sizeClass)]) : null;
+    const share = typeof shares === 'object' && shares !== null && !Array.isArray(shares) ? dec(shares[String(input.sizeClass)]) : null;
     if (!share) throw figureMissing(spec, `shares.${String(input.sizeClass)}`);
     const base = Money.parse(input.amount);
     const exact = base.amount.times(share);
     return { calculator: spec.id, amount: toFen(exact), isMaximum: false, breakdown: [step(`${base.toString()} × ${share} (${String(input.sizeClass)}) = ${exact.toString()} → ${toFen(exact)}`, toFen(exact))] };
   }
   if (spec.calculator === 'per-person') {
-    const each = str(spec.params.amountPerPerson);
+    const each = dec(spec.params.amountPerPerson);
     if (!each) throw figureMissing(spec, 'amountPerPerson');
     const total = new D(each).times(input.persons as number);
     const isMaximum = spec.params.isMaximum === true;
@@ -88,7 +90,7 @@ export function runGrant(spec: CalculatorSpec, input: GrantInput): GrantResult {
       breakdown: [step(`${String(input.persons)} × ${each}${isMaximum ? ' (at most)' : ''} = ${toFen(total)}`, toFen(total))],
     };
   }
-  const share = str(spec.params.share);
+  const share = dec(spec.params.share);
   if (!share) throw figureMissing(spec, 'share');
   const base = Money.parse(input.amount);
   const exact = base.amount.times(share);

@@ -241,3 +241,26 @@ describe('Xinxiang 2022 start-up guarantee loans (xinxiang-risk-compensation-exc
     expect(broken(check(XX, 'startup-guarantee-loan', xx(100, newHires(15), '3000000.01')))).toEqual(['xx-startup-amount:PROGRAMME.RULE_BROKEN']);
   });
 });
+
+describe('a loaded document that names the wrong thing', () => {
+  it('a ratio over a text fact or a step over a bad bound is a missing figure (the registration is refused with it), never a crash', () => {
+    const product = XX.products.find((p) => p.code === 'startup-guarantee-loan');
+    if (!product) throw new Error('no product');
+    const odd: ProgrammeDocument = {
+      ...XX,
+      products: [
+        {
+          ...product,
+          derived: {
+            ...product.derived,
+            newHiresShare: { calculator: 'ratio', params: { numerator: 'sizeClass', denominator: 'headcount' } },
+            newHiresShareRequired: { calculator: 'step-by-fact', params: { fact: 'headcount', steps: [{ upTo: 'many', value: '0.15' }] } },
+          },
+        },
+      ],
+    };
+    const r = check(odd, 'startup-guarantee-loan', app({ amount: '3000000.00', borrower: { sizeClass: 'small' }, headcounts: [{ asOf: '2026-02-01', headcount: 100 }] }));
+    expect(r.refused).toBe(true);
+    expect(broken(r)).toEqual(['xx-startup-new-hires:PROGRAMME.FIGURE_MISSING']);
+  });
+});
