@@ -16,7 +16,8 @@ import { startIsolatedTestApp, TestApp, uniqueCode } from '../support/test-app';
  * 2025Q1 close, as for Henan alone: bank A numerator 0.00, balance 33,000,000.00; agency G's
  * margin requirement 30% × 33,000,000.00 × 1% = 99,000.00; custody fee 0.1% × 120,000,000.00 =
  * 120,000.00 from interest, 225,000.00 of interest to principal; reserve 120,225,000.00 against
- * the band 10%–15% of 33,000,000.00 = 3,300,000.00 – 4,950,000.00.
+ * the band 10%–15% of 33,000,000.00 = 3,300,000.00 – 4,950,000.00; the placement proposal's
+ * inputs are Henan's loans' (balance 33,000,000.00, 12 months, 4.35%).
  */
 describe('programmes beside Henan (issue 18)', () => {
   let t: TestApp;
@@ -146,6 +147,10 @@ describe('programmes beside Henan (issue 18)', () => {
     expect(q1.custodyFee).toMatchObject({ total: '120000.00', fromInterest: '120000.00', interestToPrincipal: '225000.00', reserveTotal: '120000000.00' });
     const reserve = await get('/v1/reserve?asOf=2025-03-31').expect(200);
     expect(reserve.body).toMatchObject({ total: '120225000.00', outstandingLoans: '33000000.00', band: { min: '3300000.00', max: '4950000.00' } });
+    // The placement proposal's inputs: Henan's two 12-month loans at 4.35% (the Jilin loan, 36 months at 3.10%, would move both averages).
+    const placement = await get(`/v1/placements/${String(q1.placementId)}`).expect(200);
+    const inputs = placement.body.banks.find((b: { bankCode: string }) => b.bankCode === bankA).inputs;
+    expect(inputs).toMatchObject({ outstandingBalance: '33000000.00', averageTermMonths: '12', averageRate: '0.0435' });
   });
 
   it('GET /v1/programmes: each programme counts its own loans only; Henan registers elsewhere; a bank token sees its own', async () => {
