@@ -25,6 +25,8 @@ import { ReserveAccounts1733810000000 } from './1733810000000-reserve-accounts';
 import { LedgerLeanIndexes1733840000000 } from './1733840000000-ledger-lean-indexes';
 import { LoanFigureSnapshots1733880000000 } from './1733880000000-loan-figure-snapshots';
 import { PartyWall1733820000000 } from './1733820000000-party-wall';
+import { ProgrammesAsData1733850000000 } from './1733850000000-programmes-as-data';
+import { ProgrammeFlows1733860000000 } from './1733860000000-programme-flows';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same set runs from ts-node,
@@ -53,5 +55,7 @@ export const ALL_MIGRATIONS = [
   ReserveAccounts1733810000000,
   PartyWall1733820000000,
   LedgerLeanIndexes1733840000000,
+  ProgrammesAsData1733850000000,
+  ProgrammeFlows1733860000000,
   LoanFigureSnapshots1733880000000,
 ];

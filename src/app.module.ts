@@ -30,6 +30,7 @@ import { ClaimPortsModule, ClaimsModule } from './claims/claims.module';
 import { PlacementModule } from './placement/placement.module';
 import { ReserveModule } from './reserve/reserve.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
+import { ProgrammeFlowsModule } from './programme-flows/programme-flows.module';
 import { HolidaysModule } from './holidays/holidays.module';
 import { AuditModule } from './audit/audit.module';
 import { PartyWallModule } from './common/access/party-wall.interceptor';
@@ -71,6 +72,7 @@ const FEATURE_MODULES: DynamicModule['imports'] = [
   AgenciesModule,
   ClaimPortsModule,
   ClaimsModule,
+  ProgrammeFlowsModule,
   HolidaysModule,
   QuartersModule,
   ReconciliationModule,

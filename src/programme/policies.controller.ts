@@ -82,13 +82,6 @@ export class PoliciesController {
     return policyOut(await this.policies.load(input));
   }
 
-  @Get('programmes')
-  @ApiOperation({ summary: 'The programmes policy versions belong to.' })
-  async programmes() {
-    const rows = await this.policies.programmes();
-    return { items: rows.map((p) => ({ code: p.code, name: p.name, createdAt: p.createdAt.toISOString() })), nextCursor: null };
-  }
-
   @Post('programmes')
   @Roles('trustee')
   @ApiOperation({ summary: 'Add a programme (trustee); then load its policy versions with POST /v1/policies.' })

@@ -76,10 +76,6 @@ export class PolicyService implements OnModuleInit {
     return programme ? versionsOfProgramme(this.versions, programme) : this.versions;
   }
 
-  async programmes(): Promise<ProgrammeRow[]> {
-    return this.tx.manager.find(ProgrammeRow, { order: { code: 'ASC' } });
-  }
-
   /** Adds a programme (trustee); its versions are then loaded with `load`. */
   async createProgramme(input: { code: string; name: string }): Promise<ProgrammeRow> {
     const inserted = await this.tx.manager.createQueryBuilder().insert().into(ProgrammeRow).values(input).orIgnore().returning(['code']).execute();

@@ -4,6 +4,7 @@ import type { Money } from '../common/money/money';
 import type { Rate } from '../common/money/rate';
 
 import type { PartyStatus, ReasonSource, ReasonStatus } from './domain/party-status';
+import type { BorrowerType, MoneyFlow, SizeClass } from './domain/programme-document';
 import type { QualificationKind } from './domain/qualifications';
 
 // The statuses are defined once, with the status rules; re-exported for the entity's importers.
@@ -129,6 +130,22 @@ export class Borrower {
   /** The bank that registered it (its tokens see and edit it); null when the trustee did. */
   @Column({ name: 'bank_code', type: 'text', nullable: true })
   bankCode!: string | null;
+
+  /** Enterprise (小微企业) or individual business (小微企业主/个体工商户), for the employment programmes (issue 18); null = not given. */
+  @Column({ name: 'borrower_type', type: 'text', nullable: true })
+  borrowerType!: BorrowerType | null;
+
+  /** Micro / small / medium / large (the national size classification); null = not given. */
+  @Column({ name: 'size_class', type: 'text', nullable: true })
+  sizeClass!: SizeClass | null;
+
+  /** The date the business was established (成立) or began operating (个体: 实际开展经营); null = not given. */
+  @Column(dateColumn('established_on', true))
+  establishedOn!: string | null;
+
+  /** The administrative division code (GB/T 2260, six digits) of the borrower's location; null = not given. */
+  @Column({ type: 'text', nullable: true })
+  region!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
@@ -262,6 +279,20 @@ export class ProgrammeRow {
 
   @Column({ type: 'text' })
   name!: string;
+
+  @Column({ name: 'name_zh', type: 'text', nullable: true })
+  nameZh!: string | null;
+
+  @Column({ name: 'name_en', type: 'text', nullable: true })
+  nameEn!: string | null;
+
+  /** The seed file the programme is digested from (../shared/seeds/). */
+  @Column({ name: 'source_seed', type: 'text', nullable: true })
+  sourceSeed!: string | null;
+
+  /** The money flows the programme has, or ['none'] (issue 18; domain/programme-document.ts). */
+  @Column({ name: 'money_flows', type: 'text', array: true })
+  moneyFlows!: MoneyFlow[];
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -9,6 +9,11 @@ import { PoliciesController } from './policies.controller';
 import { PolicyService } from './policy.service';
 import { ReferenceRatesService } from './reference-rates.service';
 import { ProgrammeController } from './programme.controller';
+import { BorrowerHeadcount, BorrowerHire, ProgrammeLoan, ProgrammeVersionRow } from './programme-data.entities';
+import { ProgrammesService } from './programmes.service';
+import { ProgrammesController } from './programmes.controller';
+import { ProgrammeLoansService } from './programme-loans.service';
+import { BorrowerProfilesService } from './borrower-profiles.service';
 import {
   Agency,
   AgencyChange,
@@ -29,10 +34,10 @@ import {
 /** Banks, agencies, agreements, borrowers, agency changes and policy versions (issue #5). */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([Bank, Agency, PartyStatusChange, Agreement, Borrower, BorrowerRevenue, BorrowerQualification, PartyStatusReason, PartyLossRate, AgencyChange, PolicyVersionRow, ProgrammeRow, LprRateRow, PbocBenchmarkRateRow]),
+    TypeOrmModule.forFeature([Bank, Agency, PartyStatusChange, Agreement, Borrower, BorrowerRevenue, BorrowerQualification, PartyStatusReason, PartyLossRate, AgencyChange, PolicyVersionRow, ProgrammeRow, LprRateRow, PbocBenchmarkRateRow, ProgrammeVersionRow, BorrowerHeadcount, BorrowerHire, ProgrammeLoan]),
   ],
-  controllers: [ProgrammeController, PoliciesController, PartyStatusController],
-  providers: [PartiesService, BorrowersService, PartyStatusService, PartyLossRatesService, PolicyService, ReferenceRatesService],
-  exports: [PartiesService, BorrowersService, PartyStatusService, PartyLossRatesService, PolicyService, ReferenceRatesService],
+  controllers: [ProgrammeController, PoliciesController, PartyStatusController, ProgrammesController],
+  providers: [PartiesService, BorrowersService, PartyStatusService, PartyLossRatesService, PolicyService, ReferenceRatesService, ProgrammesService, ProgrammeLoansService, BorrowerProfilesService],
+  exports: [PartiesService, BorrowersService, PartyStatusService, PartyLossRatesService, PolicyService, ReferenceRatesService, ProgrammesService, ProgrammeLoansService, BorrowerProfilesService],
 })
 export class ProgrammeModule {}

@@ -103,6 +103,22 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwner>> = {
     owner: 'src/programme',
     reason: 'An enterprise group’s approved change of agency is party history.',
   },
+  programme_versions: {
+    owner: 'src/programme',
+    reason: 'A programme’s data document (rules, caps, calculators, flows) by effective date (issue 18).',
+  },
+  borrower_headcounts: {
+    owner: 'src/programme',
+    reason: 'A borrower’s headcount history, which the employment programmes test; kept with the borrower.',
+  },
+  borrower_hires: {
+    owner: 'src/programme',
+    reason: 'A borrower’s hires by origin region and group, which the employment programmes test.',
+  },
+  programme_loans: {
+    owner: 'src/programme',
+    reason: 'Loans registered against a programme other than Henan’s, with their version; flowOf reads them.',
+  },
 
   loans: {
     owner: 'src/loans',
@@ -175,6 +191,10 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwner>> = {
     owner: 'src/agencies',
     reason: 'The margin requirement fixed per quarter; withdrawals and shortfalls read it (RULES §7).',
   },
+  flow_fundings: { owner: 'src/programme-flows', reason: 'Appropriations into the IP-pledge and subsidy funds (issue 18 item 3).' },
+  pledge_claims: { owner: 'src/programme-flows', reason: 'The two-phase IP-pledge claim: advance at default, settlement after the sale.' },
+  interest_subsidies: { owner: 'src/programme-flows', reason: 'Start-up guarantee loan interest subsidies, numbered per borrower.' },
+  interest_subsidy_quarters: { owner: 'src/programme-flows', reason: 'A subsidy’s quarterly schedule, claimed then paid.' },
   placement_proposals: {
     owner: 'src/placement',
     reason: 'The placement proposals of each quarter (RULES §8 placement cycle): inputs, targets, transfers, approval and execution.',

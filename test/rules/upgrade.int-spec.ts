@@ -4,6 +4,8 @@ import { PartyStatusReasons1732720000000 } from '../../migrations/1732720000000-
 import { PolicyProgrammesReferenceRates1732700000000 } from '../../migrations/1732700000000-policy-programmes-reference-rates';
 import { ReconciliationWindowPolicy1733700000000 } from '../../migrations/1733700000000-reconciliation-window-policy';
 import { PlacementMinimumTransferPolicy1733805000000 } from '../../migrations/1733805000000-placement-minimum-transfer-policy';
+import { ProgrammesAsData1733850000000 } from '../../migrations/1733850000000-programmes-as-data';
+import { ProgrammeFlows1733860000000 } from '../../migrations/1733860000000-programme-flows';
 import { startIsolatedTestApp, TestApp, uniqueCode } from '../support/test-app';
 
 /**
@@ -25,6 +27,12 @@ describe('upgrading a database written before issue 11', () => {
     try {
       const migration = new PolicyProgrammesReferenceRates1732700000000();
       await t.dataSource.query(`DELETE FROM policy_versions WHERE id <> 'henan-2021' AND NOT EXISTS (SELECT 1 FROM loans WHERE policy_version_id = policy_versions.id)`);
+      // The programmes table is referenced by the later programme data (issue 18), and programme loans by
+      // the programme flows: those come down first and up again last.
+      const programmesAsData = new ProgrammesAsData1733850000000();
+      const programmeFlows = new ProgrammeFlows1733860000000();
+      await programmeFlows.down(runner);
+      await programmesAsData.down(runner);
       await migration.down(runner);
       const old = { ...HENAN_2021, effectiveFrom: '2021-01-01', name: 'Henan 科技贷 implementation scheme (2021)', lpr: [{ effectiveFrom: '2019-08-20', oneYear: '0.0425', fiveYear: '0.0485' }] };
       await t.dataSource.query(`UPDATE policy_versions SET effective_from = '2021-01-01', body = $1::jsonb WHERE id = 'henan-2021'`, [JSON.stringify(old)]);
@@ -32,6 +40,8 @@ describe('upgrading a database written before issue 11', () => {
       // The later migrations that add a parameter to stored versions run after it, as on an upgrade.
       await new ReconciliationWindowPolicy1733700000000().up(runner);
       await new PlacementMinimumTransferPolicy1733805000000().up(runner);
+      await programmesAsData.up(runner);
+      await programmeFlows.up(runner);
       const rows: { effective_from: string; programme: string; body: unknown }[] = await t.dataSource.query(
         `SELECT effective_from::text, programme, body FROM policy_versions WHERE id = 'henan-2021'`,
       );

@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Principal } from '../common/access/principal';
+import { DomainError } from '../common/errors/domain-error';
+import { Money } from '../common/money/money';
+import { Rate } from '../common/money/rate';
+import { ProgrammesService } from '../programme/programmes.service';
+import { PLEDGE_FLOW, type PledgeFlowParameters, SUBSIDY_FLOW, type SubsidyFlowParameters, pledgeFlowParameters, subsidyFlowParameters } from './domain/flow-parameters';
+
+/** A programme loan as the flows use it (from `ProgrammesService.flowOf`, docs/programmes.md). */
+export interface FlowLoan {
+  id: string;
+  programme: string;
+  programmeVersionId: string;
+  product: string;
+  reference: string;
+  bankCode: string;
+  borrowerCode: string;
+  amount: Money;
+  annualRate: Rate;
+  termMonths: number;
+  contractDate: string;
+}
+
+export interface LoanFlowOf<P> {
+  loan: FlowLoan;
+  parameters: P;
+  /** The seed file and article the flow comes from. */
+  source: string;
+}
+
+const LOAN_NOT_FOUND = 'PROGRAMME.LOAN_NOT_FOUND';
+
+/**
+ * The programme loan and the figures of one of its money flows, from the programme module
+ * (`ProgrammesService.flowOf`, docs/programmes.md "Contract for the money flows"): which flows a
+ * programme has and with which figures is its data, never this module's code. The figures are
+ * checked once more here for the shape this module computes with (domain/flow-parameters.ts).
+ *
+ * A bank token asking for another bank's loan gets the same 404 as for a loan that does not exist
+ * (docs/access.md "Confidentiality"); an agency token never sees a programme loan (they have no
+ * agency).
+ */
+@Injectable()
+export class FlowSourceService {
+  constructor(private readonly programmes: ProgrammesService) {}
+
+  async pledgeFlow(loanId: string, principal: Principal | undefined, manager?: EntityManager): Promise<LoanFlowOf<PledgeFlowParameters>> {
+    const flow = await this.flowOf(loanId, PLEDGE_FLOW, principal, manager);
+    return { loan: flow.loan, parameters: pledgeFlowParameters(flow.loan.programme, flow.parameters), source: flow.source };
+  }
+
+  async subsidyFlow(loanId: string, principal: Principal | undefined, manager?: EntityManager): Promise<LoanFlowOf<SubsidyFlowParameters>> {
+    const flow = await this.flowOf(loanId, SUBSIDY_FLOW, principal, manager);
+    return { loan: flow.loan, parameters: subsidyFlowParameters(flow.loan.programme, flow.parameters), source: flow.source };
+  }
+
+  private async flowOf(loanId: string, kind: typeof PLEDGE_FLOW | typeof SUBSIDY_FLOW, principal: Principal | undefined, manager?: EntityManager) {
+    const f = await this.programmes.flowOf(loanId, kind, manager);
+    if (principal && ((principal.role === 'bank' && principal.partyCode !== f.loan.bankCode) || principal.role === 'agency')) {
+      throw DomainError.notFound(LOAN_NOT_FOUND, `No programme loan ${loanId}.`, [{ code: LOAN_NOT_FOUND, field: 'loanId', message: 'not found' }]);
+    }
+    const loan: FlowLoan = {
+      id: f.loanId,
+      programme: f.programmeCode,
+      programmeVersionId: f.programmeVersionId,
+      product: f.product,
+      reference: f.loan.reference,
+      bankCode: f.loan.bankCode,
+      borrowerCode: f.loan.borrowerCode,
+      amount: Money.of(f.loan.amount),
+      annualRate: Rate.of(f.loan.annualRate),
+      termMonths: f.loan.termMonths,
+      contractDate: f.loan.contractDate,
+    };
+    return { loan, parameters: f.parameters as Record<string, unknown>, source: f.source };
+  }
+}
