@@ -25,6 +25,7 @@ const POOL_USERS: Record<string, string> = {
   'src/ledger/ledger-audit.service.ts': 'GET verify: a REPEATABLE READ snapshot of its own (period close joins the open transaction)',
   'src/quarters/quarter-close.service.ts':
     'a quarter close runs each duty in a transaction of its own (runDetached: the run table, not the request, makes it exactly once) and records a failed duty outside the failed transaction',
+  'src/common/database/read-replica.ts': 'reads only: the replica pool for GET reads routed there, and the primary for its WAL position (docs/scaling.md)',
   'src/auth/auth.service.ts': 'authenticate() runs before the router (the token is checked before the body); issue/revoke use the open transaction',
 };
 
