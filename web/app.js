@@ -25,6 +25,7 @@ export const PAGES = [
   { id: 'risk', roles: PROGRAMME_WIDE },
   { id: 'claims', roles: [...PROGRAMME_WIDE, 'bank', 'agency'] },
   { id: 'quarters', roles: PROGRAMME_WIDE },
+  { id: 'reports', roles: ['trustee', 'bank'] },
   { id: 'reconciliation', roles: ['custodian', 'trustee', 'auditor', 'approver'] },
   { id: 'ledger', roles: ['trustee', 'custodian', 'auditor'] },
 ];
@@ -104,6 +105,41 @@ function logout() {
   sessionStorage.removeItem('console.me');
   state.token = null;
   state.me = null;
+}
+
+/**
+ * A write with the token, through XMLHttpRequest so an upload can report its progress
+ * (`onUpload(sentBytes, totalBytes)`); resolves with the status and the parsed answer, whatever
+ * the status (the caller shows a refusal's code and details), and logs out on a 401.
+ */
+function send(method, path, body, { contentType = 'application/json', onUpload } = {}) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(method, path);
+    xhr.setRequestHeader('Authorization', `Bearer ${state.token}`);
+    xhr.setRequestHeader('Accept-Language', state.lang);
+    if (body !== undefined) xhr.setRequestHeader('Content-Type', contentType);
+    if (onUpload) xhr.upload.onprogress = (e) => onUpload(e.loaded, e.lengthComputable ? e.total : null);
+    xhr.onload = () => {
+      if (xhr.status === 401) logout();
+      let parsed = {};
+      try {
+        parsed = JSON.parse(xhr.responseText || '{}');
+      } catch {
+        parsed = { message: xhr.responseText };
+      }
+      resolve({ status: xhr.status, body: parsed });
+    };
+    xhr.onerror = () => reject(new Error(t('networkError')));
+    xhr.send(body === undefined ? null : contentType === 'application/json' ? JSON.stringify(body) : body);
+  });
+}
+
+/** The quarter before today's (the one a close or a report is usually for), e.g. 2026Q3. */
+function previousQuarterOfToday() {
+  const now = new Date();
+  const q = Math.floor(now.getUTCMonth() / 3);
+  return q === 0 ? `${now.getUTCFullYear() - 1}Q4` : `${now.getUTCFullYear()}Q${q}`;
 }
 
 /** A chart that redraws when its option changes and goes away with its component. */
@@ -346,15 +382,56 @@ const Quarters = {
     const data = ref(null);
     const placements = reactive({});
     const error = ref(null);
-    api('/v1/console/quarters')
-      .then(async (d) => {
-        data.value = d;
-        for (const q of d.items) if (q.placementId) placements[q.placementId] = await api(`/v1/placements/${q.placementId}`).catch(() => null);
-      })
-      .catch((e) => (error.value = e.message));
-    return { data, placements, error, t, fmtMoney, statusText, dutyText };
+    const load = () =>
+      api('/v1/console/quarters')
+        .then(async (d) => {
+          data.value = d;
+          for (const q of d.items) if (q.placementId) placements[q.placementId] = await api(`/v1/placements/${q.placementId}`).catch(() => null);
+        })
+        .catch((e) => (error.value = e.message));
+    load();
+    // The trustee closes a quarter by hand; the close answers when every duty due has run, and the
+    // page shows the duties as they finish meanwhile (each commits on its own, so the run's view
+    // moves while the request is in flight).
+    const canClose = state.me?.role === 'trustee';
+    const close = reactive({ quarter: previousQuarterOfToday(), running: false, done: 0, total: 0, current: '', error: '', result: '' });
+    let poll = null;
+    const watchRun = async () => {
+      const run = await api(`/v1/quarters/${close.quarter}`).catch(() => null);
+      if (!run || !close.running) return;
+      close.total = run.duties.length;
+      close.done = run.duties.filter((d) => d.status === 'done').length;
+      close.current = run.duties.find((d) => d.status === 'running')?.duty ?? run.duties.find((d) => d.status !== 'done')?.duty ?? '';
+    };
+    const runClose = async () => {
+      Object.assign(close, { running: true, done: 0, total: 0, current: '', error: '', result: '' });
+      poll = setInterval(watchRun, 400);
+      try {
+        const res = await send('POST', `/v1/quarters/${encodeURIComponent(close.quarter)}/close`, {});
+        if (res.status >= 300) {
+          close.error = `${res.body.code ?? res.status} ${res.body.message ?? ''}`;
+        } else {
+          close.total = res.body.duties?.length ?? 0;
+          close.done = (res.body.duties ?? []).filter((d) => d.status === 'done').length;
+          close.result = statusText(res.body.status);
+          await load();
+        }
+      } catch (e) {
+        close.error = String(e.message ?? e);
+      } finally {
+        clearInterval(poll);
+        close.running = false;
+      }
+    };
+    onBeforeUnmount(() => clearInterval(poll));
+    return { data, placements, error, t, fmtMoney, statusText, dutyText, canClose, close, runClose };
   },
   template: `<div v-if="error" class="error">{{ error }}</div><div v-else-if="!data">{{ t('loading') }}</div><div v-else>
+    <section v-if="canClose" data-test="close-form"><h2>{{ t('closeQuarter') }}</h2>
+      <form @submit.prevent="runClose"><label>{{ t('quarter') }} <input v-model="close.quarter" data-test="close-quarter" size="8" /></label>
+        <button class="primary" type="submit" :disabled="close.running" data-test="close-run">{{ t('runClose') }}</button>
+        <span class="progress" data-test="close-progress" v-if="close.running || close.total">{{ t('dutiesDone') }} {{ close.done }} / {{ close.total || '…' }}<span v-if="close.current"> · {{ dutyText(close.current) }}</span></span>
+        <span data-test="close-result">{{ close.result }}</span> <span class="error" data-test="close-error">{{ close.error }}</span></form></section>
     <p v-if="!data.items.length">{{ t('none') }}</p>
     <section v-for="q in [...data.items].reverse()" :key="q.quarter" data-test="quarter" :data-quarter="q.quarter">
       <h2>{{ q.quarter }} <span class="muted">{{ statusText(q.status) }}</span><span class="spacer"></span>
@@ -370,6 +447,68 @@ const Quarters = {
         <tbody><tr v-for="x in placements[q.placementId].transfers" :key="x.id"><td>{{ x.fromBankCode }}</td><td>{{ x.toBankCode }}</td><td class="num">{{ fmtMoney(x.amount) }}</td><td>{{ x.reference }}</td><td>{{ statusText(x.status) }}</td></tr>
           <tr v-if="!placements[q.placementId].transfers.length"><td colspan="5">{{ t('none') }}</td></tr></tbody></table></template>
     </section></div>`,
+};
+
+/**
+ * Bank reports (报送): a bank files its quarterly report as the CSV its spreadsheet exports (the
+ * Chinese headers are accepted) — the upload shows its progress, then the check; a refused file
+ * lists every bad row with its line, field and reason. The bank's reports, every version, below.
+ */
+const Reports = {
+  setup() {
+    const isBank = state.me?.role === 'bank';
+    const form = reactive({ bankCode: isBank ? state.me.partyCode : '', quarter: previousQuarterOfToday(), file: null });
+    const upload = reactive({ phase: '', percent: 0, result: null, problems: [], error: '' });
+    const reports = ref(null);
+    const load = () => {
+      if (!form.bankCode) return;
+      api(`/v1/bank-reports?bankCode=${encodeURIComponent(form.bankCode)}`)
+        .then((r) => (reports.value = r.items))
+        .catch((e) => (upload.error = e.message));
+    };
+    load();
+    const pick = (e) => (form.file = e.target.files[0] ?? null);
+    const submit = async () => {
+      Object.assign(upload, { phase: 'uploading', percent: 0, result: null, problems: [], error: '' });
+      try {
+        const path = `/v1/bank-reports?bankCode=${encodeURIComponent(form.bankCode)}&quarter=${encodeURIComponent(form.quarter)}`;
+        const res = await send('POST', path, form.file, {
+          contentType: 'text/csv',
+          onUpload: (sent, total) => {
+            upload.percent = total ? Math.floor((sent / total) * 100) : 0;
+            if (total && sent >= total) upload.phase = 'checking';
+          },
+        });
+        if (res.status === 201) {
+          upload.result = res.body;
+          load();
+        } else {
+          upload.error = `${res.body.code ?? res.status} ${res.body.message ?? ''}`;
+          upload.problems = res.body.details ?? [];
+        }
+      } catch (e) {
+        upload.error = String(e.message ?? e);
+      } finally {
+        upload.phase = '';
+      }
+    };
+    return { isBank, form, upload, reports, pick, submit, load, t, fmtMoney };
+  },
+  template: `<div><section><h2>{{ t('fileReport') }}</h2>
+    <form @submit.prevent="submit" data-test="report-form">
+      <label>{{ t('bank') }} <input v-model="form.bankCode" :disabled="isBank" data-test="report-bank" size="10" @change="load" /></label>
+      <label>{{ t('quarter') }} <input v-model="form.quarter" data-test="report-quarter" size="8" /></label>
+      <label>{{ t('csvFile') }} <input type="file" accept=".csv,text/csv" @change="pick" data-test="report-file" /></label>
+      <button class="primary" type="submit" :disabled="!form.file || !form.bankCode || !!upload.phase" data-test="report-upload">{{ t('upload') }}</button>
+      <span class="progress" data-test="report-progress">{{ upload.phase === 'uploading' ? t('uploading') + ' ' + upload.percent + '%' : upload.phase === 'checking' ? t('checking') : '' }}</span></form>
+    <p v-if="upload.result" data-test="report-result">{{ t('reportFiled') }}: {{ upload.result.quarter }} v{{ upload.result.version }} · {{ upload.result.rows }} {{ t('rowsCount') }} · {{ t('outstanding') }} {{ fmtMoney(upload.result.outstandingTotal) }}<span v-if="upload.result.late" class="bad"> · {{ t('late') }}</span></p>
+    <div v-if="upload.error" class="error" data-test="report-error">{{ upload.error }}</div>
+    <table v-if="upload.problems.length" data-test="report-problems"><thead><tr><th>{{ t('line') }}</th><th>{{ t('field') }}</th><th>{{ t('reason') }}</th></tr></thead>
+      <tbody><tr v-for="(p, i) in upload.problems" :key="i"><td>{{ p.line ?? '' }}</td><td>{{ p.field ?? '' }}</td><td>{{ p.message }}</td></tr></tbody></table></section>
+    <section v-if="reports"><h2>{{ t('reportsOf') }} {{ form.bankCode }}</h2>
+      <table data-test="reports"><thead><tr><th>{{ t('quarter') }}</th><th>{{ t('version') }}</th><th>{{ t('receivedOn') }}</th><th class="num">{{ t('rowsCount') }}</th><th class="num">{{ t('outstanding') }}</th><th>{{ t('status') }}</th></tr></thead>
+      <tbody><tr v-for="r in reports" :key="r.id" data-test="report-row"><td>{{ r.quarter }}</td><td>v{{ r.version }}</td><td>{{ r.receivedOn }}<span v-if="r.late" class="bad"> · {{ t('late') }}</span></td><td class="num">{{ r.rows }}</td><td class="num">{{ fmtMoney(r.outstandingTotal) }}</td><td>{{ r.supersededBy ? t('superseded') : t('current') }}</td></tr>
+      <tr v-if="!reports.length"><td colspan="6">{{ t('none') }}</td></tr></tbody></table></section></div>`,
 };
 
 const Reconciliation = {
@@ -447,11 +586,11 @@ const Login = {
 };
 
 const App = {
-  components: { Login, Overview, Risk, Claims, Quarters, Reconciliation, Ledger },
+  components: { Login, Overview, Risk, Claims, Quarters, Reports, Reconciliation, Ledger },
   setup() {
     const pages = computed(() => (state.me ? PAGES.filter((p) => p.roles.includes(state.me.role)) : []));
     const current = computed(() => pages.value.find((p) => p.id === state.page)?.id ?? pages.value[0]?.id);
-    const component = computed(() => ({ overview: 'Overview', risk: 'Risk', claims: 'Claims', quarters: 'Quarters', reconciliation: 'Reconciliation', ledger: 'Ledger' })[current.value]);
+    const component = computed(() => ({ overview: 'Overview', risk: 'Risk', claims: 'Claims', quarters: 'Quarters', reports: 'Reports', reconciliation: 'Reconciliation', ledger: 'Ledger' })[current.value]);
     const toggleLang = () => {
       state.lang = state.lang === 'zh-CN' ? 'en' : 'zh-CN';
       localStorage.setItem('console.lang', state.lang);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { previousQuarter, quarterLastDay, quarterOf } from '../../src/common/calendar';
 import { Clock } from '../../src/common/clock/clock';
 import { fillDemo, type Tokens } from '../../src/demo/demo';
 import { ADMIN_TOKEN, startIsolatedTestApp, type TestApp } from '../support/test-app';
@@ -191,7 +192,26 @@ describeWithBrowser('the console in Chromium (issue 17)', () => {
     await shot('ledger-zh');
   });
 
+  it('quarters: the trustee runs a close from the page — a quarter not ended is refused with its code; a closed one answers with its duties done', async () => {
+    const today = t.app.get(Clock).today();
+    await show('quarters');
+    await page.waitForSelector('[data-test=close-form]');
+    await page.fill('[data-test=close-quarter]', quarterOf(today));
+    await page.click('[data-test=close-run]');
+    await page.waitForFunction(`document.querySelector('[data-test=close-error]')?.textContent?.includes('QUARTER.NOT_ENDED')`, null, { timeout: 20_000 });
+    const closed = previousQuarter(quarterOf(today));
+    const run = await api<{ status: string; duties: { status: string }[] }>(`/v1/quarters/${closed}`, tokens.trustee);
+    await page.fill('[data-test=close-quarter]', closed);
+    await page.click('[data-test=close-run]');
+    await page.waitForFunction(`document.querySelector('[data-test=close-result]')?.textContent?.trim().length > 0`, null, { timeout: 60_000 });
+    expect(await page.textContent('[data-test=close-error]')).toBe('');
+    expect(await page.textContent('[data-test=close-progress]')).toContain(`${run.duties.filter((d) => d.status === 'done').length} / ${run.duties.length}`);
+    await shot('quarters-close-zh');
+  });
+
   it('exports download and open: the trial balance XLSX with numeric cells, the claim statement CSV with its BOM', async () => {
+    await show('ledger');
+    await page.waitForSelector('[data-test=tb-row]');
     const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=export-trial-balance-xlsx]')]);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(readFileSync((await xlsx.path()) as string));
@@ -230,7 +250,7 @@ describeWithBrowser('the console in Chromium (issue 17)', () => {
     await page.click('[data-test=logout]');
     await login(tokens.banks.ZZBANK);
     const nav = await page.$$eval('nav a', (a) => a.map((x) => x.getAttribute('data-test')));
-    expect(nav).toEqual(['nav-claims']);
+    expect(nav).toEqual(['nav-claims', 'nav-reports']);
     await page.goto(`${base}/#overview`);
     await page.waitForSelector('main[data-page=claims]');
     expect(await page.$('[data-test=reserve-total]')).toBeNull();
@@ -241,6 +261,45 @@ describeWithBrowser('the console in Chromium (issue 17)', () => {
     const res = await fetch(`${base}/v1/console/overview`, { headers: { Authorization: `Bearer ${tokens.banks.ZZBANK}` } });
     expect(res.status).toBe(403);
     await shot('claims-bank-zh');
+  });
+
+  it('a bank files its quarterly report from the page: a bad file lists its rows’ problems and files nothing; a good one is filed, with its version', async () => {
+    // Still logged in as ZZBANK (the test above).
+    const today = t.app.get(Clock).today();
+    const quarter = previousQuarter(quarterOf(today));
+    const before = await api<{ items: { id: string }[] }>(`/v1/bank-reports?bankCode=ZZBANK`, tokens.banks.ZZBANK);
+    await show('reports');
+    await page.waitForSelector('[data-test=report-form]');
+    expect(await page.inputValue('[data-test=report-quarter]')).toBe(quarter);
+    const upload = async (name: string, csv: string) => {
+      await page.setInputFiles('[data-test=report-file]', { name, mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+      await page.click('[data-test=report-upload]');
+    };
+    await upload('bad.csv', '贷款编号,贷款余额,本期还款,五级分类\nNO-SUCH-LOAN,100.00,0.00,normal\n');
+    await page.waitForSelector('[data-test=report-problems] tbody tr');
+    const problem = await page.$$eval('[data-test=report-problems] tbody tr td', (td) => td.map((x) => x.textContent));
+    expect(problem.slice(0, 2)).toEqual(['2', 'loanReference']);
+    expect((await api<{ items: unknown[] }>(`/v1/bank-reports?bankCode=ZZBANK`, tokens.banks.ZZBANK)).items).toHaveLength(before.items.length);
+
+    const loans = await api<{ items: { reference: string; disbursement: { disbursedOn: string; amount: string } | null }[] }>(`/v1/loans?bankCode=ZZBANK&limit=200`, tokens.banks.ZZBANK);
+    const reported = loans.items
+      .filter((l) => l.disbursement && l.disbursement.disbursedOn <= quarterLastDay(quarter))
+      .map((l) => ({ reference: l.reference, disbursedAmount: l.disbursement?.amount as string }));
+    expect(reported.length).toBeGreaterThan(0);
+    const csv = `loanReference,outstandingPrincipal,repaid,assetQuality\n${reported.map((l) => `${l.reference},${l.disbursedAmount},0.00,normal`).join('\n')}\n`;
+    await upload('good.csv', csv);
+    await page.waitForSelector('[data-test=report-result]');
+    const after = await api<{ items: { id: string; quarter: string; version: number; rows: number; outstandingTotal: string; supersededBy: string | null }[] }>(`/v1/bank-reports?bankCode=ZZBANK`, tokens.banks.ZZBANK);
+    expect(after.items).toHaveLength(before.items.length + 1);
+    const filed = after.items.find((r) => r.quarter === quarter && r.supersededBy === null);
+    expect(filed).toMatchObject({ rows: reported.length });
+    const fen = reported.reduce((sum, l) => sum + BigInt(l.disbursedAmount.replace('.', '')), 0n);
+    expect(filed?.outstandingTotal).toBe(`${fen / 100n}.${String(fen % 100n).padStart(2, '0')}`);
+    const result = await page.textContent('[data-test=report-result]');
+    expect(result).toContain(`v${filed?.version}`);
+    expect(result).toContain(fmt(filed?.outstandingTotal as string));
+    await page.waitForFunction(`document.querySelectorAll('[data-test=report-row]').length === ${after.items.length}`, null, { timeout: 10_000 });
+    await shot('reports-bank-zh');
   });
 
   it('a tab that remembers a trustee whose token was revoked since is sent back to the login form', async () => {
