@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findDataFile } from '../../src/programme/data-files';
 import { createAgency, createBank, createBorrower, registerLoan, signAgreement } from '../support/factories';
 import { issueToken } from '../loans/loan-fixtures';
 import { startIsolatedTestApp, TestApp, uniqueCode } from '../support/test-app';
@@ -153,11 +156,32 @@ describe('programmes beside Henan (issue 18)', () => {
     expect(inputs).toMatchObject({ outstandingBalance: '33000000.00', averageTermMonths: '12', averageRate: '0.0435' });
   });
 
+  it('the trustee gives a figure the seed lacks by loading a version: a later registration uses it, an earlier one stays undecided', async () => {
+    const builtIn = JSON.parse(readFileSync(join(findDataFile('programmes'), 'zhejiang-employment-loan.json'), 'utf8'));
+    const withTarget = {
+      ...builtIn,
+      version: { id: 'zhejiang-2026-target', effectiveFrom: '2026-06-01', effectiveTo: null },
+      tables: { unemploymentControlTarget: { ...builtIn.tables.unemploymentControlTarget, rows: { '2025': '0.055' }, source: 'loaded by the trustee for this test' } },
+      missing: [],
+    };
+    await ok(post('/v1/programmes/documents', withTarget));
+    // 40 → 38 over the 12 months: 2 / 40 = 5% < 5.5%.
+    const borrower = await employer({ borrowerType: 'enterprise', sizeClass: 'small', establishedOn: '2020-01-01', region: '330106' }, [
+      ['2025-05-01', 40],
+      ['2026-05-01', 38],
+    ]);
+    const body = { bankCode: bankA, borrowerCode: borrower, product: 'special-loan', amount: '1000000.00', annualRate: '0.035', termMonths: 12, declarations: { wagesPaid: true, socialInsurancePaid: true } };
+    const before = await post('/v1/programmes/zhejiang-employment-loan/loans', { ...body, reference: uniqueCode('ZJ'), contractDate: '2026-05-31', registeredOn: '2026-05-31' }).expect(422);
+    expect([before.body.code, before.body.details[0].missing[0].name]).toEqual(['PROGRAMME.FIGURE_MISSING', 'tables.unemploymentControlTarget.2025']);
+    const after = await ok(post('/v1/programmes/zhejiang-employment-loan/loans', { ...body, reference: uniqueCode('ZJ'), contractDate: '2026-06-10', registeredOn: '2026-06-10' }));
+    expect(after).toMatchObject({ programmeVersionId: 'zhejiang-2026-target', warnings: [], facts: { headcountReduction: '0.05', controlTarget: '0.055' } });
+  });
+
   it('GET /v1/programmes: each programme counts its own loans only; Henan registers elsewhere; a bank token sees its own', async () => {
     const list = await get('/v1/programmes').expect(200);
     const by = Object.fromEntries(list.body.items.map((p: { code: string }) => [p.code, p]));
     expect(by['jilin-labour-cooperation'].loans).toEqual({ loans: 1, amount: '20000000.00' });
-    expect(by['zhejiang-employment-loan'].loans).toEqual({ loans: 1, amount: '8000000.00' });
+    expect(by['zhejiang-employment-loan'].loans).toEqual({ loans: 2, amount: '9000000.00' });
     expect(by['guangxi-employment-measures'].loans).toEqual({ loans: 0, amount: '0.00' });
     expect(by['henan-tech-loan']).toMatchObject({ registersHere: false, loans: null, moneyFlows: ['reserve-compensation'], policyVersions: [{ id: 'henan-2021' }, { id: 'henan-2025' }] });
     const henanRegistration = await post('/v1/programmes/henan-tech-loan/loans', {
