@@ -7,6 +7,7 @@ module.exports = {
   testRegex: '.*\\.(spec|int-spec|e2e-spec)\\.ts$',
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
-  testTimeout: 60000,
+  // CI runs the suite twice side by side on two cores (.ci/run): a test waits for its share of them.
+  testTimeout: 120000,
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
 };
