@@ -112,11 +112,12 @@ function logout() {
  * (`onUpload(sentBytes, totalBytes)`); resolves with the status and the parsed answer, whatever
  * the status (the caller shows a refusal's code and details), and logs out on a 401.
  */
-function send(method, path, body, { contentType = 'application/json', onUpload } = {}) {
+function send(method, path, body, { contentType = 'application/json', onUpload, idempotencyKey } = {}) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open(method, path);
     xhr.setRequestHeader('Authorization', `Bearer ${state.token}`);
+    if (idempotencyKey) xhr.setRequestHeader('Idempotency-Key', idempotencyKey);
     xhr.setRequestHeader('Accept-Language', state.lang);
     if (body !== undefined) xhr.setRequestHeader('Content-Type', contentType);
     if (onUpload) xhr.upload.onprogress = (e) => onUpload(e.loaded, e.lengthComputable ? e.total : null);
@@ -468,17 +469,26 @@ const Reports = {
     };
     load();
     const pick = (e) => (form.file = e.target.files[0] ?? null);
+    // One Idempotency-Key per file sent: pressing Upload again after a network error (the answer
+    // lost, maybe not the report) sends the same key, so the report is filed once.
+    let unanswered = null;
     const submit = async () => {
       Object.assign(upload, { phase: 'uploading', percent: 0, result: null, problems: [], error: '' });
+      const f = form.file;
+      const sig = [form.bankCode, form.quarter, f.name, f.size, f.lastModified].join('|');
+      const idempotencyKey = unanswered?.sig === sig ? unanswered.key : crypto.randomUUID();
+      unanswered = { sig, key: idempotencyKey };
       try {
         const path = `/v1/bank-reports?bankCode=${encodeURIComponent(form.bankCode)}&quarter=${encodeURIComponent(form.quarter)}`;
         const res = await send('POST', path, form.file, {
           contentType: 'text/csv',
+          idempotencyKey,
           onUpload: (sent, total) => {
             upload.percent = total ? Math.floor((sent / total) * 100) : 0;
             if (total && sent >= total) upload.phase = 'checking';
           },
         });
+        unanswered = null;
         if (res.status === 201) {
           upload.result = res.body;
           load();

@@ -99,7 +99,10 @@ export class LedgerAuditService {
    */
   verify(book: string, options: VerifyOptions = {}): Promise<VerifyReport> {
     const full = options.full === true;
-    const keys = full ? [`${book}:full`] : [`${book}:incremental`, `${book}:full`];
+    // Runs on the replica and on the primary are not shared: a caller that must read its own
+    // writes (read-replica.ts) never joins a walk of the replica.
+    const where = this.replica.routedSource() ? ':replica' : '';
+    const keys = full ? [`${book}:full${where}`] : [`${book}:incremental${where}`, `${book}:full${where}`];
     return this.runs.run(keys, options.signal, (signal) => this.walk(book, full, signal));
   }
 

@@ -32,6 +32,9 @@ export interface PlacementLoanFigures {
   /** Share of the bank's borrowers (distinct) whose revenue used at registration is ≤ the small-borrower limit. */
   smallBorrowerShare: string;
 }
+/** The advisory lock key of the stored loan figures (shared while aggregating and storing, exclusive to prune). */
+const FIGURES_LOCK = 1733880000;
+
 /**
  * Set-based aggregates over loans and bank reports for the quarter close (issue 12): SQL
  * aggregations inside PostgreSQL, never loans loaded into Node (the benchmark holds 1,000,000
@@ -93,15 +96,25 @@ export class LoanAggregatesService {
       [asOf, params],
     )) as { figures: PlacementLoanFigures[] }[];
     if (stored) return stored.figures;
-    const { snapshot, figures } = await this.aggregatePlacementFigures(asOf, params);
-    await this.tx.manager.query(
-      `INSERT INTO loan_figure_snapshots (kind, as_of, params, snapshot, figures) VALUES ('placement', $1, $2, $3::pg_snapshot, $4::jsonb)
-       ON CONFLICT (kind, as_of, params) DO UPDATE SET snapshot = EXCLUDED.snapshot, figures = EXCLUDED.figures, computed_at = now()`,
-      [asOf, params, snapshot, JSON.stringify(figures)],
-    );
-    // Changes every stored snapshot saw can no longer make any of them stale.
-    await this.tx.manager.query(`DELETE FROM loan_figure_changes WHERE xact < (SELECT min(pg_snapshot_xmin(snapshot)) FROM loan_figure_snapshots)`);
-    return figures;
+    return this.tx.run(async (m) => {
+      // Held until this transaction ends: from the aggregation to the stored row's commit, the
+      // change log is not pruned by anyone else (a snapshot not stored yet must find every change
+      // it could not see).
+      await m.query(`SELECT pg_advisory_xact_lock_shared($1)`, [FIGURES_LOCK]);
+      const { snapshot, figures } = await this.aggregatePlacementFigures(asOf, params);
+      // Never replaces figures with older ones (two aggregations of one date racing).
+      await m.query(
+        `INSERT INTO loan_figure_snapshots (kind, as_of, params, snapshot, figures) VALUES ('placement', $1, $2, $3::pg_snapshot, $4::jsonb)
+         ON CONFLICT (kind, as_of, params) DO UPDATE SET snapshot = EXCLUDED.snapshot, figures = EXCLUDED.figures, computed_at = now()
+          WHERE pg_snapshot_xmin(loan_figure_snapshots.snapshot) <= pg_snapshot_xmin(EXCLUDED.snapshot)`,
+        [asOf, params, snapshot, JSON.stringify(figures)],
+      );
+      // Changes every stored snapshot saw can no longer make any of them stale; pruned only when no
+      // other transaction is between its aggregation and its commit (else the next one prunes).
+      const [{ alone }] = (await m.query(`SELECT pg_try_advisory_xact_lock($1) AS alone`, [FIGURES_LOCK])) as { alone: boolean }[];
+      if (alone) await m.query(`DELETE FROM loan_figure_changes WHERE xact < (SELECT min(pg_snapshot_xmin(snapshot)) FROM loan_figure_snapshots)`);
+      return figures;
+    });
   }
 
   /** The aggregation itself, with the snapshot of the statement that ran it. */

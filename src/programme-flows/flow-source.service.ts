@@ -56,10 +56,15 @@ export class FlowSourceService {
   }
 
   private async flowOf(loanId: string, kind: typeof PLEDGE_FLOW | typeof SUBSIDY_FLOW, principal: Principal | undefined, manager?: EntityManager) {
-    const f = await this.programmes.flowOf(loanId, kind, manager);
-    if (principal && ((principal.role === 'bank' && principal.partyCode !== f.loan.bankCode) || principal.role === 'agency')) {
-      throw DomainError.notFound(LOAN_NOT_FOUND, `No programme loan ${loanId}.`, [{ code: LOAN_NOT_FOUND, field: 'loanId', message: 'not found' }]);
+    // Another bank's loan (or any loan, for an agency) is a 404 before anything about its programme
+    // or its flows is said: whose loan it is decides first.
+    if (principal && (principal.role === 'bank' || principal.role === 'agency')) {
+      const owner = await this.programmes.loanBankOf(loanId, manager);
+      if (principal.role === 'agency' || owner !== principal.partyCode) {
+        throw DomainError.notFound(LOAN_NOT_FOUND, `No programme loan ${loanId}.`, [{ code: LOAN_NOT_FOUND, field: 'loanId', message: 'not found' }]);
+      }
     }
+    const f = await this.programmes.flowOf(loanId, kind, manager);
     const loan: FlowLoan = {
       id: f.loanId,
       programme: f.programmeCode,

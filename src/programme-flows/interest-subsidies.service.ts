@@ -1,3 +1,4 @@
+import { assertFourEyes } from '../common/access/four-eyes';
 import { Injectable } from '@nestjs/common';
 import { assertBankScope } from '../common/access/party-scope';
 import type { Principal } from '../common/access/principal';
@@ -202,7 +203,7 @@ export class InterestSubsidiesService {
         throw DomainError.rule(SUBSIDY_ERRORS.PRINCIPAL_ABOVE_SUBSIDISED, `The principal outstanding must be positive and at most the subsidised ${fmtMoney(s.principal)}.`, [{ code: SUBSIDY_ERRORS.PRINCIPAL_ABOVE_SUBSIDISED, field: 'principalOutstanding', message: `0 < principal ≤ ${s.principal.toString()}` }]);
       }
       const { amount, text } = quarterSubsidy(input.principalOutstanding, s.subsidisedRate, q.days, s.dayCountBasis);
-      const breakdown = [{ rule: RULE, text: `${quarter}, ${q.days} days on the principal outstanding: ${text}.`, value: amount.toString(), policyVersion: s.programme }];
+      const breakdown = [{ rule: RULE, text: `${quarter}, ${q.days} days on the principal outstanding: ${text}.`, value: amount.toString(), policyVersion: s.programmeVersionId }];
       const entryId = amount.isPositive() ? await this.post(subsidyClaimPosting({ subsidyId: id, quarter, bankCode: s.bankCode, amount, claimedOn: input.claimedOn })) : null;
       await m.update(InterestSubsidyQuarter, { subsidyId: id, quarter }, { principalOutstanding: input.principalOutstanding, amount, breakdown, claimedOn: input.claimedOn, claimedBy: principal?.tokenId ?? null, claimEntryId: entryId });
     });
@@ -218,6 +219,8 @@ export class InterestSubsidiesService {
       if (!q.claimedOn || !q.amount) throw DomainError.conflict(SUBSIDY_ERRORS.QUARTER_NOT_CLAIMED, `${quarter} of subsidy ${id} has not been claimed.`, [{ code: SUBSIDY_ERRORS.QUARTER_NOT_CLAIMED, field: 'quarter', message: 'not claimed' }]);
       if (q.paidOn) throw DomainError.conflict(SUBSIDY_ERRORS.QUARTER_ALREADY_PAID, `${quarter} of subsidy ${id} was paid on ${q.paidOn}.`, [{ code: SUBSIDY_ERRORS.QUARTER_ALREADY_PAID, field: 'quarter', message: `paid ${q.paidOn}` }]);
       assertFlowDates(this.clock.today(), [{ field: 'paidOn', date: input.paidOn }], [{ field: 'paidOn', date: input.paidOn, notBefore: { field: 'claimedOn', date: q.claimedOn } }], SUBSIDY_ERRORS.DATES_OUT_OF_ORDER);
+      // Four eyes: the token that claimed a quarter (a trustee may claim for a bank) does not pay it.
+      assertFourEyes(principal, 'pay', [{ target: `subsidy ${id} ${quarter} claim`, makerTokenId: q.claimedBy ?? null, ids: { subsidyId: id } }]);
       const entryId = q.amount.isPositive()
         ? await this.post(payablePaidPosting({ book: SUBSIDY_BOOK, bankCode: s.bankCode, amount: q.amount, paidOn: input.paidOn, memo: `Interest subsidy ${quarter} paid, subsidy ${id}`, link: { type: 'interest-subsidy', id } }))
         : null;

@@ -7,6 +7,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { canonicalJson } from '../common/idempotency/canonical-json';
 import { isUuid } from '../common/ids';
 import { findDataFile } from './data-files';
+import { HENAN_TECH_LOAN } from './domain/henan-versions';
 import { checkProgrammeDocument } from './domain/programme-document-check';
 import {
   FLOW_KINDS,
@@ -139,6 +140,12 @@ export class ProgrammesService implements OnModuleInit {
       throw DomainError.invalid(E.DOCUMENT_INVALID, `The programme document cannot be loaded: ${check.problems.length} problem(s).`, check.problems);
     }
     const doc = check.document;
+    if (doc.code === HENAN_TECH_LOAN) {
+      // Henan's tech loans keep their own registration, rules and policy versions (docs/policy.md).
+      throw DomainError.conflict(E.REGISTERS_ELSEWHERE, `${HENAN_TECH_LOAN} is carried by its own policy versions (POST /v1/policies), not by a programme document.`, [
+        { code: E.REGISTERS_ELSEWHERE, field: 'code', message: `${HENAN_TECH_LOAN}: POST /v1/policies` },
+      ]);
+    }
     return this.tx.run(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['programme-versions']);
       if (await m.findOne(ProgrammeVersionRow, { where: { id: doc.version.id } })) {
@@ -188,6 +195,13 @@ export class ProgrammesService implements OnModuleInit {
    * PROGRAMME.FIGURE_MISSING (with the figures named) when the seed does not give a figure the flow
    * needs and no version supplied it: the engine does not compute with a guess.
    */
+  /** The bank of a programme loan, or null when the id is no programme loan (nothing else about it). */
+  async loanBankOf(loanId: string, manager?: EntityManager): Promise<string | null> {
+    if (!isUuid(loanId)) return null;
+    const loan = await (manager ?? this.tx.manager).findOne(ProgrammeLoan, { select: { id: true, bankCode: true }, where: { id: loanId } });
+    return loan?.bankCode ?? null;
+  }
+
   async flowOf(loanId: string, kind: FlowKind, manager?: EntityManager): Promise<LoanFlow> {
     const m = manager ?? this.tx.manager;
     const loan = isUuid(loanId) ? await m.findOne(ProgrammeLoan, { where: { id: loanId } }) : null;

@@ -131,6 +131,32 @@ describe('stored placement loan figures (issue 13)', () => {
     }
   });
 
+  (process.env.DATABASE_URL ? it : it.skip)('real PostgreSQL: while another transaction is between its aggregation and its commit, the change log is not pruned', async () => {
+    const db = t.dataSource.options as { url?: string };
+    const other = new Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      await t.dataSource.query(`UPDATE loans SET term_months = 36 WHERE bank_code = $1 AND amount = '10000000.00'`, [bank]);
+      const changes = async () => ((await t.dataSource.query(`SELECT count(*)::int AS n FROM loan_figure_changes`)) as { n: number }[])[0].n;
+      expect(await changes()).toBeGreaterThan(0);
+      // Another aggregation in flight (it holds the figures' shared lock until it commits).
+      await other.query('BEGIN');
+      await other.query('SELECT pg_advisory_xact_lock_shared(1733880000)');
+      await t.dataSource.query(`DELETE FROM loan_figure_snapshots`);
+      await figures();
+      expect(await changes()).toBeGreaterThan(0);
+      await other.query('COMMIT');
+      await t.dataSource.query(`DELETE FROM loan_figure_snapshots`);
+      await figures();
+      const [{ n }] = (await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM loan_figure_changes WHERE xact < (SELECT min(pg_snapshot_xmin(snapshot)) FROM loan_figure_snapshots)`,
+      )) as { n: number }[];
+      expect(n).toBe(0);
+    } finally {
+      await other.end();
+    }
+  });
+
   it('the change log keeps only what a stored snapshot could not see', async () => {
     await t.dataSource.query(`DELETE FROM loan_figure_snapshots`);
     await figures();

@@ -50,6 +50,30 @@ describe('DataDirLock: one process per embedded data directory', () => {
     lock.release();
   });
 
+  it('two processes taking over one stale lock: the one that finds a fresh lock where the stale one was puts it back and is refused', () => {
+    const gone = deadPid();
+    writeFileSync(`${dir}.lock`, JSON.stringify({ pid: gone, host: hostname(), processStart: '1', lockedAt: '2026-01-01T00:00:00.000Z' }));
+    // Between this process reading the stale owner and moving the file, another process (our parent
+    // stands in: it runs) has taken the stale lock over and written its own.
+    const other = { pid: process.ppid, host: hostname(), processStart: processStartOf(process.ppid), lockedAt: '2026-12-02T00:00:00.000Z' };
+    // The module object the lock's code calls into (an ES namespace import would be a frozen copy).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fs = require('node:fs') as typeof import('node:fs');
+    const realRename = fs.renameSync;
+    const spy = jest.spyOn(fs, 'renameSync').mockImplementationOnce((from, to) => {
+      writeFileSync(`${dir}.lock`, JSON.stringify(other));
+      realRename(from, to);
+    });
+    try {
+      expect(() => DataDirLock.acquire(dir)).toThrow(EmbeddedDatabaseLocked);
+    } finally {
+      spy.mockRestore();
+    }
+    // The other process's lock is back in place, untouched; nothing else is left beside it.
+    expect(JSON.parse(readFileSync(`${dir}.lock`, 'utf8'))).toEqual(other);
+    expect(fs.readdirSync(join(dir, '..')).filter((f) => f.includes('.stale-'))).toEqual([]);
+  });
+
   it('takes over a lock whose pid now belongs to a process started later (a reused pid)', () => {
     writeFileSync(`${dir}.lock`, JSON.stringify({ pid: process.ppid, host: hostname(), processStart: 'not-its-start', lockedAt: '2026-01-01T00:00:00.000Z' }));
     const lock = DataDirLock.acquire(dir);

@@ -1,4 +1,5 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 /**
@@ -12,7 +13,8 @@ import { hostname } from 'node:os';
  * - present and its owner alive (same host, the pid runs and was started when the lock says): the
  *   start is refused with EmbeddedDatabaseLocked, naming the owner;
  * - present but its owner gone (killed with -9, the machine rebooted): the stale lock is taken over
- *   (removed, then created again with O_EXCL — of two takers one wins, the other is refused);
+ *   (moved aside with one atomic rename and checked, then created again with O_EXCL: of takers racing
+ *   for it, one gets it and the others are refused);
  * - removed by its owner when the database stops.
  *
  * A lock file rather than an OS file lock: Node has no flock, and the owner's pid in the file is
@@ -113,15 +115,33 @@ export class DataDirLock {
     const existing = readOwner(file);
     // An unreadable lock (a crash while writing it) has no owner to protect.
     if (existing && existing.pid !== pid && ownerRuns(existing)) throw new EmbeddedDatabaseLocked(file, existing);
+    // The stale lock is moved aside, atomically: of several processes taking it over at once, one
+    // rename moves it. A taker that finds it moved a live owner's lock instead (another taker's
+    // fresh one, made between its read and its rename) puts it back — `link` never overwrites —
+    // and gives way; so does a taker whose rename finds nothing left to move.
+    const refused = () => new EmbeddedDatabaseLocked(file, readOwner(file) ?? { pid: -1, host: hostname(), processStart: null, lockedAt: '?' });
+    const aside = `${file}.stale-${pid}-${randomUUID()}`;
     try {
-      unlinkSync(file);
+      renameSync(file, aside);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (create(file, owner)) return new DataDirLock(file, owner, existing);
+      throw refused();
     }
+    const moved = readOwner(aside);
+    if (moved && !(existing && moved.pid === existing.pid && moved.lockedAt === existing.lockedAt) && ownerRuns(moved)) {
+      try {
+        linkSync(aside, file);
+      } catch {
+        // Someone made a new lock meanwhile: it stands.
+      }
+      unlinkSync(aside);
+      throw new EmbeddedDatabaseLocked(file, moved);
+    }
+    unlinkSync(aside);
     if (create(file, owner)) return new DataDirLock(file, owner, existing);
-    // Another process took the stale lock between our unlink and our create.
-    const winner = readOwner(file);
-    throw new EmbeddedDatabaseLocked(file, winner ?? { pid: -1, host: hostname(), processStart: null, lockedAt: '?' });
+    // Another process took the stale lock between our rename and our create.
+    throw refused();
   }
 
   /** Removes the lock file if it is still ours. */
