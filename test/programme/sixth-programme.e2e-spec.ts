@@ -33,6 +33,11 @@ describe('a sixth programme from a JSON document (issue 18)', () => {
     expect(bad.body.details.map((d: { field: string }) => d.field)).toEqual(['flows[0].kind', 'flows[0].products', 'flows[0].parameters']);
     const bank = await issueToken(t, 'bank', await createBank(t));
     expect((await post('/v1/programmes/documents', document, bank)).status).toBe(403);
+    // Henan's tech loans are carried by their own policy versions, never by a programme document.
+    const henan = await post('/v1/programmes/documents', { ...document, code: 'henan-tech-loan', version: { ...document.version, id: `henan-doc-${code.slice(-8)}` } }).expect(409);
+    expect(henan.body.code).toBe('PROGRAMME.REGISTERS_ELSEWHERE');
+    const [{ flows }] = (await t.dataSource.query(`SELECT money_flows::text AS flows FROM programmes WHERE code = 'henan-tech-loan'`)) as { flows: string | null }[];
+    expect(flows).not.toContain('advance-compensation-with-settlement');
   });
 
   it('loads as data: 201, listed, its rules written out; loading it again is a 409', async () => {
