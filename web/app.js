@@ -26,6 +26,7 @@ export const PAGES = [
   { id: 'claims', roles: [...PROGRAMME_WIDE, 'bank', 'agency'] },
   { id: 'quarters', roles: PROGRAMME_WIDE },
   { id: 'reports', roles: ['trustee', 'bank'] },
+  { id: 'programmes', roles: [...PROGRAMME_WIDE, 'bank'] },
   { id: 'reconciliation', roles: ['custodian', 'trustee', 'auditor', 'approver'] },
   { id: 'ledger', roles: ['trustee', 'custodian', 'auditor'] },
 ];
@@ -521,6 +522,40 @@ const Reports = {
       <tr v-if="!reports.length"><td colspan="6">{{ t('none') }}</td></tr></tbody></table></section></div>`,
 };
 
+/**
+ * The programmes the service carries as data (issue 18; docs/programmes.md): each one's money flows,
+ * its figures the seed does not give, and its rules as a person reads them — severity, text in the
+ * console's language, and the article they come from.
+ */
+const Programmes = {
+  setup() {
+    const list = ref(null);
+    const chosen = ref(null);
+    const error = ref(null);
+    api('/v1/programmes')
+      .then((r) => (list.value = r.items))
+      .catch((e) => (error.value = e.message));
+    const open = (code) => {
+      chosen.value = null;
+      api(`/v1/programmes/${encodeURIComponent(code)}`)
+        .then((p) => (chosen.value = p))
+        .catch((e) => (error.value = e.message));
+    };
+    const text = (x) => (x ? (state.lang === 'en' ? x.en : x.zh) ?? x.zh ?? '' : '');
+    return { list, chosen, error, open, text, t, fmtMoney, state };
+  },
+  template: `<div><div v-if="error" class="error">{{ error }}</div><div v-else-if="!list">{{ t('loading') }}</div><div v-else>
+    <section><table data-test="programmes"><thead><tr><th>{{ t('programme') }}</th><th>{{ t('moneyFlows') }}</th><th>{{ t('version') }}</th><th class="num">{{ t('loansCount') }}</th></tr></thead>
+      <tbody><tr v-for="p in list" :key="p.code" data-test="programme-row" :data-code="p.code" class="clickable" @click="open(p.code)"><td>{{ text(p.names) || p.name }}</td><td>{{ (p.moneyFlows ?? []).join(', ') }}</td><td>{{ p.currentVersion?.id ?? '—' }}</td><td class="num">{{ p.loans?.loans ?? '' }}</td></tr></tbody></table></section>
+    <section v-if="chosen" data-test="programme-detail"><h2>{{ text(chosen.names) || chosen.name }} <span class="muted">{{ chosen.sourceSeed }}</span></h2>
+      <div v-if="chosen.version?.missing?.length" data-test="programme-missing"><h3>{{ t('missingFigures') }}</h3>
+        <ul><li v-for="m in chosen.version.missing" :key="m.figure ?? m"><code>{{ m.figure ?? m }}</code> <span class="muted">{{ m.reason ?? '' }}</span></li></ul></div>
+      <template v-for="prod in chosen.version?.products ?? []" :key="prod.code"><h3>{{ text(prod.names) || prod.code }}</h3>
+        <table><thead><tr><th>{{ t('rule') }}</th><th>{{ t('severity') }}</th><th>{{ t('source') }}</th></tr></thead>
+        <tbody><tr v-for="r in prod.rules" :key="r.id" data-test="programme-rule"><td>{{ text(r.text) }}</td><td>{{ r.severity === 'hard' ? t('hardRule') : t('softRule') }}</td><td class="muted">{{ r.source }}</td></tr></tbody></table></template>
+    </section></div></div>`,
+};
+
 const Reconciliation = {
   components: { ExportButtons },
   setup() {
@@ -596,11 +631,11 @@ const Login = {
 };
 
 const App = {
-  components: { Login, Overview, Risk, Claims, Quarters, Reports, Reconciliation, Ledger },
+  components: { Login, Overview, Risk, Claims, Quarters, Reports, Programmes, Reconciliation, Ledger },
   setup() {
     const pages = computed(() => (state.me ? PAGES.filter((p) => p.roles.includes(state.me.role)) : []));
     const current = computed(() => pages.value.find((p) => p.id === state.page)?.id ?? pages.value[0]?.id);
-    const component = computed(() => ({ overview: 'Overview', risk: 'Risk', claims: 'Claims', quarters: 'Quarters', reports: 'Reports', reconciliation: 'Reconciliation', ledger: 'Ledger' })[current.value]);
+    const component = computed(() => ({ overview: 'Overview', risk: 'Risk', claims: 'Claims', quarters: 'Quarters', reports: 'Reports', programmes: 'Programmes', reconciliation: 'Reconciliation', ledger: 'Ledger' })[current.value]);
     const toggleLang = () => {
       state.lang = state.lang === 'zh-CN' ? 'en' : 'zh-CN';
       localStorage.setItem('console.lang', state.lang);

@@ -209,6 +209,23 @@ describeWithBrowser('the console in Chromium (issue 17)', () => {
     await shot('quarters-close-zh');
   });
 
+  it('programmes: the other programmes with their rules as a person reads them, as the API gives them', async () => {
+    await show('programmes');
+    await page.waitForSelector('[data-test=programme-row]');
+    const list = await api<{ items: { code: string }[] }>('/v1/programmes', tokens.trustee);
+    expect(await page.$$eval('[data-test=programme-row]', (r) => r.map((x) => x.getAttribute('data-code')))).toEqual(list.items.map((p) => p.code));
+    await page.click('[data-test=programme-row][data-code=jilin-labour-cooperation]');
+    await page.waitForSelector('[data-test=programme-rule]');
+    const jilin = await api<{ version: { missing: { figure: string; reason: string }[]; products: { rules: { text: { zh: string } }[] }[] } }>('/v1/programmes/jilin-labour-cooperation', tokens.trustee);
+    const rules = jilin.version.products.flatMap((p) => p.rules.map((r) => r.text.zh));
+    expect(await page.$$eval('[data-test=programme-rule] td:first-child', (td) => td.map((x) => x.textContent))).toEqual(rules);
+    // The partner-region list is not in the seed: the page says so.
+    expect(jilin.version.missing.length).toBeGreaterThan(0);
+    const missing = await page.textContent('[data-test=programme-missing]');
+    for (const m of jilin.version.missing) expect(missing).toContain(m.figure);
+    await shot('programmes-zh');
+  });
+
   it('exports download and open: the trial balance XLSX with numeric cells, the claim statement CSV with its BOM', async () => {
     await show('ledger');
     await page.waitForSelector('[data-test=tb-row]');
@@ -250,7 +267,7 @@ describeWithBrowser('the console in Chromium (issue 17)', () => {
     await page.click('[data-test=logout]');
     await login(tokens.banks.ZZBANK);
     const nav = await page.$$eval('nav a', (a) => a.map((x) => x.getAttribute('data-test')));
-    expect(nav).toEqual(['nav-claims', 'nav-reports']);
+    expect(nav).toEqual(['nav-claims', 'nav-reports', 'nav-programmes']);
     await page.goto(`${base}/#overview`);
     await page.waitForSelector('main[data-page=claims]');
     expect(await page.$('[data-test=reserve-total]')).toBeNull();
