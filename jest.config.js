@@ -2,7 +2,10 @@
  * (`*.e2e-spec.ts`) specs run against a database: DATABASE_URL when set, else embedded PGlite. */
 module.exports = {
   rootDir: '.',
-  testEnvironment: 'node',
+  // Node's environment; on the embedded database, test apps start from a migrated template
+  // (test/support/embedded-environment.js).
+  testEnvironment: '<rootDir>/test/support/embedded-environment.js',
+  setupFiles: ['<rootDir>/test/support/embedded-setup.ts'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testRegex: '.*\\.(spec|int-spec|e2e-spec)\\.ts$',
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },

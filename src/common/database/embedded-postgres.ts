@@ -13,6 +13,19 @@ import { DataDirLock } from './data-dir-lock';
  * at a time and keeps a transaction's queries together, so concurrent transactions are serialised
  * (the strictest isolation there is), which our floor and idempotency logic is correct under.
  */
+/**
+ * An in-memory database may start from a data directory instead of running initdb: a tarball of
+ * one whose migrations have run (`dump()`). The test suite's global set-up writes one per run and
+ * hands it to every test app (test/support/embedded-environment.js, docs/database.md); nothing in
+ * the service sets it. A data directory on disk is never loaded over.
+ */
+let inMemoryTemplate: Blob | null = null;
+
+/** Later in-memory databases of this process start from this data directory (null: initdb). */
+export function useInMemoryTemplate(template: Blob | null): void {
+  inMemoryTemplate = template;
+}
+
 export class EmbeddedPostgres {
   private constructor(
     private readonly db: PGlite,
@@ -32,7 +45,7 @@ export class EmbeddedPostgres {
     if (lock?.tookOverFrom) logger.warn(`took over the lock of ${location} from pid ${lock.tookOverFrom.pid}, which no longer runs`);
     let db: PGlite;
     try {
-      db = await PGlite.create(location);
+      db = await PGlite.create(location, inMemory && inMemoryTemplate ? { loadDataDir: inMemoryTemplate } : {});
     } catch (error) {
       lock?.release();
       throw error;
@@ -49,6 +62,13 @@ export class EmbeddedPostgres {
     await server.start();
     const url = `postgres://postgres@${server.getServerConn()}/postgres`;
     return new EmbeddedPostgres(db, server, url, location, lock);
+  }
+
+  /** The data directory as an uncompressed tarball, checkpointed first so a copy starts without replaying WAL. */
+  async dump(): Promise<Uint8Array> {
+    await this.db.exec('CHECKPOINT');
+    const tarball = await this.db.dumpDataDir('none');
+    return new Uint8Array(await tarball.arrayBuffer());
   }
 
   async stop(): Promise<void> {
