@@ -1,23 +1,41 @@
-// The console (issue 17; docs/console.md): Vue 3's browser build with its template compiler and
-// Apache ECharts, served from node_modules — no build step. Every figure comes from the API as
-// it is (money as the API's strings, formatted for reading only); charts draw numbers.
-import { createApp, reactive, computed, watch, nextTick, onMounted, onBeforeUnmount, ref } from '/console/vendor/vue/vue.esm-browser.prod.js';
+// The console (issue 17; docs/console.md): Vue 3's runtime-only browser build, with the templates
+// (web/templates/*.html) compiled once to render functions in web/templates.js (committed; `npm run
+// console:templates`), and Apache ECharts, served from node_modules — no build step for users.
+// Every figure comes from the API as it is (money as the API's strings, formatted for reading
+// only); charts draw numbers.
+import { createApp, reactive, computed, watch, nextTick, onMounted, onBeforeUnmount, ref } from '/console/vendor/vue/vue.runtime.esm-browser.prod.js';
 import { MESSAGES } from './i18n.js';
+import * as templates from './templates.js';
+
+// Marks for the overview's load breakdown (browser test; docs/benchmarks.md): User Timing costs
+// nothing when nobody reads it.
+const mark = (name) => performance.mark(`console:${name}`);
+mark('script');
 
 /**
  * ECharts' "common" build (line, bar, tooltip, legend, mark lines: what the console draws; 0.66 MB
- * against 1.03 MB for the full build) loads beside the page rather than before it: the page mounts
- * and asks the API for its figures while the charting library arrives and is parsed; a chart draws
- * when both are there. index.html starts its download early (preload).
+ * against 1.03 MB for the full build) runs as a plain script beside the page rather than before it
+ * (index.html starts its download early). Its evaluation (0.1–0.2 s) is placed where it costs
+ * least: once the page has mounted, while the API is still answering; but when the overview's
+ * figures have already arrived (index.html asked for them early), after they are shown, when the
+ * chart is to be drawn.
  */
-const echartsReady = new Promise((resolve, reject) => {
-  const script = document.createElement('script');
-  script.src = '/console/vendor/echarts/echarts.common.min.js';
-  script.async = true;
-  script.onload = () => resolve(window.echarts);
-  script.onerror = () => reject(new Error('the charting library did not load'));
-  document.head.appendChild(script);
-});
+let echartsReady = null;
+const early = window.consoleEarly;
+function loadEcharts() {
+  echartsReady ??= new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = '/console/vendor/echarts/echarts.common.min.js';
+    script.async = true;
+    script.onload = () => {
+      mark('echarts-loaded');
+      resolve(window.echarts);
+    };
+    script.onerror = () => reject(new Error('the charting library did not load'));
+    document.head.appendChild(script);
+  });
+  return echartsReady;
+}
 
 const PROGRAMME_WIDE = ['trustee', 'approver', 'custodian', 'auditor'];
 export const PAGES = [
@@ -64,8 +82,16 @@ export function fmtMoney(value) {
 }
 const fmtRate = (r) => (r === null || r === undefined ? '—' : `${(Number(r) * 100).toFixed(2)}%`);
 
+/** The answer index.html asked for before the scripts arrived, if it is for this call (taken once). */
+function earlyAnswer(path) {
+  const early = window.consoleEarly;
+  if (!early || early.path !== path || early.token !== state.token || early.lang !== state.lang) return null;
+  window.consoleEarly = null;
+  return early.answer;
+}
+
 async function api(path) {
-  const res = await fetch(path, { headers: { Authorization: `Bearer ${state.token}`, 'Accept-Language': state.lang } });
+  const res = await (earlyAnswer(path) ?? fetch(path, { headers: { Authorization: `Bearer ${state.token}`, 'Accept-Language': state.lang } }));
   if (res.status === 401) {
     logout();
     throw new Error(t('loginFailed'));
@@ -153,11 +179,12 @@ const Chart = {
     let gone = false;
     const draw = async () => {
       if (!el.value || !props.option) return;
-      const echarts = await echartsReady;
+      const echarts = await loadEcharts();
       if (gone || !el.value) return;
       chart = chart ?? echarts.init(el.value);
       // No animation: the figures are there at once (and screenshots show them as they are).
       chart.setOption({ animation: false, ...props.option }, true);
+      mark(`chart-drawn:${props.test}`);
     };
     onMounted(() => nextTick(draw));
     watch(() => props.option, draw, { deep: true });
@@ -167,7 +194,7 @@ const Chart = {
     });
     return { el };
   },
-  template: `<div class="chart" ref="el" :data-test="test"></div>`,
+  render: templates.Chart,
 };
 
 const ExportButtons = {
@@ -181,9 +208,7 @@ const ExportButtons = {
     };
     return { progress, get, t, fmts: computed(() => props.formats ?? ['csv', 'xlsx']) };
   },
-  template: `<span>
-    <button v-for="f in fmts" :key="f" :data-test="'export-' + name + '-' + f" @click="get(f)">{{ f === 'csv' ? t('exportCsv') : t('exportXlsx') }}</button>
-    <span class="progress">{{ progress.text }}</span><span class="error">{{ progress.error }}</span></span>`,
+  render: templates.ExportButtons,
 };
 
 const Overview = {
@@ -191,7 +216,13 @@ const Overview = {
   setup() {
     const data = ref(null);
     const error = ref(null);
-    api('/v1/console/overview').then((d) => (data.value = d)).catch((e) => (error.value = e.message));
+    api('/v1/console/overview')
+      .then((d) => {
+        mark('overview-data');
+        data.value = d;
+        nextTick(() => mark('overview-figures'));
+      })
+      .catch((e) => (error.value = e.message));
     const option = computed(() =>
       data.value && {
         tooltip: {},
@@ -203,25 +234,7 @@ const Overview = {
     );
     return { data, error, option, t, fmtMoney, fmtRate, statusText, dutyText };
   },
-  template: `<div v-if="error" class="error">{{ error }}</div><div v-else-if="!data">{{ t('loading') }}</div><div v-else>
-    <div class="cards">
-      <div class="card"><div class="label">{{ t('reserveTotal') }}</div><div class="value" data-test="reserve-total">{{ fmtMoney(data.total) }}</div>
-        <div :class="data.withinBand ? 'good' : 'bad'" data-test="within-band">{{ data.withinBand ? t('withinBand') : t('outsideBand') }}</div></div>
-      <div class="card"><div class="label">{{ t('band') }}</div><div class="value" data-test="band">{{ fmtMoney(data.band.min) }} – {{ fmtMoney(data.band.max) }}</div></div>
-      <div class="card"><div class="label">{{ t('topUp') }} / {{ t('excess') }}</div><div class="value" data-test="topup-excess">{{ fmtMoney(data.topUp) }} / {{ fmtMoney(data.excess) }}</div></div>
-      <div class="card"><div class="label">{{ t('outstanding') }}</div><div class="value" data-test="outstanding">{{ fmtMoney(data.outstandingLoans) }}</div></div>
-    </div>
-    <section><h2>{{ t('balancePerBank') }}</h2>
-      <Chart :option="option" test="bank-chart" />
-      <table><thead><tr><th>{{ t('bank') }}</th><th>{{ t('code') }}</th><th class="num">{{ t('balance') }}</th><th>{{ t('status') }}</th><th class="num">{{ t('lossRate') }}</th></tr></thead>
-      <tbody><tr v-for="b in data.banks" :key="b.bankCode" data-test="bank-row" :data-code="b.bankCode">
-        <td>{{ b.bankName }}</td><td>{{ b.bankCode }}</td><td class="num" data-test="bank-balance">{{ fmtMoney(b.balance) }}</td><td>{{ statusText(b.status) }}</td><td class="num">{{ fmtRate(b.lossRate) }}</td></tr></tbody></table>
-    </section>
-    <section><h2>{{ t('dutiesOf') }} {{ data.duties.quarter }} <span class="muted">{{ statusText(data.duties.status) }}</span></h2>
-      <table><thead><tr><th>{{ t('duty') }}</th><th>{{ t('dueOn') }}</th><th>{{ t('status') }}</th><th>{{ t('finishedAt') }}</th></tr></thead>
-      <tbody><tr v-for="d in data.duties.items" :key="d.duty" data-test="duty-row"><td>{{ dutyText(d.duty) }}</td><td>{{ d.dueOn }}</td>
-        <td :class="d.overdue ? 'bad' : ''">{{ statusText(d.status) }}<span v-if="d.overdue"> · {{ t('overdue') }}</span></td><td>{{ d.finishedAt ?? '' }}</td></tr></tbody></table>
-    </section></div>`,
+  render: templates.Overview,
 };
 
 function rateChart(parties, quarters) {
@@ -255,15 +268,7 @@ const Risk = {
     const agencies = computed(() => data.value && rateChart(data.value.agencies, data.value.quarters));
     return { data, error, banks, agencies, t, fmtRate, statusText };
   },
-  template: `<div v-if="error" class="error">{{ error }}</div><div v-else-if="!data">{{ t('loading') }}</div><div v-else>
-    <section><h2>{{ t('lossRates') }}</h2><Chart :option="banks" test="bank-rates" /></section>
-    <section><h2>{{ t('lossRatesAgencies') }}</h2><Chart :option="agencies" test="agency-rates" /></section>
-    <section><h2>{{ t('status') }}</h2>
-      <table><thead><tr><th></th><th>{{ t('code') }}</th><th>{{ t('status') }}</th><th class="num">{{ t('lossRate') }}</th><th>{{ t('quarter') }}</th><th>{{ t('reasons') }}</th></tr></thead>
-      <tbody><tr v-for="p in [...data.banks, ...data.agencies]" :key="p.code" data-test="risk-row" :data-code="p.code">
-        <td>{{ p.name }}</td><td>{{ p.code }}</td><td>{{ statusText(p.status) }}</td><td class="num" data-test="risk-rate">{{ fmtRate(p.lossRate) }}</td><td>{{ p.lossRateQuarter ?? '' }}</td>
-        <td><span v-for="r in p.reasons" :key="r.startedOn + r.source">{{ r.reason }} ({{ r.startedOn }}) </span></td></tr></tbody></table>
-    </section></div>`,
+  render: templates.Risk,
 };
 
 const ClaimDetail = {
@@ -311,21 +316,7 @@ const ClaimDetail = {
     };
     return { claim, entries, error, steps, t, fmtMoney, statusText, canSeeLedger, who };
   },
-  template: `<section data-test="claim-detail"><h2><button @click="$emit('back')">← {{ t('back') }}</button> {{ t('claim') }} {{ id }}</h2>
-    <div v-if="error" class="error">{{ error }}</div><div v-else-if="!claim">{{ t('loading') }}</div><div v-else>
-      <div class="cards">
-        <div class="card"><div class="label">{{ t('status') }}</div><div class="value" data-test="claim-status">{{ statusText(claim.status) }}</div></div>
-        <div class="card"><div class="label">{{ t('compensation') }}</div><div class="value" data-test="claim-compensation">{{ fmtMoney(claim.compensation) }}</div></div>
-        <div class="card"><div class="label">{{ t('bank') }}</div><div class="value">{{ claim.bankCode }}</div></div>
-      </div>
-      <h3>{{ t('breakdown') }}</h3>
-      <ol class="steps" data-test="claim-breakdown"><li v-for="(b, i) in claim.breakdown" :key="i">{{ b.text }} <span class="muted">{{ b.rule }}</span></li></ol>
-      <h3>{{ t('steps') }}</h3>
-      <table data-test="claim-steps"><tbody><tr v-for="s in steps" :key="s[0]"><td>{{ statusText(s[0]) }}</td><td>{{ s[1] }}</td><td class="muted" data-test="step-actor">{{ t('by') }} {{ who(s[2]) }}</td><td>{{ s[3] ?? '' }}</td></tr></tbody></table>
-      <template v-if="canSeeLedger"><h3>{{ t('entries') }}</h3>
-      <table data-test="claim-entries"><thead><tr><th>#</th><th>{{ t('memo') }}</th><th>{{ t('account') }}</th><th class="num">{{ t('debit') }}</th><th class="num">{{ t('credit') }}</th></tr></thead>
-        <tbody><template v-for="e in entries" :key="e.id"><tr v-for="(l, i) in e.lines" :key="e.id + i"><td>{{ i === 0 ? e.sequence : '' }}</td><td>{{ i === 0 ? e.memo : '' }}</td><td>{{ l.account }}</td><td class="num">{{ fmtMoney(l.debit) }}</td><td class="num">{{ fmtMoney(l.credit) }}</td></tr></template></tbody></table></template>
-    </div></section>`,
+  render: templates.ClaimDetail,
 };
 
 const Claims = {
@@ -356,26 +347,7 @@ const Claims = {
     );
     return { data, list, error, selected, filter, option, banks, statementBank, t, fmtMoney, statusText };
   },
-  template: `<div v-if="error" class="error">{{ error }}</div><div v-else-if="!data">{{ t('loading') }}</div>
-    <ClaimDetail v-else-if="selected" :id="selected" @back="selected = null" />
-    <div v-else>
-      <div class="cards"><div class="card" v-for="s in data.statuses" :key="s.status" :data-test="'status-' + s.status">
-        <div class="label">{{ statusText(s.status) }}</div><div class="value" data-test="status-count">{{ s.count }}</div><div data-test="status-amount">{{ fmtMoney(s.compensation) }}</div></div></div>
-      <section><h2>{{ t('claims') }}</h2><Chart :option="option" test="pipeline-chart" /></section>
-      <section><h2>{{ t('reviewsOverdue') }} <span data-test="reviews-overdue-count">{{ data.reviewsOverdue.length }}</span></h2>
-        <table><tbody><tr v-for="c in data.reviewsOverdue" :key="c.claimId" class="clickable" @click="selected = c.claimId"><td>{{ c.claimId }}</td><td>{{ c.bankCode }}</td><td>{{ statusText(c.status) }}</td><td>{{ t('reviewDueOn') }} {{ c.reviewDueOn }}</td></tr></tbody></table></section>
-      <section><h2>{{ t('refundsOverdue') }} <span data-test="refunds-overdue-count">{{ data.refundsOverdue.length }}</span></h2>
-        <table><tbody><tr v-for="r in data.refundsOverdue" :key="r.recoveryId" class="clickable" @click="selected = r.claimId"><td>{{ r.claimId }}</td><td>{{ r.bankCode }}</td><td class="num">{{ fmtMoney(r.refund) }}</td><td>{{ t('refundDueOn') }} {{ r.refundDueOn }}</td></tr></tbody></table></section>
-      <section v-if="data.marginTopUpsOverdue.length"><h2>{{ t('marginOverdue') }}</h2>
-        <table><tbody><tr v-for="m in data.marginTopUpsOverdue" :key="m.agencyCode"><td>{{ m.agencyName }}</td><td class="num">{{ fmtMoney(m.shortfall) }}</td><td>{{ t('topUpDueOn') }} {{ m.topUpDueOn }}</td></tr></tbody></table></section>
-      <section><h2>{{ t('claimList') }}
-          <select v-model="filter" data-test="claim-filter"><option value="">{{ t('all') }}</option><option v-for="s in data.statuses" :key="s.status" :value="s.status">{{ statusText(s.status) }}</option></select>
-          <span class="spacer"></span>
-          <select v-model="statementBank" v-if="banks.length > 1 && $root.me.role !== 'bank'"><option v-for="b in banks" :key="b.code" :value="b.code">{{ b.name }}</option></select>
-          <ExportButtons v-if="statementBank" :path="'/v1/claims/statement?bankCode=' + statementBank" name="claims" :formats="['csv']" /></h2>
-        <table><thead><tr><th>ID</th><th>{{ t('bank') }}</th><th>{{ t('status') }}</th><th>{{ t('claimDate') }}</th><th class="num">{{ t('compensation') }}</th></tr></thead>
-        <tbody><tr v-for="c in list" :key="c.id" class="clickable" data-test="claim-row" :data-id="c.id" @click="selected = c.id"><td>{{ c.id.slice(0, 8) }}</td><td>{{ c.bankCode }}</td><td>{{ statusText(c.status) }}</td><td>{{ c.claimDate }}</td><td class="num">{{ fmtMoney(c.compensation) }}</td></tr></tbody></table></section>
-    </div>`,
+  render: templates.Claims,
 };
 
 const Quarters = {
@@ -428,27 +400,7 @@ const Quarters = {
     onBeforeUnmount(() => clearInterval(poll));
     return { data, placements, error, t, fmtMoney, statusText, dutyText, canClose, close, runClose };
   },
-  template: `<div v-if="error" class="error">{{ error }}</div><div v-else-if="!data">{{ t('loading') }}</div><div v-else>
-    <section v-if="canClose" data-test="close-form"><h2>{{ t('closeQuarter') }}</h2>
-      <form @submit.prevent="runClose"><label>{{ t('quarter') }} <input v-model="close.quarter" data-test="close-quarter" size="8" /></label>
-        <button class="primary" type="submit" :disabled="close.running" data-test="close-run">{{ t('runClose') }}</button>
-        <span class="progress" data-test="close-progress" v-if="close.running || close.total">{{ t('dutiesDone') }} {{ close.done }} / {{ close.total || '…' }}<span v-if="close.current"> · {{ dutyText(close.current) }}</span></span>
-        <span data-test="close-result">{{ close.result }}</span> <span class="error" data-test="close-error">{{ close.error }}</span></form></section>
-    <p v-if="!data.items.length">{{ t('none') }}</p>
-    <section v-for="q in [...data.items].reverse()" :key="q.quarter" data-test="quarter" :data-quarter="q.quarter">
-      <h2>{{ q.quarter }} <span class="muted">{{ statusText(q.status) }}</span><span class="spacer"></span>
-        <ExportButtons :path="'/v1/quarters/' + q.quarter + '/report.xlsx'" :name="'quarter-' + q.quarter" :formats="['xlsx']" /></h2>
-      <div class="cards"><div class="card" v-if="q.custodyFee"><div class="label">{{ t('custodyFee') }}</div><div class="value" data-test="custody-fee">{{ fmtMoney(q.custodyFee.total) }}</div></div></div>
-      <table><thead><tr><th>{{ t('duty') }}</th><th>{{ t('status') }}</th><th>{{ t('finishedAt') }}</th></tr></thead>
-        <tbody><tr v-for="d in q.duties" :key="d.duty"><td>{{ dutyText(d.duty) }}</td><td>{{ statusText(d.status) }}</td><td>{{ d.finishedAt ?? '' }}</td></tr></tbody></table>
-      <h3>{{ t('lossRates') }}</h3>
-      <table><thead><tr><th>{{ t('bank') }}</th><th class="num">{{ t('lossRate') }}</th><th>{{ t('status') }}</th></tr></thead>
-        <tbody><tr v-for="r in q.lossRates.banks" :key="r.bankCode" data-test="quarter-rate"><td>{{ r.bankCode }}</td><td class="num">{{ r.rateShown ?? r.rate }}</td><td>{{ statusText(r.status) }}</td></tr></tbody></table>
-      <template v-if="q.placementId && placements[q.placementId]"><h3>{{ t('placement') }} · {{ statusText(placements[q.placementId].status) }}</h3>
-        <table><thead><tr><th>{{ t('from') }}</th><th>{{ t('to') }}</th><th class="num">{{ t('amount') }}</th><th>{{ t('reference') }}</th><th>{{ t('status') }}</th></tr></thead>
-        <tbody><tr v-for="x in placements[q.placementId].transfers" :key="x.id"><td>{{ x.fromBankCode }}</td><td>{{ x.toBankCode }}</td><td class="num">{{ fmtMoney(x.amount) }}</td><td>{{ x.reference }}</td><td>{{ statusText(x.status) }}</td></tr>
-          <tr v-if="!placements[q.placementId].transfers.length"><td colspan="5">{{ t('none') }}</td></tr></tbody></table></template>
-    </section></div>`,
+  render: templates.Quarters,
 };
 
 /**
@@ -505,21 +457,7 @@ const Reports = {
     };
     return { isBank, form, upload, reports, pick, submit, load, t, fmtMoney };
   },
-  template: `<div><section><h2>{{ t('fileReport') }}</h2>
-    <form @submit.prevent="submit" data-test="report-form">
-      <label>{{ t('bank') }} <input v-model="form.bankCode" :disabled="isBank" data-test="report-bank" size="10" @change="load" /></label>
-      <label>{{ t('quarter') }} <input v-model="form.quarter" data-test="report-quarter" size="8" /></label>
-      <label>{{ t('csvFile') }} <input type="file" accept=".csv,text/csv" @change="pick" data-test="report-file" /></label>
-      <button class="primary" type="submit" :disabled="!form.file || !form.bankCode || !!upload.phase" data-test="report-upload">{{ t('upload') }}</button>
-      <span class="progress" data-test="report-progress">{{ upload.phase === 'uploading' ? t('uploading') + ' ' + upload.percent + '%' : upload.phase === 'checking' ? t('checking') : '' }}</span></form>
-    <p v-if="upload.result" data-test="report-result">{{ t('reportFiled') }}: {{ upload.result.quarter }} v{{ upload.result.version }} · {{ upload.result.rows }} {{ t('rowsCount') }} · {{ t('outstanding') }} {{ fmtMoney(upload.result.outstandingTotal) }}<span v-if="upload.result.late" class="bad"> · {{ t('late') }}</span></p>
-    <div v-if="upload.error" class="error" data-test="report-error">{{ upload.error }}</div>
-    <table v-if="upload.problems.length" data-test="report-problems"><thead><tr><th>{{ t('line') }}</th><th>{{ t('field') }}</th><th>{{ t('reason') }}</th></tr></thead>
-      <tbody><tr v-for="(p, i) in upload.problems" :key="i"><td>{{ p.line ?? '' }}</td><td>{{ p.field ?? '' }}</td><td>{{ p.message }}</td></tr></tbody></table></section>
-    <section v-if="reports"><h2>{{ t('reportsOf') }} {{ form.bankCode }}</h2>
-      <table data-test="reports"><thead><tr><th>{{ t('quarter') }}</th><th>{{ t('version') }}</th><th>{{ t('receivedOn') }}</th><th class="num">{{ t('rowsCount') }}</th><th class="num">{{ t('outstanding') }}</th><th>{{ t('status') }}</th></tr></thead>
-      <tbody><tr v-for="r in reports" :key="r.id" data-test="report-row"><td>{{ r.quarter }}</td><td>v{{ r.version }}</td><td>{{ r.receivedOn }}<span v-if="r.late" class="bad"> · {{ t('late') }}</span></td><td class="num">{{ r.rows }}</td><td class="num">{{ fmtMoney(r.outstandingTotal) }}</td><td>{{ r.supersededBy ? t('superseded') : t('current') }}</td></tr>
-      <tr v-if="!reports.length"><td colspan="6">{{ t('none') }}</td></tr></tbody></table></section></div>`,
+  render: templates.Reports,
 };
 
 /**
@@ -544,16 +482,7 @@ const Programmes = {
     const text = (x) => (x ? (state.lang === 'en' ? x.en : x.zh) ?? x.zh ?? '' : '');
     return { list, chosen, error, open, text, t, fmtMoney, state };
   },
-  template: `<div><div v-if="error" class="error">{{ error }}</div><div v-else-if="!list">{{ t('loading') }}</div><div v-else>
-    <section><table data-test="programmes"><thead><tr><th>{{ t('programme') }}</th><th>{{ t('moneyFlows') }}</th><th>{{ t('version') }}</th><th class="num">{{ t('loansCount') }}</th></tr></thead>
-      <tbody><tr v-for="p in list" :key="p.code" data-test="programme-row" :data-code="p.code" class="clickable" @click="open(p.code)"><td>{{ text(p.names) || p.name }}</td><td>{{ (p.moneyFlows ?? []).join(', ') }}</td><td>{{ p.currentVersion?.id ?? '—' }}</td><td class="num">{{ p.loans?.loans ?? '' }}</td></tr></tbody></table></section>
-    <section v-if="chosen" data-test="programme-detail"><h2>{{ text(chosen.names) || chosen.name }} <span class="muted">{{ chosen.sourceSeed }}</span></h2>
-      <div v-if="chosen.version?.missing?.length" data-test="programme-missing"><h3>{{ t('missingFigures') }}</h3>
-        <ul><li v-for="m in chosen.version.missing" :key="m.figure ?? m"><code>{{ m.figure ?? m }}</code> <span class="muted">{{ m.reason ?? '' }}</span></li></ul></div>
-      <template v-for="prod in chosen.version?.products ?? []" :key="prod.code"><h3>{{ text(prod.names) || prod.code }}</h3>
-        <table><thead><tr><th>{{ t('rule') }}</th><th>{{ t('severity') }}</th><th>{{ t('source') }}</th></tr></thead>
-        <tbody><tr v-for="r in prod.rules" :key="r.id" data-test="programme-rule"><td>{{ text(r.text) }}</td><td>{{ r.severity === 'hard' ? t('hardRule') : t('softRule') }}</td><td class="muted">{{ r.source }}</td></tr></tbody></table></template>
-    </section></div></div>`,
+  render: templates.Programmes,
 };
 
 const Reconciliation = {
@@ -569,11 +498,7 @@ const Reconciliation = {
       .catch((e) => (error.value = e.message));
     return { rows, error, t, fmtMoney, statusText };
   },
-  template: `<div v-if="error" class="error">{{ error }}</div><div v-else-if="!rows">{{ t('loading') }}</div><div v-else>
-    <section><h2>{{ t('reconciliation') }}<span class="spacer"></span><ExportButtons path="/v1/payment-instructions?limit=100" name="payment-instructions" /></h2>
-      <table><thead><tr><th>{{ t('reserveAccount') }}</th><th>{{ t('bank') }}</th><th class="num">{{ t('balance') }}</th><th>{{ t('lastStatement') }}</th><th>{{ t('status') }}</th></tr></thead>
-      <tbody><tr v-for="r in rows" :key="r.bankCode" data-test="recon-row"><td>reserve:deposit:{{ r.bankCode }}</td><td>{{ r.bankName }}</td><td class="num">{{ fmtMoney(r.balance) }}</td>
-        <td>{{ r.latest ? r.latest.from + ' … ' + r.latest.to : t('noStatement') }}</td><td>{{ r.latest ? statusText(r.latest.status) : '—' }}</td></tr></tbody></table></section></div>`,
+  render: templates.Reconciliation,
 };
 
 const Ledger = {
@@ -595,17 +520,7 @@ const Ledger = {
     };
     return { tb, statement, account, verify, runVerify, error, t, fmtMoney };
   },
-  template: `<div v-if="error" class="error">{{ error }}</div><div v-else-if="!tb">{{ t('loading') }}</div><div v-else>
-    <section><h2>{{ t('trialBalance') }} <span class="muted">#{{ tb.headSequence }}</span><span class="spacer"></span>
-        <button data-test="verify" @click="runVerify">{{ t('verify') }}</button>
-        <span v-if="verify" data-test="verify-result" :class="verify.ok ? 'good' : 'bad'">{{ verify.running ? t('loading') : verify.error ?? (verify.ok ? t('verifyOk') + ' (' + verify.entries + ')' : t('verifyBroken')) }}</span>
-        <ExportButtons path="/v1/ledger/export?book=reserve&report=trial-balance" name="trial-balance" /><ExportButtons path="/v1/ledger/export?book=reserve" name="journal" /></h2>
-      <table><thead><tr><th>{{ t('account') }}</th><th></th><th class="num">{{ t('debit') }}</th><th class="num">{{ t('credit') }}</th><th class="num">{{ t('balance') }}</th></tr></thead>
-      <tbody><tr v-for="r in tb.rows" :key="r.account" class="clickable" data-test="tb-row" @click="account = r.account"><td>{{ r.account }}</td><td>{{ r.name }}</td><td class="num">{{ fmtMoney(r.debit) }}</td><td class="num">{{ fmtMoney(r.credit) }}</td><td class="num">{{ fmtMoney(r.balance) }}</td></tr>
-        <tr><th>{{ t('total') }}</th><th></th><th class="num" data-test="tb-total-debit">{{ fmtMoney(tb.totals.debit) }}</th><th class="num" data-test="tb-total-credit">{{ fmtMoney(tb.totals.credit) }}</th><th></th></tr></tbody></table></section>
-    <section v-if="account"><h2>{{ t('statement') }} {{ account }}</h2><div v-if="!statement">{{ t('loading') }}</div>
-      <table v-else><thead><tr><th>{{ t('period') }}</th><th>{{ t('memo') }}</th><th class="num">{{ t('debit') }}</th><th class="num">{{ t('credit') }}</th><th class="num">{{ t('balance') }}</th></tr></thead>
-      <tbody><tr v-for="(l, i) in statement.lines" :key="i"><td>{{ l.effectiveDate }}</td><td>{{ l.memo }}</td><td class="num">{{ fmtMoney(l.debit) }}</td><td class="num">{{ fmtMoney(l.credit) }}</td><td class="num">{{ fmtMoney(l.balance) }}</td></tr></tbody></table></section></div>`,
+  render: templates.Ledger,
 };
 
 const Login = {
@@ -626,8 +541,7 @@ const Login = {
     };
     return { token, error, submit, t };
   },
-  template: `<form class="login" @submit.prevent="submit"><h2>{{ t('title') }}</h2><label>{{ t('tokenLabel') }}<input type="password" v-model="token" data-test="token" autocomplete="off" /></label>
-    <button class="primary" type="submit" data-test="login">{{ t('login') }}</button> <span class="error" data-test="login-error">{{ error }}</span></form>`,
+  render: templates.Login,
 };
 
 const App = {
@@ -659,13 +573,10 @@ const App = {
       return state.me;
     },
   },
-  template: `<Login v-if="!state.token || !state.me" />
-    <template v-else><header><h1>{{ t('title') }}</h1>
-      <nav><a v-for="p in pages" :key="p.id + state.lang" :href="'#' + p.id" :class="{ active: p.id === current }" :data-test="'nav-' + p.id">{{ t(p.id) }}</a></nav>
-      <span class="who" data-test="who">{{ t('roleNames')[state.me.role] }}{{ state.me.partyCode ? ' · ' + state.me.partyCode : '' }}</span>
-      <button @click="toggleLang" data-test="lang">{{ t('language') }}</button><button @click="logout" data-test="logout">{{ t('logout') }}</button></header>
-      <main :data-page="current"><component :is="component" :key="current + state.lang" /></main></template>`,
+  render: templates.App,
 };
 
 document.documentElement.lang = state.lang;
 createApp(App).mount('#app');
+mark('mounted');
+if (!early?.arrived) loadEcharts();

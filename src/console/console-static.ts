@@ -28,6 +28,7 @@ function distOf(pkg: string): string {
  */
 export function serveConsole(app: NestExpressApplication): void {
   const web = join(projectRoot(), 'web');
+  app.use(serverTiming);
   const options = { index: false, fallthrough: false, immutable: false, maxAge: '1h' };
   app.use('/console/vendor/vue', express.static(distOf('vue'), options));
   app.use('/console/vendor/echarts', express.static(distOf('echarts'), options));
@@ -40,4 +41,26 @@ export function serveConsole(app: NestExpressApplication): void {
     }
     next();
   });
+}
+
+/** The API calls the console's pages make on opening: their server time is reported to the browser. */
+const TIMED = /^\/v1\/(console\/|tokens\/me$)/;
+
+/**
+ * `Server-Timing: app;dur=…` on the console's API calls (W3C Server Timing): the browser's Resource
+ * Timing then tells the server's time apart from the wire's and the page's (the overview's load
+ * breakdown, docs/benchmarks.md). Written when the headers go out, i.e. after the handler ran.
+ */
+function serverTiming(req: express.Request, res: express.Response, next: express.NextFunction): void {
+  if (!TIMED.test(req.path)) {
+    next();
+    return;
+  }
+  const started = process.hrtime.bigint();
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: express.Response, ...args: Parameters<typeof writeHead>) {
+    if (!this.headersSent) this.setHeader('Server-Timing', `app;dur=${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)}`);
+    return writeHead.apply(this, args);
+  } as typeof writeHead;
+  next();
 }

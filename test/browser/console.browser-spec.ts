@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
@@ -28,6 +29,49 @@ const fmt = (s: string) => {
 };
 
 jest.setTimeout(600_000);
+
+/**
+ * The browser's account of a page load (recorded in docs/benchmarks.md, not asserted), in ms from
+ * the navigation's start: the document, every asset (bytes on the wire and decoded, when it was
+ * asked for and when it had arrived, the server's own time from `Server-Timing`), the page's
+ * `console:` marks and the first paints.
+ */
+async function loadBreakdown(page: Page): Promise<Record<string, unknown>> {
+  return page.evaluate(() => {
+    const perf = (globalThis as unknown as { performance: BrowserPerformance }).performance;
+    const ms = (n: number) => Math.round(n);
+    const nav = perf.getEntriesByType('navigation')[0] as NavigationEntry;
+    const server = (e: ResourceEntry) => Object.fromEntries(e.serverTiming.map((s) => [s.name, ms(s.duration)]));
+    return {
+      timeOrigin: perf.timeOrigin,
+      document: { requestStart: ms(nav.requestStart), responseEnd: ms(nav.responseEnd), domInteractive: ms(nav.domInteractive), domContentLoaded: ms(nav.domContentLoadedEventEnd), load: ms(nav.loadEventEnd), bytes: nav.transferSize },
+      resources: (perf.getEntriesByType('resource') as ResourceEntry[]).map((e) => ({
+        path: new URL(e.name).pathname,
+        type: e.initiatorType,
+        start: ms(e.startTime),
+        responseStart: ms(e.responseStart),
+        end: ms(e.responseEnd),
+        transferBytes: e.transferSize,
+        bodyBytes: e.encodedBodySize,
+        decodedBytes: e.decodedBodySize,
+        server: server(e),
+      })),
+      marks: Object.fromEntries(perf.getEntriesByType('mark').filter((m) => m.name.startsWith('console:')).map((m) => [m.name.slice(8), ms(m.startTime)])),
+      paint: Object.fromEntries(perf.getEntriesByType('paint').map((p) => [p.name, ms(p.startTime)])),
+    } as Record<string, unknown>;
+  });
+}
+
+/** Records (as `console:canvas-seen`) when the overview's chart canvas is first in the page. */
+const CANVAS_SEEN = `new MutationObserver((_, observer) => {
+  if (document.querySelector('[data-test=bank-chart] canvas')) { performance.mark('console:canvas-seen'); observer.disconnect(); }
+}).observe(document, { childList: true, subtree: true });`;
+
+/** The few browser timing entries read above (the project compiles without the DOM's types). */
+interface Entry { name: string; startTime: number; duration: number }
+interface ResourceEntry extends Entry { initiatorType: string; requestStart: number; responseStart: number; responseEnd: number; transferSize: number; encodedBodySize: number; decodedBodySize: number; serverTiming: { name: string; duration: number }[] }
+interface NavigationEntry extends ResourceEntry { domInteractive: number; domContentLoadedEventEnd: number; loadEventEnd: number }
+interface BrowserPerformance { timeOrigin: number; getEntriesByType(type: string): Entry[] }
 
 describeWithBrowser('the console in Chromium (issue 17)', () => {
   let t: TestApp;
@@ -89,24 +133,63 @@ describeWithBrowser('the console in Chromium (issue 17)', () => {
     const loginMs = Date.now() - started;
     // Page load of the overview (recorded in docs/benchmarks.md, not asserted): a first visit in a
     // fresh browser context (empty cache, token already in the tab), and a reload, each until the
-    // figures and the chart are drawn.
+    // figures and the chart are drawn; OVERVIEW_LOAD_VISITS times (5 by default: the machine is
+    // shared and noisy), the median kept with every sample.
     // The tab holds what a login left in it: the token and who it belongs to.
     const me = await api<{ role: string }>('/v1/tokens/me', tokens.trustee);
-    const fresh = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    await fresh.addInitScript({
-      content: `sessionStorage.setItem('console.token', ${JSON.stringify(tokens.trustee)}); sessionStorage.setItem('console.me', ${JSON.stringify(JSON.stringify(me))})`,
-    });
-    const cold = await fresh.newPage();
-    const coldStart = Date.now();
-    await cold.goto(`${base}/#overview`);
-    await cold.waitForSelector('[data-test=bank-chart] canvas');
-    const coldMs = Date.now() - coldStart;
-    const warmStart = Date.now();
-    await cold.reload();
-    await cold.waitForSelector('[data-test=bank-chart] canvas');
-    const warmMs = Date.now() - warmStart;
-    await fresh.close();
-    const timing = { loginMs, coldMs, warmMs, loans: Number(process.env.DEMO_LOANS ?? 60), at: new Date().toISOString() };
+    const visits: { coldMs: number; warmMs: number; firstVisit: Record<string, unknown>; reload: Record<string, unknown> }[] = [];
+    for (let i = 0; i < Number(process.env.OVERVIEW_LOAD_VISITS ?? 5); i++) {
+      const fresh = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      await fresh.addInitScript({
+        content: `sessionStorage.setItem('console.token', ${JSON.stringify(tokens.trustee)}); sessionStorage.setItem('console.me', ${JSON.stringify(JSON.stringify(me))})`,
+      });
+      // When the chart's canvas appears, by the page's clock, whatever the page's own marks.
+      await fresh.addInitScript({ content: CANVAS_SEEN });
+      const cold = await fresh.newPage();
+      // Where the first visit's time goes: the browser's own timings (navigation, each asset, the
+      // page's marks) and chromium's script/layout totals, read after the chart is drawn.
+      const cdp = await fresh.newCDPSession(cold);
+      await cdp.send('Performance.enable');
+      const coldStart = Date.now();
+      await cold.goto(`${base}/#overview`);
+      await cold.waitForSelector('[data-test=bank-chart] canvas');
+      const coldMs = Date.now() - coldStart;
+      const firstVisit = await loadBreakdown(cold);
+      // Before the page's clock starts: the navigation asked for, a renderer process for the site.
+      firstVisit.beforeNavigationMs = Math.round((firstVisit.timeOrigin as number) - coldStart);
+      const metrics = Object.fromEntries(((await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }).metrics.map((m) => [m.name, m.value]));
+      firstVisit.chromium = { scriptMs: Math.round(metrics.ScriptDuration * 1000), taskMs: Math.round(metrics.TaskDuration * 1000), layoutMs: Math.round(metrics.LayoutDuration * 1000), styleMs: Math.round(metrics.RecalcStyleDuration * 1000) };
+      const warmStart = Date.now();
+      await cold.reload();
+      await cold.waitForSelector('[data-test=bank-chart] canvas');
+      const warmMs = Date.now() - warmStart;
+      const reload = await loadBreakdown(cold);
+      reload.beforeNavigationMs = Math.round((reload.timeOrigin as number) - warmStart);
+      visits.push({ coldMs, warmMs, firstVisit, reload });
+      await fresh.close();
+    }
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+    const coldMs = median(visits.map((v) => v.coldMs));
+    const warmMs = median(visits.map((v) => v.warmMs));
+    // The breakdown of the visit whose first load was the median one.
+    const { firstVisit, reload } = visits.find((v) => v.coldMs === coldMs)!;
+    const timing = {
+      loginMs,
+      coldMs,
+      warmMs,
+      coldSamples: visits.map((v) => v.coldMs),
+      warmSamples: visits.map((v) => v.warmMs),
+      // In the page, from the navigation's start: the figures shown, the chart drawn (first visits).
+      figuresSamples: visits.map((v) => (v.firstVisit.marks as Record<string, number>)['overview-figures']),
+      chartSamples: visits.map((v) => (v.firstVisit.marks as Record<string, number>)['chart-drawn:bank-chart']),
+      canvasSamples: visits.map((v) => (v.firstVisit.marks as Record<string, number>)['canvas-seen']),
+      beforeNavigationSamples: visits.map((v) => v.firstVisit.beforeNavigationMs),
+      loans: Number(process.env.DEMO_LOANS ?? 60),
+      at: new Date().toISOString(),
+      loadAverage: loadavg().map((l) => Number(l.toFixed(2))),
+      firstVisit,
+      reload,
+    };
     writeFileSync(join(ARTIFACTS, 'overview-load.json'), `${JSON.stringify(timing)}\n`);
     process.stdout.write(`overview load: ${JSON.stringify(timing)}\n`);
 
