@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets } from 'typeorm';
+import { Brackets, EntityManager } from 'typeorm';
 import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError } from '../common/errors/domain-error';
 import { decodeCursor, Page, toPage } from '../common/http/pagination';
@@ -58,14 +58,27 @@ export class AuditService {
 
   async record(draft: AuditDraft): Promise<void> {
     await this.tx.run(async (m) => {
-      await m.query(
-        `INSERT INTO audit_log (occurred_at, request_id, actor_token_id, actor_role, actor_party, action, target_ids, status, error_code)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [new Date(), draft.requestId, draft.actorTokenId, draft.actorRole, draft.actorParty, draft.action, [...draft.targetIds], draft.status, draft.errorCode],
-      );
+      await this.recordIn(m, draft);
       // Once the transaction has ended (committed: the row is there to seal); not awaited by the answer.
       await this.tx.whenSettled(async () => this.sealer.kick());
     });
+  }
+
+  /**
+   * Inserts the row, unsealed, in `m` — a transaction another service opened (the ledger's group
+   * commit, handed the row by the interceptor); the caller asks for a seal once it has committed.
+   */
+  async recordIn(m: EntityManager, draft: AuditDraft): Promise<void> {
+    await m.query(
+      `INSERT INTO audit_log (occurred_at, request_id, actor_token_id, actor_role, actor_party, action, target_ids, status, error_code)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [new Date(), draft.requestId, draft.actorTokenId, draft.actorRole, draft.actorParty, draft.action, [...draft.targetIds], draft.status, draft.errorCode],
+    );
+  }
+
+  /** Asks for a seal pass (after a commit this service did not see end); never waits. */
+  sealSoon(): void {
+    this.sealer.kick();
   }
 
   async recordDetached(draft: AuditDraft): Promise<void> {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { AuditSealer } from '../../src/audit/audit-sealer';
+import { LedgerPostingService } from '../../src/ledger/ledger-posting.service';
+import type { GroupCommit } from '../../src/ledger/posting/group-commit';
 import type { AppConfig } from '../../src/config/app-config';
 import { startTestApp, TestApp, uniqueCode } from '../support/test-app';
 
@@ -101,6 +103,59 @@ describe('audit trail sealed after commit (issue 16)', () => {
     const seen = (await a.dataSource.query(`SELECT request_id, count(*)::int AS n FROM audit_log WHERE request_id = ANY($1) GROUP BY request_id`, [ids])) as { n: number }[];
     expect(seen).toHaveLength(40);
     expect(seen.every((r) => r.n === 1)).toBe(true);
+  });
+
+  it('ledger posts from HTTP are group-committed with their audit rows: each entry has its row, and an entry whose row cannot be written is not posted', async () => {
+    const db = await freshDatabase();
+    databases.push(db);
+    const t = await open(db.config);
+    const post = (path: string, body: object) => t.http.post(path).set('Authorization', t.auth).send(body);
+    const book = `hs${randomUUID().slice(0, 6)}`;
+    await post('/v1/ledger/books', { code: book, name: 'http hand-off' }).expect(201);
+    await post('/v1/ledger/accounts', { book, code: `${book}:cash`, name: 'cash', type: 'asset', floor: '0.00' }).expect(201);
+    await post('/v1/ledger/accounts', { book, code: `${book}:capital`, name: 'capital', type: 'equity' }).expect(201);
+    const entry = (memo: string, amount: string) => ({
+      book,
+      effectiveDate: '2025-06-30',
+      memo,
+      lines: [
+        { account: `${book}:cash`, debit: amount },
+        { account: `${book}:capital`, credit: amount },
+      ],
+    });
+    // Handed to the group-commit queue (no request transaction around them), not posted inside one.
+    const commits = (t.app.get(LedgerPostingService) as unknown as { commits: GroupCommit }).commits;
+    const enqueued = jest.spyOn(commits, 'enqueue');
+    const posted = await Promise.all(Array.from({ length: 24 }, (_, i) => post('/v1/ledger/entries', entry(`hand-off ${i}`, `${i + 1}.00`))));
+    const handedToQueue = enqueued.mock.calls.length;
+    enqueued.mockRestore();
+    expect(posted.map((r) => r.status)).toEqual(Array(24).fill(201));
+    expect(handedToQueue).toBe(24);
+    const ids = posted.map((r) => r.body.id as string);
+    const rows = (await t.dataSource.query(`SELECT target_ids[1] AS id, status, action FROM audit_log WHERE target_ids && $1::text[]`, [ids])) as { id: string; status: number; action: string }[];
+    expect(rows.map((r) => r.id).sort()).toEqual([...ids].sort());
+    expect(new Set(rows.map((r) => `${r.action} ${r.status}`))).toEqual(new Set(['POST /v1/ledger/entries 201']));
+    // 1 + 2 + … + 24 = 300.00 on the cash account, to the fen.
+    const balance = (await t.http.get(`/v1/ledger/accounts/${encodeURIComponent(`${book}:cash`)}/balance?book=${book}`).set('Authorization', t.auth).expect(200)).body as { balance: string };
+    expect(balance.balance).toBe('300.00');
+    const batch = await post('/v1/ledger/entries/batch', { entries: [entry('batch a', '1.00'), entry('batch b', '2.00')] }).expect(201);
+    expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'POST /v1/ledger/entries/batch' AND status = 201 AND request_id = $1`, [batch.headers['x-request-id']]))).toEqual([{ n: 1 }]);
+
+    // The row and the entry commit together: an audit row the database refuses takes the entry with it.
+    await t.dataSource.query(`ALTER TABLE audit_log ADD CONSTRAINT audit_test_refuse_ledger CHECK (action <> 'POST /v1/ledger/entries' OR status >= 400) NOT VALID`);
+    try {
+      const refused = await post('/v1/ledger/entries', entry('no audit, no entry', '5.00'));
+      expect(refused.status).toBeGreaterThanOrEqual(400);
+      expect(await t.dataSource.query(`SELECT id FROM ledger_entries WHERE memo = 'no audit, no entry'`)).toEqual([]);
+    } finally {
+      await t.dataSource.query(`ALTER TABLE audit_log DROP CONSTRAINT audit_test_refuse_ledger`);
+    }
+    // With an Idempotency-Key the entry is posted in the request's transaction, as before, with its row.
+    const keyed = await post('/v1/ledger/entries', entry('keyed', '7.00')).set('Idempotency-Key', uniqueCode('K'));
+    expect(keyed.status).toBe(201);
+    const v = await verify(t);
+    expect(v).toMatchObject({ ok: true, headMatches: true });
+    expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE $1 = ANY(target_ids) AND status = 201`, [keyed.body.id]))).toEqual([{ n: 1 }]);
   });
 
   it('a crash between commit and seal loses nothing: the next process on the database seals every row once', async () => {
