@@ -16,7 +16,10 @@
  * Environment: BENCH_HTTP_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/ledger_bench;
  * the service migrates its `public` schema), BENCH_HTTP_TARGETS (`pg,embedded`), BENCH_HTTP_APPS
  * (`name:directory` pairs; default `current:.`), BENCH_HTTP_LOG (server log file prefix,
- * default /tmp/bench-http). Rounds are interleaved: every (app, target) once per round.
+ * default /tmp/bench-http), BENCH_HTTP_RESET_SCHEMA=1 (drop and re-create the database's `public`
+ * schema before each PostgreSQL start: needed when the apps' migrations differ — an older app
+ * cannot write into a schema a newer one migrated). Rounds are interleaved: every (app, target)
+ * once per round. Each line prints the 1-minute load average when it was measured.
  * Results go to docs/benchmarks.md.
  */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -24,6 +27,7 @@ import { openSync, closeSync, mkdtempSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
+import { Client } from 'pg';
 
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 16);
@@ -36,6 +40,7 @@ const APPS = (process.env.BENCH_HTTP_APPS ?? 'current:.').split(',').map((pair) 
 });
 const LOG = process.env.BENCH_HTTP_LOG ?? '/tmp/bench-http';
 const TOKEN = 'bench-http-trustee-token-0123456789';
+const RESET_SCHEMA = process.env.BENCH_HTTP_RESET_SCHEMA === '1';
 const PORT = 3900 + Math.floor(Math.random() * 90);
 
 /** RULES §4 example A (API.md): compensation 1,825,230.00. */
@@ -56,7 +61,19 @@ interface Server {
   url: string;
 }
 
+async function resetSchema(): Promise<void> {
+  const client = new Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query('DROP SCHEMA IF EXISTS public CASCADE');
+    await client.query('CREATE SCHEMA public');
+  } finally {
+    await client.end();
+  }
+}
+
 async function startServer(dir: string, target: 'pg' | 'embedded', logFile: string): Promise<Server> {
+  if (target === 'pg' && RESET_SCHEMA) await resetSchema();
   const out = openSync(logFile, 'w');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -182,6 +199,7 @@ interface Row extends Load {
   target: string;
   route: string;
   round: number;
+  load1: number;
 }
 
 async function main(): Promise<void> {
@@ -197,8 +215,9 @@ async function main(): Promise<void> {
           const measure = async (route: string, method: 'GET' | 'POST', path: string, b: string[] | null) => {
             await load(server, method, path, b, 2); // warm-up, discarded
             const r = await load(server, method, path, b);
-            rows.push({ app: app.name, target, route, round, ...r });
-            console.log(`round ${round} ${app.name} ${target} ${route}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}`);
+            const load1 = loadavg()[0];
+            rows.push({ app: app.name, target, route, round, load1, ...r });
+            console.log(`round ${round} ${app.name} ${target} ${route}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}, load ${load1.toFixed(1)}`);
           };
           if (target === 'pg') {
             await measure('GET /v1/tokens/me (authenticated no-op)', 'GET', '/v1/tokens/me', null);
@@ -212,8 +231,8 @@ async function main(): Promise<void> {
     }
   }
   console.log(`\nload average at end ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  console.log('\n| app | database | route | req/s | p50 ms | p99 ms | non-2xx |\n|---|---|---|---:|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.app} | ${r.target} | ${r.route} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.non2xx + r.errors} |`);
+  console.log('\n| round | app | database | route | req/s | p50 ms | p99 ms | non-2xx | load |\n|---|---|---|---|---:|---:|---:|---:|---:|');
+  for (const r of rows) console.log(`| ${r.round} | ${r.app} | ${r.target} | ${r.route} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.non2xx + r.errors} | ${r.load1.toFixed(1)} |`);
   for (const app of APPS) {
     for (let round = 1; round <= ROUNDS; round++) {
       const noop = rows.find((r) => r.app === app.name && r.round === round && r.route.startsWith('GET'));

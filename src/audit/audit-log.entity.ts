@@ -1,11 +1,19 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** One row of the audit trail (migration 1733430000000): append-only, hash-chained. */
+/**
+ * One row of the audit trail (migration 1733430000000): append-only, hash-chained. Inserted
+ * unsealed by the request's transaction; the sealer gives it `seq`, `prevHash` and `hash` after
+ * commit (migration 1733910000000, docs/audit.md "Sealed after commit").
+ */
 @Entity('audit_log')
 export class AuditLogEntry {
-  /** bigint; read as a string by pg, kept as one here (no precision loss). */
+  /** Time-ordered key (an identity): the order in which a seal batch chains its rows. */
   @PrimaryColumn({ type: 'bigint' })
-  seq!: string;
+  id!: string;
+
+  /** Position in the chain; null until sealed. bigint, read as a string by pg (no precision loss). */
+  @Column({ type: 'bigint', nullable: true })
+  seq!: string | null;
 
   @Column({ name: 'occurred_at', type: 'timestamptz' })
   occurredAt!: Date;
@@ -34,12 +42,15 @@ export class AuditLogEntry {
   @Column({ name: 'error_code', type: 'text', nullable: true })
   errorCode!: string | null;
 
-  @Column({ name: 'prev_hash', type: 'char', length: 64 })
-  prevHash!: string;
+  @Column({ name: 'prev_hash', type: 'char', length: 64, nullable: true })
+  prevHash!: string | null;
 
-  @Column({ type: 'char', length: 64 })
-  hash!: string;
+  @Column({ type: 'char', length: 64, nullable: true })
+  hash!: string | null;
 }
+
+/** A row the reading side sees: sealed (verify, list and export read only these). */
+export type SealedAuditLogEntry = AuditLogEntry & { seq: string; prevHash: string; hash: string };
 
 /** The head of the chain: the last sequence number and hash (one row, id 1). */
 @Entity('audit_log_head')

@@ -6,7 +6,7 @@ import type { AuthedRequest } from '../common/access/principal';
 import { TransactionScope } from '../common/database/transaction-scope';
 import { CONFLICT_ERRORS } from '../common/errors/common.errors';
 import { errorBodyFor } from '../common/errors/http-error.filter';
-import { AUDIT_EXPORT, AUDIT_SKIP } from '../common/http/audit-export';
+import { AUDIT_EXPORT, AUDIT_SKIP, COMMITS_ITS_OWN_WRITE } from '../common/http/audit-export';
 import { IDEMPOTENT_BY_ITSELF } from '../common/idempotency/idempotent-by-itself.decorator';
 import { AuditDraft, AuditService } from './audit.service';
 import { REACHED_HANDLER } from './guard-refusals';
@@ -79,8 +79,10 @@ export class AuditInterceptor implements NestInterceptor {
       }
       return body;
     };
+    // A write whose service commits it itself (the ledger's group commit) takes the row into its transaction.
+    const handsOff = !afterwards && !this.tx.current() && this.reflector.get<boolean>(COMMITS_ITS_OWN_WRITE, context.getHandler()) === true;
     try {
-      const body = afterwards || this.tx.current() ? await run() : await this.inRequestTransaction(run);
+      const body = handsOff ? await this.handedOff(req, res, next) : afterwards || this.tx.current() ? await run() : await this.inRequestTransaction(run);
       if (afterwards) {
         try {
           await this.audit.recordDetached(draftOf(req, res.statusCode, null, body));
@@ -107,6 +109,22 @@ export class AuditInterceptor implements NestInterceptor {
       }
       throw error;
     }
+  }
+
+  /**
+   * Runs the handler with no request transaction, offering the audit row to the service call that
+   * commits the write (TransactionScope.withHandOff): the row is inserted in that transaction, with
+   * what the write produced as the answer's targets, and commits with it. Should no service take
+   * it (a handler that wrote nothing that way), the row is written on its own afterwards.
+   */
+  private async handedOff(req: AuditedRequest, res: Response, next: CallHandler): Promise<unknown> {
+    const { result, taken } = await this.tx.withHandOff(
+      (m, produced) => this.audit.recordIn(m, draftOf(req, res.statusCode, null, produced)),
+      () => lastValueFrom(next.handle(), { defaultValue: undefined }),
+    );
+    if (taken) this.audit.sealSoon();
+    else await this.audit.recordDetached(draftOf(req, res.statusCode, null, result));
+    return result;
   }
 
   private async inRequestTransaction(run: () => Promise<unknown>): Promise<unknown> {

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets } from 'typeorm';
+import { Brackets, EntityManager } from 'typeorm';
 import { TransactionScope } from '../common/database/transaction-scope';
 import { DomainError } from '../common/errors/domain-error';
 import { decodeCursor, Page, toPage } from '../common/http/pagination';
-import { AuditLogEntry, AuditLogHead } from './audit-log.entity';
+import { AuditLogEntry, AuditLogHead, type SealedAuditLogEntry } from './audit-log.entity';
+import { AuditSealer } from './audit-sealer';
 import { AUDIT_ERRORS } from './audit.errors';
-import { auditHash, walkAuditChain, type AuditRecord, type ChainCheck, type StoredAuditRecord } from './domain/audit-chain';
+import { walkAuditChain, type AuditRecord, type ChainCheck, type StoredAuditRecord } from './domain/audit-chain';
 
 /** What the interceptor knows about a request when it records it. */
 export type AuditDraft = Omit<AuditRecord, 'seq' | 'occurredAt'>;
@@ -38,40 +39,46 @@ const isSeq = (v: unknown): v is string => typeof v === 'string' && /^[0-9]{1,19
 const VERIFY_PAGE = 5_000;
 
 /**
- * The audit trail (issue #15 item 1): appends rows to the hash chain and reads them.
+ * The audit trail (issue #15 item 1): appends rows and reads them.
  *
  * `record` joins the transaction open in the calling context (TransactionScope.run), so the row
  * commits or rolls back with the change it describes; `recordDetached` writes in a transaction of
- * its own, for refusals (whose change was rolled back) and exports. Appending locks the head row
- * (`SELECT … FOR UPDATE`) for the rest of the transaction: rows get gap-free sequence numbers in
- * commit order, at the price of serialising the last statement of concurrent writes.
+ * its own, for refusals (whose change was rolled back) and exports. The row is inserted unsealed —
+ * one INSERT, no lock on the chain's head — and chained after commit by the AuditSealer (issue
+ * 16, docs/audit.md "Sealed after commit"), which is asked for a pass once the transaction has
+ * ended. Reads, the export and verify wait for a pass first, so they see every row committed
+ * before they were asked, sealed.
  */
 @Injectable()
 export class AuditService {
-  constructor(private readonly tx: TransactionScope) {}
+  constructor(
+    private readonly tx: TransactionScope,
+    private readonly sealer: AuditSealer,
+  ) {}
 
   async record(draft: AuditDraft): Promise<void> {
     await this.tx.run(async (m) => {
-      const head = await m.getRepository(AuditLogHead).createQueryBuilder('h').setLock('pessimistic_write').where('h.id = 1').getOneOrFail();
-      const seq = Number(head.lastSeq) + 1;
-      const record: AuditRecord = { ...draft, seq, occurredAt: new Date().toISOString() };
-      const hash = auditHash(head.lastHash, record);
-      await m.getRepository(AuditLogEntry).insert({
-        seq: String(seq),
-        occurredAt: new Date(record.occurredAt),
-        requestId: record.requestId,
-        actorTokenId: record.actorTokenId,
-        actorRole: record.actorRole,
-        actorParty: record.actorParty,
-        action: record.action,
-        targetIds: [...record.targetIds],
-        status: record.status,
-        errorCode: record.errorCode,
-        prevHash: head.lastHash,
-        hash,
-      });
-      await m.getRepository(AuditLogHead).update({ id: 1 }, { lastSeq: String(seq), lastHash: hash });
+      await this.recordIn(m, draft);
+      // Once the transaction has ended (committed: the row is there to seal); not awaited by the answer.
+      await this.tx.whenSettled(async () => this.sealer.kick());
     });
+  }
+
+  /**
+   * Inserts the row, unsealed, in `m` — a transaction another service opened (the ledger's group
+   * commit, handed the row by the interceptor); the caller asks for a seal once it has committed.
+   */
+  async recordIn(m: EntityManager, draft: AuditDraft): Promise<void> {
+    await m.query(
+      `INSERT INTO audit_log (occurred_at, request_id, actor_token_id, actor_role, actor_party, action, target_ids, status, error_code)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [new Date(), draft.requestId, draft.actorTokenId, draft.actorRole, draft.actorParty, draft.action, [...draft.targetIds], draft.status, draft.errorCode],
+    );
+  }
+
+  /** Asks for a seal pass (after a commit this service did not see end); never waits. */
+  sealSoon(): void {
+    this.sealer.kick();
   }
 
   async recordDetached(draft: AuditDraft): Promise<void> {
@@ -80,33 +87,36 @@ export class AuditService {
 
   /** Rows newest first, filtered; `limit + 1` read to know whether there is more. */
   async list(filter: AuditFilter, limit: number, cursor?: string): Promise<Page<AuditOut>> {
+    await this.sealer.sealed();
     const before = decodeCursor(cursor, isSeq);
     const qb = this.query(filter).orderBy('a.seq', 'DESC').take(limit + 1);
     if (before) qb.andWhere('a.seq < :before', { before });
-    const rows = await qb.getMany();
+    const rows = (await qb.getMany()) as SealedAuditLogEntry[];
     return toPage(rows, limit, auditOut, (r) => r.seq);
   }
 
   /** Every matching row, oldest first, in pages (for the CSV export). */
   async *all(filter: AuditFilter): AsyncGenerator<AuditOut[]> {
+    await this.sealer.sealed();
     let after = '0';
     for (;;) {
       const rows = await this.query(filter).andWhere('a.seq > :after', { after }).orderBy('a.seq', 'ASC').take(VERIFY_PAGE).getMany();
       if (!rows.length) return;
-      yield rows.map(auditOut);
-      after = rows[rows.length - 1].seq;
+      yield (rows as SealedAuditLogEntry[]).map(auditOut);
+      after = rows[rows.length - 1].seq as string;
     }
   }
 
   /** Walks the whole chain (domain/audit-chain.ts) and checks the head row agrees with its end. */
   async verify(): Promise<ChainCheck & { headMatches: boolean }> {
+    await this.sealer.sealed();
     const m = this.tx.manager;
     let check: ChainCheck = { ok: true, entries: 0, head: '0'.repeat(64), broken: null };
     let start = { seq: 0, hash: check.head };
     for (;;) {
       const rows = await m.getRepository(AuditLogEntry).createQueryBuilder('a').where('a.seq > :after', { after: String(start.seq) }).orderBy('a.seq', 'ASC').take(VERIFY_PAGE).getMany();
       if (!rows.length) break;
-      check = walkAuditChain(rows.map(stored), start, check.entries);
+      check = walkAuditChain((rows as SealedAuditLogEntry[]).map(stored), start, check.entries);
       if (!check.ok) return { ...check, headMatches: false };
       start = { seq: Number(rows[rows.length - 1].seq), hash: check.head };
     }
@@ -117,7 +127,8 @@ export class AuditService {
 
   private query(f: AuditFilter) {
     if (f.from && f.to && f.from > f.to) throw DomainError.invalid(AUDIT_ERRORS.RANGE, `from ${f.from} is after to ${f.to}.`);
-    const qb = this.tx.manager.getRepository(AuditLogEntry).createQueryBuilder('a');
+    // Sealed rows only: an unsealed row has no place in the chain yet (docs/audit.md "Sealed after commit").
+    const qb = this.tx.manager.getRepository(AuditLogEntry).createQueryBuilder('a').where('a.seq IS NOT NULL');
     // Dates are UTC days: from the start of `from` to the end of `to`.
     if (f.from) qb.andWhere('a.occurred_at >= :from::date', { from: f.from });
     if (f.to) qb.andWhere(`a.occurred_at < (:to::date + 1)`, { to: f.to });
@@ -130,7 +141,7 @@ export class AuditService {
   }
 }
 
-function stored(r: AuditLogEntry): StoredAuditRecord {
+function stored(r: SealedAuditLogEntry): StoredAuditRecord {
   return {
     seq: Number(r.seq),
     occurredAt: r.occurredAt.toISOString(),
@@ -147,7 +158,7 @@ function stored(r: AuditLogEntry): StoredAuditRecord {
   };
 }
 
-function auditOut(r: AuditLogEntry): AuditOut {
+function auditOut(r: SealedAuditLogEntry): AuditOut {
   return {
     seq: Number(r.seq),
     occurredAt: r.occurredAt.toISOString(),

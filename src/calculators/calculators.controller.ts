@@ -11,6 +11,12 @@ import { PolicyService } from '../programme/policy.service';
 import { CompensationCalculatorDto, MarginDeductionCalculatorDto, RecoveryRefundCalculatorDto } from './calculators.dto';
 
 /**
+ * How stale the calculator's policy versions may be when another instance loaded one (issue 16:
+ * the per-request count of policy_versions was the calculator's only database statement).
+ */
+const POLICY_RECHECK_MS = 1_000;
+
+/**
  * The pure calculators of API.md: nothing is read or written but the policy in force. Banks use
  * them to see what a claim would bring before filing it.
  */
@@ -47,7 +53,8 @@ export class CalculatorsController {
     },
   })
   async compensation(@Body() dto: CompensationCalculatorDto) {
-    await this.policies.ensureFresh();
+    // A what-if calculation: the versions are re-checked at most once a second (PolicyService.ensureFreshWithin).
+    await this.policies.ensureFreshWithin(POLICY_RECHECK_MS);
     return compensationCalculator(
       {
         principal: Money.parse(dto.principal),

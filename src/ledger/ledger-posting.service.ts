@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock/clock';
 import { MetricsService } from '../common/metrics/metrics.service';
-import { TransactionScope } from '../common/database/transaction-scope';
+import { DomainError } from '../common/errors/domain-error';
+import { HandedOffWork, TransactionScope } from '../common/database/transaction-scope';
 import { isRetryableLedgerConflict, retryOnLedgerConflict } from './ledger-conflicts';
 import { writeCareful } from './posting/careful-path';
 import { FAST_STATEMENT, autocommitSafe, writeFast } from './posting/fast-path';
@@ -43,6 +44,12 @@ export class LedgerPostingService {
   private readonly commits: GroupCommit;
   /** Accounts known to have no floor (definitions never change): their movements never stop a batch from autocommitting. */
   private readonly unfloored = new Set<string>();
+  /**
+   * Work handed to a group by its caller's request (TransactionScope.takeHandOff: the request's
+   * audit row), run in the group's transaction once its entries are in (docs/ledger.md "Group
+   * commit", "From HTTP").
+   */
+  private readonly handedOff = new WeakMap<Group, HandedOffWork>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -53,8 +60,10 @@ export class LedgerPostingService {
     this.commits = new GroupCommit(
       this.groupCommit,
       {
+        // A group carrying a request's work needs a transaction to run it in.
         autocommits: (groups) =>
-          this.groupCommit.autocommitBatches ? autocommitSafe(groups, this.unfloored) : groups.length === 1 && groups[0].items.length === 1,
+          !groups.some((g) => this.handedOff.has(g)) &&
+          (this.groupCommit.autocommitBatches ? autocommitSafe(groups, this.unfloored) : groups.length === 1 && groups[0].items.length === 1),
         // Small batches run the fast statement prepared (planned once per connection); a generic
         // plan is as good as a custom one for a few entries, not for hundreds (whose arrays a
         // custom plan sizes), which are planned each time.
@@ -62,7 +71,19 @@ export class LedgerPostingService {
           groups.reduce((n, g) => n + g.items.length, 0) <= PREPARED_MAX_ENTRIES
             ? withPooledConnection(this.dataSource, FAST_STATEMENT, (q) => writeFast(q, groups, this.now, true, this.unfloored))
             : writeFast(managerQuerier(this.dataSource), groups, this.now, true, this.unfloored),
-        inTransaction: (groups, path) => this.dataSource.transaction((m) => this.write(managerQuerier(m), groups, path)),
+        inTransaction: (groups, path) =>
+          this.dataSource.transaction(async (m) => {
+            const results = await this.write(managerQuerier(m), groups, path);
+            // Each posted group's handed-off work, before COMMIT; all at once: the driver sends them back to back.
+            await Promise.all(
+              groups.map((g, i) => {
+                const work = this.handedOff.get(g);
+                const result = results[i];
+                return work && !(result instanceof DomainError) ? work(m, g.items.length === 1 && !g.indexed ? result[0] : result) : undefined;
+              }),
+            );
+            return results;
+          }),
       },
       (message) => this.logger.warn(message),
     );
@@ -84,7 +105,7 @@ export class LedgerPostingService {
       return entry;
     }
     const prepared = await prepareEntry(managerQuerier(this.dataSource), input, 0, this.entryIds.kind);
-    const [entry] = await this.commits.enqueue({ items: [prepared], indexed: false });
+    const [entry] = await this.commits.enqueue(this.withHandedOff({ items: [prepared], indexed: false }));
     this.metrics.countPosted([entry.book]);
     return entry;
   }
@@ -108,7 +129,7 @@ export class LedgerPostingService {
     }
     const group = await prepareGroup(managerQuerier(this.dataSource), inputs, this.entryIds.kind);
     if (!group.items.length) return [];
-    const posted = await this.commits.enqueue(group);
+    const posted = await this.commits.enqueue(this.withHandedOff(group));
     this.metrics.countPosted(posted.map((e) => e.book));
     return posted;
   }
@@ -147,6 +168,13 @@ export class LedgerPostingService {
   // ------------------------------------------------------------------------------------------
 
   private readonly now = (): Date => this.clock.now();
+
+  /** Attaches the work the calling request handed off (its audit row), if any: it commits with the group. */
+  private withHandedOff(group: Group): Group {
+    const work = this.tx.takeHandOff();
+    if (work) this.handedOff.set(group, work);
+    return group;
+  }
 
   /** Writes the groups in the transaction `q` runs in: per group, its entries or its refusal. */
   private write(q: Querier, groups: Group[], path: WritePath): Promise<GroupResult[]> {

@@ -9,7 +9,7 @@ import { parseQuarter, formatQuarter } from '../common/calendar/quarter';
 import { DEFAULT_PAGE_LIMIT } from '../common/http/pagination';
 import { CurrentPrincipal, Principal, Roles } from '../common/access/principal';
 import { assertAccountScope } from '../common/access/party-scope';
-import { AuditExport } from '../common/http/audit-export';
+import { AuditExport, CommitsItsOwnWrite } from '../common/http/audit-export';
 import { requestAbortSignal } from '../common/http/heavy-reads';
 import { bankOfReserveAccount } from '../reserve/domain/books';
 import { LedgerAccountsService } from './ledger-accounts.service';
@@ -144,6 +144,8 @@ export class LedgerController {
     description:
       'Unbalanced, unknown account, a line with both or neither side, a zero line, a floor breach → 422 (nothing written); an effective date inside a closed period → 409.',
   })
+  // Group-committed with concurrent posts, the audit row in the same transaction (docs/ledger.md "From HTTP").
+  @CommitsItsOwnWrite()
   post(@Body() dto: CreateEntryDto) {
     return this.posting.post(null, toPostingInput(dto));
   }
@@ -152,6 +154,7 @@ export class LedgerController {
   @Roles('trustee', 'custodian')
   @ApiHeader(IDEMPOTENCY_DOC)
   @ApiOperation({ summary: 'Post many entries in order, all or nothing; a refusal names the entry (details[].entry).' })
+  @CommitsItsOwnWrite()
   async postBatch(@Body() dto: CreateEntriesBatchDto) {
     return { entries: await this.posting.postMany(null, dto.entries.map(toPostingInput)) };
   }

@@ -25,6 +25,9 @@ export { findDataFile } from './data-files';
 export class PolicyService implements OnModuleInit {
   private readonly logger = new Logger('PolicyService');
   private versions: PolicyVersion[] = [];
+  /** When the versions in memory were last known to match the table (the start of that check). */
+  private checkedAt = 0;
+  private checking: Promise<void> | null = null;
 
   constructor(private readonly tx: TransactionScope) {}
 
@@ -50,14 +53,33 @@ export class PolicyService implements OnModuleInit {
   }
 
   private async reload(): Promise<void> {
+    const started = Date.now();
     const stored = await this.tx.manager.find(PolicyVersionRow, { order: { programme: 'ASC', effectiveFrom: 'ASC' } });
     this.versions = stored.map((r) => r.body as PolicyVersion);
+    this.checkedAt = Math.max(this.checkedAt, started);
   }
 
   /** Re-reads the versions when the database holds a different number (versions are append-only). */
   async ensureFresh(): Promise<void> {
+    const started = Date.now();
     const count = await this.tx.manager.count(PolicyVersionRow);
     if (count !== this.versions.length) await this.reload();
+    this.checkedAt = Math.max(this.checkedAt, started);
+  }
+
+  /**
+   * ensureFresh at most once per `maxAgeMs` (issue 16: the calculator's path; the writes that
+   * store a version on a loan or claim keep checking on every call). A version loaded through
+   * this process is in memory at once (`load` reloads); one loaded by another instance is seen
+   * at most `maxAgeMs` (plus one check's round trip) after its commit. Concurrent callers share
+   * one check.
+   */
+  async ensureFreshWithin(maxAgeMs: number): Promise<void> {
+    if (Date.now() - this.checkedAt < maxAgeMs) return;
+    this.checking ??= this.ensureFresh().finally(() => {
+      this.checking = null;
+    });
+    await this.checking;
   }
 
   /** The version of `programme` (default: this service's loans, henan-tech-loan) governing a loan registered on `date`. */

@@ -69,6 +69,17 @@ describe('the database as a second wall: migrations as the owner, the service as
     for (const book of ['reserve', 'margin', world.books[2]]) {
       expect((await service.request('GET', `/v1/ledger/verify?book=${book}`)).json).toMatchObject({ ok: true });
     }
+    // The audit trail is sealed after commit by the application role (UPDATE of the three seal columns only, issue 16).
+    const audit = (await service.request('GET', '/v1/audit-log/verify')).json as { ok: boolean; entries: number };
+    expect(audit).toMatchObject({ ok: true, headMatches: true });
+    expect(audit.entries).toBeGreaterThan(10);
+    const unsealed = await cluster.query<{ n: number }>(database, `SELECT count(*)::int AS n FROM audit_log WHERE seq IS NULL`);
+    expect(unsealed).toEqual([{ n: 0 }]);
+    const columns = await cluster.query<{ column_name: string }>(
+      database,
+      `SELECT column_name FROM information_schema.column_privileges WHERE grantee = 'rf_app' AND table_name = 'audit_log' AND privilege_type = 'UPDATE' ORDER BY 1`,
+    );
+    expect(columns.map((c) => c.column_name)).toEqual(['hash', 'prev_hash', 'seq']);
     expect(service.processErrors).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AUDIT_GENESIS_HASH, auditHash, walkAuditChain, type AuditRecord, type StoredAuditRecord } from './audit-chain';
+import { AUDIT_GENESIS_HASH, auditHash, sealAuditRows, walkAuditChain, type AuditRecord, type StoredAuditRecord } from './audit-chain';
 
 const first: AuditRecord = {
   seq: 1,
@@ -44,5 +44,38 @@ describe('audit hash chain (issue #15: hash-chained like the journal)', () => {
     expect(walkAuditChain([rows[0], rows[2]]).broken).toEqual({ seq: 3, reason: 'sequence_gap' });
     const relinked = [rows[0], { ...rows[2], seq: 2 }];
     expect(walkAuditChain(relinked).broken).toEqual({ seq: 2, reason: 'prev_hash_mismatch' });
+  });
+});
+
+describe('sealing after commit (issue 16: rows are chained in batches once committed)', () => {
+  const unsealed: Omit<AuditRecord, 'seq'> = {
+    occurredAt: first.occurredAt,
+    requestId: first.requestId,
+    actorTokenId: first.actorTokenId,
+    actorRole: first.actorRole,
+    actorParty: first.actorParty,
+    action: first.action,
+    targetIds: first.targetIds,
+    status: first.status,
+    errorCode: first.errorCode,
+  };
+
+  it('a batch follows the head one row at a time, each linked to the one before', () => {
+    const rows = [unsealed, { ...unsealed, action: 'POST /v1/agencies', targetIds: ['AG01'] }];
+    const seals = sealAuditRows({ seq: 0, hash: AUDIT_GENESIS_HASH }, rows);
+    expect(seals.map((s) => s.seq)).toEqual([1, 2]);
+    expect(seals[0]).toEqual({ seq: 1, prevHash: AUDIT_GENESIS_HASH, hash: auditHash(AUDIT_GENESIS_HASH, first) });
+    expect(seals[1].prevHash).toBe(seals[0].hash);
+    // The sealed rows walk as an intact chain, exactly like rows appended one by one.
+    const stored = rows.map((r, i) => ({ ...r, ...seals[i] }));
+    expect(walkAuditChain(stored)).toEqual({ ok: true, entries: 2, head: seals[1].hash, broken: null });
+    expect(stored).toEqual(chain([first, { ...rows[1], seq: 2 }]));
+  });
+
+  it('a second batch continues from the head the first left: no gap, no second genesis', () => {
+    const a = sealAuditRows({ seq: 0, hash: AUDIT_GENESIS_HASH }, [unsealed]);
+    const b = sealAuditRows({ seq: a[0].seq, hash: a[0].hash }, [{ ...unsealed, status: 409, errorCode: 'CLAIM.WRONG_STATUS' }]);
+    expect(b).toEqual([{ seq: 2, prevHash: a[0].hash, hash: auditHash(a[0].hash, { ...unsealed, seq: 2, status: 409, errorCode: 'CLAIM.WRONG_STATUS' }) }]);
+    expect(sealAuditRows({ seq: 5, hash: a[0].hash }, [])).toEqual([]);
   });
 });

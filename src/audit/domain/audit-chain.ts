@@ -64,3 +64,30 @@ export function walkAuditChain(rows: readonly StoredAuditRecord[], start: { seq:
   }
   return { ok: true, entries, head: prev.hash, broken: null };
 }
+
+/** What sealing gives a row: its place in the chain and its link. */
+export interface AuditSeal {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/**
+ * Seals a batch (docs/audit.md "Sealed after commit"): the committed, unsealed rows, in the order
+ * given (the sealer reads them by their time-ordered id), follow the head one after another —
+ * seq head + 1, head + 2, …, each row's prevHash the hash before it. The same hash as a row
+ * appended alone at that place (auditHash), so verify walks sealed rows exactly as before.
+ *
+ * Example: head { seq: 7, hash: h7 } and rows [a, b] → a gets seq 8, prevHash h7,
+ * hash auditHash(h7, a@8); b gets seq 9, prevHash hash(a), hash auditHash(hash(a), b@9).
+ */
+export function sealAuditRows(head: { seq: number; hash: string }, rows: readonly Omit<AuditRecord, 'seq'>[]): AuditSeal[] {
+  let prev = head;
+  return rows.map((row) => {
+    const seq = prev.seq + 1;
+    const hash = auditHash(prev.hash, { ...row, seq });
+    const seal = { seq, prevHash: prev.hash, hash };
+    prev = { seq, hash };
+    return seal;
+  });
+}

@@ -27,6 +27,8 @@ export class TransactionScope implements OnModuleInit {
   private readonly party = new AsyncLocalStorage<WallParty | null>();
   /** Walled transactions switch to the wall role (the service's role bypasses row-level security). */
   private switchRole = false;
+  /** Work a service that commits by itself takes into its transaction (withHandOff / takeHandOff). */
+  private readonly handOffs = new AsyncLocalStorage<{ work: HandedOffWork; taken: boolean }>();
   /** Work to do once a transaction opened here has ended (whenSettled). */
   private readonly settled = new WeakMap<EntityManager, (() => Promise<void>)[]>();
   private readonly logger = new Logger('TransactionScope');
@@ -177,11 +179,35 @@ export class TransactionScope implements OnModuleInit {
     }
   }
 
+  /**
+   * Runs `fn` (a request's handler, with no transaction open) offering `work` to the one service
+   * call in it that commits a write in a transaction of its own making (the ledger's group commit):
+   * that service takes it (`takeHandOff`) and runs it inside that transaction once the write is in,
+   * with what the write produced, so `work` (the request's audit row) commits with the write or not
+   * at all. `taken` says whether a service took it.
+   */
+  async withHandOff<T>(work: HandedOffWork, fn: () => Promise<T>): Promise<{ result: T; taken: boolean }> {
+    const offer = { work, taken: false };
+    const result = await this.handOffs.run(offer, fn);
+    return { result, taken: offer.taken };
+  }
+
+  /** The work offered to this call chain's write, once (null when none was offered, or it was taken). */
+  takeHandOff(): HandedOffWork | null {
+    const offer = this.handOffs.getStore();
+    if (!offer || offer.taken || this.current()) return null;
+    offer.taken = true;
+    return offer.work;
+  }
+
   /** Runs `fn` with `m` as the open transaction (for code that opened one by other means). */
   within<T>(m: EntityManager, fn: () => Promise<T>): Promise<T> {
     return this.open.run(m, fn);
   }
 }
+
+/** Work run inside another service's transaction, with what that service's write produced. */
+export type HandedOffWork = (m: EntityManager, produced: unknown) => Promise<void>;
 
 /** The part of a pg client this file listens to. */
 interface ConnectionEvents {

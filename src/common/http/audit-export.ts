@@ -16,3 +16,14 @@ export const AUDIT_SKIP = 'audit:skip';
  * request transaction.
  */
 export const NotAWrite = () => SetMetadata(AUDIT_SKIP, true);
+
+export const COMMITS_ITS_OWN_WRITE = 'audit:commits-its-own-write';
+
+/**
+ * Marks a write whose service commits it in a transaction of its own making — the ledger's group
+ * commit, which coalesces concurrent posts into one transaction (docs/ledger.md "Group commit") —
+ * and takes the request's audit row into that transaction (TransactionScope.handOff). Without an
+ * Idempotency-Key no request transaction is opened around such a write; with one, the idempotency
+ * interceptor's transaction is the request's as for every write, and the service joins it.
+ */
+export const CommitsItsOwnWrite = () => SetMetadata(COMMITS_ITS_OWN_WRITE, true);

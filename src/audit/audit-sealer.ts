@@ -1,0 +1,131 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { TransactionScope } from '../common/database/transaction-scope';
+import { AuditLogEntry } from './audit-log.entity';
+import { sealAuditRows } from './domain/audit-chain';
+
+/** Rows sealed per transaction: the head lock is held for one batch's read, update and head move. */
+const SEAL_BATCH = 1_000;
+/** How often a pass runs with nothing asking for one (rows another instance wrote, a missed kick). */
+const SEAL_EVERY_MS = 1_000;
+
+/**
+ * Chains committed audit rows (issue 16, docs/audit.md "Sealed after commit").
+ *
+ * A request's transaction inserts its audit row unsealed and never locks the head, so concurrent
+ * writes commit side by side. A **pass** seals every committed unsealed row: in batches of up to
+ * 1,000, each a short transaction of its own that locks the head row (`FOR UPDATE`: sealers of
+ * several instances take turns), reads the unsealed rows in id order (the id is an identity, so
+ * insert order), gives them `seq` head + 1, head + 2, … with their hashes (`sealAuditRows`), and
+ * moves the head. Every reader reproduces that order from `seq`; the database refuses any other
+ * update of a row and any head move that does not land on the last sealed row (migration
+ * 1733910000000).
+ *
+ * Passes are single-flight: one at a time per process. `kick()` asks for one and returns at once
+ * (after a request's commit, at start-up, every second); `sealed()` resolves once a pass that
+ * started after the call has ended — so every row committed before the call is sealed (the audit
+ * trail's reads, export and verify call it). A pass that fails (the database away) is logged; the
+ * rows stay unsealed and the next pass takes them — nothing is lost, because the row committed
+ * with its change.
+ */
+@Injectable()
+export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('AuditSealer');
+  private current: Promise<void> | null = null;
+  private next: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(private readonly tx: TransactionScope) {}
+
+  onApplicationBootstrap(): void {
+    if (this.stopped) return;
+    this.kick();
+    this.timer = setInterval(() => this.kick(), SEAL_EVERY_MS);
+    this.timer.unref();
+  }
+
+  /** Stops sealing in this process: no new pass starts; the one under way ends. Before the pool closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  /**
+   * No more passes in this process (shutdown; a test that stands for a crash between commit and
+   * seal). Rows committed from now on stay unsealed until a process on the same database seals them.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await Promise.all([this.current, this.next].map((p) => p?.catch(() => undefined)));
+  }
+
+  /** Asks for a pass, coalesced with one already asked for; never waits, never throws. */
+  kick(): void {
+    if (this.stopped) return;
+    this.sealed().catch((error: unknown) => this.logger.warn(`audit rows not sealed yet (the next pass takes them): ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  /**
+   * Resolves once a pass that started after this call has ended: every row committed before the
+   * call is then sealed. Callers that ask while a pass runs share the one after it. Must not be
+   * awaited inside an open transaction (the embedded database serves one transaction at a time).
+   */
+  sealed(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (!this.current) {
+      this.current = this.pass().finally(() => {
+        this.current = null;
+      });
+      return this.current;
+    }
+    this.next ??= this.current
+      .catch(() => undefined)
+      .then(() => {
+        this.next = null;
+        return this.sealed();
+      });
+    return this.next;
+  }
+
+  private async pass(): Promise<void> {
+    for (;;) {
+      const sealed = await this.sealBatch();
+      if (sealed < SEAL_BATCH || this.stopped) return;
+    }
+  }
+
+  /** One batch in a transaction of its own; how many rows it sealed. */
+  private sealBatch(): Promise<number> {
+    return this.tx.runDetached(async (m) => {
+      const [head] = (await m.query(`SELECT last_seq, last_hash FROM audit_log_head WHERE id = 1 FOR UPDATE`)) as { last_seq: string; last_hash: string }[];
+      const rows = await m.getRepository(AuditLogEntry).createQueryBuilder('a').where('a.seq IS NULL').orderBy('a.id', 'ASC').take(SEAL_BATCH).getMany();
+      if (!rows.length) return 0;
+      const seals = sealAuditRows(
+        { seq: Number(head.last_seq), hash: head.last_hash },
+        rows.map((r) => ({
+          occurredAt: r.occurredAt.toISOString(),
+          requestId: r.requestId,
+          actorTokenId: r.actorTokenId,
+          actorRole: r.actorRole,
+          actorParty: r.actorParty,
+          action: r.action,
+          targetIds: r.targetIds,
+          status: r.status,
+          errorCode: r.errorCode,
+        })),
+      );
+      const [, updated] = (await m.query(
+        `UPDATE audit_log a SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash
+           FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS v(id, seq, prev_hash, hash)
+          WHERE a.id = v.id AND a.seq IS NULL`,
+        [rows.map((r) => r.id), seals.map((s) => String(s.seq)), seals.map((s) => s.prevHash), seals.map((s) => s.hash)],
+      )) as [unknown, number];
+      // Under the head lock nobody else seals; a row not updated here is a broken invariant.
+      if (updated !== rows.length) throw new Error(`audit seal: ${updated} of ${rows.length} rows updated`);
+      const last = seals[seals.length - 1];
+      await m.query(`UPDATE audit_log_head SET last_seq = $1, last_hash = $2 WHERE id = 1`, [String(last.seq), last.hash]);
+      return rows.length;
+    });
+  }
+}
