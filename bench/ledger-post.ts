@@ -114,6 +114,30 @@ const ARMS: Record<string, Arm> = {
     idSql: V7_SQL,
     configure: (ledger) => (ledger.plans.generic = false),
   },
+  before: {
+    name: 'before',
+    description: 'the code at the start of run 7: autocommitted batches re-planned on the shared pool, and no group beyond maxInFlight',
+    migrations: ALL_MIGRATIONS,
+    idSql: V7_SQL,
+    configure: (ledger) => {
+      ledger.plans.generic = false;
+      ledger.groupCommit.largeGroup = undefined;
+    },
+  },
+  generic500: {
+    name: 'generic500',
+    description: 'the code as it is, with autocommitted batches of up to 500 entries (not 100) planned generically',
+    migrations: ALL_MIGRATIONS,
+    idSql: V7_SQL,
+    configure: (ledger) => (ledger.plans.genericMaxEntries = 500),
+  },
+  nolarge: {
+    name: 'nolarge',
+    description: 'the code as it is, but a large group waits for one of the maxInFlight slots like any other (groupCommit.largeGroup unset)',
+    migrations: ALL_MIGRATIONS,
+    idSql: V7_SQL,
+    configure: (ledger) => (ledger.groupCommit.largeGroup = undefined),
+  },
   inflight1: {
     name: 'inflight1',
     description: 'the code as it is, with one coalesced statement or transaction in flight at a time (groupCommit.maxInFlight = 1)',

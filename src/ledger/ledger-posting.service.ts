@@ -24,10 +24,11 @@ const PREPARED_MAX_ENTRIES = 16;
 /**
  * On a real server, autocommitted batches of at most this many entries run the fast statement on
  * the ledger's own connections, planned once (GenericPlanPool); larger ones unnamed on the shared
- * pool, planned for their size. The generic plan measured faster than a fresh custom plan at
- * 1–500 entries and slower at 1,000 (docs/benchmarks.md "Run 7").
+ * pool, planned for their size. One connection alone, the generic plan measured faster than a
+ * fresh custom plan up to 500 entries and slower at 1,000; with 4 writers' postMany(100)
+ * coalesced into batches of 200–500, the custom plans were faster (docs/benchmarks.md "Run 7").
  */
-const GENERIC_PLAN_MAX_ENTRIES = 500;
+const GENERIC_PLAN_MAX_ENTRIES = 100;
 /** The ledger's own connections on a real server: one per coalesced batch in flight, and room for a setting of 4. */
 const GENERIC_PLAN_CONNECTIONS = 4;
 
@@ -51,7 +52,11 @@ const GENERIC_PLAN_CONNECTIONS = 4;
 export class LedgerPostingService implements OnApplicationShutdown {
   private readonly logger = new Logger('LedgerPosting');
   private savepointCounter = 0;
-  readonly groupCommit: GroupCommitOptions = { maxBatch: 500, maxInFlight: 2, autocommitBatches: true };
+  /**
+   * Up to 2 coalesced batches in flight; a group of 50 entries or more (a postMany) may start as a
+   * third or fourth (docs/ledger.md "Group commit": measured in docs/benchmarks.md "Run 7/8").
+   */
+  readonly groupCommit: GroupCommitOptions = { maxBatch: 500, maxInFlight: 2, autocommitBatches: true, largeGroup: 50, maxInFlightLarge: 4 };
   /** New entry ids: time-ordered UUIDv7 (prepare.ts newEntryId); `random` only for the benchmark's comparison. */
   readonly entryIds: { kind: EntryIdKind } = { kind: 'time-ordered' };
   /**
@@ -59,7 +64,7 @@ export class LedgerPostingService implements OnApplicationShutdown {
    * once (GenericPlanPool); false restores the rule before (the shared pool, re-planned at every
    * execution), kept for the benchmark's comparison.
    */
-  readonly plans = { generic: true };
+  readonly plans = { generic: true, genericMaxEntries: GENERIC_PLAN_MAX_ENTRIES };
   private readonly commits: GroupCommit;
   /** Accounts known to have no floor (definitions never change): their movements never stop a batch from autocommitting. */
   private readonly unfloored = new Set<string>();
@@ -188,7 +193,7 @@ export class LedgerPostingService implements OnApplicationShutdown {
     if (this.embedded?.instance || !this.plans.generic) {
       return entries <= PREPARED_MAX_ENTRIES ? withPooledConnection(this.dataSource, FAST_STATEMENT, write) : write(managerQuerier(this.dataSource));
     }
-    return entries <= GENERIC_PLAN_MAX_ENTRIES ? withPooledConnection(this.genericPlans, FAST_STATEMENT, write) : write(managerQuerier(this.dataSource));
+    return entries <= this.plans.genericMaxEntries ? withPooledConnection(this.genericPlans, FAST_STATEMENT, write) : write(managerQuerier(this.dataSource));
   }
 
   /** Writes the groups in the transaction `q` runs in: per group, its entries or its refusal. */

@@ -52,9 +52,12 @@ export class GroupCommit {
     });
   }
 
-  /** Starts coalesced transactions while there is work and room. */
+  /**
+   * Starts coalesced transactions while there is work and room: `maxInFlight`, or — when the
+   * first queued group is large (`largeGroup` entries or more) — `maxInFlightLarge`.
+   */
   private pump(): void {
-    while (this.queue.length && this.inFlight < this.options.maxInFlight) {
+    while (this.queue.length && this.hasRoom(this.queue[0].group)) {
       // Whole groups, up to maxBatch entries (a larger group goes alone).
       let take = 0;
       let entries = 0;
@@ -69,6 +72,12 @@ export class GroupCommit {
         this.pump();
       });
     }
+  }
+
+  private hasRoom(first: Group): boolean {
+    const { maxInFlight, largeGroup, maxInFlightLarge } = this.options;
+    if (this.inFlight < maxInFlight) return true;
+    return largeGroup !== undefined && maxInFlightLarge !== undefined && first.items.length >= largeGroup && this.inFlight < maxInFlightLarge;
   }
 
   private async runBatch(batch: Waiter[]): Promise<void> {
