@@ -116,13 +116,10 @@ const ARMS: Record<string, Arm> = {
   },
   before: {
     name: 'before',
-    description: 'the code at the start of run 7: autocommitted batches re-planned on the shared pool, and no group beyond maxInFlight',
+    description: 'the code at the start of run 7: autocommitted batches re-planned at every execution on the shared pool',
     migrations: ALL_MIGRATIONS,
     idSql: V7_SQL,
-    configure: (ledger) => {
-      ledger.plans.generic = false;
-      ledger.groupCommit.largeGroup = undefined;
-    },
+    configure: (ledger) => (ledger.plans.generic = false),
   },
   generic500: {
     name: 'generic500',
@@ -130,13 +127,6 @@ const ARMS: Record<string, Arm> = {
     migrations: ALL_MIGRATIONS,
     idSql: V7_SQL,
     configure: (ledger) => (ledger.plans.genericMaxEntries = 500),
-  },
-  nolarge: {
-    name: 'nolarge',
-    description: 'the code as it is, but a large group waits for one of the maxInFlight slots like any other (groupCommit.largeGroup unset)',
-    migrations: ALL_MIGRATIONS,
-    idSql: V7_SQL,
-    configure: (ledger) => (ledger.groupCommit.largeGroup = undefined),
   },
   inflight1: {
     name: 'inflight1',

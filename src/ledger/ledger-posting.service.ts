@@ -24,12 +24,14 @@ const PREPARED_MAX_ENTRIES = 16;
 /**
  * On a real server, autocommitted batches of at most this many entries run the fast statement on
  * the ledger's own connections, planned once (GenericPlanPool); larger ones unnamed on the shared
- * pool, planned for their size. One connection alone, the generic plan measured faster than a
- * fresh custom plan up to 500 entries and slower at 1,000; with 4 writers' postMany(100)
- * coalesced into batches of 200–500, the custom plans were faster (docs/benchmarks.md "Run 7").
+ * pool, planned for their size. On one connection the generic plan measured faster than a fresh
+ * custom plan up to 500 entries and slower at 1,000; with 4 writers' postMany(100) coalesced into
+ * batches of 200–500 the custom plans were 1.18× faster (docs/benchmarks.md "Run 7", within that
+ * run's noise); planning is a few µs per entry there, and the generic plan's guess of 10 elements
+ * per array only gets worse as the arrays grow.
  */
 const GENERIC_PLAN_MAX_ENTRIES = 100;
-/** The ledger's own connections on a real server: one per coalesced batch in flight, and room for a setting of 4. */
+/** The ledger's own connections on a real server: one per coalesced batch in flight (2 by default), and room for `maxInFlight = 4`. */
 const GENERIC_PLAN_CONNECTIONS = 4;
 
 /**
@@ -52,11 +54,7 @@ const GENERIC_PLAN_CONNECTIONS = 4;
 export class LedgerPostingService implements OnApplicationShutdown {
   private readonly logger = new Logger('LedgerPosting');
   private savepointCounter = 0;
-  /**
-   * Up to 2 coalesced batches in flight; a group of 50 entries or more (a postMany) may start as a
-   * third or fourth (docs/ledger.md "Group commit": measured in docs/benchmarks.md "Run 7/8").
-   */
-  readonly groupCommit: GroupCommitOptions = { maxBatch: 500, maxInFlight: 2, autocommitBatches: true, largeGroup: 50, maxInFlightLarge: 4 };
+  readonly groupCommit: GroupCommitOptions = { maxBatch: 500, maxInFlight: 2, autocommitBatches: true };
   /** New entry ids: time-ordered UUIDv7 (prepare.ts newEntryId); `random` only for the benchmark's comparison. */
   readonly entryIds: { kind: EntryIdKind } = { kind: 'time-ordered' };
   /**

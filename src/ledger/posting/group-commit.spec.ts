@@ -220,47 +220,4 @@ describe('group commit: where each failure goes', () => {
     await Promise.all(pending);
     expect(calls.map((c) => c.groups)).toEqual([['a.0', 'b.0'], ['c.0'], ['d.0'], ['e.0']]);
   });
-
-  it('a large group (largeGroup entries or more) starts beyond maxInFlight, up to maxInFlightLarge; small ones wait for a slot (issue 16)', async () => {
-    Object.assign(options, { maxInFlight: 1, largeGroup: 50, maxInFlightLarge: 3 });
-    const started: string[] = [];
-    const finish: (() => void)[] = [];
-    const writer: BatchWriter = {
-      autocommits: () => true,
-      autocommit: (gs) =>
-        new Promise((resolve) => {
-          started.push(gs.map((g) => g.items[0].id).join('+'));
-          finish.push(() => resolve(gs.map(postedOf)));
-        }),
-      inTransaction: async (gs) => gs.map(postedOf),
-    };
-    const commit = new GroupCommit(options, writer, (m) => warnings.push(m));
-    const pending = [commit.enqueue(groupOf('s1')), commit.enqueue(groupOf('s2')), commit.enqueue(groupOf('L1', 50)), commit.enqueue(groupOf('L2', 60)), commit.enqueue(groupOf('L3', 70))];
-    await new Promise((r) => setImmediate(r));
-    // s1 took the one slot; s2 (small) waits for it, and L1 behind s2 waits with it (the queue is in order).
-    expect(started).toEqual(['s1.0']);
-    finish.shift()?.();
-    await new Promise((r) => setImmediate(r));
-    // The slot is free: s2 goes with the whole groups that fit (maxBatch 500): s2, L1, L2, L3 coalesced.
-    expect(started).toEqual(['s1.0', 's2.0+L1.0+L2.0+L3.0']);
-    finish.shift()?.();
-    await Promise.all(pending);
-
-    started.length = 0;
-    options.maxBatch = 60;
-    const second = [commit.enqueue(groupOf('t1')), commit.enqueue(groupOf('M1', 50)), commit.enqueue(groupOf('M2', 60)), commit.enqueue(groupOf('M3', 55))];
-    await new Promise((r) => setImmediate(r));
-    // t1 takes the one slot; M1 and M2 (large) start as the second and third in flight; M3 waits:
-    // maxInFlightLarge reached.
-    expect(started).toEqual(['t1.0', 'M1.0', 'M2.0']);
-    const more = commit.enqueue(groupOf('t2'));
-    await new Promise((r) => setImmediate(r));
-    expect(started).toHaveLength(3);
-    finish.splice(0).forEach((f) => f());
-    await new Promise((r) => setImmediate(r));
-    // Room again: M3 (55 entries; with t2 it would be 56 ≤ 60, so t2 rides along).
-    expect(started).toEqual(['t1.0', 'M1.0', 'M2.0', 'M3.0+t2.0']);
-    finish.splice(0).forEach((f) => f());
-    await Promise.all([...second, more]);
-  });
 });

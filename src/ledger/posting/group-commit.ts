@@ -52,12 +52,9 @@ export class GroupCommit {
     });
   }
 
-  /**
-   * Starts coalesced transactions while there is work and room: `maxInFlight`, or — when the
-   * first queued group is large (`largeGroup` entries or more) — `maxInFlightLarge`.
-   */
+  /** Starts coalesced transactions while there is work and room. */
   private pump(): void {
-    while (this.queue.length && this.hasRoom(this.queue[0].group)) {
+    while (this.queue.length && this.inFlight < this.options.maxInFlight) {
       // Whole groups, up to maxBatch entries (a larger group goes alone).
       let take = 0;
       let entries = 0;
@@ -72,12 +69,6 @@ export class GroupCommit {
         this.pump();
       });
     }
-  }
-
-  private hasRoom(first: Group): boolean {
-    const { maxInFlight, largeGroup, maxInFlightLarge } = this.options;
-    if (this.inFlight < maxInFlight) return true;
-    return largeGroup !== undefined && maxInFlightLarge !== undefined && first.items.length >= largeGroup && this.inFlight < maxInFlightLarge;
   }
 
   private async runBatch(batch: Waiter[]): Promise<void> {

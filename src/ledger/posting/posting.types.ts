@@ -63,13 +63,6 @@ export interface GroupCommitOptions {
   /** How many coalesced transactions may be in flight at once. */
   maxInFlight: number;
   /**
-   * A queued group of at least this many entries (a postMany) needs no coalescing to share a
-   * flush, so it may start while `maxInFlight` batches are in flight, up to `maxInFlightLarge`
-   * in all (issue 16, docs/ledger.md "Group commit"). Unset: no exception.
-   */
-  largeGroup?: number;
-  maxInFlightLarge?: number;
-  /**
    * Batches that fast-path.ts autocommitSafe allows run as one autocommitted statement (issue
    * #16); false: only a lone entry does (as before; kept for the benchmark's comparison).
    */
