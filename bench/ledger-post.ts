@@ -107,12 +107,40 @@ const ARMS: Record<string, Arm> = {
     idSql: V7_SQL,
     books: 4,
   },
+  replan: {
+    name: 'replan',
+    description: 'the code as it is, but autocommitted batches on the shared pool as before run 7 (the named statement re-planned at every execution)',
+    migrations: ALL_MIGRATIONS,
+    idSql: V7_SQL,
+    configure: (ledger) => (ledger.plans.generic = false),
+  },
+  before: {
+    name: 'before',
+    description: 'the code at the start of run 7: autocommitted batches re-planned at every execution on the shared pool',
+    migrations: ALL_MIGRATIONS,
+    idSql: V7_SQL,
+    configure: (ledger) => (ledger.plans.generic = false),
+  },
+  generic500: {
+    name: 'generic500',
+    description: 'the code as it is, with autocommitted batches of up to 500 entries (not 100) planned generically',
+    migrations: ALL_MIGRATIONS,
+    idSql: V7_SQL,
+    configure: (ledger) => (ledger.plans.genericMaxEntries = 500),
+  },
   inflight1: {
     name: 'inflight1',
     description: 'the code as it is, with one coalesced statement or transaction in flight at a time (groupCommit.maxInFlight = 1)',
     migrations: ALL_MIGRATIONS,
     idSql: V7_SQL,
     configure: (ledger) => (ledger.groupCommit.maxInFlight = 1),
+  },
+  inflight4: {
+    name: 'inflight4',
+    description: 'the code as it is, with up to four coalesced statements or transactions in flight (groupCommit.maxInFlight = 4)',
+    migrations: ALL_MIGRATIONS,
+    idSql: V7_SQL,
+    configure: (ledger) => (ledger.groupCommit.maxInFlight = 4),
   },
   v4: {
     name: 'v4',
@@ -351,8 +379,12 @@ async function walNow(ds: DataSource): Promise<Wal> {
   return { records: Number(r.records), fpi: Number(r.fpi), bytes: Number(r.bytes) };
 }
 
+/** Each arm's posting service by its data source: its own connections (GenericPlanPool) are closed with the pool. */
+const ledgersBySource = new Map<DataSource, LedgerPostingService>();
+
 /** Closes the pool's connections (their backends report their WAL as they exit) and opens a new pool. */
 async function recyclePool(ds: DataSource): Promise<void> {
+  await ledgersBySource.get(ds)?.releaseConnections();
   await ds.destroy();
   await ds.initialize();
   await new Promise((r) => setTimeout(r, 300));
@@ -484,6 +516,7 @@ async function openArm(arm: Arm): Promise<ArmRun> {
   const tx = new TransactionScope(ds);
   const accounts = new LedgerAccountsService(tx);
   const ledger = new LedgerPostingService(ds, new Clock(), tx, new MetricsService(ds));
+  ledgersBySource.set(ds, ledger);
   arm.configure?.(ledger);
   if (process.env.BENCH_MAX_IN_FLIGHT) ledger.groupCommit.maxInFlight = Number(process.env.BENCH_MAX_IN_FLIGHT);
   if (process.env.BENCH_MAX_BATCH) ledger.groupCommit.maxBatch = Number(process.env.BENCH_MAX_BATCH);
@@ -801,7 +834,10 @@ async function main(): Promise<void> {
       }
     }
   }
-  for (const r of runs) await r.ds.destroy();
+  for (const r of runs) {
+    await r.ledger.releaseConnections();
+    await r.ds.destroy();
+  }
   await rawPool.end();
   await rawDs.destroy();
 }

@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock/clock';
+import { EmbeddedHolder } from '../common/database/database.module';
 import { MetricsService } from '../common/metrics/metrics.service';
 import { DomainError } from '../common/errors/domain-error';
 import { HandedOffWork, TransactionScope } from '../common/database/transaction-scope';
@@ -9,14 +10,30 @@ import { writeCareful } from './posting/careful-path';
 import { FAST_STATEMENT, autocommitSafe, writeFast } from './posting/fast-path';
 import { GroupCommit } from './posting/group-commit';
 import { assertInTransaction, postInSavepoint } from './posting/in-transaction';
-import { managerQuerier, withPooledConnection } from './posting/pg-client';
+import { GenericPlanPool, managerQuerier, withPooledConnection } from './posting/pg-client';
 import { prepareEntry, prepareGroup, loadOriginal } from './posting/prepare';
 import { EntryIdKind, EntryLink, Group, GroupCommitOptions, GroupResult, PostedEntry, PostingInput, Querier, WritePath } from './posting/posting.types';
 
 export type { EntryIdKind, EntryLink, GroupCommitOptions, PostedEntry, PostedLine, PostingInput, PostingLine } from './posting/posting.types';
 
-/** Autocommitted batches of at most this many entries run the fast statement prepared. */
+/**
+ * On the embedded server, autocommitted batches of at most this many entries run the fast
+ * statement as a named statement on the shared pool (larger ones unnamed: a custom plan sizes
+ * their arrays).
+ */
 const PREPARED_MAX_ENTRIES = 16;
+/**
+ * On a real server, autocommitted batches of at most this many entries run the fast statement on
+ * the ledger's own connections, planned once (GenericPlanPool); larger ones unnamed on the shared
+ * pool, planned for their size. On one connection the generic plan measured faster than a fresh
+ * custom plan up to 500 entries and slower at 1,000; with 4 writers' postMany(100) coalesced into
+ * batches of 200–500 the custom plans were 1.18× faster (docs/benchmarks.md "Run 7", within that
+ * run's noise); planning is a few µs per entry there, and the generic plan's guess of 10 elements
+ * per array only gets worse as the arrays grow.
+ */
+const GENERIC_PLAN_MAX_ENTRIES = 100;
+/** The ledger's own connections on a real server: one per coalesced batch in flight (2 by default), and room for `maxInFlight = 4`. */
+const GENERIC_PLAN_CONNECTIONS = 4;
 
 /**
  * The one way money moves (issue #4 items 2, 3, 5, 10): validates an entry (before any lock),
@@ -35,12 +52,18 @@ const PREPARED_MAX_ENTRIES = 16;
  * This class is the facade; the work is in ./posting/ (one file per step).
  */
 @Injectable()
-export class LedgerPostingService {
+export class LedgerPostingService implements OnApplicationShutdown {
   private readonly logger = new Logger('LedgerPosting');
   private savepointCounter = 0;
   readonly groupCommit: GroupCommitOptions = { maxBatch: 500, maxInFlight: 2, autocommitBatches: true };
   /** New entry ids: time-ordered UUIDv7 (prepare.ts newEntryId); `random` only for the benchmark's comparison. */
   readonly entryIds: { kind: EntryIdKind } = { kind: 'time-ordered' };
+  /**
+   * `generic`: autocommitted batches on a real server run on the ledger's own connections, planned
+   * once (GenericPlanPool); false restores the rule before (the shared pool, re-planned at every
+   * execution), kept for the benchmark's comparison.
+   */
+  readonly plans = { generic: true, genericMaxEntries: GENERIC_PLAN_MAX_ENTRIES };
   private readonly commits: GroupCommit;
   /** Accounts known to have no floor (definitions never change): their movements never stop a batch from autocommitting. */
   private readonly unfloored = new Set<string>();
@@ -50,13 +73,17 @@ export class LedgerPostingService {
    * commit", "From HTTP").
    */
   private readonly handedOff = new WeakMap<Group, HandedOffWork>();
+  /** The connections autocommitted batches run on, on a real server (pg-client.ts GenericPlanPool). */
+  private readonly genericPlans: GenericPlanPool;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly tx: TransactionScope,
     private readonly metrics: MetricsService,
+    @Optional() @Inject(EmbeddedHolder) private readonly embedded: EmbeddedHolder | null = null,
   ) {
+    this.genericPlans = new GenericPlanPool(dataSource, GENERIC_PLAN_CONNECTIONS);
     this.commits = new GroupCommit(
       this.groupCommit,
       {
@@ -64,13 +91,7 @@ export class LedgerPostingService {
         autocommits: (groups) =>
           !groups.some((g) => this.handedOff.has(g)) &&
           (this.groupCommit.autocommitBatches ? autocommitSafe(groups, this.unfloored) : groups.length === 1 && groups[0].items.length === 1),
-        // Small batches run the fast statement prepared (planned once per connection); a generic
-        // plan is as good as a custom one for a few entries, not for hundreds (whose arrays a
-        // custom plan sizes), which are planned each time.
-        autocommit: (groups) =>
-          groups.reduce((n, g) => n + g.items.length, 0) <= PREPARED_MAX_ENTRIES
-            ? withPooledConnection(this.dataSource, FAST_STATEMENT, (q) => writeFast(q, groups, this.now, true, this.unfloored))
-            : writeFast(managerQuerier(this.dataSource), groups, this.now, true, this.unfloored),
+        autocommit: (groups) => this.autocommit(groups),
         inTransaction: (groups, path) =>
           this.dataSource.transaction(async (m) => {
             const results = await this.write(managerQuerier(m), groups, path);
@@ -163,6 +184,15 @@ export class LedgerPostingService {
     return retryOnLedgerConflict(attempt, { ...options, inOuterTransaction: this.tx.current() !== null });
   }
 
+  /** Closes the ledger's own connections (GenericPlanPool); new ones open on the next post. */
+  async releaseConnections(): Promise<void> {
+    await this.genericPlans.end();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.releaseConnections();
+  }
+
   // ------------------------------------------------------------------------------------------
   // Internals
   // ------------------------------------------------------------------------------------------
@@ -174,6 +204,22 @@ export class LedgerPostingService {
     const work = this.tx.takeHandOff();
     if (work) this.handedOff.set(group, work);
     return group;
+  }
+
+  /**
+   * One autocommitted fast statement (group-commit.ts). Real server: up to
+   * GENERIC_PLAN_MAX_ENTRIES entries on the ledger's own connections, where the named statement
+   * is planned once per connection; larger batches unnamed on the shared pool. Embedded server:
+   * small batches named on the shared pool (its one session may already hold the name:
+   * pg-client.ts), larger ones unnamed.
+   */
+  private autocommit(groups: Group[]): Promise<GroupResult[]> {
+    const entries = groups.reduce((n, g) => n + g.items.length, 0);
+    const write = (q: Querier) => writeFast(q, groups, this.now, true, this.unfloored);
+    if (this.embedded?.instance || !this.plans.generic) {
+      return entries <= PREPARED_MAX_ENTRIES ? withPooledConnection(this.dataSource, FAST_STATEMENT, write) : write(managerQuerier(this.dataSource));
+    }
+    return entries <= this.plans.genericMaxEntries ? withPooledConnection(this.genericPlans, FAST_STATEMENT, write) : write(managerQuerier(this.dataSource));
   }
 
   /** Writes the groups in the transaction `q` runs in: per group, its entries or its refusal. */

@@ -4,7 +4,7 @@ import { DomainError } from '../../src/common/errors/domain-error';
 import { Money } from '../../src/common/money/money';
 import { LedgerPostingService, PostingInput } from '../../src/ledger/ledger-posting.service';
 import { FAST_SQL, FAST_STATEMENT } from '../../src/ledger/posting/fast-path';
-import { withPooledConnection } from '../../src/ledger/posting/pg-client';
+import { GenericPlanPool, PgClient, withPooledConnection } from '../../src/ledger/posting/pg-client';
 import { startTestApp, TestApp } from '../support/test-app';
 import { counts, openBook } from './ledger-fixtures';
 
@@ -177,6 +177,48 @@ describe('posting: typed routing between the fast and the careful path (issue #9
     });
   });
 
+  /**
+   * Where a lone entry takes its connection: on a real server the ledger's own connections
+   * (GenericPlanPool), on the embedded one the shared pool (obtainMasterConnection).
+   */
+  function loneConnections(): { spy: () => jest.SpyInstance<Promise<[PgClient, (e?: Error) => void]>, []>; obtain: () => Promise<[PgClient, (e?: Error) => void]> } {
+    if (process.env.DATABASE_URL) {
+      const pool = (ledger as unknown as { genericPlans: GenericPlanPool }).genericPlans;
+      const connect = pool.connect.bind(pool);
+      return { spy: () => jest.spyOn(pool, 'connect'), obtain: connect };
+    }
+    const driver = t.dataSource.driver as PostgresDriver;
+    const obtain = driver.obtainMasterConnection.bind(driver) as () => Promise<[PgClient, (e?: Error) => void]>;
+    return { spy: () => jest.spyOn(driver, 'obtainMasterConnection') as unknown as jest.SpyInstance<Promise<[PgClient, (e?: Error) => void]>, []>, obtain };
+  }
+
+  describe('prepared statements (issue 16)', () => {
+    it('on a real server, lone entries run the fast statement planned once on the ledger’s own connections; the shared pool keeps custom plans', async () => {
+      if (!process.env.DATABASE_URL) return; // the embedded server has one session for every connection: the shared pool is used there
+      const book = await fundedBook('100.00');
+      for (let i = 0; i < 8; i++) await ledger.post(null, payout(book, '1.00'));
+      const pool = (ledger as unknown as { genericPlans: GenericPlanPool }).genericPlans;
+      const [client, release] = await pool.connect();
+      try {
+        const { rows } = (await client.query({
+          text: `SELECT current_setting('plan_cache_mode') AS mode,
+                        (SELECT generic_plans::int FROM pg_prepared_statements WHERE name = $1) AS generic,
+                        (SELECT custom_plans::int FROM pg_prepared_statements WHERE name = $1) AS custom`,
+          values: [FAST_STATEMENT.name],
+        })) as { rows: { mode: string; generic: number; custom: number }[] };
+        // Sequential posts reuse one idle connection (the pool lends the last one returned): it
+        // ran the statement at least these 9 times and never planned it for given values.
+        expect(rows[0]).toEqual({ mode: 'force_generic_plan', generic: expect.any(Number), custom: 0 });
+        expect(rows[0].generic).toBeGreaterThanOrEqual(9);
+      } finally {
+        release();
+      }
+      const [{ mode }] = (await t.dataSource.query(`SELECT current_setting('plan_cache_mode') AS mode`)) as { mode: string }[];
+      expect(mode).toBe('auto');
+      expect(await counts(t, book)).toEqual({ entries: 9, lines: 18, sequence: 9 });
+    });
+  });
+
   describe('group commit (the ledger’s own transactions)', () => {
     /** Wraps the managers of the ledger's own transactions so their statements are recorded (and may fail). */
     function recordTransactions(ds: DataSource, fail?: (sql: string) => Error | null): string[][] {
@@ -247,9 +289,8 @@ describe('posting: typed routing between the fast and the careful path (issue #9
 
     it('a lone entry that cannot get a connection: the caller gets the error (it is not left waiting)', async () => {
       const book = await fundedBook('100.00');
-      const driver = t.dataSource.driver as PostgresDriver;
       const refused = new Error('connect ECONNREFUSED 127.0.0.1:5432');
-      jest.spyOn(driver, 'obtainMasterConnection').mockRejectedValueOnce(refused);
+      loneConnections().spy().mockRejectedValueOnce(refused);
       const transactions = recordTransactions(t.dataSource);
       await expect(ledger.post(null, payout(book, '1.00'))).rejects.toBe(refused);
       expect(transactions).toHaveLength(0);
@@ -258,19 +299,18 @@ describe('posting: typed routing between the fast and the careful path (issue #9
 
     it('a lone entry whose connection is lost is NOT posted again: the caller gets the error, no careful transaction runs', async () => {
       const book = await fundedBook('100.00');
-      const driver = t.dataSource.driver as PostgresDriver;
-      const obtain = driver.obtainMasterConnection.bind(driver);
+      const { spy, obtain } = loneConnections();
       const released: unknown[] = [];
-      jest.spyOn(driver, 'obtainMasterConnection').mockImplementationOnce(async () => {
-        const [client, release] = (await obtain()) as [{ on: () => void; off: () => void }, (e?: Error) => void];
-        const lost = {
+      spy().mockImplementationOnce(async () => {
+        const [client, release] = await obtain();
+        const lost: PgClient = {
           query: async () => {
             throw new Error('Connection terminated unexpectedly');
           },
           on: client.on.bind(client),
           off: client.off.bind(client),
         };
-        return [lost, (e?: Error) => (released.push(e), release())];
+        return [lost, (e?: Error) => (released.push(e), release())] as [PgClient, (e?: Error) => void];
       });
       const transactions = recordTransactions(t.dataSource);
       const error = await ledger.post(null, payout(book, '1.00')).catch((e: unknown) => e);
