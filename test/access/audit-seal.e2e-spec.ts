@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { AuditSealer } from '../../src/audit/audit-sealer';
+import { AuditService } from '../../src/audit/audit.service';
 import { LedgerPostingService } from '../../src/ledger/ledger-posting.service';
 import type { GroupCommit } from '../../src/ledger/posting/group-commit';
 import type { AppConfig } from '../../src/config/app-config';
@@ -126,9 +127,26 @@ describe('audit trail sealed after commit (issue 16)', () => {
     // Handed to the group-commit queue (no request transaction around them), not posted inside one.
     const commits = (t.app.get(LedgerPostingService) as unknown as { commits: GroupCommit }).commits;
     const enqueued = jest.spyOn(commits, 'enqueue');
+    // The groups' handed-off audit inserts share the transaction's one connection: one at a time.
+    const audit = t.app.get(AuditService);
+    const recordIn = audit.recordIn.bind(audit);
+    let running = 0;
+    let mostAtOnce = 0;
+    const inserts = jest.spyOn(audit, 'recordIn').mockImplementation(async (m, draft) => {
+      mostAtOnce = Math.max(mostAtOnce, ++running);
+      try {
+        return await recordIn(m, draft);
+      } finally {
+        running -= 1;
+      }
+    });
     const posted = await Promise.all(Array.from({ length: 24 }, (_, i) => post('/v1/ledger/entries', entry(`hand-off ${i}`, `${i + 1}.00`))));
     const handedToQueue = enqueued.mock.calls.length;
+    const handedOffInserts = inserts.mock.calls.length;
     enqueued.mockRestore();
+    inserts.mockRestore();
+    expect(handedOffInserts).toBe(24);
+    expect(mostAtOnce).toBe(1);
     expect(posted.map((r) => r.status)).toEqual(Array(24).fill(201));
     expect(handedToQueue).toBe(24);
     const ids = posted.map((r) => r.body.id as string);
