@@ -25,6 +25,7 @@ import { ReserveAccounts1733810000000 } from './1733810000000-reserve-accounts';
 import { LedgerLeanIndexes1733840000000 } from './1733840000000-ledger-lean-indexes';
 import { LoanFigureSnapshots1733880000000 } from './1733880000000-loan-figure-snapshots';
 import { AuditLogSealedAfterCommit1733910000000 } from './1733910000000-audit-log-sealed-after-commit';
+import { AuditLogSealInChain1733930000000 } from './1733930000000-audit-log-seal-in-chain';
 import { PartyWall1733820000000 } from './1733820000000-party-wall';
 import { ProgrammesAsData1733850000000 } from './1733850000000-programmes-as-data';
 import { ProgrammeFlows1733860000000 } from './1733860000000-programme-flows';
@@ -60,4 +61,5 @@ export const ALL_MIGRATIONS = [
   ProgrammeFlows1733860000000,
   LoanFigureSnapshots1733880000000,
   AuditLogSealedAfterCommit1733910000000,
+  AuditLogSealInChain1733930000000,
 ];

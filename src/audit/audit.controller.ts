@@ -130,11 +130,22 @@ export class AuditController {
     const options = exportOptions(q, req.headers['accept-language']);
     res.status(200);
     if (q.format === 'xlsx') return this.exportXlsx(filterOf(q), headersOf(CSV_COLUMNS, options.lang), res);
+    // The first page before the first byte: a refusal there (AUDIT.RANGE) still answers as an error.
+    const pages = this.audit.all(filterOf(q));
+    const first = await pages.next();
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', 'attachment; filename="audit-log.csv"');
     res.write(`${options.bom ? CSV_BOM : ''}${headersOf(CSV_COLUMNS, options.lang).join(',')}\r\n`);
-    for await (const page of this.audit.all(filterOf(q))) res.write(page.map((r) => `${csvLine(r)}\r\n`).join(''));
-    res.end();
+    try {
+      if (!first.done) res.write(first.value.map((r) => `${csvLine(r)}\r\n`).join(''));
+      for await (const page of pages) res.write(page.map((r) => `${csvLine(r)}\r\n`).join(''));
+      res.end();
+    } catch (error) {
+      // Mid-stream the status line is gone and the error filter can answer nothing: cut the
+      // connection (as the XLSX path does) rather than leave the client waiting for ever.
+      res.destroy();
+      throw error;
+    }
   }
 
   /** Streamed like the ledger's export (common/format/xlsx-stream.ts): constant memory, byte-identical for the same rows. */
@@ -169,7 +180,10 @@ export class AuditController {
   }
 
   @Get('verify')
-  @ApiOperation({ summary: 'Walk the audit hash chain: { ok, entries, head, broken: { seq, reason } | null, headMatches }.' })
+  @ApiOperation({
+    summary:
+      'Walk the audit hash chain: { ok, entries, head, broken: { seq, reason } | null, headMatches, unsealed, sealError }. `ok` is false when committed rows cannot be sealed (`sealError` says why).',
+  })
   verify() {
     return this.audit.verify();
   }

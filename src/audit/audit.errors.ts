@@ -4,4 +4,6 @@ export const AUDIT_ERRORS = {
   APPEND_ONLY: 'AUDIT.APPEND_ONLY',
   /** `from` after `to` in a query (400). */
   RANGE: 'AUDIT.RANGE',
+  /** A seal pass failed for a reason without a code of its own (reported by verify, never answered as an error). */
+  SEAL_FAILED: 'AUDIT.SEAL_FAILED',
 } as const;

@@ -95,14 +95,13 @@ export class LedgerPostingService implements OnApplicationShutdown {
         inTransaction: (groups, path) =>
           this.dataSource.transaction(async (m) => {
             const results = await this.write(managerQuerier(m), groups, path);
-            // Each posted group's handed-off work, before COMMIT; all at once: the driver sends them back to back.
-            await Promise.all(
-              groups.map((g, i) => {
-                const work = this.handedOff.get(g);
-                const result = results[i];
-                return work && !(result instanceof DomainError) ? work(m, g.items.length === 1 && !g.indexed ? result[0] : result) : undefined;
-              }),
-            );
+            // Each posted group's handed-off work, before COMMIT, one after another: they share one
+            // connection, which runs one query at a time (pg refuses to queue concurrent queries).
+            for (const [i, g] of groups.entries()) {
+              const work = this.handedOff.get(g);
+              const result = results[i];
+              if (work && !(result instanceof DomainError)) await work(m, g.items.length === 1 && !g.indexed ? result[0] : result);
+            }
             return results;
           }),
       },

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { AuditSealer } from '../../src/audit/audit-sealer';
+import { AuditService } from '../../src/audit/audit.service';
 import { LedgerPostingService } from '../../src/ledger/ledger-posting.service';
 import type { GroupCommit } from '../../src/ledger/posting/group-commit';
 import type { AppConfig } from '../../src/config/app-config';
@@ -126,9 +127,26 @@ describe('audit trail sealed after commit (issue 16)', () => {
     // Handed to the group-commit queue (no request transaction around them), not posted inside one.
     const commits = (t.app.get(LedgerPostingService) as unknown as { commits: GroupCommit }).commits;
     const enqueued = jest.spyOn(commits, 'enqueue');
+    // The groups' handed-off audit inserts share the transaction's one connection: one at a time.
+    const audit = t.app.get(AuditService);
+    const recordIn = audit.recordIn.bind(audit);
+    let running = 0;
+    let mostAtOnce = 0;
+    const inserts = jest.spyOn(audit, 'recordIn').mockImplementation(async (m, draft) => {
+      mostAtOnce = Math.max(mostAtOnce, ++running);
+      try {
+        return await recordIn(m, draft);
+      } finally {
+        running -= 1;
+      }
+    });
     const posted = await Promise.all(Array.from({ length: 24 }, (_, i) => post('/v1/ledger/entries', entry(`hand-off ${i}`, `${i + 1}.00`))));
     const handedToQueue = enqueued.mock.calls.length;
+    const handedOffInserts = inserts.mock.calls.length;
     enqueued.mockRestore();
+    inserts.mockRestore();
+    expect(handedOffInserts).toBe(24);
+    expect(mostAtOnce).toBe(1);
     expect(posted.map((r) => r.status)).toEqual(Array(24).fill(201));
     expect(handedToQueue).toBe(24);
     const ids = posted.map((r) => r.body.id as string);
@@ -156,6 +174,91 @@ describe('audit trail sealed after commit (issue 16)', () => {
     const v = await verify(t);
     expect(v).toMatchObject({ ok: true, headMatches: true });
     expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE $1 = ANY(target_ids) AND status = 201`, [keyed.body.id]))).toEqual([{ n: 1 }]);
+  });
+
+  it('a stray seal (a seq gap, a forged hash) is refused at commit; should sealing be blocked all the same, the trail stays readable and verify says so', async () => {
+    const db = await freshDatabase();
+    databases.push(db);
+    const first = await open(db.config);
+    await first.http.post('/v1/banks').set('Authorization', first.auth).send({ code: uniqueCode('BS'), name: 'sealed before' }).expect(201);
+    await verify(first);
+    await first.app.get(AuditSealer).stop();
+    for (let i = 0; i < 3; i += 1) await first.http.post('/v1/banks').set('Authorization', first.auth).send({ code: uniqueCode('BS'), name: 'committed, not sealed' }).expect(201);
+    const committed = await figures(first);
+    expect(committed).toMatchObject({ unsealed: 3 });
+    const head = committed.headSeq;
+    const [stray] = (await first.dataSource.query(`SELECT id FROM audit_log WHERE seq IS NULL ORDER BY id LIMIT 1 OFFSET 1`)) as { id: string }[];
+
+    // Migration 1733930000000: at commit, a sealed row lies within the head and follows the hash of the row before it.
+    const forge = (seq: number, prevHash: string) =>
+      first.dataSource.query(`UPDATE audit_log SET seq = $1, prev_hash = $2, hash = repeat('b', 64) WHERE id = $3`, [seq, prevHash, stray.id]);
+    await expect(forge(head + 5, 'a'.repeat(64))).rejects.toThrow(/AUDIT\.APPEND_ONLY.*beyond the head/);
+    await expect(forge(head + 1, 'a'.repeat(64))).rejects.toThrow(/AUDIT\.APPEND_ONLY/);
+    // Head moved onto the forged row in the same transaction: the head guard is satisfied, the chain is not.
+    const runner = first.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await runner.query(`UPDATE audit_log SET seq = $1, prev_hash = repeat('a', 64), hash = repeat('b', 64) WHERE id = $2`, [head + 1, stray.id]);
+      await runner.query(`UPDATE audit_log_head SET last_seq = $1, last_hash = repeat('b', 64)`, [head + 1]);
+      await expect(runner.commitTransaction()).rejects.toThrow(/AUDIT\.APPEND_ONLY.*does not follow the hash/);
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+    expect(await figures(first)).toEqual(committed);
+
+    // Blocked all the same (the owner switches the check off): a row sealed beyond the head, which the sealer cannot get past.
+    await first.dataSource.query(`ALTER TABLE audit_log DISABLE TRIGGER audit_log_sealed_in_chain`);
+    try {
+      await forge(head + 5, 'a'.repeat(64));
+    } finally {
+      await first.dataSource.query(`ALTER TABLE audit_log ENABLE TRIGGER audit_log_sealed_in_chain`);
+    }
+    await first.close();
+    apps.splice(apps.indexOf(first), 1);
+
+    const next = await open(db.config);
+    // Verify answers, and says the chain cannot take the committed rows.
+    const v = (await next.http.get('/v1/audit-log/verify').set('Authorization', next.auth).expect(200)).body as Record<string, unknown>;
+    expect(v).toEqual({
+      ok: false,
+      entries: head,
+      head: expect.stringMatching(/^[0-9a-f]{64}$/),
+      broken: { seq: head + 5, reason: 'sequence_gap' },
+      headMatches: false,
+      unsealed: 2,
+      sealError: 'AUDIT.APPEND_ONLY',
+    });
+    // The list reads what is sealed, the stray row included (verify found it above).
+    const list = (await next.http.get('/v1/audit-log').set('Authorization', next.auth).expect(200)).body as { items: { seq: number }[] };
+    expect(list.items.map((r) => r.seq)).toEqual([head + 5, ...Array.from({ length: head }, (_, i) => head - i)]);
+    expect(await figures(next)).toMatchObject({ unsealed: 2, headSeq: head });
+    // The export too: a header line and the sealed rows.
+    const csv = await next.http.get('/v1/audit-log/export').set('Authorization', next.auth).expect(200);
+    expect(csv.text.trim().split('\r\n').length).toBe(1 + head + 1);
+
+    // A failure once the CSV's first bytes are out ends the response (the connection is cut) instead of leaving it open.
+    const audit = next.app.get(AuditService);
+    const all = jest.spyOn(audit, 'all').mockImplementation(async function* () {
+      yield [];
+      throw new Error('the database went away mid-export');
+    });
+    try {
+      const cut = await next.http
+        .get('/v1/audit-log/export')
+        .set('Authorization', next.auth)
+        .timeout(30_000)
+        .then(
+          () => null,
+          (e: { code?: string; message?: string; timeout?: number }) => e,
+        );
+      expect(cut).not.toBeNull();
+      expect(cut?.timeout).toBeUndefined();
+      expect(cut?.code ?? cut?.message).toMatch(/ECONNRESET|socket hang up|aborted/i);
+    } finally {
+      all.mockRestore();
+    }
   });
 
   it('a crash between commit and seal loses nothing: the next process on the database seals every row once', async () => {

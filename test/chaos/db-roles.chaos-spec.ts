@@ -80,6 +80,19 @@ describe('the database as a second wall: migrations as the owner, the service as
       `SELECT column_name FROM information_schema.column_privileges WHERE grantee = 'rf_app' AND table_name = 'audit_log' AND privilege_type = 'UPDATE' ORDER BY 1`,
     );
     expect(columns.map((c) => c.column_name)).toEqual(['hash', 'prev_hash', 'seq']);
+    // A stray seal by the application role — a seq gap, forged hashes — is refused at commit (migration 1733930000000),
+    // so it cannot block the sealer: the row is sealed in its place by the next pass.
+    const [stray] = (await app.query<{ id: string }>(`INSERT INTO audit_log (occurred_at, action, status) VALUES (now(), 'POST /v1/stray-seal', 201) RETURNING id`)).rows;
+    const forged = await app
+      .query(`UPDATE audit_log SET seq = (SELECT last_seq FROM audit_log_head) + 5, prev_hash = repeat('a', 64), hash = repeat('b', 64) WHERE id = $1`, [stray.id])
+      .then(
+        () => null,
+        (e: { code?: string; message?: string }) => e,
+      );
+    expect([forged?.code, forged?.message]).toEqual(['P0001', expect.stringMatching(/^AUDIT\.APPEND_ONLY: .*beyond the head/)]);
+    const after = (await service.request('GET', '/v1/audit-log/verify')).json as { ok: boolean; entries: number; unsealed: number; sealError: string | null };
+    expect(after).toMatchObject({ ok: true, headMatches: true, sealError: null });
+    expect(await cluster.query<{ sealed: boolean }>(database, `SELECT seq IS NOT NULL AND seq <= $2 AS sealed FROM audit_log WHERE id = $1`, [stray.id, after.entries])).toEqual([{ sealed: true }]);
     expect(service.processErrors).toEqual([]);
   });
 
