@@ -21,6 +21,7 @@ const POOL_USERS: Record<string, string> = {
   'src/health/health.controller.ts': '/health probes the database on a connection of its own',
   'src/jobs/heartbeat.ts': 'a scheduled job, never inside a request',
   'src/ledger/ledger-posting.service.ts': 'group commit on the pool only when no transaction is open (post/postMany join the open one)',
+  'src/ledger/posting/pg-client.ts': "the ledger's own connections for autocommitted fast statements (GenericPlanPool), used by group commit only when no transaction is open",
   'src/ledger/ledger-export.service.ts': 'GET export: a REPEATABLE READ snapshot of its own',
   'src/ledger/ledger-audit.service.ts': 'GET verify: a REPEATABLE READ snapshot of its own (period close joins the open transaction)',
   'src/quarters/quarter-close.service.ts':
