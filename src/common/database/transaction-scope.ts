@@ -99,6 +99,15 @@ export class TransactionScope implements OnModuleInit {
     return (replica ?? this.dataSource).manager;
   }
 
+  /**
+   * One statement on the primary's pool, autocommitted, outside any transaction open here and
+   * unwalled: a cheap look before opening a transaction of one's own (the audit sealer's "anything
+   * to seal?").
+   */
+  async queryDetached<T>(sql: string, parameters?: unknown[]): Promise<T[]> {
+    return this.open.exit(() => this.party.run(null, () => this.dataSource.query(sql, parameters) as Promise<T[]>));
+  }
+
   /** Runs `fn` in the open transaction, or in a new one that commits when `fn` resolves. */
   async run<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
     const m = this.current();
