@@ -2,10 +2,11 @@ import { Writable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
-import { deterministicWorkbook, XLSX_FIXED_DATE } from '../common/format/xlsx-stream';
+import { deterministicWorkbook, XLSX_FIXED_DATE, XLSX_ROWS_PER_TURN } from '../common/format/xlsx-stream';
 import { REQUEST_ERRORS } from '../common/errors/common.errors';
 import { AMOUNT_FORMAT, CSV_BOM, ExportOptions, amountCell, columnWidth, headerView, headersOf, sheetNameOf } from '../common/format/export-format';
 import { ReadReplica } from '../common/database/read-replica';
+import { LoopTurns } from '../common/runtime/loop-turns';
 import { LedgerQueryService } from './ledger-query.service';
 import { CanonicalVersion, recordedAtText } from './domain/canonical';
 import { EntryRow, HEAVY_READ_STATEMENT_TIMEOUT_MS, LineRow, STORED_INSTANT_SQL, WALK_BATCH, boundStatements, linesOf, stopIfGone } from './ledger-rows';
@@ -269,11 +270,13 @@ export class LedgerExportService {
 
   private async writeCsv(out: Writable, header: readonly string[], rows: AsyncIterable<string[]>, signal: AbortSignal | undefined, options: ExportOptions): Promise<void> {
     let buffer = (options.bom ? CSV_BOM : '') + csvRow(headersOf(header, options.lang));
+    const turns = new LoopTurns();
     for await (const row of rows) {
       buffer += csvRow(row);
-      if (buffer.length >= 64 * 1024) {
+      if (buffer.length >= 64 * 1024 || turns.due) {
         await write(out, buffer, signal);
         buffer = '';
+        await turns.turn();
       }
     }
     if (buffer) await write(out, buffer, signal);
@@ -302,12 +305,14 @@ export class LedgerExportService {
     const head = sheet.addRow(titles);
     head.font = { bold: true };
     head.commit();
+    // Rendering rows is the CPU-heavy part: every XLSX_ROWS_PER_TURN rows the loop gets a turn
+    // (other requests and /health go on; the zip stream flushes) and a full client socket is
+    // waited for, so memory stays bounded however long the journal is. Counted in rows, not time:
+    // where the zip stream flushes shapes its bytes, and the same rows must give the same file.
     let pending = 0;
     for await (const row of rows) {
       sheet.addRow(row.map((v, i) => (amounts[i] ? amountCell(v) : v))).commit();
-      // Let the zip stream flush between batches, and wait for the client when its socket is
-      // full, so memory stays bounded however long the journal is.
-      if (++pending >= 1000) {
+      if (++pending >= XLSX_ROWS_PER_TURN) {
         pending = 0;
         await new Promise<void>((resolve) => setImmediate(resolve));
         await untilWritable(out, signal);

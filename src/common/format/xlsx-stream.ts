@@ -44,3 +44,11 @@ export function deterministicWorkbook(out: Writable, author: string, options: { 
 }
 
 export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/**
+ * Streamed spreadsheets give the event loop a turn (and wait for a full client socket) every this
+ * many rows: rendering rows is CPU work, and other requests — /health included — wait behind it.
+ * A count, not a time slice: where the zip stream flushes shapes its bytes, and the same rows must
+ * give the same file. 250 rows are a few milliseconds of rendering.
+ */
+export const XLSX_ROWS_PER_TURN = 250;
