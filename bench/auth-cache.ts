@@ -18,21 +18,13 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { ensureDatabase } from './support/database';
 import { createApp } from '../src/bootstrap';
+import { COMPENSATION_EXAMPLE_A } from '../test/support/examples';
 
 const DB_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/reserve_bench';
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TOKEN = `bench-token-${randomUUID()}`;
-const BODY = JSON.stringify({
-  principal: '3000000.00',
-  annualRate: '0.0435',
-  interestUnpaidSince: '2025-03-21',
-  claimDate: '2025-07-15',
-  revenue: '18000000.00',
-  security: 'collateral',
-  termMonths: 12,
-  principalOverdueSince: '2025-05-10',
-});
+const BODY = JSON.stringify(COMPENSATION_EXAMPLE_A);
 
 function post(agent: http.Agent, port: number): Promise<number> {
   return new Promise((resolve, reject) => {

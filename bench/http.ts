@@ -27,7 +27,8 @@ import { openSync, closeSync, mkdtempSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { Client } from 'pg';
+import { COMPENSATION_EXAMPLE_A } from '../test/support/examples';
+import { resetPublicSchema } from '../test/support/reset-schema';
 
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 16);
@@ -43,37 +44,13 @@ const TOKEN = 'bench-http-trustee-token-0123456789';
 const RESET_SCHEMA = process.env.BENCH_HTTP_RESET_SCHEMA === '1';
 const PORT = 3900 + Math.floor(Math.random() * 90);
 
-/** RULES §4 example A (API.md): compensation 1,825,230.00. */
-const COMPENSATION = {
-  principal: '3000000.00',
-  annualRate: '0.0435',
-  interestUnpaidSince: '2025-03-21',
-  claimDate: '2025-07-15',
-  revenue: '18000000.00',
-  security: 'collateral',
-  termMonths: 12,
-  principalOverdueSince: '2025-05-10',
-  lawsuitAcceptedOn: null,
-};
-
 interface Server {
   child: ChildProcess;
   url: string;
 }
 
-async function resetSchema(): Promise<void> {
-  const client = new Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query('DROP SCHEMA IF EXISTS public CASCADE');
-    await client.query('CREATE SCHEMA public');
-  } finally {
-    await client.end();
-  }
-}
-
 async function startServer(dir: string, target: 'pg' | 'embedded', logFile: string): Promise<Server> {
-  if (target === 'pg' && RESET_SCHEMA) await resetSchema();
+  if (target === 'pg' && RESET_SCHEMA) await resetPublicSchema(DATABASE_URL);
   const out = openSync(logFile, 'w');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -221,7 +198,7 @@ async function main(): Promise<void> {
           };
           if (target === 'pg') {
             await measure('GET /v1/tokens/me (authenticated no-op)', 'GET', '/v1/tokens/me', null);
-            await measure('POST /v1/calculators/compensation', 'POST', '/v1/calculators/compensation', [JSON.stringify(COMPENSATION)]);
+            await measure('POST /v1/calculators/compensation', 'POST', '/v1/calculators/compensation', [JSON.stringify(COMPENSATION_EXAMPLE_A)]);
           }
           await measure('POST /v1/ledger/entries', 'POST', '/v1/ledger/entries', bodies);
         } finally {

@@ -11,19 +11,10 @@ import 'reflect-metadata';
 import { loadavg } from 'node:os';
 import { CompensationCalculatorDto } from '../src/calculators/calculators.dto';
 import { createValidationPipe } from '../src/common/errors/validation';
+import { COMPENSATION_EXAMPLE_A } from '../test/support/examples';
 
 const CALLS = Number(process.env.BENCH_VALIDATION_CALLS ?? 20_000);
-const BODY = {
-  principal: '3000000.00',
-  annualRate: '0.0435',
-  interestUnpaidSince: '2025-03-21',
-  claimDate: '2025-07-15',
-  revenue: '18000000.00',
-  security: 'collateral',
-  termMonths: 12,
-  principalOverdueSince: '2025-05-10',
-  lawsuitAcceptedOn: null,
-};
+const BODY = COMPENSATION_EXAMPLE_A;
 
 async function main(): Promise<void> {
   const pipe = createValidationPipe();

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { TransactionScope } from '../common/database/transaction-scope';
 import { AuditLogEntry } from './audit-log.entity';
 import { AUDIT_ERRORS } from './audit.errors';
-import { sealAuditRows } from './domain/audit-chain';
+import { auditRecordOf, sealAuditRows } from './domain/audit-chain';
 
 /** Why a seal pass failed: an error code and the database's message. */
 export interface SealFailure {
@@ -128,20 +128,7 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
       const [head] = (await m.query(`SELECT last_seq, last_hash FROM audit_log_head WHERE id = 1 FOR UPDATE`)) as { last_seq: string; last_hash: string }[];
       const rows = await m.getRepository(AuditLogEntry).createQueryBuilder('a').where('a.seq IS NULL').orderBy('a.id', 'ASC').take(SEAL_BATCH).getMany();
       if (!rows.length) return 0;
-      const seals = sealAuditRows(
-        { seq: Number(head.last_seq), hash: head.last_hash },
-        rows.map((r) => ({
-          occurredAt: r.occurredAt.toISOString(),
-          requestId: r.requestId,
-          actorTokenId: r.actorTokenId,
-          actorRole: r.actorRole,
-          actorParty: r.actorParty,
-          action: r.action,
-          targetIds: r.targetIds,
-          status: r.status,
-          errorCode: r.errorCode,
-        })),
-      );
+      const seals = sealAuditRows({ seq: Number(head.last_seq), hash: head.last_hash }, rows.map(auditRecordOf));
       const [, updated] = (await m.query(
         `UPDATE audit_log a SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash
            FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS v(id, seq, prev_hash, hash)

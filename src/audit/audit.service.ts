@@ -6,7 +6,7 @@ import { decodeCursor, Page, toPage } from '../common/http/pagination';
 import { AuditLogEntry, AuditLogHead, type SealedAuditLogEntry } from './audit-log.entity';
 import { AuditSealer } from './audit-sealer';
 import { AUDIT_ERRORS } from './audit.errors';
-import { walkAuditChain, type AuditRecord, type ChainCheck, type StoredAuditRecord } from './domain/audit-chain';
+import { auditRecordOf, walkAuditChain, type AuditRecord, type ChainCheck, type StoredAuditRecord } from './domain/audit-chain';
 
 /** What the interceptor knows about a request when it records it. */
 export type AuditDraft = Omit<AuditRecord, 'seq' | 'occurredAt'>;
@@ -158,20 +158,7 @@ export class AuditService {
 }
 
 function stored(r: SealedAuditLogEntry): StoredAuditRecord {
-  return {
-    seq: Number(r.seq),
-    occurredAt: r.occurredAt.toISOString(),
-    requestId: r.requestId,
-    actorTokenId: r.actorTokenId,
-    actorRole: r.actorRole,
-    actorParty: r.actorParty,
-    action: r.action,
-    targetIds: r.targetIds,
-    status: r.status,
-    errorCode: r.errorCode,
-    prevHash: r.prevHash,
-    hash: r.hash,
-  };
+  return { seq: Number(r.seq), ...auditRecordOf(r), prevHash: r.prevHash, hash: r.hash };
 }
 
 function auditOut(r: SealedAuditLogEntry): AuditOut {

@@ -1,3 +1,4 @@
+import { COMPENSATION_EXAMPLE_A, COMPENSATION_EXAMPLE_A_FIGURES } from '../support/examples';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -16,31 +17,11 @@ describe('calculators (API.md "Calculators")', () => {
   const post = (path: string, body: unknown) =>
     t.http.post(`/v1/calculators/${path}`).set('Authorization', t.auth).send(body as object);
 
-  const exampleA = {
-    principal: '3000000.00',
-    annualRate: '0.0435',
-    interestUnpaidSince: '2025-03-21',
-    claimDate: '2025-07-15',
-    revenue: '18000000.00',
-    security: 'collateral',
-    termMonths: 12,
-    principalOverdueSince: '2025-05-10',
-    lawsuitAcceptedOn: null,
-  };
-
   it('RULES §4 example A → 200 with the API.md figures', async () => {
     // 116 days; interest 3,000,000 × 116 × 0.0435 / 360 = 42,050.00; loss 3,042,050.00;
     // × 0.60 = 1,825,230.00. Overdue since 2025-05-10 + 2 months = eligible from 2025-07-10.
-    const res = await post('compensation', exampleA).expect(200);
-    expect(res.body).toMatchObject({
-      eligible: true,
-      eligibleFrom: '2025-07-10',
-      ratio: '0.60',
-      lossAmount: '3042050.00',
-      compensation: '1825230.00',
-      capped: false,
-      days: 116,
-    });
+    const res = await post('compensation', COMPENSATION_EXAMPLE_A).expect(200);
+    expect(res.body).toMatchObject(COMPENSATION_EXAMPLE_A_FIGURES);
     expect(res.body.breakdown.length).toBeGreaterThan(3);
     expect(res.body.breakdown.map((s: { rule: string }) => s.rule).join(' ')).toContain('RULES §4');
   });
@@ -85,7 +66,7 @@ describe('calculators (API.md "Calculators")', () => {
   });
 
   it('not yet eligible: amounts still computed, eligible false with the first eligible date', async () => {
-    const res = await post('compensation', { ...exampleA, claimDate: '2025-07-09' }).expect(200);
+    const res = await post('compensation', { ...COMPENSATION_EXAMPLE_A, claimDate: '2025-07-09' }).expect(200);
     expect(res.body.eligible).toBe(false);
     expect(res.body.eligibleFrom).toBe('2025-07-10');
     // 110 days: 3,000,000 × 110 × 0.0435 / 360 = 39,875.00 → loss 3,039,875.00 × 0.60 = 1,823,925.00.
@@ -95,7 +76,7 @@ describe('calculators (API.md "Calculators")', () => {
   });
 
   it('a money field sent as a JSON number → 400 naming the field', async () => {
-    const res = await post('compensation', { ...exampleA, principal: 3000000 }).expect(400);
+    const res = await post('compensation', { ...COMPENSATION_EXAMPLE_A, principal: 3000000 }).expect(400);
     expect(res.body.code).toBe('REQUEST.INVALID');
     expect(res.body.details).toEqual([
       expect.objectContaining({ field: 'principal', code: 'isMoney', message: expect.stringContaining('JSON numbers are refused') }),
@@ -115,13 +96,13 @@ describe('calculators (API.md "Calculators")', () => {
     ['an unknown security', { security: 'pledge' }],
     ['an unknown field', { currency: 'CNY' }],
   ])('%s → 400', async (_label, patch) => {
-    const res = await post('compensation', { ...exampleA, ...patch }).expect(400);
+    const res = await post('compensation', { ...COMPENSATION_EXAMPLE_A, ...patch }).expect(400);
     expect(res.body.statusCode).toBe(400);
     expect(res.body.details.length).toBeGreaterThan(0);
   });
 
   it('a claim date before the interest date → 400 CLAIM.DATES_OUT_OF_ORDER, never 500', async () => {
-    const res = await post('compensation', { ...exampleA, claimDate: '2025-03-01' }).expect(400);
+    const res = await post('compensation', { ...COMPENSATION_EXAMPLE_A, claimDate: '2025-03-01' }).expect(400);
     expect(res.body.code).toBe('CLAIM.DATES_OUT_OF_ORDER');
   });
 

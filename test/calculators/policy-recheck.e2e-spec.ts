@@ -1,3 +1,4 @@
+import { COMPENSATION_EXAMPLE_A } from '../support/examples';
 import { startIsolatedTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -21,17 +22,7 @@ describe('the calculator sees a version another instance loaded (issue 16)', () 
       await t.http
         .post('/v1/calculators/compensation')
         .set('Authorization', t.auth)
-        .send({
-          principal: '3000000.00',
-          annualRate: '0.0435',
-          interestUnpaidSince: '2025-03-21',
-          claimDate: '2031-07-15',
-          registeredOn: '2031-02-01',
-          revenue: '18000000.00',
-          security: 'collateral',
-          termMonths: 12,
-          principalOverdueSince: '2031-05-10',
-        })
+        .send({ ...COMPENSATION_EXAMPLE_A, claimDate: '2031-07-15', registeredOn: '2031-02-01', principalOverdueSince: '2031-05-10' })
         .expect(200)
     ).body as { policyVersion: string };
 

@@ -6,6 +6,7 @@ import {
   registerLoan,
   signAgreement,
 } from '../support/factories';
+import { COMPENSATION_EXAMPLE_A, COMPENSATION_EXAMPLE_A_FIGURES } from '../support/examples';
 import { startTestApp, TestApp, uniqueCode } from '../support/test-app';
 
 /**
@@ -281,15 +282,7 @@ describe('API.md: the public HTTP contract', () => {
       const res = await t.http
         .post('/v1/calculators/compensation')
         .set('Authorization', t.auth)
-        .send({
-          principal: '3000000.00',
-          annualRate: 0.0435,
-          interestUnpaidSince: '2025-03-21',
-          claimDate: '2025-07-15',
-          revenue: '18000000.00',
-          security: 'collateral',
-          termMonths: 12,
-        })
+        .send({ ...COMPENSATION_EXAMPLE_A, annualRate: 0.0435 })
         .expect(400);
       expectErrorShape(res.body, 400);
     });
@@ -428,27 +421,9 @@ describe('API.md: the public HTTP contract', () => {
       const res = await t.http
         .post('/v1/calculators/compensation')
         .set('Authorization', t.auth)
-        .send({
-          principal: '3000000.00',
-          annualRate: '0.0435',
-          interestUnpaidSince: '2025-03-21',
-          claimDate: '2025-07-15',
-          revenue: '18000000.00',
-          security: 'collateral',
-          termMonths: 12,
-          principalOverdueSince: '2025-05-10',
-          lawsuitAcceptedOn: null,
-        })
+        .send(COMPENSATION_EXAMPLE_A)
         .expect(200);
-      expect(res.body).toMatchObject({
-        eligible: true,
-        eligibleFrom: '2025-07-10',
-        ratio: '0.60',
-        lossAmount: '3042050.00',
-        compensation: '1825230.00',
-        capped: false,
-        days: 116,
-      });
+      expect(res.body).toMatchObject(COMPENSATION_EXAMPLE_A_FIGURES);
       expect(Array.isArray(res.body.breakdown)).toBe(true);
       expect(res.body.breakdown.length).toBeGreaterThan(0);
       expectFormats(res.body);
@@ -458,16 +433,7 @@ describe('API.md: the public HTTP contract', () => {
       const early = await t.http
         .post('/v1/calculators/compensation')
         .set('Authorization', t.auth)
-        .send({
-          principal: '3000000.00',
-          annualRate: '0.0435',
-          interestUnpaidSince: '2025-03-21',
-          claimDate: '2025-07-09',
-          revenue: '18000000.00',
-          security: 'collateral',
-          termMonths: 12,
-          principalOverdueSince: '2025-05-10',
-        })
+        .send({ ...COMPENSATION_EXAMPLE_A, claimDate: '2025-07-09' })
         .expect(200);
       expect(early.body).toMatchObject({
         eligible: false,

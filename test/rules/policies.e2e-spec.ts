@@ -4,6 +4,7 @@ import { rateCapBenchmark } from '../../src/programme/domain/rate-cap-benchmark.
 import { PolicyService } from '../../src/programme/policy.service';
 import { ReferenceRatesService } from '../../src/programme/reference-rates.service';
 import { createBorrower, createParties, freezeToday, loanBody } from '../loans/loan-fixtures';
+import { COMPENSATION_EXAMPLE_A } from '../support/examples';
 import { startIsolatedTestApp, TestApp, uniqueCode } from '../support/test-app';
 
 /**
@@ -26,17 +27,7 @@ describe('policy versions and reference rates (issue 11 items 1, 9)', () => {
     t.http
       .post('/v1/calculators/compensation')
       .set('Authorization', t.auth)
-      .send({
-        principal: '3000000.00',
-        annualRate: '0.0435',
-        interestUnpaidSince: '2025-03-21',
-        claimDate: '2025-07-15',
-        revenue: '5000000.00',
-        security: 'collateral',
-        termMonths: 12,
-        principalOverdueSince: '2025-05-10',
-        ...extra,
-      })
+      .send({ ...COMPENSATION_EXAMPLE_A, revenue: '5000000.00', ...extra })
       .expect(200);
 
   it('item 9: GET /v1/policies lists henan-2021 from 2021-10-30 and henan-2025 from 2025-06-01, both henan-tech-loan, with the provisional ones', async () => {

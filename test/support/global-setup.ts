@@ -1,11 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { dataSourceOptions } from '../../src/common/database/database.module';
 import { EmbeddedPostgres } from '../../src/common/database/embedded-postgres';
 import { installPgTypeParsers } from '../../src/common/database/pg-types';
+import { resetPublicSchema } from './reset-schema';
 
 /**
  * With DATABASE_URL set, the suite runs against that real PostgreSQL: the schema is reset once
@@ -22,14 +22,7 @@ export default async function globalSetup(): Promise<void> {
     process.env.EMBEDDED_TEMPLATE = await writeEmbeddedTemplate();
     return;
   }
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('DROP SCHEMA IF EXISTS public CASCADE');
-    await client.query('CREATE SCHEMA public');
-  } finally {
-    await client.end();
-  }
+  await resetPublicSchema(url);
 }
 
 async function writeEmbeddedTemplate(): Promise<string> {

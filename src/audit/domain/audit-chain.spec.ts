@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AUDIT_GENESIS_HASH, auditHash, sealAuditRows, walkAuditChain, type AuditRecord, type StoredAuditRecord } from './audit-chain';
+import { AUDIT_GENESIS_HASH, auditHash, auditRecordOf, sealAuditRows, walkAuditChain, type AuditRecord, type StoredAuditRecord } from './audit-chain';
 
 const first: AuditRecord = {
   seq: 1,
@@ -77,5 +77,12 @@ describe('sealing after commit (issue 16: rows are chained in batches once commi
     const b = sealAuditRows({ seq: a[0].seq, hash: a[0].hash }, [{ ...unsealed, status: 409, errorCode: 'CLAIM.WRONG_STATUS' }]);
     expect(b).toEqual([{ seq: 2, prevHash: a[0].hash, hash: auditHash(a[0].hash, { ...unsealed, seq: 2, status: 409, errorCode: 'CLAIM.WRONG_STATUS' }) }]);
     expect(sealAuditRows({ seq: 5, hash: a[0].hash }, [])).toEqual([]);
+  });
+
+  it('a stored row gives its record: the hashed fields only, its time as ISO 8601 UTC with milliseconds', () => {
+    // As the database gives a row back: its id and (still empty) chain columns besides the record's fields.
+    const row = { ...unsealed, id: '42', seq: null, prevHash: null, hash: null, occurredAt: new Date(Date.UTC(2026, 11, 1, 0, 0, 0, 0)) };
+    expect(auditRecordOf(row)).toStrictEqual(unsealed);
+    expect(sealAuditRows({ seq: 0, hash: AUDIT_GENESIS_HASH }, [auditRecordOf(row)])[0].hash).toBe(auditHash(AUDIT_GENESIS_HASH, first));
   });
 });

@@ -18,6 +18,27 @@ export interface AuditRecord {
   errorCode: string | null;
 }
 
+/** A stored row as the database gives it back: the record's fields, its time a Date. */
+export type AuditRow = Omit<AuditRecord, 'seq' | 'occurredAt'> & { occurredAt: Date };
+
+/**
+ * The record a stored row says, without its place in the chain (`seq`): the fields its hash is
+ * taken over, its time as ISO 8601 UTC. The sealer hashes what this gives; verify re-hashes it.
+ */
+export function auditRecordOf(row: AuditRow): Omit<AuditRecord, 'seq'> {
+  return {
+    occurredAt: row.occurredAt.toISOString(),
+    requestId: row.requestId,
+    actorTokenId: row.actorTokenId,
+    actorRole: row.actorRole,
+    actorParty: row.actorParty,
+    action: row.action,
+    targetIds: row.targetIds,
+    status: row.status,
+    errorCode: row.errorCode,
+  };
+}
+
 /**
  * The hash of an audit row (issue #15: the audit trail is hash-chained like the journal,
  * docs/ledger.md "Hash chain"): SHA-256, hex, of the previous row's hash, a newline, and the
