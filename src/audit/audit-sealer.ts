@@ -14,6 +14,12 @@ export interface SealFailure {
 const SEAL_BATCH = 1_000;
 /** How often a pass runs with nothing asking for one (rows another instance wrote, a missed kick). */
 const SEAL_EVERY_MS = 1_000;
+/**
+ * A write's commit asks for a pass this long after it, not at once: the writes of that window
+ * share one pass (one look, one transaction) instead of one each. Nobody waits for it — the
+ * trail's reads ask for a pass of their own and wait for that one.
+ */
+export const SEAL_KICK_DELAY_MS = 100;
 
 /**
  * Chains committed audit rows (issue 16, docs/audit.md "Sealed after commit").
@@ -27,8 +33,8 @@ const SEAL_EVERY_MS = 1_000;
  * update of a row and any head move that does not land on the last sealed row (migration
  * 1733910000000).
  *
- * Passes are single-flight: one at a time per process. `kick()` asks for one and returns at once
- * (after a request's commit, at start-up, every second); `sealed()` resolves once a pass that
+ * Passes are single-flight: one at a time per process. A pass runs at start-up, every second, and
+ * SEAL_KICK_DELAY_MS after a request's commit asked for one (`kick()`, which returns at once); `sealed()` resolves once a pass that
  * started after the call has ended — so every row committed before the call is sealed (the audit
  * trail's reads, export and verify call it). A pass that fails (the database away) is logged; the
  * rows stay unsealed and the next pass takes them — nothing is lost, because the row committed
@@ -40,14 +46,15 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
   private current: Promise<void> | null = null;
   private next: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private kickTimer: NodeJS.Timeout | null = null;
   private stopped = false;
 
   constructor(private readonly tx: TransactionScope) {}
 
   onApplicationBootstrap(): void {
     if (this.stopped) return;
-    this.kick();
-    this.timer = setInterval(() => this.kick(), SEAL_EVERY_MS);
+    this.passNow();
+    this.timer = setInterval(() => this.passNow(), SEAL_EVERY_MS);
     this.timer.unref();
   }
 
@@ -63,12 +70,27 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.kickTimer) clearTimeout(this.kickTimer);
     this.timer = null;
+    this.kickTimer = null;
     await Promise.all([this.current, this.next].map((p) => p?.catch(() => undefined)));
   }
 
-  /** Asks for a pass, coalesced with one already asked for; never waits, never throws. */
+  /**
+   * Asks for a pass SEAL_KICK_DELAY_MS from now, coalesced with one already asked for; never
+   * waits, never throws.
+   */
   kick(): void {
+    if (this.stopped || this.kickTimer) return;
+    this.kickTimer = setTimeout(() => {
+      this.kickTimer = null;
+      this.passNow();
+    }, SEAL_KICK_DELAY_MS);
+    this.kickTimer.unref();
+  }
+
+  /** A pass now (start-up, every second, a kick's delay over); never throws. */
+  private passNow(): void {
     if (this.stopped) return;
     this.sealed().catch((error: unknown) => this.logger.warn(`audit rows not sealed yet (the next pass takes them): ${error instanceof Error ? error.message : String(error)}`));
   }
