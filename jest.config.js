@@ -12,5 +12,9 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   // CI runs the suite twice side by side on two cores (.ci/run): a test waits for its share of them.
   testTimeout: 120000,
+  // `npm test` runs the files one after another in one worker process (--maxWorkers=1), which is
+  // replaced once its heap passes this after a file: every file loads the whole service again, and
+  // a process kept for the whole suite grew to 3–4 GB and spent its time collecting garbage.
+  workerIdleMemoryLimit: '512MB',
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
 };
