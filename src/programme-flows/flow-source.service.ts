@@ -4,7 +4,7 @@ import type { Principal } from '../common/access/principal';
 import { DomainError } from '../common/errors/domain-error';
 import { Money } from '../common/money/money';
 import { Rate } from '../common/money/rate';
-import { ProgrammesService } from '../programme/programmes.service';
+import { type LoanFlow, ProgrammesService } from '../programme/programmes.service';
 import { PLEDGE_FLOW, type PledgeFlowParameters, SUBSIDY_FLOW, type SubsidyFlowParameters, pledgeFlowParameters, subsidyFlowParameters } from './domain/flow-parameters';
 
 /** A programme loan as the flows use it (from `ProgrammesService.flowOf`, docs/programmes.md). */
@@ -57,14 +57,19 @@ export class FlowSourceService {
 
   private async flowOf(loanId: string, kind: typeof PLEDGE_FLOW | typeof SUBSIDY_FLOW, principal: Principal | undefined, manager?: EntityManager) {
     // Another bank's loan (or any loan, for an agency) is a 404 before anything about its programme
-    // or its flows is said: whose loan it is decides first.
-    if (principal && (principal.role === 'bank' || principal.role === 'agency')) {
-      const owner = await this.programmes.loanBankOf(loanId, manager);
-      if (principal.role === 'agency' || owner !== principal.partyCode) {
-        throw DomainError.notFound(LOAN_NOT_FOUND, `No programme loan ${loanId}.`, [{ code: LOAN_NOT_FOUND, field: 'loanId', message: 'not found' }]);
-      }
+    // or its flows is said: whose loan it is decides first. An agency needs no read; a bank's token
+    // asks flowOf as its bank, which decides on the same read that answers the flow.
+    const notFound = () => DomainError.notFound(LOAN_NOT_FOUND, `No programme loan ${loanId}.`, [{ code: LOAN_NOT_FOUND, field: 'loanId', message: 'not found' }]);
+    if (principal?.role === 'agency') throw notFound();
+    const asBank = principal?.role === 'bank';
+    let f: LoanFlow;
+    try {
+      f = await this.programmes.flowOf(loanId, kind, manager, asBank ? { bankCode: principal.partyCode } : {});
+    } catch (e) {
+      // A bank gets this module's 404 whether the loan is missing or another bank's: one answer for both.
+      if (asBank && e instanceof DomainError && e.code === LOAN_NOT_FOUND) throw notFound();
+      throw e;
     }
-    const f = await this.programmes.flowOf(loanId, kind, manager);
     const loan: FlowLoan = {
       id: f.loanId,
       programme: f.programmeCode,

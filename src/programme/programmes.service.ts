@@ -194,17 +194,15 @@ export class ProgrammesService implements OnModuleInit {
    * PROGRAMME.FLOW_NOT_AVAILABLE when the programme has no such flow for the loan's product; 422
    * PROGRAMME.FIGURE_MISSING (with the figures named) when the seed does not give a figure the flow
    * needs and no version supplied it: the engine does not compute with a guess.
+   *
+   * `options.bankCode` asks as that bank (docs/access.md "Confidentiality"): a loan of another bank
+   * is the same 404 as an id that is no programme loan, decided on the one read of the loan and
+   * before anything about its programme or flows is said; null sees no loan at all.
    */
-  /** The bank of a programme loan, or null when the id is no programme loan (nothing else about it). */
-  async loanBankOf(loanId: string, manager?: EntityManager): Promise<string | null> {
-    if (!isUuid(loanId)) return null;
-    const loan = await (manager ?? this.tx.manager).findOne(ProgrammeLoan, { select: { id: true, bankCode: true }, where: { id: loanId } });
-    return loan?.bankCode ?? null;
-  }
-
-  async flowOf(loanId: string, kind: FlowKind, manager?: EntityManager): Promise<LoanFlow> {
+  async flowOf(loanId: string, kind: FlowKind, manager?: EntityManager, options: { bankCode?: string | null } = {}): Promise<LoanFlow> {
     const m = manager ?? this.tx.manager;
-    const loan = isUuid(loanId) ? await m.findOne(ProgrammeLoan, { where: { id: loanId } }) : null;
+    const found = isUuid(loanId) ? await m.findOne(ProgrammeLoan, { where: { id: loanId } }) : null;
+    const loan = found && (options.bankCode === undefined || found.bankCode === options.bankCode) ? found : null;
     if (!loan) throw DomainError.notFound(E.LOAN_NOT_FOUND, `No loan ${loanId} is registered against a programme.`);
     if (!(FLOW_KINDS as readonly string[]).includes(kind)) {
       throw DomainError.invalid(E.INPUT_INVALID, `Unknown flow kind ${String(kind)} (known: ${FLOW_KINDS.join(', ')}).`);

@@ -146,6 +146,11 @@ describe('the two-phase IP-pledge claim on its own book (issue 18 item 3)', () =
       const res = await t.http.post(`/v1/loans/${loanId}/pledge-claims`).set('Authorization', token).send(body);
       expect([what, res.status, res.body.code]).toEqual([what, status, code]);
     }
+    // A bank gets one and the same 404 for another bank's loan and for a loan that does not exist.
+    for (const id of [loanId, '00000000-0000-4000-8000-000000000000']) {
+      const res = await t.http.post(`/v1/loans/${id}/pledge-claims`).set('Authorization', otherBankToken).send(fileBody).expect(404);
+      expect(res.body).toMatchObject({ code: 'PROGRAMME.LOAN_NOT_FOUND', message: `No programme loan ${id}.`, details: [{ code: 'PROGRAMME.LOAN_NOT_FOUND', field: 'loanId', message: 'not found' }] });
+    }
     // A custodian may not file; an agency never.
     await t.http.post(`/v1/loans/${loanId}/pledge-claims`).set('Authorization', custodian).send(fileBody).expect(403);
     expect(countChanges(before, await counts(t))).toEqual([]);

@@ -100,4 +100,23 @@ describe('ProgrammesService.flowOf (issue 18)', () => {
       expect([e.kind, e.code]).toEqual(['not_found', 'PROGRAMME.LOAN_NOT_FOUND']);
     }
   });
+
+  it('asked as a bank: its own loan is answered; another bank’s is the 404 of a missing loan, before its 409 or 422', async () => {
+    const own = await loanOf('startup-guarantee-loan');
+    expect(await programmes.flowOf(own, 'interest-subsidy', undefined, { bankCode })).toMatchObject({ loanId: own, loan: { bankCode } });
+    const noSuchFlow = await loanOf('first-loan-credit');
+    const figuresMissing = await loanOf('ip-pledge');
+    for (const [id, kind] of [
+      [own, 'interest-subsidy'],
+      [noSuchFlow, 'interest-subsidy'],
+      [figuresMissing, 'advance-compensation-with-settlement'],
+    ] as const) {
+      for (const asBank of ['NOT-' + bankCode, null]) {
+        const e = await refusal(programmes.flowOf(id, kind, undefined, { bankCode: asBank }));
+        expect([e.kind, e.code, e.message]).toEqual(['not_found', 'PROGRAMME.LOAN_NOT_FOUND', `No loan ${id} is registered against a programme.`]);
+      }
+    }
+    // The owner still gets the flow's own refusal.
+    expect((await refusal(programmes.flowOf(noSuchFlow, 'interest-subsidy', undefined, { bankCode }))).code).toBe('PROGRAMME.FLOW_NOT_AVAILABLE');
+  });
 });

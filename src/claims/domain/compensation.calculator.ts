@@ -3,13 +3,14 @@ import { daysBetween, parseIsoDate } from '../../common/calendar/iso-date';
 import { DomainError } from '../../common/errors/domain-error';
 import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
+import { simpleInterest } from '../../common/money/simple-interest';
 import { compensationRatio } from '../../loans/domain/compensation-ratio.calculator';
 import {
   LoanSecurity,
   assertLoanSecurity,
   assertTermMonths,
 } from '../../loans/domain/loan-security';
-import { fmtMoney, fmtRate, fmtRatio, fmtUnrounded } from '../../common/format/figures';
+import { fmtMoney, fmtRatio, fmtUnrounded } from '../../common/format/figures';
 import type { PolicyVersion } from '../../programme/domain/policy-version';
 import { IneligibleReason, claimTrigger } from './claim-trigger.calculator';
 import { CLAIM_ERRORS } from './claims.errors';
@@ -50,7 +51,7 @@ const RULE_CAP = 'RULES §3; S 二(一)3(1)';
  * Loss and compensation of a claim (RULES §4; B 第十二条, S 三(五), R 第十二条):
  *
  *     days         = claimDate − interestUnpaidSince (actual calendar days)
- *     interest     = principal × days × annualRate / dayCountBasis (360), half-up to the fen
+ *     interest     = principal × days × annualRate / dayCountBasis (360), half-up to the fen (simpleInterest)
  *     loss         = principal + interest                       (shown)
  *     compensation = loss × ratio, half-up to the fen           (shown)
  *     then the cap compensationCapPerLoan (5,000,000.00)        (RULES §3; S 二(一)3(1))
@@ -97,8 +98,8 @@ export function computeCompensation(
   }
 
   const basis = policy.dayCountBasis;
-  const interestExact = input.principal.times(days).times(input.annualRate.value).dividedBy(basis);
-  const interest = Money.round(interestExact);
+  const unpaid = simpleInterest({ principal: input.principal, annualRate: input.annualRate, days, dayCountBasis: basis });
+  const interest = unpaid.interest;
   const lossAmount = input.principal.plus(interest);
   const uncappedExact = lossAmount.times(input.ratio);
   const uncappedCompensation = Money.round(uncappedExact);
@@ -114,9 +115,7 @@ export function computeCompensation(
     },
     {
       rule: RULE_LOSS,
-      text:
-        `Unpaid interest at the contract rate: ${fmtMoney(input.principal)} × ${days} × ${fmtRate(input.annualRate)} / ${basis} = ` +
-        `${fmtUnrounded(interestExact)} → ${fmtMoney(interest)} (half-up to the fen; no penalty or compound interest)`,
+      text: `Unpaid interest at the contract rate: ${unpaid.text} (half-up to the fen; no penalty or compound interest)`,
       value: interest.toString(),
     },
     {

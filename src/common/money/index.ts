@@ -3,3 +3,4 @@ export * from './money';
 export * from './rate';
 export * from './money-parse';
 export * from './fen';
+export * from './simple-interest';

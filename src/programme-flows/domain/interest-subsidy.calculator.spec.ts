@@ -40,6 +40,8 @@ describe('the quarterly schedule (RULES §11; ACT/360 as RULES §4; per-quarter 
     ]);
     expect(s.total.toString()).toBe('49680.55');
     expect(s.breakdown.at(-1)?.text).toContain('49,680.55');
+    // The quarters' text, as stored in their breakdowns: rate before days.
+    expect(s.breakdown[0].text).toBe('2025Q2: 2025-06-15 to 2025-06-30, 16 days: 2,000,000.00 × 0.0245 × 16 / 360 = 2,177.777777… → 2,177.78 (half-up to the fen).');
   });
 
   it('a period inside one quarter is one row', () => {

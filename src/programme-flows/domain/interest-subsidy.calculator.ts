@@ -1,9 +1,10 @@
 import type { BreakdownStep } from '../../common/breakdown';
 import { addDays, daysBetween, nextQuarter, quarterFirstDay, quarterOf } from '../../common/calendar';
-import { fmtMoney, fmtPercent, fmtUnrounded } from '../../common/format/figures';
+import { fmtMoney, fmtPercent } from '../../common/format/figures';
 import { D } from '../../common/money/decimal';
 import { Money } from '../../common/money/money';
 import { Rate } from '../../common/money/rate';
+import { simpleInterest } from '../../common/money/simple-interest';
 
 const RULE_BAND = 'RULES §11; xinxiang (四) (对 LPR-150BP 至 LPR+150BP 的部分予以贴息支持)';
 const RULE_QUARTER = 'RULES §11; xinxiang (四); day count as RULES §4 (ACT/360)';
@@ -76,11 +77,14 @@ export interface SubsidyQuarter {
   amount: Money;
 }
 
-/** One quarter's subsidy: principal × rate × days / basis, half-up to the fen, and how. */
+/**
+ * One quarter's subsidy: principal × rate × days / basis, half-up to the fen, and how (RULES §11;
+ * xinxiang (四); simple interest as RULES §4, `simpleInterest`). The text keeps the quarters' own
+ * order of factors, rate before days, as the stored breakdowns have it.
+ */
 export function quarterSubsidy(principal: Money, rate: Rate, days: number, basis: number): { amount: Money; text: string } {
-  const exact = principal.times(rate).times(days).dividedBy(basis);
-  const amount = Money.round(exact);
-  return { amount, text: `${fmtMoney(principal)} × ${rate.toString()} × ${days} / ${basis} = ${fmtUnrounded(exact)} → ${fmtMoney(amount)} (half-up to the fen)` };
+  const { interest, text } = simpleInterest({ principal, annualRate: rate, days, dayCountBasis: basis }, 'rate-days');
+  return { amount: interest, text: `${text} (half-up to the fen)` };
 }
 
 /**

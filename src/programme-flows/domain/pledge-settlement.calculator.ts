@@ -3,6 +3,7 @@ import { daysBetween } from '../../common/calendar/iso-date';
 import { fmtMoney, fmtRate, fmtUnrounded } from '../../common/format/figures';
 import { Money } from '../../common/money/money';
 import type { Rate } from '../../common/money/rate';
+import { simpleInterest } from '../../common/money/simple-interest';
 
 const RULE_ADVANCE = 'RULES §11; xinxiang 七.3 (先行按比例拨付补偿金)';
 const RULE_LOSS = 'RULES §4 (loss, by analogy); xinxiang 七.3';
@@ -35,7 +36,7 @@ export interface PledgeAdvanceResult {
  * the shown amount.
  *
  *     days     = claimDate − interestUnpaidSince
- *     interest = principal × days × rate / basis          (half-up, fen)
+ *     interest = principal × days × rate / basis          (half-up, fen; simpleInterest)
  *     loss     = principal + interest
  *     advance  = loss × advanceRatio                      (half-up, fen)
  *
@@ -46,8 +47,8 @@ export interface PledgeAdvanceResult {
 export function pledgeAdvance(input: PledgeAdvanceInput): PledgeAdvanceResult {
   const days = daysBetween(input.interestUnpaidSince, input.claimDate);
   if (days < 0) throw new Error(`pledgeAdvance: interest unpaid since ${input.interestUnpaidSince} is after the claim date ${input.claimDate}`);
-  const exactInterest = input.principal.times(input.annualRate).times(days).dividedBy(input.dayCountBasis);
-  const interest = Money.round(exactInterest);
+  const unpaid = simpleInterest({ principal: input.principal, annualRate: input.annualRate, days, dayCountBasis: input.dayCountBasis });
+  const interest = unpaid.interest;
   const lossAmount = input.principal.plus(interest);
   const exactAdvance = lossAmount.times(input.advanceRatio);
   const advance = Money.round(exactAdvance);
@@ -60,7 +61,7 @@ export function pledgeAdvance(input: PledgeAdvanceInput): PledgeAdvanceResult {
       { rule: RULE_LOSS, text: `Interest unpaid from ${input.interestUnpaidSince} to ${input.claimDate}: ${days} days.`, value: String(days) },
       {
         rule: RULE_LOSS,
-        text: `Interest ${fmtMoney(input.principal)} × ${days} × ${fmtRate(input.annualRate)} / ${input.dayCountBasis} = ${fmtUnrounded(exactInterest)} → ${fmtMoney(interest)} (half-up to the fen).`,
+        text: `Interest ${unpaid.text} (half-up to the fen).`,
         value: interest.toString(),
       },
       { rule: RULE_LOSS, text: `Loss at default ${fmtMoney(input.principal)} + ${fmtMoney(interest)} = ${fmtMoney(lossAmount)}.`, value: lossAmount.toString() },
