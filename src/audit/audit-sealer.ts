@@ -20,6 +20,8 @@ const SEAL_EVERY_MS = 1_000;
  * trail's reads ask for a pass of their own and wait for that one.
  */
 export const SEAL_KICK_DELAY_MS = 100;
+/** The longest the last pass on shutdown may take before sealing stops. */
+const SHUTDOWN_PASS_MS = 5_000;
 
 /**
  * Chains committed audit rows (issue 16, docs/audit.md "Sealed after commit").
@@ -58,8 +60,20 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
     this.timer.unref();
   }
 
-  /** Stops sealing in this process: no new pass starts; the one under way ends. Before the pool closes. */
+  /**
+   * On shutdown, before the pool closes: one last pass, so the rows this process committed are
+   * sealed by it rather than left for the next process (a commit's pass waits SEAL_KICK_DELAY_MS);
+   * at most SHUTDOWN_PASS_MS, then sealing stops. A pass that fails or runs over leaves its rows
+   * to the next process, as a crash would.
+   */
   async beforeApplicationShutdown(): Promise<void> {
+    if (!this.stopped) {
+      if (this.kickTimer) clearTimeout(this.kickTimer);
+      this.kickTimer = null;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.trySealed(), new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_PASS_MS)))]);
+      clearTimeout(timer);
+    }
     await this.stop();
   }
 
@@ -103,6 +117,9 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
   sealed(): Promise<void> {
     if (this.stopped) return Promise.resolve();
     if (!this.current) {
+      // This pass takes every row committed so far: a commit's pending kick is answered by it.
+      if (this.kickTimer) clearTimeout(this.kickTimer);
+      this.kickTimer = null;
       this.current = this.pass().finally(() => {
         this.current = null;
       });

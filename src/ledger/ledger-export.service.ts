@@ -307,8 +307,8 @@ export class LedgerExportService {
     head.commit();
     // Rendering rows is the CPU-heavy part: every XLSX_ROWS_PER_TURN rows the loop gets a turn
     // (other requests and /health go on; the zip stream flushes) and a full client socket is
-    // waited for, so memory stays bounded however long the journal is. Counted in rows, not time:
-    // where the zip stream flushes shapes its bytes, and the same rows must give the same file.
+    // waited for, so memory stays bounded however long the journal is. Counted in rows, not time,
+    // so the turns fall on the same rows every time and the same rows give the same file.
     let pending = 0;
     for await (const row of rows) {
       sheet.addRow(row.map((v, i) => (amounts[i] ? amountCell(v) : v))).commit();

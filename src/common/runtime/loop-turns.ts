@@ -4,9 +4,9 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
  * Long synchronous work done in slices: a whole-book verify hashes thousands of entries, an export
  * renders thousands of spreadsheet rows, and done in one go either blocks the event loop for
  * hundreds of milliseconds on a busy machine — every other request, `/health` included, waits
- * behind it. A loop over such work calls `turn()` once per item; while the current slice is younger
- * than `sliceMs` that is a plain check, after it the caller waits one turn of the loop (timers and
- * I/O run, then the work goes on). The cost is one clock read per item and one turn per slice.
+ * behind it. A loop over such work checks `due` once per item (one clock read) and, when the
+ * current slice is older than `sliceMs`, awaits `turn()`: one turn of the loop (timers and I/O
+ * run), then the work goes on in a new slice.
  */
 export class LoopTurns {
   private sliceStarted = performance.now();
