@@ -445,15 +445,7 @@ describe('API.md: the public HTTP contract', () => {
       const none = await t.http
         .post('/v1/calculators/compensation')
         .set('Authorization', t.auth)
-        .send({
-          principal: '3000000.00',
-          annualRate: '0.0435',
-          interestUnpaidSince: '2025-03-21',
-          claimDate: '2025-07-15',
-          revenue: '18000000.00',
-          security: 'collateral',
-          termMonths: 12,
-        })
+        .send(withoutTriggerDates(COMPENSATION_EXAMPLE_A))
         .expect(200);
       expect(none.body).toMatchObject({
         eligible: false,
@@ -1529,3 +1521,11 @@ describe('API.md: the public HTTP contract', () => {
     });
   });
 });
+
+/** The body without either trigger date (no `principalOverdueSince`, no `lawsuitAcceptedOn` key at all). */
+function withoutTriggerDates(body: typeof COMPENSATION_EXAMPLE_A): Record<string, unknown> {
+  const rest: Record<string, unknown> = { ...body };
+  delete rest.principalOverdueSince;
+  delete rest.lawsuitAcceptedOn;
+  return rest;
+}
