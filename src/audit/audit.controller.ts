@@ -8,6 +8,7 @@ import { REQUEST_ERRORS } from '../common/errors/common.errors';
 import { DomainError } from '../common/errors/domain-error';
 import { deterministicWorkbook, XLSX_CONTENT_TYPE, XLSX_ROWS_PER_TURN } from '../common/format/xlsx-stream';
 import { AuditExport } from '../common/http/audit-export';
+import { untilWritable } from '../common/http/until-writable';
 import { DateField } from '../common/http/fields';
 import { DEFAULT_PAGE_LIMIT, PageQueryDto } from '../common/http/pagination';
 import { AuditFilter, AuditOut, AuditService } from './audit.service';
@@ -82,24 +83,6 @@ function clientGone(): DomainError {
   return DomainError.invalid(REQUEST_ERRORS.ABORTED, 'The client went away; the audit-log export was stopped.');
 }
 
-/** Waits while the client's socket is full; rejects when the client has gone (nothing more is read for it). */
-function drained(out: Response): Promise<void> {
-  if (out.destroyed || out.writableEnded) return Promise.reject(clientGone());
-  if (!out.writableNeedDrain) return Promise.resolve();
-  return new Promise<void>((resolve, reject) => {
-    const settle = (error: Error | null) => {
-      out.off('drain', onDrain);
-      out.off('close', onClose);
-      if (error) reject(error);
-      else resolve();
-    };
-    const onDrain = () => settle(null);
-    const onClose = () => settle(clientGone());
-    out.once('drain', onDrain);
-    out.once('close', onClose);
-  });
-}
-
 function filterOf(q: AuditQuery): AuditFilter {
   return { from: q.from, to: q.to, actor: q.actor, action: q.action, target: q.target, outcome: q.outcome };
 }
@@ -136,16 +119,14 @@ export class AuditController {
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', 'attachment; filename="audit-log.csv"');
     res.write(`${options.bom ? CSV_BOM : ''}${headersOf(CSV_COLUMNS, options.lang).join(',')}\r\n`);
+    // A page at a time, waiting for a slow client between pages, so memory stays bounded.
+    const writePage = async (page: AuditOut[]) => {
+      res.write(page.map((r) => `${csvLine(r)}\r\n`).join(''));
+      await untilWritable(res, clientGone);
+    };
     try {
-      // A page at a time, waiting for a slow client between pages, so memory stays bounded.
-      if (!first.done) {
-        res.write(first.value.map((r) => `${csvLine(r)}\r\n`).join(''));
-        await drained(res);
-      }
-      for await (const page of pages) {
-        res.write(page.map((r) => `${csvLine(r)}\r\n`).join(''));
-        await drained(res);
-      }
+      if (!first.done) await writePage(first.value);
+      for await (const page of pages) await writePage(page);
       res.end();
     } catch (error) {
       // Mid-stream the status line is gone and the error filter can answer nothing: cut the
@@ -178,7 +159,7 @@ export class AuditController {
           if (++pending >= XLSX_ROWS_PER_TURN) {
             pending = 0;
             await new Promise<void>((resolve) => setImmediate(resolve));
-            await drained(res);
+            await untilWritable(res, clientGone);
           }
         }
       }

@@ -7,6 +7,7 @@ import { REQUEST_ERRORS } from '../common/errors/common.errors';
 import { AMOUNT_FORMAT, CSV_BOM, ExportOptions, amountCell, columnWidth, headerView, headersOf, sheetNameOf } from '../common/format/export-format';
 import { ReadReplica } from '../common/database/read-replica';
 import { LoopTurns } from '../common/runtime/loop-turns';
+import { untilWritable } from '../common/http/until-writable';
 import { LedgerQueryService } from './ledger-query.service';
 import { CanonicalVersion, recordedAtText } from './domain/canonical';
 import { EntryRow, HEAVY_READ_STATEMENT_TIMEOUT_MS, LineRow, STORED_INSTANT_SQL, WALK_BATCH, boundStatements, linesOf, stopIfGone } from './ledger-rows';
@@ -90,36 +91,6 @@ export function csvRow(values: readonly string[]): string {
 /** Re-exported for the ledger's callers and specs; the writer lives in common/format. */
 export { XLSX_FIXED_DATE };
 
-/**
- * Waits until `out` can take more (its 'drain'), or rejects when it never will: the stream was
- * closed or destroyed (the client hung up), errored, or `signal` fired. Waiting for 'drain' alone
- * on a socket whose client has gone waits for ever, and the export's REPEATABLE READ transaction
- * with it (issue 10 item 5).
- */
-export function untilWritable(out: Writable, signal?: AbortSignal): Promise<void> {
-  if (out.destroyed || out.writableEnded || out.closed) return Promise.reject(gone());
-  if (signal?.aborted) return Promise.reject(gone());
-  if (!out.writableNeedDrain) return Promise.resolve();
-  return new Promise<void>((resolve, reject) => {
-    const settle = (error: Error | null) => {
-      out.off('drain', onDrain);
-      out.off('error', onError);
-      out.off('close', onClose);
-      signal?.removeEventListener('abort', onAbort);
-      if (error) reject(error);
-      else resolve();
-    };
-    const onDrain = () => settle(null);
-    const onError = (e: Error) => settle(e);
-    const onClose = () => settle(gone());
-    const onAbort = () => settle(gone());
-    out.once('drain', onDrain);
-    out.once('error', onError);
-    out.once('close', onClose);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** `work`, or REQUEST.ABORTED as soon as `out` closes or `signal` fires before it settles. */
 async function untilSettledOrGone<T>(work: Promise<T>, out: Writable, signal?: AbortSignal): Promise<T> {
   let cleanup = () => undefined as void;
@@ -148,7 +119,7 @@ async function untilSettledOrGone<T>(work: Promise<T>, out: Writable, signal?: A
 /** Writes to a stream, waiting while its buffer is full (constant memory); rejects when the client has gone. */
 async function write(out: Writable, chunk: string, signal?: AbortSignal): Promise<void> {
   if (out.destroyed || out.writableEnded || signal?.aborted) throw gone();
-  if (!out.write(chunk)) await untilWritable(out, signal);
+  if (!out.write(chunk)) await untilWritable(out, gone, signal);
 }
 
 function gone(): DomainError {
@@ -315,7 +286,7 @@ export class LedgerExportService {
       if (++pending >= XLSX_ROWS_PER_TURN) {
         pending = 0;
         await new Promise<void>((resolve) => setImmediate(resolve));
-        await untilWritable(out, signal);
+        await untilWritable(out, gone, signal);
       }
     }
     sheet.commit();

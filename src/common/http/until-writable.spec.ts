@@ -1,5 +1,10 @@
 import { Writable } from 'node:stream';
-import { untilWritable } from './ledger-export.service';
+import { DomainError } from '../errors/domain-error';
+import { REQUEST_ERRORS } from '../errors/common.errors';
+import { untilWritable as waitFor } from './until-writable';
+
+const gone = () => DomainError.invalid(REQUEST_ERRORS.ABORTED, 'The client went away.');
+const untilWritable = (w: Writable, signal?: AbortSignal) => waitFor(w, gone, signal);
 
 /** A writable whose buffer is full until the test lets it drain. */
 function fullStream(): Writable & { release: () => void } {
@@ -34,9 +39,9 @@ describe('untilWritable (an export waits for its client, and stops when the clie
 
   it('rejects when the request signal fires', async () => {
     const w = fullStream();
-    const gone = new AbortController();
-    const waiting = untilWritable(w, gone.signal);
-    gone.abort();
+    const left = new AbortController();
+    const waiting = untilWritable(w, left.signal);
+    left.abort();
     await expect(waiting).rejects.toMatchObject({ code: 'REQUEST.ABORTED' });
     w.destroy();
   });
