@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { TransactionScope } from '../common/database/transaction-scope';
+import { withinTime } from '../common/runtime/within-time';
 import { AuditLogEntry } from './audit-log.entity';
 import { AUDIT_ERRORS } from './audit.errors';
 import { auditRecordOf, sealAuditRows } from './domain/audit-chain';
@@ -67,13 +68,7 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
    * to the next process, as a crash would.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    if (!this.stopped) {
-      if (this.kickTimer) clearTimeout(this.kickTimer);
-      this.kickTimer = null;
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.trySealed(), new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_PASS_MS)))]);
-      clearTimeout(timer);
-    }
+    if (!this.stopped) await withinTime(() => this.trySealed(), SHUTDOWN_PASS_MS);
     await this.stop();
   }
 
@@ -84,9 +79,8 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    if (this.kickTimer) clearTimeout(this.kickTimer);
     this.timer = null;
-    this.kickTimer = null;
+    this.cancelKick();
     await Promise.all([this.current, this.next].map((p) => p?.catch(() => undefined)));
   }
 
@@ -101,6 +95,11 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
       this.passNow();
     }, SEAL_KICK_DELAY_MS);
     this.kickTimer.unref();
+  }
+
+  private cancelKick(): void {
+    if (this.kickTimer) clearTimeout(this.kickTimer);
+    this.kickTimer = null;
   }
 
   /** A pass now (start-up, every second, a kick's delay over); never throws. */
@@ -118,8 +117,7 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
     if (this.stopped) return Promise.resolve();
     if (!this.current) {
       // This pass takes every row committed so far: a commit's pending kick is answered by it.
-      if (this.kickTimer) clearTimeout(this.kickTimer);
-      this.kickTimer = null;
+      this.cancelKick();
       this.current = this.pass().finally(() => {
         this.current = null;
       });

@@ -12,7 +12,7 @@ import { DatabaseRolesHolder } from '../common/database/application-role';
 import { EmbeddedHolder } from '../common/database/database.module';
 import { HolidaysService } from '../holidays/holidays.service';
 import { JobsStatusService } from '../jobs/jobs-status.service';
-import { withinTime } from './within-time';
+import { withinTime } from '../common/runtime/within-time';
 
 /** Each probe gets this long; a part that has not answered by then is reported `down`. */
 export const HEALTH_PROBE_TIMEOUT_MS = 500;

@@ -1,6 +1,7 @@
 /**
  * Resolves with the probe's value, or with `ok: false` once `ms` have passed or the probe failed
- * (a late probe goes on in the background; its result is ignored).
+ * (a late probe goes on in the background; its result is ignored). /health's probes and the audit
+ * sealer's last pass on shutdown are bounded by it.
  */
 export async function withinTime<T>(probe: () => Promise<T>, ms: number): Promise<{ ok: true; value: T } | { ok: false }> {
   let timer: NodeJS.Timeout | undefined;
